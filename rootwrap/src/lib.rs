@@ -1,0 +1,33 @@
+//! A drop-in, hardened replacement for OpenStack's `oslo.rootwrap`.
+//!
+//! `sudo nova-rootwrap /etc/nova/rootwrap.conf CMD ARGS...` checks the
+//! command against the filter definitions named by `rootwrap.conf` and, if a
+//! filter allows it, runs it as that filter's user. Every decision follows
+//! oslo.rootwrap 7.10.0 (Python 3.11), including its quirks; the modules are
+//! named after what they reproduce:
+//!
+//! * [`ini`] — `configparser.RawConfigParser`;
+//! * [`config`] — `rootwrap.conf` (`wrapper.RootwrapConfig`);
+//! * [`filters`] — the filter classes of `filters.py`;
+//! * [`pyre`] — Python `re.match(pattern + '$', arg)`;
+//! * [`wrapper`] — `load_filters` and `match_filter`;
+//! * [`decision`] — one call from configuration to outcome (also rendered
+//!   as the `--dry-run --json` contract);
+//! * [`exec`] — credentials, descriptors, signals and exit status;
+//! * [`trust`] — ownership checks of the configuration and filters;
+//! * [`syslog`] — the audit records;
+//! * [`lint`] — dangerous or dead filters;
+//! * [`pystr`], [`pyos`] — Python string and path primitives on bytes.
+
+pub mod config;
+pub mod decision;
+pub mod exec;
+pub mod filters;
+pub mod ini;
+pub mod lint;
+pub mod pyos;
+pub mod pyre;
+pub mod pystr;
+pub mod syslog;
+pub mod trust;
+pub mod wrapper;

@@ -1,0 +1,327 @@
+//! Python `os`, `os.path` and `shutil.which` semantics on byte paths.
+//!
+//! The filters' decisions depend on these primitives (string-prefix checks
+//! after `os.path.realpath`, `os.access(X_OK)` with the real uid, ...), so
+//! they follow CPython 3.11's `posixpath.py` step by step rather than Rust's
+//! `std::path`, which normalises differently.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
+
+/// An operation Python would have raised an uncaught exception for (for
+/// instance an embedded NUL byte in a path): the reference crashes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PyCrash(pub String);
+
+fn path(b: &[u8]) -> &Path {
+    Path::new(OsStr::from_bytes(b))
+}
+
+/// `os.path.isabs`.
+pub fn isabs(p: &[u8]) -> bool {
+    p.first() == Some(&b'/')
+}
+
+/// `os.path.basename`.
+pub fn basename(p: &[u8]) -> &[u8] {
+    match p.iter().rposition(|&c| c == b'/') {
+        Some(i) => p.get(i + 1..).unwrap_or_default(),
+        None => p,
+    }
+}
+
+/// `os.path.split`.
+pub fn split(p: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let i = p.iter().rposition(|&c| c == b'/').map_or(0, |i| i + 1);
+    let (head, tail) = p.split_at(i.min(p.len()));
+    let mut head = head.to_vec();
+    if !head.is_empty() && head.iter().any(|&c| c != b'/') {
+        while head.last() == Some(&b'/') {
+            head.pop();
+        }
+    }
+    (head, tail.to_vec())
+}
+
+/// `os.path.dirname`.
+pub fn dirname(p: &[u8]) -> Vec<u8> {
+    split(p).0
+}
+
+/// `os.path.join` of two components.
+pub fn join(a: &[u8], b: &[u8]) -> Vec<u8> {
+    if isabs(b) {
+        return b.to_vec();
+    }
+    let mut out = a.to_vec();
+    if !out.is_empty() && out.last() != Some(&b'/') {
+        out.push(b'/');
+    }
+    out.extend_from_slice(b);
+    out
+}
+
+fn check_nul(p: &[u8]) -> Result<(), PyCrash> {
+    if p.contains(&0) {
+        Err(PyCrash("ValueError: embedded null byte".to_owned()))
+    } else {
+        Ok(())
+    }
+}
+
+/// `os.access(p, os.X_OK)` (real uid and gid, like Python).
+pub fn access_x(p: &[u8]) -> Result<bool, PyCrash> {
+    check_nul(p)?;
+    Ok(nix::unistd::access(path(p), nix::unistd::AccessFlags::X_OK).is_ok())
+}
+
+/// `os.path.isfile` (follows symlinks; false on any error).
+pub fn isfile(p: &[u8]) -> bool {
+    !p.contains(&0) && std::fs::metadata(path(p)).is_ok_and(|m| m.is_file())
+}
+
+/// `os.path.isdir` (follows symlinks; false on any error).
+pub fn isdir(p: &[u8]) -> bool {
+    !p.contains(&0) && std::fs::metadata(path(p)).is_ok_and(|m| m.is_dir())
+}
+
+/// `os.path.exists`.
+pub fn exists(p: &[u8]) -> bool {
+    !p.contains(&0) && std::fs::metadata(path(p)).is_ok()
+}
+
+fn is_symlink(p: &[u8]) -> bool {
+    std::fs::symlink_metadata(path(p)).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// `os.getcwd()` as bytes, `None` when it fails (deleted directory).
+pub fn getcwd() -> Option<Vec<u8>> {
+    std::env::current_dir()
+        .ok()
+        .map(|p| p.into_os_string().into_vec())
+}
+
+/// `os.path.normpath` (POSIX, keeping exactly two leading slashes).
+pub fn normpath(p: &[u8]) -> Vec<u8> {
+    if p.is_empty() {
+        return b".".to_vec();
+    }
+    let initial = if p.starts_with(b"/") {
+        if p.starts_with(b"//") && !p.starts_with(b"///") {
+            2
+        } else {
+            1
+        }
+    } else {
+        0
+    };
+    let mut comps: Vec<&[u8]> = Vec::new();
+    for comp in p.split(|&c| c == b'/') {
+        if comp.is_empty() || comp == b"." {
+            continue;
+        }
+        if comp != b".."
+            || (initial == 0 && comps.is_empty())
+            || comps.last() == Some(&b"..".as_slice())
+        {
+            comps.push(comp);
+        } else if !comps.is_empty() {
+            comps.pop();
+        }
+    }
+    let mut out = vec![b'/'; initial];
+    out.extend_from_slice(&comps.join(&b'/'));
+    if out.is_empty() {
+        out.push(b'.');
+    }
+    out
+}
+
+/// `os.path.abspath`; `None` when the working directory is needed and gone.
+pub fn abspath(p: &[u8]) -> Option<Vec<u8>> {
+    if isabs(p) {
+        Some(normpath(p))
+    } else {
+        Some(normpath(&join(&getcwd()?, p)))
+    }
+}
+
+/// rootwrap's `filters.realpath`: Python 3.11's non-strict
+/// `os.path.realpath`, or an empty path when the working directory is gone.
+pub fn realpath(p: &[u8]) -> Result<Vec<u8>, PyCrash> {
+    check_nul(p)?;
+    let mut seen: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+    let (joined, _) = join_realpath(Vec::new(), p, &mut seen, 0)?;
+    Ok(abspath(&joined).unwrap_or_default())
+}
+
+/// Symlink chains deeper than this are left unresolved rather than recursed
+/// into (Python would raise RecursionError far later; the kernel's own limit
+/// is 40, so no real path gets here).
+const MAX_LINK_DEPTH: usize = 64;
+
+fn join_realpath(
+    mut path: Vec<u8>,
+    rest: &[u8],
+    seen: &mut Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    depth: usize,
+) -> Result<(Vec<u8>, bool), PyCrash> {
+    let mut rest = rest;
+    if isabs(rest) {
+        rest = rest.get(1..).unwrap_or_default();
+        path = b"/".to_vec();
+    }
+    while !rest.is_empty() {
+        let (name, tail) = match rest.iter().position(|&c| c == b'/') {
+            Some(i) => (
+                rest.get(..i).unwrap_or_default(),
+                rest.get(i + 1..).unwrap_or_default(),
+            ),
+            None => (rest, &b""[..]),
+        };
+        rest = tail;
+        if name.is_empty() || name == b"." {
+            continue;
+        }
+        if name == b".." {
+            if !path.is_empty() {
+                let (head, last) = split(&path);
+                path = if last == b".." {
+                    join(&join(&head, b".."), b"..")
+                } else {
+                    head
+                };
+            } else {
+                path = b"..".to_vec();
+            }
+            continue;
+        }
+        let newpath = join(&path, name);
+        if !is_symlink(&newpath) {
+            path = newpath;
+            continue;
+        }
+        if let Some((_, resolved)) = seen.iter().find(|(k, _)| *k == newpath) {
+            match resolved {
+                Some(r) => {
+                    path = r.clone();
+                    continue;
+                }
+                None => return Ok((join(&newpath, rest), false)),
+            }
+        }
+        if depth >= MAX_LINK_DEPTH {
+            return Ok((join(&newpath, rest), false));
+        }
+        seen.push((newpath.clone(), None));
+        let target = std::fs::read_link(path_of(&newpath))
+            .map_err(|e| PyCrash(format!("OSError: {e}")))?
+            .into_os_string()
+            .into_vec();
+        let (resolved, ok) = join_realpath(path, &target, seen, depth + 1)?;
+        if !ok {
+            return Ok((join(&resolved, rest), false));
+        }
+        if let Some(entry) = seen.iter_mut().find(|(k, _)| *k == newpath) {
+            entry.1 = Some(resolved.clone());
+        }
+        path = resolved;
+    }
+    Ok((path, true))
+}
+
+fn path_of(b: &[u8]) -> &Path {
+    path(b)
+}
+
+/// `shutil.which(cmd)` with the given `PATH` value (`None`: unset, in which
+/// case Python uses `confstr("CS_PATH")`, i.e. `/bin:/usr/bin` on glibc).
+pub fn which(cmd: &[u8], path_var: Option<&[u8]>) -> Result<Option<Vec<u8>>, PyCrash> {
+    let access_check = |f: &[u8]| -> Result<bool, PyCrash> {
+        Ok(exists(f) && access_x(f)? && !isdir(f))
+    };
+    if !dirname(cmd).is_empty() {
+        return Ok(if access_check(cmd)? {
+            Some(cmd.to_vec())
+        } else {
+            None
+        });
+    }
+    let path_var = path_var.unwrap_or(b"/bin:/usr/bin");
+    if path_var.is_empty() {
+        return Ok(None);
+    }
+    let mut seen: Vec<&[u8]> = Vec::new();
+    for dir in path_var.split(|&c| c == b':') {
+        if seen.contains(&dir) {
+            continue;
+        }
+        seen.push(dir);
+        let name = join(dir, cmd);
+        if access_check(&name)? {
+            return Ok(Some(name));
+        }
+    }
+    Ok(None)
+}
+
+/// `os.readlink` as bytes.
+pub fn readlink(p: &[u8]) -> Option<Vec<u8>> {
+    std::fs::read_link(path(p))
+        .ok()
+        .map(|t| t.into_os_string().into_vec())
+}
+
+/// Whether `p` is a FIFO, socket or device (used by lint only).
+pub fn is_special(p: &[u8]) -> bool {
+    std::fs::metadata(path(p)).is_ok_and(|m| {
+        let t = m.file_type();
+        t.is_fifo() || t.is_socket() || t.is_block_device() || t.is_char_device()
+    })
+}
+
+/// Converts bytes to an `OsString`.
+pub fn os(b: &[u8]) -> OsString {
+    OsString::from_vec(b.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_helpers_match_posixpath() {
+        assert_eq!(basename(b"/a/b"), b"b");
+        assert_eq!(basename(b"/a/b/"), b"");
+        assert_eq!(basename(b"ls"), b"ls");
+        assert_eq!(dirname(b"/a//b"), b"/a");
+        assert_eq!(dirname(b"//b"), b"//");
+        assert_eq!(dirname(b"b"), b"");
+        assert_eq!(join(b"", b"ls"), b"ls");
+        assert_eq!(join(b"/bin/", b"ls"), b"/bin/ls");
+        assert_eq!(join(b"/bin", b"/x"), b"/x");
+        assert_eq!(normpath(b"//a/./b/../c/"), b"//a/c");
+        assert_eq!(normpath(b"///a"), b"/a");
+        assert_eq!(normpath(b"../../a"), b"../../a");
+        assert_eq!(normpath(b"/.."), b"/");
+        assert_eq!(normpath(b""), b".");
+    }
+
+    #[test]
+    fn realpath_is_lexical_after_links() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let d = dir.path().as_os_str().as_bytes().to_vec();
+        std::fs::create_dir(dir.path().join("real"))?;
+        std::os::unix::fs::symlink("real", dir.path().join("link"))?;
+        std::os::unix::fs::symlink("loop", dir.path().join("loop"))?;
+        let rp = |s: &str| realpath(&[d.as_slice(), s.as_bytes()].concat());
+        assert_eq!(rp("/link/x/")?, [d.as_slice(), b"/real/x"].concat());
+        assert_eq!(rp("/link/../y")?, [d.as_slice(), b"/y"].concat());
+        assert_eq!(rp("/loop/z")?, [d.as_slice(), b"/loop/z"].concat());
+        assert_eq!(realpath(b"//a//b")?, b"/a/b");
+        Ok(())
+    }
+}

@@ -1,0 +1,319 @@
+//! Python `str` semantics over bytes.
+//!
+//! rootwrap's reference implementation sees `sys.argv` as `str` decoded with
+//! UTF-8 and `surrogateescape`: every byte that is not part of valid UTF-8
+//! becomes the lone surrogate U+DC00+byte. We keep arguments as raw bytes
+//! (equality on bytes is equality on those strings, because the mapping is a
+//! bijection) and only build a text form for regular expressions, JSON output
+//! and messages. This module holds those conversions and the few Python
+//! string primitives rootwrap relies on (`str.strip`, `int()`, `repr`).
+
+/// Offset added to an undecodable byte (0x80..=0xFF) to get the private-use
+/// character that stands for Python's lone surrogate U+DC00+byte in match
+/// text (see [`match_text`]). Results lie in U+10FF80..=U+10FFFF.
+pub const ESCAPED_BYTE_BASE: u32 = 0x10_FF00;
+
+/// Characters Python's `str.isspace()` accepts (Unicode 14, CPython 3.11):
+/// used by `str.strip()`, `int()` and configparser.
+const PY_WHITESPACE: &[char] = &[
+    '\u{9}', '\u{a}', '\u{b}', '\u{c}', '\u{d}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{1f}', ' ',
+    '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}',
+    '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{2028}',
+    '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+];
+
+/// The zero of every run of ten decimal digits (Unicode category Nd) that
+/// Python 3.11's `int()` accepts; digit value = code point - zero.
+const DECIMAL_ZEROS: &[u32] = &[
+    0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66,
+    0xde6, 0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90,
+    0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10,
+    0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650,
+    0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50,
+    0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+];
+
+/// A piece of a surrogateescape-decoded byte string.
+enum Piece<'a> {
+    Text(&'a str),
+    Byte(u8),
+}
+
+/// Splits bytes into valid UTF-8 runs and single undecodable bytes, exactly
+/// as Python's UTF-8 decoder with `surrogateescape` does.
+fn pieces(mut bytes: &[u8]) -> impl Iterator<Item = Piece<'_>> {
+    let mut pending: Option<u8> = None;
+    std::iter::from_fn(move || {
+        if let Some(b) = pending.take() {
+            return Some(Piece::Byte(b));
+        }
+        if bytes.is_empty() {
+            return None;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                bytes = &[];
+                Some(Piece::Text(s))
+            }
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                let (bad, rest) = rest.split_at(1.min(rest.len()));
+                bytes = rest;
+                let byte = bad.first().copied().unwrap_or(0);
+                let text = std::str::from_utf8(good).unwrap_or("");
+                if text.is_empty() {
+                    Some(Piece::Byte(byte))
+                } else {
+                    pending = Some(byte);
+                    Some(Piece::Text(text))
+                }
+            }
+        }
+    })
+}
+
+/// The text regular expressions are matched against: valid UTF-8 as is and
+/// every undecodable byte `b` as `char(ESCAPED_BYTE_BASE + b)`.
+///
+/// Returns `None` when the bytes contain a genuine character in
+/// U+10FF80..=U+10FFFF, which would be ambiguous; callers deny then.
+pub fn match_text(bytes: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(bytes.len());
+    for piece in pieces(bytes) {
+        match piece {
+            Piece::Text(t) => {
+                if t.chars().any(|c| c as u32 >= ESCAPED_BYTE_BASE + 0x80) {
+                    return None;
+                }
+                out.push_str(t);
+            }
+            Piece::Byte(b) => out.push(char::from_u32(ESCAPED_BYTE_BASE + u32::from(b))?),
+        }
+    }
+    Some(out)
+}
+
+/// Python's `str.isspace()` for one character.
+pub fn is_py_space(c: char) -> bool {
+    PY_WHITESPACE.contains(&c)
+}
+
+/// Python's `str.strip()` with no arguments.
+pub fn py_strip(s: &str) -> &str {
+    s.trim_matches(is_py_space)
+}
+
+/// The value of a Unicode decimal digit, as Python's `int()` reads it.
+fn decimal_value(c: char) -> Option<u32> {
+    let cp = c as u32;
+    DECIMAL_ZEROS
+        .iter()
+        .find(|&&zero| (zero..zero + 10).contains(&cp))
+        .map(|zero| cp - zero)
+}
+
+/// Python's `int(s)` (base 10) as a normalised decimal string (`-` sign,
+/// ASCII digits, no leading zeros), or `None` where Python raises
+/// `ValueError`. Keeping the digits as text reproduces arbitrary precision.
+pub fn py_int(s: &str) -> Option<String> {
+    let s = py_strip(s);
+    let (negative, digits) = if let Some(rest) = s.strip_prefix('-') {
+        (true, rest)
+    } else if let Some(rest) = s.strip_prefix('+') {
+        (false, rest)
+    } else {
+        (false, s)
+    };
+    let mut out = String::with_capacity(digits.len());
+    let mut prev_underscore = true; // a leading underscore is invalid
+    for c in digits.chars() {
+        if c == '_' {
+            if prev_underscore {
+                return None;
+            }
+            prev_underscore = true;
+            continue;
+        }
+        let d = decimal_value(c)?;
+        prev_underscore = false;
+        if !(out.is_empty() && d == 0) {
+            out.push(char::from_digit(d, 10)?);
+        }
+    }
+    if prev_underscore {
+        return None; // empty, or a trailing underscore
+    }
+    if out.is_empty() {
+        return Some("0".to_owned());
+    }
+    if negative {
+        out.insert(0, '-');
+    }
+    Some(out)
+}
+
+/// [`py_int`] narrowed to `i64`, saturating at the bounds (enough for every
+/// use rootwrap makes of configuration integers).
+pub fn py_int_saturating(s: &str) -> Option<i64> {
+    let text = py_int(s)?;
+    Some(text.parse::<i64>().unwrap_or(if text.starts_with('-') {
+        i64::MIN
+    } else {
+        i64::MAX
+    }))
+}
+
+/// Appends a JSON string literal for `bytes` exactly as Python's
+/// `json.dumps(os.fsdecode(bytes))` writes it (`ensure_ascii=True`).
+pub fn push_json_bytes(out: &mut String, bytes: &[u8]) {
+    out.push('"');
+    for piece in pieces(bytes) {
+        match piece {
+            Piece::Text(t) => {
+                for c in t.chars() {
+                    push_json_char(out, c);
+                }
+            }
+            Piece::Byte(b) => out.push_str(&format!("\\udc{b:02x}")),
+        }
+    }
+    out.push('"');
+}
+
+/// Appends a JSON string literal for text (see [`push_json_bytes`]).
+pub fn push_json_str(out: &mut String, s: &str) {
+    push_json_bytes(out, s.as_bytes());
+}
+
+fn push_json_char(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        ' '..='~' => out.push(c),
+        _ => {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+}
+
+/// Lossless display text for messages: valid UTF-8 as is, undecodable bytes
+/// as `\udcXX`, which is what Python prints for them on stderr
+/// (`backslashreplace`).
+pub fn display(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for piece in pieces(bytes) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Byte(b) => out.push_str(&format!("\\udc{b:02x}")),
+        }
+    }
+    out
+}
+
+/// Python's `repr()` of a `str` made from `bytes` (used for the audit log
+/// line, which prints the command list).
+pub fn py_repr(bytes: &[u8]) -> String {
+    let text = display(bytes);
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for piece in pieces(bytes) {
+        match piece {
+            Piece::Byte(b) => out.push_str(&format!("\\udc{b:02x}")),
+            Piece::Text(t) => {
+                for c in t.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        c if c == quote => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                            out.push_str(&format!("\\x{:02x}", c as u32));
+                        }
+                        c if ('\u{80}'..='\u{a0}').contains(&c) || c == '\u{ad}' => {
+                            out.push_str(&format!("\\x{:02x}", c as u32));
+                        }
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python's `repr()` of a list of `str`.
+pub fn py_repr_list<T: AsRef<[u8]>>(items: &[T]) -> String {
+    let inner: Vec<String> = items.iter().map(|i| py_repr(i.as_ref())).collect();
+    format!("[{}]", inner.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surrogateescape_text() {
+        assert_eq!(match_text(b"abc").as_deref(), Some("abc"));
+        let t = match_text(b"a\xffb\xc3").unwrap_or_default();
+        let chars: Vec<u32> = t.chars().map(|c| c as u32).collect();
+        assert_eq!(chars, vec![0x61, 0x10FFFF, 0x62, 0x10FFC3]);
+        // a genuine U+10FF80 is ambiguous and refused
+        assert_eq!(match_text("\u{10FF80}".as_bytes()), None);
+        // U+10FF7F is fine
+        assert!(match_text("\u{10FF7F}".as_bytes()).is_some());
+    }
+
+    #[test]
+    fn json_like_python() {
+        let mut s = String::new();
+        push_json_bytes(&mut s, b"a\"\\\n\x01\x7f\xff\xc3\xa9\xf0\x9f\x98\x80");
+        assert_eq!(s, r#""a\"\\\n\u0001\u007f\udcff\u00e9\ud83d\ude00""#);
+    }
+
+    #[test]
+    fn python_int() {
+        assert_eq!(py_int(" +5\n").as_deref(), Some("5"));
+        assert_eq!(py_int("0_5").as_deref(), Some("5"));
+        assert_eq!(py_int("-007").as_deref(), Some("-7"));
+        assert_eq!(py_int("-0").as_deref(), Some("0"));
+        assert_eq!(py_int("\u{661}\u{662}").as_deref(), Some("12"));
+        assert_eq!(py_int("\u{ff11}").as_deref(), Some("1"));
+        assert_eq!(py_int("\x1c7\x1f").as_deref(), Some("7"));
+        for bad in ["", " ", "_5", "5_", "5__0", "+", "-", "0x5", "5.0", "²", "1 2", "+-1"] {
+            assert_eq!(py_int(bad), None, "{bad:?}");
+        }
+        assert_eq!(py_int_saturating("99999999999999999999999"), Some(i64::MAX));
+    }
+
+    #[test]
+    fn repr_like_python() {
+        assert_eq!(py_repr(b"a'b"), r#""a'b""#);
+        assert_eq!(py_repr(b"a'b\""), r#"'a\'b"'"#);
+        assert_eq!(py_repr(b"x\n\xff"), r"'x\n\udcff'");
+        assert_eq!(py_repr_list(&[b"/bin/ls".as_slice(), b"-l"]), "['/bin/ls', '-l']");
+    }
+
+    #[test]
+    fn strip_uses_python_whitespace() {
+        assert_eq!(py_strip("\x1c a \u{3000}"), "a");
+        assert_eq!(py_strip("\u{200b}a"), "\u{200b}a");
+    }
+}

@@ -1,0 +1,118 @@
+//! Audit records sent to syslog exactly as the reference's
+//! `logging.handlers.SysLogHandler(address='/dev/log')` sends them:
+//! `<PRI>PROGRAM: MESSAGE\0` over the local datagram (or stream) socket.
+//!
+//! A syslog crate is not used because none reproduces this framing (the
+//! reference sends no timestamp or hostname and appends a NUL byte); the
+//! socket code needed is a few lines of `std`.
+
+use std::io::Write;
+use std::os::unix::net::{UnixDatagram, UnixStream};
+use std::path::Path;
+
+/// Python logging levels used by rootwrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// `logging.INFO` (allowed commands).
+    Info = 20,
+    /// `logging.WARNING` (skipped filter classes).
+    Warning = 30,
+    /// `logging.ERROR` (denials).
+    Error = 40,
+}
+
+impl Level {
+    /// The syslog severity `SysLogHandler.mapPriority` gives the level.
+    fn severity(self) -> u8 {
+        match self {
+            Level::Info => 6,
+            Level::Warning => 4,
+            Level::Error => 3,
+        }
+    }
+}
+
+enum Socket {
+    Datagram(UnixDatagram),
+    Stream(UnixStream),
+}
+
+/// A connection to the local syslog daemon.
+pub struct Syslog {
+    socket: Socket,
+    facility: Option<u8>,
+    min_level: u8,
+    program: String,
+}
+
+impl std::fmt::Debug for Syslog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Syslog")
+            .field("facility", &self.facility)
+            .field("min_level", &self.min_level)
+            .field("program", &self.program)
+            .finish()
+    }
+}
+
+impl Syslog {
+    /// Connects to `address` (normally `/dev/log`) like `SysLogHandler`:
+    /// datagram first, then stream. `program` is the basename of argv[0].
+    pub fn connect(address: &Path, facility: Option<u8>, min_level: u8, program: &str) -> std::io::Result<Syslog> {
+        let socket = match UnixDatagram::unbound().and_then(|s| s.connect(address).map(|()| s)) {
+            Ok(s) => Socket::Datagram(s),
+            Err(_) => Socket::Stream(UnixStream::connect(address)?),
+        };
+        Ok(Syslog {
+            socket,
+            facility,
+            min_level,
+            program: program.to_owned(),
+        })
+    }
+
+    /// The bytes sent for a message (`<PRI>PROGRAM: MESSAGE\0`), or `None`
+    /// when the level is filtered out or the facility is not a number.
+    pub fn frame(&self, level: Level, message: &str) -> Option<Vec<u8>> {
+        if (level as u8) < self.min_level {
+            return None;
+        }
+        let facility = self.facility?;
+        let pri = (u32::from(facility) << 3) | u32::from(level.severity());
+        Some(format!("<{pri}>{}: {message}\0", self.program).into_bytes())
+    }
+
+    /// Sends one record; failures are ignored like logging's handlers do.
+    pub fn log(&mut self, level: Level, message: &str) {
+        let Some(frame) = self.frame(level, message) else {
+            return;
+        };
+        let _ = match &mut self.socket {
+            Socket::Datagram(s) => s.send(&frame).map(drop),
+            Socket::Stream(s) => s.write_all(&frame),
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_like_sysloghandler() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let addr = dir.path().join("log");
+        let server = UnixDatagram::bind(&addr)?;
+        let mut log = Syslog::connect(&addr, Some(5), 20, "nova-rootwrap")?;
+        log.log(Level::Info, "hello");
+        log.log(Level::Error, "bad");
+        let mut buf = [0u8; 256];
+        let n = server.recv(&mut buf)?;
+        assert_eq!(buf.get(..n), Some(&b"<46>nova-rootwrap: hello\0"[..]));
+        let n = server.recv(&mut buf)?;
+        assert_eq!(buf.get(..n), Some(&b"<43>nova-rootwrap: bad\0"[..]));
+        let quiet = Syslog::connect(&addr, Some(5), 40, "x")?;
+        assert_eq!(quiet.frame(Level::Info, "m"), None);
+        Ok(())
+    }
+}

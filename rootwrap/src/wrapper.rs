@@ -1,0 +1,220 @@
+//! Loading filter directories and matching a command line
+//! (`wrapper.load_filters` / `wrapper.match_filter`).
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use crate::filters::{Filter, MatchEnv};
+use crate::ini::{Ini, IniError};
+use crate::pyos::{self, PyCrash};
+use crate::pystr;
+use crate::trust::{self, TrustError};
+
+/// Why the filters could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// A filter file the reference would crash on (parse error, missing
+    /// `[Filters]`, wrong arity, undecodable text).
+    #[error("{file}: {message}")]
+    Malformed {
+        /// The filter file.
+        file: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A filters directory or file failed the ownership checks.
+    #[error(transparent)]
+    Untrusted(#[from] TrustError),
+}
+
+/// The loaded filters plus the warnings the reference logs while loading.
+#[derive(Debug, Default)]
+pub struct FilterSet {
+    /// Filters in load order, the built-in `privsep-helper` last.
+    pub filters: Vec<Filter>,
+    /// "Skipping unknown filter class" messages.
+    pub warnings: Vec<String>,
+    /// The filter files read, in order (for lint and audit).
+    pub files: Vec<Vec<u8>>,
+}
+
+/// Parses one filter file's text into filters (appending to `set`).
+pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Result<(), LoadError> {
+    let malformed = |message: String| LoadError::Malformed {
+        file: file.to_owned(),
+        message,
+    };
+    let ini = Ini::parse(bytes, file, false).map_err(|e| malformed(e.to_string()))?;
+    let items = ini.items("Filters").map_err(|e: IniError| malformed(e.to_string()))?;
+    for (name, value) in items {
+        let definition: Vec<String> = value.split(',').map(|s| pystr::py_strip(s).to_owned()).collect();
+        let (class, args) = definition.split_first().map_or(("", &[][..]), |(c, a)| (c.as_str(), a));
+        match Filter::build(&name, class, args) {
+            Ok(Some(mut filter)) => {
+                file.clone_into(&mut filter.source);
+                set.filters.push(filter);
+            }
+            Ok(None) => set.warnings.push(format!(
+                "Skipping unknown filter class ({class}) specified in filter definitions"
+            )),
+            Err(e) => return Err(malformed(e.to_string())),
+        }
+    }
+    Ok(())
+}
+
+/// `load_filters(filters_path)`: every non-dot regular file (after following
+/// symlinks) of every existing directory, in directory (readdir) order, then
+/// the built-in `privsep-helper` filter. With `check_trust`, directories and
+/// files must pass [`trust::check_path`].
+pub fn load_filters(filters_path: &[Vec<u8>], check_trust: bool) -> Result<FilterSet, LoadError> {
+    let mut set = FilterSet::default();
+    for dir in filters_path {
+        if !pyos::isdir(dir) {
+            continue;
+        }
+        let dir_path = Path::new(std::ffi::OsStr::from_bytes(dir));
+        if check_trust {
+            trust::check_path(dir_path)?;
+        }
+        let Ok(entries) = std::fs::read_dir(dir_path) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.as_bytes();
+            if name.starts_with(b".") {
+                continue;
+            }
+            let file = pyos::join(dir, name);
+            if !pyos::isfile(&file) {
+                continue;
+            }
+            let file_path = Path::new(std::ffi::OsStr::from_bytes(&file));
+            if check_trust {
+                trust::check_path(file_path)?;
+            }
+            let display = pystr::display(&file);
+            // An unreadable file is skipped by configparser's read(), which
+            // leaves no [Filters] section: the reference then crashes.
+            let bytes = std::fs::read(file_path).unwrap_or_default();
+            parse_filter_file(&bytes, &display, &mut set)?;
+            set.files.push(file);
+        }
+    }
+    if let Ok(Some(privsep)) = Filter::build(
+        "privsep-helper",
+        "CommandFilter",
+        &["privsep-helper".to_owned(), "root".to_owned()],
+    ) {
+        set.filters.push(privsep);
+    }
+    Ok(set)
+}
+
+/// The outcome of [`match_filter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// The filter (index into the list) that allows the command.
+    Allowed(usize),
+    /// `FilterMatchNotExecutable`: the first filter that matched but whose
+    /// executable was not found.
+    NotExecutable(usize),
+    /// `NoFilterMatched`.
+    NoMatch,
+}
+
+/// `match_filter(filters, userargs, exec_dirs)`: first match in load order
+/// wins; chaining filters re-check their inner command against the
+/// non-chaining filters with the same `run_as`. `userargs` may be mutated
+/// (EnvFilter). Returns an index into `filters`.
+pub fn match_filter(
+    filters: &[Filter],
+    userargs: &mut Vec<Vec<u8>>,
+    exec_dirs: &[Vec<u8>],
+    env: &MatchEnv,
+) -> Result<Match, PyCrash> {
+    let all: Vec<usize> = (0..filters.len()).collect();
+    match_in(filters, &all, userargs, exec_dirs, env)
+}
+
+fn match_in(
+    filters: &[Filter],
+    candidates: &[usize],
+    userargs: &mut Vec<Vec<u8>>,
+    exec_dirs: &[Vec<u8>],
+    env: &MatchEnv,
+) -> Result<Match, PyCrash> {
+    let mut first_not_executable = None;
+    for &i in candidates {
+        let Some(f) = filters.get(i) else { continue };
+        if !f.matches(userargs, env)? {
+            continue;
+        }
+        if f.kind.is_chaining() {
+            let leaves: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&j| filters.get(j).is_some_and(|g| g.run_as == f.run_as && !g.kind.is_chaining()))
+                .collect();
+            let mut args = f.exec_args(userargs);
+            if args.is_empty() {
+                continue;
+            }
+            if !matches!(match_in(filters, &leaves, &mut args, exec_dirs, env)?, Match::Allowed(_)) {
+                continue;
+            }
+        }
+        if f.get_exec(exec_dirs)?.is_none() {
+            first_not_executable.get_or_insert(i);
+            continue;
+        }
+        return Ok(Match::Allowed(i));
+    }
+    Ok(first_not_executable.map_or(Match::NoMatch, Match::NotExecutable))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(text: &str) -> FilterSet {
+        let mut s = FilterSet::default();
+        if let Err(e) = parse_filter_file(text.as_bytes(), "t.filters", &mut s) {
+            panic!("{e}");
+        }
+        s
+    }
+
+    fn argv(s: &[&str]) -> Vec<Vec<u8>> {
+        s.iter().map(|a| a.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn first_executable_match_wins_and_chains_recheck() -> Result<(), PyCrash> {
+        let s = set(
+            "[Filters]\nmissing: CommandFilter, /nonexistent/ls, root\nls: CommandFilter, /bin/ls, root\n\
+             nice: ChainingRegExpFilter, /usr/bin/nice, root, nice, -n, -?\\d+\n",
+        );
+        let env = MatchEnv::default();
+        assert_eq!(match_filter(&s.filters, &mut argv(&["ls"]), &[], &env)?, Match::Allowed(1));
+        assert_eq!(
+            match_filter(&s.filters, &mut argv(&["nice", "-n", "5", "/tmp/x/ls", "-l"]), &[], &env)?,
+            Match::Allowed(2)
+        );
+        assert_eq!(match_filter(&s.filters, &mut argv(&["nice", "-n", "5"]), &[], &env)?, Match::NoMatch);
+        assert_eq!(match_filter(&s.filters, &mut argv(&["cat"]), &[], &env)?, Match::NoMatch);
+        let s = set("[Filters]\nmissing: CommandFilter, /nonexistent/ls, root\n");
+        assert_eq!(match_filter(&s.filters, &mut argv(&["ls"]), &[], &env)?, Match::NotExecutable(0));
+        Ok(())
+    }
+
+    #[test]
+    fn malformed_and_unknown() {
+        let mut s = FilterSet::default();
+        assert!(parse_filter_file(b"", "e", &mut s).is_err());
+        assert!(parse_filter_file(b"[Filters]\nx: CommandFilter, ls\n", "e", &mut s).is_err());
+        assert!(parse_filter_file(b"[Filters]\nx: Bogus, ls, root\ny:\n", "e", &mut s).is_ok());
+        assert_eq!(s.warnings.len(), 2);
+    }
+}
