@@ -188,7 +188,10 @@ fn repr(s: &str) -> String {
 }
 
 fn split_bytes(s: &str, sep: u8) -> Vec<Vec<u8>> {
-    s.as_bytes().split(|&c| c == sep).map(<[u8]>::to_vec).collect()
+    s.as_bytes()
+        .split(|&c| c == sep)
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 impl RootwrapConfig {
@@ -219,9 +222,9 @@ impl RootwrapConfig {
     /// Interprets the `[DEFAULT]` options, in the reference's order (which
     /// decides which error is reported first).
     pub fn from_ini(ini: &Ini, path_env: Option<&[u8]>) -> Result<Self, ConfigError> {
-        let filters_path = ini
-            .default("filters_path")
-            .ok_or_else(|| ConfigError::Parser("No option 'filters_path' in section: 'DEFAULT'".to_owned()))?;
+        let filters_path = ini.default("filters_path").ok_or_else(|| {
+            ConfigError::Parser("No option 'filters_path' in section: 'DEFAULT'".to_owned())
+        })?;
         let filters_path = split_bytes(filters_path, b',');
         let exec_dirs = match ini.default("exec_dirs") {
             Some(v) => split_bytes(v, b','),
@@ -239,7 +242,9 @@ impl RootwrapConfig {
                 } else if let Some((_, f)) = FACILITY_NAMES.iter().find(|(n, _)| *n == v) {
                     Some(*f)
                 } else {
-                    return Err(ConfigError::Value(format!("Unexpected syslog_log_facility: {v}")));
+                    return Err(ConfigError::Value(format!(
+                        "Unexpected syslog_log_facility: {v}"
+                    )));
                 }
             }
         };
@@ -251,7 +256,9 @@ impl RootwrapConfig {
                     .iter()
                     .find(|(n, _)| *n == upper)
                     .map(|(_, l)| *l)
-                    .ok_or_else(|| ConfigError::Value(format!("Unexpected syslog_log_level: {}", repr(v))))?
+                    .ok_or_else(|| {
+                        ConfigError::Value(format!("Unexpected syslog_log_level: {}", repr(v)))
+                    })?
             }
         };
         let use_syslog = match ini.default("use_syslog") {
@@ -266,7 +273,10 @@ impl RootwrapConfig {
             match ini.default(name) {
                 None => Ok(default),
                 Some(v) => py_int_saturating(v).ok_or_else(|| {
-                    ConfigError::Value(format!("invalid literal for int() with base 10: {}", repr(v)))
+                    ConfigError::Value(format!(
+                        "invalid literal for int() with base 10: {}",
+                        repr(v)
+                    ))
                 }),
             }
         };
@@ -297,12 +307,26 @@ mod tests {
         let c = parse("[DEFAULT]\nfilters_path=/a, /b\n")?;
         assert_eq!(c.filters_path, vec![b"/a".to_vec(), b" /b".to_vec()]);
         assert_eq!(c.exec_dirs, vec![b"/bin".to_vec(), b"/usr/bin".to_vec()]);
-        assert_eq!(c.syslog, SyslogSettings { facility: Some(5), level: 40 });
+        assert_eq!(
+            c.syslog,
+            SyslogSettings {
+                facility: Some(5),
+                level: 40
+            }
+        );
         assert!(!c.use_syslog);
         assert_eq!((c.daemon_timeout, c.rlimit_nofile), (600, 1024));
-        let c = parse("[DEFAULT]\nfilters_path=/a\nexec_dirs=\nsyslog_log_facility=LOG_AUTH\nsyslog_log_level=info\nuse_syslog=On\nrlimit_nofile= +1_0 \n")?;
+        let c = parse(
+            "[DEFAULT]\nfilters_path=/a\nexec_dirs=\nsyslog_log_facility=LOG_AUTH\nsyslog_log_level=info\nuse_syslog=On\nrlimit_nofile= +1_0 \n",
+        )?;
         assert_eq!(c.exec_dirs, vec![Vec::<u8>::new()]);
-        assert_eq!(c.syslog, SyslogSettings { facility: Some(4), level: 20 });
+        assert_eq!(
+            c.syslog,
+            SyslogSettings {
+                facility: Some(4),
+                level: 20
+            }
+        );
         assert!(c.use_syslog);
         assert_eq!(c.rlimit_nofile, 10);
         Ok(())
@@ -313,14 +337,21 @@ mod tests {
         let err = |s: &str| parse(s).err();
         assert!(matches!(err("[DEFAULT]\n"), Some(ConfigError::Parser(_))));
         assert!(matches!(err(""), Some(ConfigError::Parser(_))));
-        assert!(matches!(err("[DEFAULT]\nfilters_path=a\nfilters_path=b\n"), Some(ConfigError::Parser(_))));
+        assert!(matches!(
+            err("[DEFAULT]\nfilters_path=a\nfilters_path=b\n"),
+            Some(ConfigError::Parser(_))
+        ));
         assert_eq!(
             err("[DEFAULT]\nfilters_path=a\nsyslog_log_facility=user0\n"),
-            Some(ConfigError::Value("Unexpected syslog_log_facility: user0".to_owned()))
+            Some(ConfigError::Value(
+                "Unexpected syslog_log_facility: user0".to_owned()
+            ))
         );
         assert_eq!(
             err("[DEFAULT]\nfilters_path=a\nsyslog_log_level=10\n"),
-            Some(ConfigError::Value("Unexpected syslog_log_level: '10'".to_owned()))
+            Some(ConfigError::Value(
+                "Unexpected syslog_log_level: '10'".to_owned()
+            ))
         );
         assert_eq!(
             err("[DEFAULT]\nfilters_path=a\nuse_syslog=maybe\n"),
@@ -328,7 +359,9 @@ mod tests {
         );
         assert_eq!(
             err("[DEFAULT]\nfilters_path=a\ndaemon_timeout=x\n"),
-            Some(ConfigError::Value("invalid literal for int() with base 10: 'x'".to_owned()))
+            Some(ConfigError::Value(
+                "invalid literal for int() with base 10: 'x'".to_owned()
+            ))
         );
         assert_eq!(
             RootwrapConfig::parse(b"[DEFAULT]\nfilters_path=\xff\n", "c", None).err(),

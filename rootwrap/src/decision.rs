@@ -82,7 +82,10 @@ impl Outcome {
             Outcome::Allowed(_) => return None,
             Outcome::Unauthorized { userargs } => {
                 let joined: Vec<String> = userargs.iter().map(|a| pystr::display(a)).collect();
-                format!("Unauthorized command: {} (no filter matched)", joined.join(" "))
+                format!(
+                    "Unauthorized command: {} (no filter matched)",
+                    joined.join(" ")
+                )
             }
             Outcome::NoExec { filter, exec_path } => {
                 format!("Executable not found: {exec_path} (filter match = {filter})")
@@ -140,13 +143,18 @@ impl Outcome {
 
 /// Reads rootwrap.conf as `cmd.main` does, after the trust check when
 /// `check_trust`. The error is the complete message for exit 97.
-pub fn load_config(path: &Path, path_env: Option<&[u8]>, check_trust: bool) -> Result<RootwrapConfig, String> {
+pub fn load_config(
+    path: &Path,
+    path_env: Option<&[u8]>,
+    check_trust: bool,
+) -> Result<RootwrapConfig, String> {
     let shown = path.display();
     if check_trust {
         // A missing file is not a trust problem: the reference reads it as
         // empty and reports the missing filters_path below.
         if path.symlink_metadata().is_ok() {
-            trust::check_path(path).map_err(|e| format!("Untrusted configuration file {shown}: {e}"))?;
+            trust::check_path(path)
+                .map_err(|e| format!("Untrusted configuration file {shown}: {e}"))?;
         }
     }
     RootwrapConfig::load(path, path_env).map_err(|e| match e {
@@ -166,8 +174,18 @@ pub fn decide(
 ) -> (Outcome, Vec<String>) {
     let set = match wrapper::load_filters(&config.filters_path, check_trust) {
         Ok(set) => set,
-        Err(LoadError::Untrusted(e)) => return (Outcome::BadConfig(format!("Untrusted filter definitions: {e}")), Vec::new()),
-        Err(e @ LoadError::Malformed { .. }) => return (Outcome::Error(format!("Malformed filter file {e}")), Vec::new()),
+        Err(LoadError::Untrusted(e)) => {
+            return (
+                Outcome::BadConfig(format!("Untrusted filter definitions: {e}")),
+                Vec::new(),
+            );
+        }
+        Err(e @ LoadError::Malformed { .. }) => {
+            return (
+                Outcome::Error(format!("Malformed filter file {e}")),
+                Vec::new(),
+            );
+        }
     };
     let outcome = decide_with(&set.filters, &mut userargs, &config.exec_dirs, env);
     (outcome, set.warnings)
@@ -180,7 +198,8 @@ pub fn decide_with(
     exec_dirs: &[Vec<u8>],
     env: &MatchEnv,
 ) -> Outcome {
-    let crash = |e: crate::pyos::PyCrash| Outcome::Error(format!("Unexpected error while matching: {e}"));
+    let crash =
+        |e: crate::pyos::PyCrash| Outcome::Error(format!("Unexpected error while matching: {e}"));
     let found = match wrapper::match_filter(filters, userargs, exec_dirs, env) {
         Ok(m) => m,
         Err(e) => return crash(e),
@@ -235,12 +254,21 @@ mod tests {
             filter: "x".into(),
             exec_path: "/x".into(),
         };
-        assert_eq!(n.to_json(), r#"{"allowed": false, "reason": "noexec", "filter": "x"}"#);
+        assert_eq!(
+            n.to_json(),
+            r#"{"allowed": false, "reason": "noexec", "filter": "x"}"#
+        );
         assert_eq!(n.exit_code(), 96);
-        assert_eq!(Outcome::NoCommand.to_json(), r#"{"allowed": false, "reason": "nocommand"}"#);
+        assert_eq!(
+            Outcome::NoCommand.to_json(),
+            r#"{"allowed": false, "reason": "nocommand"}"#
+        );
         let u = Outcome::Unauthorized {
             userargs: vec![b"a".to_vec(), b"b\xfe".to_vec()],
         };
-        assert_eq!(u.message().as_deref(), Some(r"Unauthorized command: a b\udcfe (no filter matched)"));
+        assert_eq!(
+            u.message().as_deref(),
+            Some(r"Unauthorized command: a b\udcfe (no filter matched)")
+        );
     }
 }

@@ -129,13 +129,19 @@ pub fn switch_user(run_as: &str) -> Result<(), ExecError> {
     nix::unistd::setresuid(user.uid, user.uid, user.uid).map_err(err)?;
     let ids = nix::unistd::getresuid().map_err(err)?;
     let gids = nix::unistd::getresgid().map_err(err)?;
-    let ok = [ids.real, ids.effective, ids.saved].iter().all(|u| *u == user.uid)
-        && [gids.real, gids.effective, gids.saved].iter().all(|g| *g == user.gid)
+    let ok = [ids.real, ids.effective, ids.saved]
+        .iter()
+        .all(|u| *u == user.uid)
+        && [gids.real, gids.effective, gids.saved]
+            .iter()
+            .all(|g| *g == user.gid)
         && (user.uid.is_root() || nix::unistd::setuid(Uid::from_raw(0)).is_err());
     if ok {
         Ok(())
     } else {
-        Err(ExecError::Credentials(format!("credentials of {run_as} did not stick")))
+        Err(ExecError::Credentials(format!(
+            "credentials of {run_as} did not stick"
+        )))
     }
 }
 
@@ -178,7 +184,10 @@ fn candidates(program: &[u8], env: &[(OsString, OsString)]) -> Vec<Vec<u8>> {
 /// waits, and returns the exit status (`128 + N` if killed by signal N).
 pub fn spawn_and_wait(command: &[Vec<u8>], env: &[(OsString, OsString)]) -> Result<i32, ExecError> {
     let program = command.first().ok_or(ExecError::Nul)?;
-    let argv: Vec<CString> = command.iter().map(|a| cstring(a)).collect::<Result<_, _>>()?;
+    let argv: Vec<CString> = command
+        .iter()
+        .map(|a| cstring(a))
+        .collect::<Result<_, _>>()?;
     let envp: Vec<CString> = env
         .iter()
         .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
@@ -190,8 +199,10 @@ pub fn spawn_and_wait(command: &[Vec<u8>], env: &[(OsString, OsString)]) -> Resu
     let mut attr = PosixSpawnAttr::init().map_err(spawn_err)?;
     attr.set_sigdefault(&SigSet::all()).map_err(spawn_err)?;
     attr.set_sigmask(&SigSet::empty()).map_err(spawn_err)?;
-    attr.set_flags(PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF | PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK)
-        .map_err(spawn_err)?;
+    attr.set_flags(
+        PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF | PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK,
+    )
+    .map_err(spawn_err)?;
     let mut actions = PosixSpawnFileActions::init().map_err(spawn_err)?;
     for fd in open_fds_above_stdio() {
         actions.add_close(fd).map_err(spawn_err)?;
@@ -242,7 +253,10 @@ mod tests {
         assert_eq!(spawn_and_wait(&sh("kill -TERM $$"), &env())?, 143);
         assert!(matches!(
             spawn_and_wait(&[b"/nonexistent/x".to_vec()], &env()),
-            Err(ExecError::Spawn { errno: Errno::ENOENT, .. })
+            Err(ExecError::Spawn {
+                errno: Errno::ENOENT,
+                ..
+            })
         ));
         Ok(())
     }
@@ -254,7 +268,10 @@ mod tests {
         let leaked = nix::unistd::dup(std::io::stderr())?;
         let fd = std::os::fd::AsRawFd::as_raw_fd(&leaked);
         let script = format!("test -e /proc/self/fd/{fd} && exit 7; exit 0");
-        let code = spawn_and_wait(&[b"/bin/sh".to_vec(), b"-c".to_vec(), script.into_bytes()], &env())?;
+        let code = spawn_and_wait(
+            &[b"/bin/sh".to_vec(), b"-c".to_vec(), script.into_bytes()],
+            &env(),
+        )?;
         assert_eq!(code, 0, "fd {fd} leaked into the child");
         Ok(())
     }

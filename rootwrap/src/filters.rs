@@ -77,7 +77,10 @@ impl Kind {
 
     /// `isinstance(f, ChainingFilter)`.
     pub fn is_chaining(self) -> bool {
-        matches!(self, Kind::Chaining | Kind::IpNetnsExec | Kind::ChainingRegExp)
+        matches!(
+            self,
+            Kind::Chaining | Kind::IpNetnsExec | Kind::ChainingRegExp
+        )
     }
 }
 
@@ -125,7 +128,9 @@ pub struct Filter {
     real_exec: OnceLock<Vec<u8>>,
 }
 
-fn leading_env_names<'a, T: AsRef<[u8]> + 'a>(args: impl IntoIterator<Item = &'a T>) -> Vec<Vec<u8>> {
+fn leading_env_names<'a, T: AsRef<[u8]> + 'a>(
+    args: impl IntoIterator<Item = &'a T>,
+) -> Vec<Vec<u8>> {
     let mut names: Vec<Vec<u8>> = Vec::new();
     for arg in args {
         let arg = arg.as_ref();
@@ -235,7 +240,10 @@ impl Filter {
             Kind::Command | Kind::Chaining => self.command_matches(userargs),
             Kind::RegExp => {
                 self.args.len() == userargs.len()
-                    && userargs.iter().enumerate().all(|(i, a)| self.regex_accepts(i, a))
+                    && userargs
+                        .iter()
+                        .enumerate()
+                        .all(|(i, a)| self.regex_accepts(i, a))
             }
             Kind::ChainingRegExp => {
                 self.args.len() <= userargs.len()
@@ -250,14 +258,21 @@ impl Filter {
             Kind::ReadFile => {
                 userargs.len() == 2
                     && userargs.first().is_some_and(|a| a == b"cat")
-                    && userargs.get(1).is_some_and(|a| a == self.file_path.as_bytes())
+                    && userargs
+                        .get(1)
+                        .is_some_and(|a| a == self.file_path.as_bytes())
             }
             Kind::Ip => {
                 if userargs.first().is_some_and(|a| a == b"ip") {
                     let tail = userargs.get(1..).unwrap_or_default();
                     tail.windows(2)
-                        .find(|w| w.first().is_some_and(|a| NETNS_VARS.contains(&a.as_slice())))
-                        .is_none_or(|w| !w.get(1).is_some_and(|b| EXEC_VARS.contains(&b.as_slice())))
+                        .find(|w| {
+                            w.first()
+                                .is_some_and(|a| NETNS_VARS.contains(&a.as_slice()))
+                        })
+                        .is_none_or(|w| {
+                            !w.get(1).is_some_and(|b| EXEC_VARS.contains(&b.as_slice()))
+                        })
                 } else {
                     false
                 }
@@ -266,8 +281,12 @@ impl Filter {
                 self.run_as == "root"
                     && userargs.len() >= 4
                     && userargs.first().is_some_and(|a| a == b"ip")
-                    && userargs.get(1).is_some_and(|a| NETNS_VARS.contains(&a.as_slice()))
-                    && userargs.get(2).is_some_and(|a| EXEC_VARS.contains(&a.as_slice()))
+                    && userargs
+                        .get(1)
+                        .is_some_and(|a| NETNS_VARS.contains(&a.as_slice()))
+                    && userargs
+                        .get(2)
+                        .is_some_and(|a| EXEC_VARS.contains(&a.as_slice()))
             }
             Kind::Env => {
                 if userargs.first().is_some_and(|a| a == b"env") {
@@ -281,7 +300,9 @@ impl Filter {
                 let command = userargs
                     .get(user_envs.len()..=user_envs.len())
                     .unwrap_or_default();
-                self.command_matches(command) && !filter_envs.is_empty() && same_set(&user_envs, &filter_envs)
+                self.command_matches(command)
+                    && !filter_envs.is_empty()
+                    && same_set(&user_envs, &filter_envs)
             }
         })
     }
@@ -368,7 +389,11 @@ impl Filter {
         }
         let exec = self.exec_path.as_bytes();
         let found = if pyos::isabs(exec) {
-            if pyos::access_x(exec)? { Some(exec.to_vec()) } else { None }
+            if pyos::access_x(exec)? {
+                Some(exec.to_vec())
+            } else {
+                None
+            }
         } else {
             let mut found = None;
             for dir in exec_dirs {
@@ -395,7 +420,10 @@ impl Filter {
                 if args.first().is_some_and(|a| a == b"env") {
                     args.remove(0);
                 }
-                let keep = args.iter().position(|a| !a.contains(&b'=')).unwrap_or(args.len());
+                let keep = args
+                    .iter()
+                    .position(|a| !a.contains(&b'='))
+                    .unwrap_or(args.len());
                 return args.split_off(keep);
             }
             Kind::IpNetnsExec => userargs.get(4..).unwrap_or_default().to_vec(),
@@ -409,7 +437,11 @@ impl Filter {
     }
 
     /// `get_command(userargs, exec_dirs)`: the argv to execute.
-    pub fn get_command(&self, userargs: &[Vec<u8>], exec_dirs: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, PyCrash> {
+    pub fn get_command(
+        &self,
+        userargs: &[Vec<u8>],
+        exec_dirs: &[Vec<u8>],
+    ) -> Result<Vec<Vec<u8>>, PyCrash> {
         let to_exec = self
             .get_exec(exec_dirs)?
             .unwrap_or_else(|| self.exec_path.as_bytes().to_vec());
@@ -480,7 +512,9 @@ fn kill_program(pid: &str, env: &MatchEnv) -> Result<Option<Vec<u8>>, PyCrash> {
     // The reference reads the file as UTF-8 text; undecodable content
     // raises UnicodeDecodeError, which it does not catch.
     if std::str::from_utf8(&raw).is_err() {
-        return Err(PyCrash("UnicodeDecodeError: 'utf-8' codec can't decode /proc/PID/cmdline".to_owned()));
+        return Err(PyCrash(
+            "UnicodeDecodeError: 'utf-8' codec can't decode /proc/PID/cmdline".to_owned(),
+        ));
     }
     let argv0 = raw.split(|&c| c == 0).next().unwrap_or_default().to_vec();
     let cmdline = pyos::which(&argv0, env.path.as_deref())?.unwrap_or(argv0);
@@ -524,7 +558,10 @@ mod tests {
     fn arity_and_unknown() {
         assert!(Filter::build("x", "CommandFilter", &["ls".to_owned()]).is_err());
         assert!(Filter::build("x", "KillFilter", &[]).is_err());
-        assert!(matches!(Filter::build("x", "KillFilter", &["root".to_owned()]), Ok(Some(_))));
+        assert!(matches!(
+            Filter::build("x", "KillFilter", &["root".to_owned()]),
+            Ok(Some(_))
+        ));
         assert!(matches!(Filter::build("x", "commandfilter", &[]), Ok(None)));
     }
 
@@ -538,7 +575,10 @@ mod tests {
         assert!(m(&ip, &["ip", "netns", "add", "exec"]));
         let netns = f("IpNetnsExecFilter", &["ip", "root"]);
         assert!(m(&netns, &["ip", "netn", "ex", "ns", "ls"]));
-        assert_eq!(netns.exec_args(&argv(&["ip", "netns", "exec", "ns", "/bin/ls", "-l"])), argv(&["ls", "-l"]));
+        assert_eq!(
+            netns.exec_args(&argv(&["ip", "netns", "exec", "ns", "/bin/ls", "-l"])),
+            argv(&["ls", "-l"])
+        );
     }
 
     #[test]
@@ -551,7 +591,10 @@ mod tests {
         assert_eq!(e.get_command(&a, &[]).ok(), Some(argv(&["/sbin/cmd", "x"])));
         assert_eq!(
             e.environment_additions(&mut a),
-            vec![(b"B".to_vec(), b"1".to_vec()), (b"A".to_vec(), b"2".to_vec())]
+            vec![
+                (b"B".to_vec(), b"1".to_vec()),
+                (b"A".to_vec(), b"2".to_vec())
+            ]
         );
         assert!(!m(&e, &["A=1", "cmd"]));
         assert!(!m(&e, &["A=1", "B=1", "C=1", "cmd"]));

@@ -15,7 +15,9 @@ pub const DEFAULT_SECTION: &str = "DEFAULT";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IniError {
     /// `UnicodeDecodeError` (a `ValueError` in Python).
-    #[error("UnicodeDecodeError: 'utf-8' codec can't decode byte 0x{byte:02x} in position {position}")]
+    #[error(
+        "UnicodeDecodeError: 'utf-8' codec can't decode byte 0x{byte:02x} in position {position}"
+    )]
     Decode {
         /// Offending byte.
         byte: u8,
@@ -49,7 +51,9 @@ pub enum IniError {
         section: String,
     },
     /// `DuplicateOptionError` (strict mode).
-    #[error("While reading from {file} [line {line}]: option {option:?} in section {section:?} already exists")]
+    #[error(
+        "While reading from {file} [line {line}]: option {option:?} in section {section:?} already exists"
+    )]
     DuplicateOption {
         /// File name as given.
         file: String,
@@ -85,20 +89,53 @@ pub struct Ini {
     pub sections: Vec<(String, Options)>,
 }
 
-fn set(opts: &mut Vec<(String, Vec<String>)>, key: String, value: String) {
-    if let Some(entry) = opts.iter_mut().find(|(k, _)| *k == key) {
-        entry.1 = vec![value];
-    } else {
-        opts.push((key, vec![value]));
-    }
+/// Options of one section while reading: values are lists of lines until
+/// the end of the file, like configparser's.
+#[derive(Default)]
+struct Section {
+    index: std::collections::HashMap<String, usize>,
+    values: Vec<(String, Vec<String>)>,
 }
 
-/// Where the current option lives: `None` = DEFAULT, `Some(i)` = section i.
-type SectRef = Option<usize>;
+impl Section {
+    /// Sets `key` (a duplicate keeps its first position); returns its slot.
+    fn set(&mut self, key: String, value: String) -> usize {
+        if let Some(&i) = self.index.get(&key) {
+            if let Some(slot) = self.values.get_mut(i) {
+                slot.1 = vec![value];
+            }
+            return i;
+        }
+        self.index.insert(key.clone(), self.values.len());
+        self.values.push((key, vec![value]));
+        self.values.len() - 1
+    }
+
+    fn lines(&mut self, slot: usize) -> Option<&mut Vec<String>> {
+        self.values.get_mut(slot).map(|(_, v)| v)
+    }
+
+    /// configparser's `_join_multiline_values`.
+    fn finish(self) -> Options {
+        self.values
+            .into_iter()
+            .map(|(k, v)| {
+                let joined = v.join("\n");
+                (
+                    k,
+                    joined
+                        .trim_end_matches(crate::pystr::is_py_space)
+                        .to_owned(),
+                )
+            })
+            .collect()
+    }
+}
 
 impl Ini {
     /// Parses `bytes` like `RawConfigParser(strict=strict).read(file)`.
     pub fn parse(bytes: &[u8], file: &str, strict: bool) -> Result<Ini, IniError> {
+        use std::collections::HashSet;
         let text = std::str::from_utf8(bytes).map_err(|e| {
             let position = e.valid_up_to();
             IniError::Decode {
@@ -106,13 +143,17 @@ impl Ini {
                 position,
             }
         })?;
-        let mut defaults: Vec<(String, Vec<String>)> = Vec::new();
-        let mut sections: Vec<(String, Vec<(String, Vec<String>)>)> = Vec::new();
-        let mut added_sections: Vec<String> = Vec::new();
-        let mut added_options: Vec<(String, String)> = Vec::new();
-        let mut cursect: Option<SectRef> = None;
+        // Section 0 is [DEFAULT]; the others follow in first-seen order.
+        let mut sections: Vec<(String, Section)> =
+            vec![(DEFAULT_SECTION.to_owned(), Section::default())];
+        let mut by_name: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        let mut added_sections: HashSet<String> = HashSet::new();
+        let mut added_options: HashSet<(String, String)> = HashSet::new();
+        let mut cursect: Option<usize> = None;
         let mut sectname = String::new();
-        let mut optname: Option<String> = None;
+        // The option continuation lines append to: (section, slot).
+        let mut current: Option<(usize, usize)> = None;
         let mut indent_level = 0usize;
         let mut bad_lines: Vec<usize> = Vec::new();
 
@@ -124,18 +165,9 @@ impl Ini {
             if value.is_empty() {
                 // An empty (not comment) line inside a value adds an empty
                 // line to it; trailing ones vanish when values are joined.
-                if !is_comment {
-                    if let (Some(sect), Some(name)) = (cursect, optname.as_ref()) {
-                        let opts = match sect {
-                            None => &mut defaults,
-                            Some(i) => match sections.get_mut(i) {
-                                Some(s) => &mut s.1,
-                                None => continue,
-                            },
-                        };
-                        if let Some((_, v)) = opts.iter_mut().find(|(k, _)| k == name) {
-                            v.push(String::new());
-                        }
+                if let (false, Some((sect, slot))) = (is_comment, current) {
+                    if let Some(lines) = sections.get_mut(sect).and_then(|(_, s)| s.lines(slot)) {
+                        lines.push(String::new());
                     }
                 }
                 continue;
@@ -144,42 +176,36 @@ impl Ini {
                 .char_indices()
                 .find(|(_, c)| !crate::pystr::is_py_space(*c))
                 .map_or(0, |(i, _)| line.get(..i).map_or(0, |p| p.chars().count()));
-            if let (Some(sect), Some(name)) = (cursect, optname.as_ref()) {
+            if let Some((sect, slot)) = current {
                 if cur_indent > indent_level {
-                    let opts = match sect {
-                        None => &mut defaults,
-                        Some(i) => match sections.get_mut(i) {
-                            Some(s) => &mut s.1,
-                            None => continue,
-                        },
-                    };
-                    if let Some((_, v)) = opts.iter_mut().find(|(k, _)| k == name) {
-                        v.push(value.to_owned());
+                    if let Some(lines) = sections.get_mut(sect).and_then(|(_, s)| s.lines(slot)) {
+                        lines.push(value.to_owned());
                     }
                     continue;
                 }
             }
             indent_level = cur_indent;
             if let Some(header) = section_header(value) {
-                if let Some(i) = sections.iter().position(|(n, _)| n == header) {
-                    if strict && added_sections.iter().any(|s| s == header) {
+                if let Some(&i) = by_name.get(header) {
+                    if strict && added_sections.contains(header) {
                         return Err(IniError::DuplicateSection {
                             file: file.to_owned(),
                             line: lineno,
                             section: header.to_owned(),
                         });
                     }
-                    cursect = Some(Some(i));
-                    added_sections.push(header.to_owned());
+                    cursect = Some(i);
+                    added_sections.insert(header.to_owned());
                 } else if header == DEFAULT_SECTION {
-                    cursect = Some(None);
+                    cursect = Some(0);
                 } else {
-                    sections.push((header.to_owned(), Vec::new()));
-                    cursect = Some(Some(sections.len() - 1));
-                    added_sections.push(header.to_owned());
+                    sections.push((header.to_owned(), Section::default()));
+                    by_name.insert(header.to_owned(), sections.len() - 1);
+                    cursect = Some(sections.len() - 1);
+                    added_sections.insert(header.to_owned());
                 }
                 header.clone_into(&mut sectname);
-                optname = None;
+                current = None;
                 continue;
             }
             let Some(sect) = cursect else {
@@ -188,33 +214,32 @@ impl Ini {
                     line: lineno,
                 });
             };
-            match option_line(value) {
-                Some((name, val)) => {
-                    if name.is_empty() {
-                        bad_lines.push(lineno);
-                    }
-                    let name = name.to_lowercase();
-                    let key = (sectname.clone(), name.clone());
-                    if strict && added_options.contains(&key) {
-                        return Err(IniError::DuplicateOption {
-                            file: file.to_owned(),
-                            line: lineno,
-                            section: sectname.clone(),
-                            option: name,
-                        });
-                    }
-                    added_options.push(key);
-                    let opts = match sect {
-                        None => &mut defaults,
-                        Some(i) => match sections.get_mut(i) {
-                            Some(s) => &mut s.1,
-                            None => continue,
-                        },
-                    };
-                    set(opts, name.clone(), val.to_owned());
-                    optname = Some(name);
-                }
-                None => bad_lines.push(lineno),
+            let Some((name, val)) = option_line(value) else {
+                bad_lines.push(lineno);
+                continue;
+            };
+            if name.is_empty() {
+                bad_lines.push(lineno);
+            }
+            let name = name.to_lowercase();
+            let key = (sectname.clone(), name.clone());
+            if strict && added_options.contains(&key) {
+                return Err(IniError::DuplicateOption {
+                    file: file.to_owned(),
+                    line: lineno,
+                    section: sectname.clone(),
+                    option: name,
+                });
+            }
+            added_options.insert(key);
+            let empty_name = name.is_empty();
+            current = sections
+                .get_mut(sect)
+                .map(|(_, s)| (sect, s.set(name, val.to_owned())));
+            if empty_name {
+                // configparser tests `optname` for truth: an empty name
+                // takes no continuation lines.
+                current = None;
             }
         }
         if !bad_lines.is_empty() {
@@ -223,17 +248,11 @@ impl Ini {
                 lines: bad_lines,
             });
         }
-        let join = |opts: Vec<(String, Vec<String>)>| -> Options {
-            opts.into_iter()
-                .map(|(k, v)| {
-                    let joined = v.join("\n");
-                    (k, joined.trim_end_matches(crate::pystr::is_py_space).to_owned())
-                })
-                .collect()
-        };
+        let mut sections = sections.into_iter();
+        let defaults = sections.next().map(|(_, s)| s.finish()).unwrap_or_default();
         Ok(Ini {
-            defaults: join(defaults),
-            sections: sections.into_iter().map(|(n, o)| (n, join(o))).collect(),
+            defaults,
+            sections: sections.map(|(n, s)| (n, s.finish())).collect(),
         })
     }
 
@@ -327,7 +346,10 @@ mod tests {
         assert_eq!(
             items,
             vec![
-                ("kill_x".to_owned(), "KillFilter, root,\n/bin/x\n\n, -9".to_owned()),
+                (
+                    "kill_x".to_owned(),
+                    "KillFilter, root,\n/bin/x\n\n, -9".to_owned()
+                ),
                 ("b".to_owned(), "1 # not a comment".to_owned()),
             ]
         );
@@ -364,8 +386,14 @@ mod tests {
             Err(IniError::MissingSectionHeader { line: 1, .. })
         ));
         assert!(matches!(parse("[x]\nfoo\n"), Err(IniError::Parsing { .. })));
-        assert!(matches!(parse("[x]\n=foo\n"), Err(IniError::Parsing { .. })));
-        assert!(matches!(parse("[]\n"), Err(IniError::MissingSectionHeader { .. })));
+        assert!(matches!(
+            parse("[x]\n=foo\n"),
+            Err(IniError::Parsing { .. })
+        ));
+        assert!(matches!(
+            parse("[]\n"),
+            Err(IniError::MissingSectionHeader { .. })
+        ));
         assert!(matches!(
             Ini::parse(b"[x]\na=\xff\n", "f", false),
             Err(IniError::Decode { byte: 0xff, .. })

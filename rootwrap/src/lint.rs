@@ -9,17 +9,69 @@ use crate::wrapper::FilterSet;
 /// Executables that give a root shell, run arbitrary code, or write/own
 /// arbitrary files when their arguments are free.
 const ROOT_GRANTING: &[&str] = &[
-    "sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox", "python", "python2", "python3",
-    "perl", "ruby", "php", "lua", "node", "tclsh", "wish", "awk", "gawk", "mawk", "nawk", "env", "sudo", "su",
-    "cp", "mv", "install", "ln", "chown", "chmod", "chgrp", "dd", "tee", "mount", "umount", "find", "xargs",
-    "rsync", "tar", "sed", "vi", "vim", "nsenter", "chroot", "systemd-run",
+    "sh",
+    "bash",
+    "dash",
+    "zsh",
+    "ksh",
+    "mksh",
+    "csh",
+    "tcsh",
+    "fish",
+    "busybox",
+    "python",
+    "python2",
+    "python3",
+    "perl",
+    "ruby",
+    "php",
+    "lua",
+    "node",
+    "tclsh",
+    "wish",
+    "awk",
+    "gawk",
+    "mawk",
+    "nawk",
+    "env",
+    "sudo",
+    "su",
+    "cp",
+    "mv",
+    "install",
+    "ln",
+    "chown",
+    "chmod",
+    "chgrp",
+    "dd",
+    "tee",
+    "mount",
+    "umount",
+    "find",
+    "xargs",
+    "rsync",
+    "tar",
+    "sed",
+    "vi",
+    "vim",
+    "nsenter",
+    "chroot",
+    "systemd-run",
 ];
 
 /// Shells, for which an argument pattern with a wildcard is an injection.
-const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox"];
+const SHELLS: &[&str] = &[
+    "sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox",
+];
 
 /// Strings a pattern that "accepts anything" must accept.
-const ANYTHING: &[&str] = &["", "x", "/etc/shadow", "--output=/etc/sudoers", "a b;c$(id)`id`|d&e"];
+const ANYTHING: &[&str] = &[
+    "",
+    "x",
+    "/etc/shadow",
+    "--output=/etc/sudoers",
+    "a b;c$(id)`id`|d&e",
+];
 
 /// Strings a shell-command pattern should never accept.
 const SHELL_INJECTION: &[&str] = &[
@@ -36,7 +88,15 @@ fn dangerous_env(name: &str) -> bool {
         || name.starts_with("PYTHON")
         || name.starts_with("PERL5")
         || name.starts_with("RUBY")
-        || ["BASH_ENV", "ENV", "NODE_OPTIONS", "GCONV_PATH", "PATH", "IFS"].contains(&name)
+        || [
+            "BASH_ENV",
+            "ENV",
+            "NODE_OPTIONS",
+            "GCONV_PATH",
+            "PATH",
+            "IFS",
+        ]
+        .contains(&name)
 }
 
 /// One finding.
@@ -106,19 +166,45 @@ pub fn lint_filter(f: &Filter, exec_dirs: &[Vec<u8>]) -> Vec<String> {
         )),
         _ => {}
     }
+    if matches!(f.kind, Kind::RegExp | Kind::ChainingRegExp) {
+        for (i, pair) in f.args.windows(2).enumerate() {
+            if let [a, b] = pair {
+                if split_quantifier(a, b) {
+                    out.push(format!(
+                        "patterns {a:?} and {b:?} (arguments {i} and {}) look like one regex `{{m,n}}` split by the comma that separates filter arguments",
+                        i + 1
+                    ));
+                }
+            }
+        }
+    }
     if f.kind == Kind::Env {
         for arg in f.args.iter().take_while(|a| a.contains('=')) {
             let name = arg.split('=').next().unwrap_or_default();
             if dangerous_env(name) {
-                out.push(format!("EnvFilter lets the caller set {name}, which can inject code into {}", f.exec_path));
+                out.push(format!(
+                    "EnvFilter lets the caller set {name}, which can inject code into {}",
+                    f.exec_path
+                ));
             }
         }
     }
     out.extend(never_matches(f));
     if out.is_empty() && !f.kind.is_chaining() && matches!(f.get_exec(exec_dirs), Ok(None)) {
-        out.push(format!("executable {} not found in exec_dirs: the filter cannot allow anything here", f.exec_path));
+        out.push(format!(
+            "executable {} not found in exec_dirs: the filter cannot allow anything here",
+            f.exec_path
+        ));
     }
     out
+}
+
+/// `a` ends with an unclosed `{m` and `b` starts with `n}`: the author
+/// wrote `{m,n}`, which the comma-separated definition syntax cannot hold.
+fn split_quantifier(a: &str, b: &str) -> bool {
+    let head = a.trim_end_matches(|c: char| c.is_ascii_digit());
+    let tail = b.trim_start_matches(|c: char| c.is_ascii_digit());
+    head.ends_with('{') && !head.ends_with("\\{") && tail.starts_with('}')
 }
 
 /// Reasons a filter can never allow any command line.
@@ -137,18 +223,23 @@ fn never_matches(f: &Filter) -> Option<String> {
         }
         Kind::Path if f.args.is_empty() => "PathFilter without arguments never matches".to_owned(),
         Kind::Path => {
-            let linked = f
-                .args
-                .iter()
-                .find(|a| pyos::isabs(a.as_bytes()) && pyos::realpath(a.as_bytes()).is_ok_and(|r| r != a.as_bytes()))?;
-            format!("PathFilter directory {linked} is not a canonical path (symlink or trailing slash): resolved arguments never start with it")
+            let linked = f.args.iter().find(|a| {
+                pyos::isabs(a.as_bytes())
+                    && pyos::realpath(a.as_bytes()).is_ok_and(|r| r != a.as_bytes())
+            })?;
+            format!(
+                "PathFilter directory {linked} is not a canonical path (symlink or trailing slash): resolved arguments never start with it"
+            )
         }
-        Kind::IpNetnsExec if f.run_as != "root" => "IpNetnsExecFilter only matches when run_as is root".to_owned(),
+        Kind::IpNetnsExec if f.run_as != "root" => {
+            "IpNetnsExecFilter only matches when run_as is root".to_owned()
+        }
         Kind::Env if !f.args.first().is_some_and(|a| a.contains('=')) => {
             "EnvFilter without NAME= arguments never matches".to_owned()
         }
         Kind::Kill if f.args.is_empty() => {
-            "KillFilter without a target executable crashes the reference for every live pid".to_owned()
+            "KillFilter without a target executable crashes the reference for every live pid"
+                .to_owned()
         }
         _ => return None,
     };
@@ -170,11 +261,15 @@ pub fn lint(set: &FilterSet, exec_dirs: &[Vec<u8>]) -> Vec<Finding> {
         if f.name == "privsep-helper" && f.exec_path == "privsep-helper" {
             continue; // the built-in one
         }
-        out.extend(lint_filter(f, exec_dirs).into_iter().map(|message| Finding {
-            source: f.source.clone(),
-            filter: f.name.clone(),
-            message,
-        }));
+        out.extend(
+            lint_filter(f, exec_dirs)
+                .into_iter()
+                .map(|message| Finding {
+                    source: f.source.clone(),
+                    filter: f.name.clone(),
+                    message,
+                }),
+        );
     }
     out
 }
@@ -197,9 +292,14 @@ mod tests {
         let f = findings(
             "[Filters]\nsh: CommandFilter, /bin/sh, root\nsafe: CommandFilter, /bin/sh, nobody\n\
              cp: RegExpFilter, cp, root, cp, .*, /etc/x\nshcat: RegExpFilter, sh, root, sh, -c, echo '((.|\\n)*)' > /.*\n\
-             ld: EnvFilter, env, root, LD_PRELOAD=, ls\nnever: ChainingFilter, ls, root\nok: CommandFilter, ls, root\n",
+             ld: EnvFilter, env, root, LD_PRELOAD=, ls\nnever: ChainingFilter, ls, root\nok: CommandFilter, ls, root\n\
+             octet: RegExpFilter, ls, root, ls, [0-9]{1,3}\n",
         );
         let names: Vec<&str> = f.iter().map(|x| x.filter.as_str()).collect();
-        assert_eq!(names, vec!["sh", "cp", "shcat", "ld", "never"], "{f:#?}");
+        assert_eq!(
+            names,
+            vec!["sh", "cp", "shcat", "ld", "never", "octet"],
+            "{f:#?}"
+        );
     }
 }

@@ -240,9 +240,8 @@ fn path_of(b: &[u8]) -> &Path {
 /// `shutil.which(cmd)` with the given `PATH` value (`None`: unset, in which
 /// case Python uses `confstr("CS_PATH")`, i.e. `/bin:/usr/bin` on glibc).
 pub fn which(cmd: &[u8], path_var: Option<&[u8]>) -> Result<Option<Vec<u8>>, PyCrash> {
-    let access_check = |f: &[u8]| -> Result<bool, PyCrash> {
-        Ok(exists(f) && access_x(f)? && !isdir(f))
-    };
+    let access_check =
+        |f: &[u8]| -> Result<bool, PyCrash> { Ok(exists(f) && access_x(f)? && !isdir(f)) };
     if !dirname(cmd).is_empty() {
         return Ok(if access_check(cmd)? {
             Some(cmd.to_vec())

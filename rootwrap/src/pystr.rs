@@ -18,8 +18,8 @@ pub const ESCAPED_BYTE_BASE: u32 = 0x10_FF00;
 const PY_WHITESPACE: &[char] = &[
     '\u{9}', '\u{a}', '\u{b}', '\u{c}', '\u{d}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{1f}', ' ',
     '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}',
-    '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{2028}',
-    '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+    '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{2028}', '\u{2029}',
+    '\u{202f}', '\u{205f}', '\u{3000}',
 ];
 
 /// The zero of every run of ten decimal digits (Unicode category Nd) that
@@ -297,7 +297,9 @@ mod tests {
         assert_eq!(py_int("\u{661}\u{662}").as_deref(), Some("12"));
         assert_eq!(py_int("\u{ff11}").as_deref(), Some("1"));
         assert_eq!(py_int("\x1c7\x1f").as_deref(), Some("7"));
-        for bad in ["", " ", "_5", "5_", "5__0", "+", "-", "0x5", "5.0", "²", "1 2", "+-1"] {
+        for bad in [
+            "", " ", "_5", "5_", "5__0", "+", "-", "0x5", "5.0", "²", "1 2", "+-1",
+        ] {
             assert_eq!(py_int(bad), None, "{bad:?}");
         }
         assert_eq!(py_int_saturating("99999999999999999999999"), Some(i64::MAX));
@@ -308,7 +310,10 @@ mod tests {
         assert_eq!(py_repr(b"a'b"), r#""a'b""#);
         assert_eq!(py_repr(b"a'b\""), r#"'a\'b"'"#);
         assert_eq!(py_repr(b"x\n\xff"), r"'x\n\udcff'");
-        assert_eq!(py_repr_list(&[b"/bin/ls".as_slice(), b"-l"]), "['/bin/ls', '-l']");
+        assert_eq!(
+            py_repr_list(&[b"/bin/ls".as_slice(), b"-l"]),
+            "['/bin/ls', '-l']"
+        );
     }
 
     #[test]

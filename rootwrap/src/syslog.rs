@@ -58,7 +58,12 @@ impl std::fmt::Debug for Syslog {
 impl Syslog {
     /// Connects to `address` (normally `/dev/log`) like `SysLogHandler`:
     /// datagram first, then stream. `program` is the basename of argv[0].
-    pub fn connect(address: &Path, facility: Option<u8>, min_level: u8, program: &str) -> std::io::Result<Syslog> {
+    pub fn connect(
+        address: &Path,
+        facility: Option<u8>,
+        min_level: u8,
+        program: &str,
+    ) -> std::io::Result<Syslog> {
         let socket = match UnixDatagram::unbound().and_then(|s| s.connect(address).map(|()| s)) {
             Ok(s) => Socket::Datagram(s),
             Err(_) => Socket::Stream(UnixStream::connect(address)?),

@@ -28,9 +28,13 @@ fn untrusted(path: &Path, reason: impl Into<String>) -> TrustError {
 /// ancestors may be root-owned sticky directories (like `/tmp`) even when
 /// world-writable, since nobody else can then rename what root put there.
 fn check_one(path: &Path, leaf: bool) -> Result<(), TrustError> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| untrusted(path, format!("cannot stat: {e}")))?;
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|e| untrusted(path, format!("cannot stat: {e}")))?;
     if meta.uid() != 0 {
-        return Err(untrusted(path, format!("owned by uid {}, not root", meta.uid())));
+        return Err(untrusted(
+            path,
+            format!("owned by uid {}, not root", meta.uid()),
+        ));
     }
     let mode = meta.permissions().mode();
     if meta.file_type().is_symlink() {
@@ -72,7 +76,8 @@ pub fn check_path(path: &Path) -> Result<(), TrustError> {
             .join(path)
     };
     check_chain(&absolute)?;
-    let resolved = std::fs::canonicalize(&absolute).map_err(|e| untrusted(path, format!("cannot resolve: {e}")))?;
+    let resolved = std::fs::canonicalize(&absolute)
+        .map_err(|e| untrusted(path, format!("cannot resolve: {e}")))?;
     if resolved != absolute {
         check_chain(&resolved)?;
     }

@@ -45,10 +45,17 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
         message,
     };
     let ini = Ini::parse(bytes, file, false).map_err(|e| malformed(e.to_string()))?;
-    let items = ini.items("Filters").map_err(|e: IniError| malformed(e.to_string()))?;
+    let items = ini
+        .items("Filters")
+        .map_err(|e: IniError| malformed(e.to_string()))?;
     for (name, value) in items {
-        let definition: Vec<String> = value.split(',').map(|s| pystr::py_strip(s).to_owned()).collect();
-        let (class, args) = definition.split_first().map_or(("", &[][..]), |(c, a)| (c.as_str(), a));
+        let definition: Vec<String> = value
+            .split(',')
+            .map(|s| pystr::py_strip(s).to_owned())
+            .collect();
+        let (class, args) = definition
+            .split_first()
+            .map_or(("", &[][..]), |(c, a)| (c.as_str(), a));
         match Filter::build(&name, class, args) {
             Ok(Some(mut filter)) => {
                 file.clone_into(&mut filter.source);
@@ -155,13 +162,20 @@ fn match_in(
             let leaves: Vec<usize> = candidates
                 .iter()
                 .copied()
-                .filter(|&j| filters.get(j).is_some_and(|g| g.run_as == f.run_as && !g.kind.is_chaining()))
+                .filter(|&j| {
+                    filters
+                        .get(j)
+                        .is_some_and(|g| g.run_as == f.run_as && !g.kind.is_chaining())
+                })
                 .collect();
             let mut args = f.exec_args(userargs);
             if args.is_empty() {
                 continue;
             }
-            if !matches!(match_in(filters, &leaves, &mut args, exec_dirs, env)?, Match::Allowed(_)) {
+            if !matches!(
+                match_in(filters, &leaves, &mut args, exec_dirs, env)?,
+                Match::Allowed(_)
+            ) {
                 continue;
             }
         }
@@ -197,15 +211,32 @@ mod tests {
              nice: ChainingRegExpFilter, /usr/bin/nice, root, nice, -n, -?\\d+\n",
         );
         let env = MatchEnv::default();
-        assert_eq!(match_filter(&s.filters, &mut argv(&["ls"]), &[], &env)?, Match::Allowed(1));
         assert_eq!(
-            match_filter(&s.filters, &mut argv(&["nice", "-n", "5", "/tmp/x/ls", "-l"]), &[], &env)?,
+            match_filter(&s.filters, &mut argv(&["ls"]), &[], &env)?,
+            Match::Allowed(1)
+        );
+        assert_eq!(
+            match_filter(
+                &s.filters,
+                &mut argv(&["nice", "-n", "5", "/tmp/x/ls", "-l"]),
+                &[],
+                &env
+            )?,
             Match::Allowed(2)
         );
-        assert_eq!(match_filter(&s.filters, &mut argv(&["nice", "-n", "5"]), &[], &env)?, Match::NoMatch);
-        assert_eq!(match_filter(&s.filters, &mut argv(&["cat"]), &[], &env)?, Match::NoMatch);
+        assert_eq!(
+            match_filter(&s.filters, &mut argv(&["nice", "-n", "5"]), &[], &env)?,
+            Match::NoMatch
+        );
+        assert_eq!(
+            match_filter(&s.filters, &mut argv(&["cat"]), &[], &env)?,
+            Match::NoMatch
+        );
         let s = set("[Filters]\nmissing: CommandFilter, /nonexistent/ls, root\n");
-        assert_eq!(match_filter(&s.filters, &mut argv(&["ls"]), &[], &env)?, Match::NotExecutable(0));
+        assert_eq!(
+            match_filter(&s.filters, &mut argv(&["ls"]), &[], &env)?,
+            Match::NotExecutable(0)
+        );
         Ok(())
     }
 

@@ -88,7 +88,12 @@ fn main() -> ExitCode {
 /// Who asked, for the audit line: the login uid's name, else `$USER`-like
 /// variables (the reference's `_getlogin`), else `None`.
 fn login_name(privilege: Privilege, real_uid: nix::unistd::Uid) -> String {
-    let by_uid = |uid: u32| nix::unistd::User::from_uid(uid.into()).ok().flatten().map(|u| u.name);
+    let by_uid = |uid: u32| {
+        nix::unistd::User::from_uid(uid.into())
+            .ok()
+            .flatten()
+            .map(|u| u.name)
+    };
     let loginuid = std::fs::read_to_string("/proc/self/loginuid")
         .ok()
         .and_then(|s| s.trim().parse::<u32>().ok())
@@ -108,7 +113,10 @@ fn login_name(privilege: Privilege, real_uid: nix::unistd::Uid) -> String {
 
 /// The reference's command line: `oslo-rootwrap CONFIG CMD [ARG...]`.
 fn run(args: Vec<OsString>) -> ExitCode {
-    let execname = args.first().map_or_else(|| "oslo-rootwrap".to_owned(), |a| pystr::display(a.as_bytes()));
+    let execname = args.first().map_or_else(
+        || "oslo-rootwrap".to_owned(),
+        |a| pystr::display(a.as_bytes()),
+    );
     let fail = |msg: &str, rc: i32| {
         eprintln!("{execname}: {msg}");
         code(rc)
@@ -130,7 +138,9 @@ fn run(args: Vec<OsString>) -> ExitCode {
     let mut env = working_env(privilege);
     let path = env_path(&env);
 
-    let config = match decision::load_config(&config_path, path.as_deref(), true) {
+    // Ownership only matters when rootwrap has privilege to hand out.
+    let check_trust = nix::unistd::geteuid().is_root();
+    let config = match decision::load_config(&config_path, path.as_deref(), check_trust) {
         Ok(c) => c,
         Err(msg) => return fail(&msg, RC_BADCONFIG),
     };
@@ -141,7 +151,12 @@ fn run(args: Vec<OsString>) -> ExitCode {
         .file_name()
         .map_or_else(|| execname.clone(), |n| n.to_string_lossy().into_owned());
     let mut syslog = if config.use_syslog {
-        match Syslog::connect(Path::new("/dev/log"), config.syslog.facility, config.syslog.level, &program) {
+        match Syslog::connect(
+            Path::new("/dev/log"),
+            config.syslog.facility,
+            config.syslog.level,
+            &program,
+        ) {
             Ok(s) => Some(s),
             Err(_) => {
                 eprintln!(
@@ -155,7 +170,7 @@ fn run(args: Vec<OsString>) -> ExitCode {
     };
 
     let match_env = MatchEnv { path: path.clone() };
-    let (outcome, warnings) = decision::decide(&config, userargs, &match_env, true);
+    let (outcome, warnings) = decision::decide(&config, userargs, &match_env, check_trust);
     for w in &warnings {
         match syslog.as_mut() {
             Some(s) => s.log(Level::Warning, w),
@@ -241,12 +256,21 @@ fn dry_run(args: &[OsString]) -> ExitCode {
         match &outcome {
             Outcome::Allowed(a) => {
                 let shown: Vec<String> = a.command.iter().map(|c| pystr::py_repr(c)).collect();
-                println!("allowed by filter {} (run as {}): {}", a.filter, a.run_as, shown.join(" "));
+                println!(
+                    "allowed by filter {} (run as {}): {}",
+                    a.filter,
+                    a.run_as,
+                    shown.join(" ")
+                );
                 for (k, v) in &a.env {
                     println!("  with {}={}", pystr::display(k), pystr::display(v));
                 }
             }
-            other => println!("refused ({}): {}", other.exit_code(), other.message().unwrap_or_default()),
+            other => println!(
+                "refused ({}): {}",
+                other.exit_code(),
+                other.message().unwrap_or_default()
+            ),
         }
     }
     if let (true, Some(msg)) = (cli.json, outcome.message()) {
@@ -282,15 +306,21 @@ fn lint(args: &[OsString]) -> ExitCode {
     for dir in &config.filters_path {
         let shown = pystr::display(dir);
         if !rootwrap::pyos::isdir(dir) {
-            lines.push(format!("{}: filters_path entry {shown:?} is not a directory: ignored", cli.config.display()));
+            lines.push(format!(
+                "{}: filters_path entry {shown:?} is not a directory: ignored",
+                cli.config.display()
+            ));
         } else if nix::unistd::geteuid().is_root() {
-            if let Err(e) = rootwrap::trust::check_path(Path::new(std::ffi::OsStr::from_bytes(dir))) {
+            if let Err(e) = rootwrap::trust::check_path(Path::new(std::ffi::OsStr::from_bytes(dir)))
+            {
                 lines.push(format!("{shown}: untrusted: {e}"));
             }
         }
     }
     match rootwrap::wrapper::load_filters(&config.filters_path, false) {
-        Err(e) => lines.push(format!("{e}: the reference crashes on this file for every command")),
+        Err(e) => lines.push(format!(
+            "{e}: the reference crashes on this file for every command"
+        )),
         Ok(set) => {
             for f in rootwrap::lint::lint(&set, &config.exec_dirs) {
                 lines.push(format!("{}: {}: {}", f.source, f.filter, f.message));
@@ -300,5 +330,9 @@ fn lint(args: &[OsString]) -> ExitCode {
     for l in &lines {
         println!("{l}");
     }
-    if lines.is_empty() { ExitCode::SUCCESS } else { code(1) }
+    if lines.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        code(1)
+    }
 }
