@@ -97,6 +97,16 @@ pub struct ArityError {
     pub given: usize,
 }
 
+/// A pattern made only of characters that Python's `re` reads as
+/// themselves (outside verbose mode), so it matches exactly its own text.
+fn is_plain_literal(pattern: &str) -> bool {
+    !pattern.is_empty()
+        && pattern.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'/' | b'-' | b'=' | b':' | b'@' | b'%' | b' ')
+        })
+}
+
 /// What a process-wide lookup needs from the environment rootwrap runs in.
 #[derive(Debug, Clone, Default)]
 pub struct MatchEnv {
@@ -204,6 +214,13 @@ impl Filter {
         let (Some(cell), Some(pattern)) = (self.regexes.get(i), self.args.get(i)) else {
             return false;
         };
+        if is_plain_literal(pattern) {
+            // `re.match(literal + '$', arg)`: the literal, optionally
+            // followed by one newline. Saves compiling most argv[0] patterns.
+            let p = pattern.as_bytes();
+            return arg == p
+                || (arg.len() == p.len() + 1 && arg.starts_with(p) && arg.ends_with(b"\n"));
+        }
         let Some(regex) = cell.get_or_init(|| PyRegex::new(pattern).ok()) else {
             return false;
         };
@@ -610,6 +627,17 @@ mod tests {
         assert_eq!(k.matches(&mut dead, &MatchEnv::default()), Ok(false));
         let mut sig = argv(&["kill", "-9", &me]);
         assert_eq!(k.matches(&mut sig, &MatchEnv::default()), Ok(false));
+    }
+
+    #[test]
+    fn literal_patterns_keep_python_dollar_semantics() {
+        let r = f("RegExpFilter", &["tc", "root", "tc", "qdisc"]);
+        assert!(m(&r, &["tc", "qdisc"]));
+        assert!(m(&r, &["tc\n", "qdisc\n"]));
+        assert!(!m(&r, &["tc\n\n", "qdisc"]));
+        assert!(!m(&r, &["tcx", "qdisc"]));
+        assert!(!m(&r, &["\ntc", "qdisc"]));
+        assert!(is_plain_literal("-maxdepth") && !is_plain_literal("a.b") && !is_plain_literal(""));
     }
 
     #[test]

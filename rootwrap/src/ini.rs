@@ -222,8 +222,7 @@ impl Ini {
                 bad_lines.push(lineno);
             }
             let name = name.to_lowercase();
-            let key = (sectname.clone(), name.clone());
-            if strict && added_options.contains(&key) {
+            if strict && !added_options.insert((sectname.clone(), name.clone())) {
                 return Err(IniError::DuplicateOption {
                     file: file.to_owned(),
                     line: lineno,
@@ -231,7 +230,6 @@ impl Ini {
                     option: name,
                 });
             }
-            added_options.insert(key);
             let empty_name = name.is_empty();
             current = sections
                 .get_mut(sect)

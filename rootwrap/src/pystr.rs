@@ -95,7 +95,11 @@ pub fn match_text(bytes: &[u8]) -> Option<String> {
 
 /// Python's `str.isspace()` for one character.
 pub fn is_py_space(c: char) -> bool {
-    PY_WHITESPACE.contains(&c)
+    if c.is_ascii() {
+        matches!(c, '\t'..='\r' | '\u{1c}'..='\u{1f}' | ' ')
+    } else {
+        PY_WHITESPACE.contains(&c)
+    }
 }
 
 /// Python's `str.strip()` with no arguments.
@@ -314,6 +318,14 @@ mod tests {
             py_repr_list(&[b"/bin/ls".as_slice(), b"-l"]),
             "['/bin/ls', '-l']"
         );
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_table() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            assert_eq!(is_py_space(c), PY_WHITESPACE.contains(&c), "{b:#x}");
+        }
     }
 
     #[test]

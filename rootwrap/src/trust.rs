@@ -24,10 +24,11 @@ fn untrusted(path: &Path, reason: impl Into<String>) -> TrustError {
     }
 }
 
-/// Checks one path component. `leaf` is the file or directory itself; its
-/// ancestors may be root-owned sticky directories (like `/tmp`) even when
-/// world-writable, since nobody else can then rename what root put there.
-fn check_one(path: &Path, leaf: bool) -> Result<(), TrustError> {
+/// Checks one path component and says whether it is a symlink. `leaf` is
+/// the file or directory itself; its ancestors may be root-owned sticky
+/// directories (like `/tmp`) even when world-writable, since nobody else
+/// can then rename what root put there.
+fn check_one(path: &Path, leaf: bool) -> Result<bool, TrustError> {
     let meta = std::fs::symlink_metadata(path)
         .map_err(|e| untrusted(path, format!("cannot stat: {e}")))?;
     if meta.uid() != 0 {
@@ -38,7 +39,7 @@ fn check_one(path: &Path, leaf: bool) -> Result<(), TrustError> {
     }
     let mode = meta.permissions().mode();
     if meta.file_type().is_symlink() {
-        return Ok(()); // a root-owned link; its target is checked separately
+        return Ok(true); // a root-owned link; its target is checked separately
     }
     if mode & 0o022 != 0 {
         let sticky_dir = !leaf && meta.is_dir() && mode & S_ISVTX != 0;
@@ -49,39 +50,59 @@ fn check_one(path: &Path, leaf: bool) -> Result<(), TrustError> {
             ));
         }
     }
-    Ok(())
+    Ok(false)
 }
 
-fn check_chain(path: &Path) -> Result<(), TrustError> {
-    check_one(path, true)?;
-    let mut ancestor = path.parent();
-    while let Some(dir) = ancestor {
-        if !dir.as_os_str().is_empty() {
-            check_one(dir, false)?;
+/// Remembers the directories already found trustworthy, so loading many
+/// filter files checks each common ancestor once.
+#[derive(Debug, Default)]
+pub struct TrustCache {
+    trusted_dirs: std::collections::HashSet<PathBuf>,
+}
+
+impl TrustCache {
+    /// Checks `path` and its ancestors; returns whether a symlink was seen.
+    fn check_chain(&mut self, path: &Path) -> Result<bool, TrustError> {
+        let mut saw_link = check_one(path, true)?;
+        let mut ancestor = path.parent();
+        while let Some(dir) = ancestor {
+            if dir.as_os_str().is_empty() || self.trusted_dirs.contains(dir) {
+                break;
+            }
+            if check_one(dir, false)? {
+                saw_link = true;
+            } else {
+                self.trusted_dirs.insert(dir.to_path_buf());
+            }
+            ancestor = dir.parent();
         }
-        ancestor = dir.parent();
+        Ok(saw_link)
     }
-    Ok(())
+
+    /// Refuses `path` unless it, every directory above it, and (if symlinks
+    /// are involved) the resolved path and its ancestors are owned by root
+    /// and not writable by group or others (ancestors may be root-owned
+    /// sticky directories).
+    pub fn check(&mut self, path: &Path) -> Result<(), TrustError> {
+        let absolute: PathBuf = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| untrusted(path, format!("cannot resolve relative path: {e}")))?
+                .join(path)
+        };
+        if self.check_chain(&absolute)? {
+            let resolved = std::fs::canonicalize(&absolute)
+                .map_err(|e| untrusted(path, format!("cannot resolve: {e}")))?;
+            self.check_chain(&resolved)?;
+        }
+        Ok(())
+    }
 }
 
-/// Refuses `path` unless it, every directory above it, and (if symlinks are
-/// involved) the resolved path and its ancestors are owned by root and not
-/// writable by group or others (ancestors may be root-owned sticky dirs).
+/// [`TrustCache::check`] with a fresh cache.
 pub fn check_path(path: &Path) -> Result<(), TrustError> {
-    let absolute: PathBuf = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map_err(|e| untrusted(path, format!("cannot resolve relative path: {e}")))?
-            .join(path)
-    };
-    check_chain(&absolute)?;
-    let resolved = std::fs::canonicalize(&absolute)
-        .map_err(|e| untrusted(path, format!("cannot resolve: {e}")))?;
-    if resolved != absolute {
-        check_chain(&resolved)?;
-    }
-    Ok(())
+    TrustCache::default().check(path)
 }
 
 #[cfg(test)]

@@ -76,13 +76,14 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
 /// files must pass [`trust::check_path`].
 pub fn load_filters(filters_path: &[Vec<u8>], check_trust: bool) -> Result<FilterSet, LoadError> {
     let mut set = FilterSet::default();
+    let mut trust = trust::TrustCache::default();
     for dir in filters_path {
         if !pyos::isdir(dir) {
             continue;
         }
         let dir_path = Path::new(std::ffi::OsStr::from_bytes(dir));
         if check_trust {
-            trust::check_path(dir_path)?;
+            trust.check(dir_path)?;
         }
         let Ok(entries) = std::fs::read_dir(dir_path) else {
             continue;
@@ -94,12 +95,15 @@ pub fn load_filters(filters_path: &[Vec<u8>], check_trust: bool) -> Result<Filte
                 continue;
             }
             let file = pyos::join(dir, name);
-            if !pyos::isfile(&file) {
+            // os.path.isfile follows symlinks; readdir's type spares the
+            // stat() for the common case of a plain regular file.
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            if !regular && !pyos::isfile(&file) {
                 continue;
             }
             let file_path = Path::new(std::ffi::OsStr::from_bytes(&file));
             if check_trust {
-                trust::check_path(file_path)?;
+                trust.check(file_path)?;
             }
             let display = pystr::display(&file);
             // An unreadable file is skipped by configparser's read(), which

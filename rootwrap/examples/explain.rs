@@ -1,0 +1,44 @@
+//! Using the library: load a rootwrap.conf and explain what it decides for
+//! a command line, without executing anything.
+//!
+//! ```sh
+//! cargo run -p oslo-rootwrap --example explain -- filters/example/rootwrap.conf ip addr
+//! ```
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use rootwrap::decision::{self, Outcome};
+use rootwrap::filters::MatchEnv;
+
+fn main() -> std::process::ExitCode {
+    let mut args = std::env::args_os().skip(1);
+    let Some(config_path) = args.next().map(PathBuf::from) else {
+        eprintln!("usage: explain CONFIG CMD [ARG...]");
+        return std::process::ExitCode::from(2);
+    };
+    let userargs: Vec<Vec<u8>> = args.map(|a| a.as_bytes().to_vec()).collect();
+    let path = std::env::var_os("PATH").map(|p| p.as_bytes().to_vec());
+    let config = match decision::load_config(&config_path, path.as_deref(), false) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("{message}");
+            return std::process::ExitCode::from(97);
+        }
+    };
+    let (outcome, _warnings) = decision::decide(&config, userargs, &MatchEnv { path }, false);
+    match &outcome {
+        Outcome::Allowed(a) => {
+            println!(
+                "filter {:?} allows it, running as {:?}:",
+                a.filter, a.run_as
+            );
+            for arg in &a.command {
+                println!("  {}", rootwrap::pystr::display(arg));
+            }
+        }
+        other => println!("refused: {}", other.message().unwrap_or_default()),
+    }
+    println!("{}", outcome.to_json());
+    std::process::ExitCode::from(u8::try_from(outcome.exit_code()).unwrap_or(1))
+}
