@@ -1,0 +1,121 @@
+"""Prints the comparison table of scripts/bench-rootwrap.sh.
+
+    report.py PY_JSON HYPERFINE_JSON...
+
+Hyperfine results are keyed by command name (`-n`): direct, ours, python, ours_deny,
+python_deny, sudo_direct, sudo_ours, sudo_python (the sudo ones may be absent).
+"""
+
+import json
+import sys
+
+LABELS = {
+    "direct": "direct /bin/true",
+    "ours": "ours: oslo-rootwrap CONF true",
+    "python": "python: oslo-rootwrap CONF true",
+    "ours_deny": "ours: unauthorized (exit 99)",
+    "python_deny": "python: unauthorized (exit 99)",
+    "sudo_direct": "sudo -n /bin/true",
+    "sudo_ours": "sudo -n ours CONF true",
+    "sudo_python": "sudo -n python CONF true",
+    "daemon_warm": "python daemon: Client.execute(['true']), warm",
+    "daemon_first_call": "python daemon: first call (spawn+connect)",
+    "pyharness_direct": "py subprocess.run(['/bin/true'])",
+    "pyharness_ours": "py subprocess.run([ours, CONF, 'true'])",
+}
+# Python row -> the row of ours it is compared with.
+PAIRS = {
+    "python": "ours",
+    "python_deny": "ours_deny",
+    "sudo_python": "sudo_ours",
+    "daemon_warm": "ours",
+    "daemon_first_call": "ours",
+}
+
+
+def ms(s):
+    return s * 1000.0
+
+
+def main():
+    py = json.load(open(sys.argv[1]))
+    rows = {}
+    for path in sys.argv[2:]:
+        for r in json.load(open(path))["results"]:
+            times = sorted(r["times"])
+            n = len(times)
+            rows[r["command"]] = {
+                "median": r["median"],
+                "p10": times[int(0.1 * (n - 1))],
+                "p90": times[int(0.9 * (n - 1))],
+                "n": n,
+            }
+    for k, v in py.items():
+        if k in LABELS:
+            rows[k] = v
+
+    direct = rows["direct"]["median"]
+    order = [k for k in LABELS if k in rows]
+    w = max(len(LABELS[k]) for k in order)
+    head = f"{'variant':<{w}}  {'runs':>5}  {'median ms':>9}  {'p10-p90 ms':>13}  {'over /bin/true':>14}  {'Python/ours':>11}"
+    print(head)
+    print("-" * len(head))
+    for k in order:
+        r = rows[k]
+        over = "" if k in ("direct", "pyharness_direct") else f"{ms(r['median'] - direct):+.2f} ms"
+        if k == "pyharness_ours":
+            over = f"{ms(r['median'] - rows['pyharness_direct']['median']):+.2f} ms*"
+        ratio = ""
+        if k in PAIRS and PAIRS[k] in rows:
+            x = r["median"] / rows[PAIRS[k]]["median"]
+            ratio = f"{x:.1f}x" if x >= 10 else f"{x:.2f}x"
+        spread = f"{ms(r['p10']):.2f}-{ms(r['p90']):.2f}" if r["n"] > 1 else ""
+        print(f"{LABELS[k]:<{w}}  {r['n']:>5}  {ms(r['median']):>9.2f}  {spread:>13}  {over:>14}  {ratio:>11}")
+    print("(* over the same harness's subprocess.run(['/bin/true']); daemon rows: ratio = daemon / ours without daemon)")
+
+    ours = rows["ours"]["median"]
+    python = rows["python"]["median"]
+    overhead = ours - direct
+    ratio = python / ours
+    print()
+    print(
+        f"ours overhead over direct exec: {ms(overhead):.2f} ms (target < 1 ms) "
+        f"-> {'MET' if overhead < 0.001 else 'NOT MET'}"
+    )
+    print(
+        f"Python per-call / ours: {ratio:.0f}x (target >= 50x) -> {'MET' if ratio >= 50 else 'NOT MET'}"
+        f"   [overheads over /bin/true: Python {ms(python - direct):.1f} ms / ours {ms(overhead):.2f} ms"
+        f" = {(python - direct) / overhead if overhead > 0 else float('inf'):.0f}x]"
+    )
+    if "sudo_ours" in rows and "sudo_python" in rows:
+        print(
+            f"under sudo: Python {ms(rows['sudo_python']['median']):.1f} ms / ours "
+            f"{ms(rows['sudo_ours']['median']):.2f} ms = {rows['sudo_python']['median'] / rows['sudo_ours']['median']:.0f}x"
+            f"   (ours over sudo /bin/true: {ms(rows['sudo_ours']['median'] - rows['sudo_direct']['median']):+.2f} ms)"
+        )
+    d = rows["daemon_warm"]["median"]
+    verdict = "ours is faster" if ours < d else "the daemon is faster"
+    print(
+        f"Python daemon per call vs ours without daemon: {ms(d):.2f} ms vs {ms(ours):.2f} ms "
+        f"({max(d, ours) / min(d, ours):.1f}x, {verdict}); same Python caller: daemon {ms(d):.2f} ms vs "
+        f"subprocess.run(ours) {ms(rows['pyharness_ours']['median']):.2f} ms"
+    )
+    if "inproc_load_filters" in py:
+        nf = py.get("inproc_filter_count", {}).get("median", "?")
+        print()
+        print(f"Python in-process ({nf} filters; compare with `cargo bench -p oslo-rootwrap --bench decide`):")
+        for k, label in [
+            ("inproc_load_filters", "load_filters (all files)"),
+            ("inproc_match_command_filter", "match_filter `ip a` (CommandFilter)"),
+            ("inproc_match_regexp_late", "match_filter `sleep 5` (late RegExpFilter)"),
+            ("inproc_match_unauthorized", "match_filter unauthorized (full scan)"),
+            ("inproc_match_chaining", "match_filter `ionice -c2 -n7 ip a` (chaining)"),
+        ]:
+            if k in py:
+                v = py[k]["median"]
+                shown = f"{ms(v):.2f} ms" if v >= 1e-3 else f"{v * 1e6:.1f} us"
+                print(f"  {label:<48} {shown:>10}")
+
+
+if __name__ == "__main__":
+    main()
