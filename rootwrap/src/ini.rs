@@ -94,7 +94,8 @@ pub struct Ini {
 #[derive(Default)]
 struct Section {
     index: std::collections::HashMap<String, usize>,
-    values: Vec<(String, Vec<String>)>,
+    /// Values with continuation lines already joined by `\n`.
+    values: Vec<(String, String)>,
 }
 
 impl Section {
@@ -102,31 +103,31 @@ impl Section {
     fn set(&mut self, key: String, value: String) -> usize {
         if let Some(&i) = self.index.get(&key) {
             if let Some(slot) = self.values.get_mut(i) {
-                slot.1 = vec![value];
+                slot.1 = value;
             }
             return i;
         }
         self.index.insert(key.clone(), self.values.len());
-        self.values.push((key, vec![value]));
+        self.values.push((key, value));
         self.values.len() - 1
     }
 
-    fn lines(&mut self, slot: usize) -> Option<&mut Vec<String>> {
-        self.values.get_mut(slot).map(|(_, v)| v)
+    /// Appends a continuation line (possibly empty) to the value in `slot`.
+    fn append(&mut self, slot: usize, line: &str) {
+        if let Some((_, v)) = self.values.get_mut(slot) {
+            v.push('\n');
+            v.push_str(line);
+        }
     }
 
     /// configparser's `_join_multiline_values`.
     fn finish(self) -> Options {
         self.values
             .into_iter()
-            .map(|(k, v)| {
-                let joined = v.join("\n");
-                (
-                    k,
-                    joined
-                        .trim_end_matches(crate::pystr::is_py_space)
-                        .to_owned(),
-                )
+            .map(|(k, mut v)| {
+                let keep = v.trim_end_matches(crate::pystr::is_py_space).len();
+                v.truncate(keep);
+                (k, v)
             })
             .collect()
     }
@@ -166,8 +167,8 @@ impl Ini {
                 // An empty (not comment) line inside a value adds an empty
                 // line to it; trailing ones vanish when values are joined.
                 if let (false, Some((sect, slot))) = (is_comment, current) {
-                    if let Some(lines) = sections.get_mut(sect).and_then(|(_, s)| s.lines(slot)) {
-                        lines.push(String::new());
+                    if let Some((_, s)) = sections.get_mut(sect) {
+                        s.append(slot, "");
                     }
                 }
                 continue;
@@ -178,8 +179,8 @@ impl Ini {
                 .map_or(0, |(i, _)| line.get(..i).map_or(0, |p| p.chars().count()));
             if let Some((sect, slot)) = current {
                 if cur_indent > indent_level {
-                    if let Some(lines) = sections.get_mut(sect).and_then(|(_, s)| s.lines(slot)) {
-                        lines.push(value.to_owned());
+                    if let Some((_, s)) = sections.get_mut(sect) {
+                        s.append(slot, value);
                     }
                     continue;
                 }
@@ -271,6 +272,31 @@ impl Ini {
                 entry.1.clone_from(v);
             } else {
                 out.push((k.clone(), v.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`Ini::items`] consuming the parsed file (no copies).
+    pub fn into_items(self, section: &str) -> Result<Options, IniError> {
+        if section == DEFAULT_SECTION {
+            return Ok(self.defaults);
+        }
+        let Ini { defaults, sections } = self;
+        let opts = sections
+            .into_iter()
+            .find(|(n, _)| n == section)
+            .map(|(_, o)| o)
+            .ok_or_else(|| IniError::NoSection(section.to_owned()))?;
+        if defaults.is_empty() {
+            return Ok(opts);
+        }
+        let mut out = defaults;
+        for (k, v) in opts {
+            if let Some(entry) = out.iter_mut().find(|(ek, _)| *ek == k) {
+                entry.1 = v;
+            } else {
+                out.push((k, v));
             }
         }
         Ok(out)

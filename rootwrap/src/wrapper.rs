@@ -46,7 +46,7 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
     };
     let ini = Ini::parse(bytes, file, false).map_err(|e| malformed(e.to_string()))?;
     let items = ini
-        .items("Filters")
+        .into_items("Filters")
         .map_err(|e: IniError| malformed(e.to_string()))?;
     for (name, value) in items {
         let definition: Vec<String> = value
