@@ -375,7 +375,8 @@ fn gen_config(rng: &mut Rng, filters: &str, bin: &str) -> String {
     ];
     for _ in 0..rng.below(3) {
         if rng.chance(40) {
-            c.push_str(*rng.pick(&extras));
+            let extra = *rng.pick::<&str>(&extras);
+            c.push_str(extra);
             c.push('\n');
         }
     }
@@ -476,7 +477,8 @@ fn gen_argv(rng: &mut Rng, defs: &[Vec<String>], dir: &Path, fx: &Fixture) -> Ve
         ]);
         argv.push(first.as_bytes().to_vec());
         for _ in 0..rng.below(5) {
-            argv.push(subst(*rng.pick(&tokens), dir, fx).into_bytes());
+            let token = *rng.pick::<&str>(&tokens);
+            argv.push(subst(token, dir, fx).into_bytes());
         }
     }
     if rng.chance(5) {
