@@ -9,11 +9,18 @@
 //! engines read nothing differently. `\d`, `\w` and `\s` are Python's exact
 //! Unicode 14 tables ([`tables`]), not the Rust engines' own classes.
 //!
+//! Also reproduced: lookahead and fixed-width lookbehind, atomic groups and
+//! possessive quantifiers, `\b`/`\B` (as lookarounds over Python's `\w`),
+//! the `a` flag (global or scoped), scoped `(?ims-ims:...)` groups and the
+//! `i` flag, the latter only for ASCII: a pattern using `IGNORECASE`
+//! anywhere never matches a subject with a non-ASCII character (fail
+//! closed), and refuses non-ASCII literals and set members under it.
+//!
 //! Constructs whose meaning cannot be reproduced exactly are refused
-//! ([`PyReError`]), which makes the filter deny: backreferences, lookbehind,
-//! atomic groups and possessive quantifiers, conditionals, `\b`/`\B`,
-//! `\N{...}`, the `i`, `x`, `a` and `L` flags and scoped flags. None of
-//! them occurs in the filter files OpenStack ships.
+//! ([`PyReError`]), which makes the filter deny: backreferences,
+//! conditionals, `\N{...}`, the `x` (verbose) and `t` flags, global flags
+//! after a comment. None of them occurs in the filter files OpenStack
+//! ships.
 //!
 //! Arguments that were not valid UTF-8 reach us with each undecodable byte
 //! `b` as `char(0x10FF00 + b)` (see [`crate::pystr::match_text`]); Python
@@ -60,6 +67,15 @@ impl Category {
             Category::Space => tables::SPACE,
         }
     }
+
+    /// The class under the `a` (ASCII) flag.
+    fn ascii_table(self) -> &'static [(u32, u32)] {
+        match self {
+            Category::Digit => &[(0x30, 0x39)],
+            Category::Word => &[(0x30, 0x39), (0x41, 0x5a), (0x5f, 0x5f), (0x61, 0x7a)],
+            Category::Space => &[(0x9, 0xd), (0x20, 0x20)],
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -68,8 +84,12 @@ enum Node {
     Literal(u32),
     /// `.`.
     Any,
-    /// `[...]` or a category: the code point ranges, and whether negated.
-    Set(Vec<(u32, u32)>, bool),
+    /// `[...]` or a category: the code point ranges, whether negated, and
+    /// whether a member was written as a non-ASCII literal or range (which
+    /// `IGNORECASE` would fold in ways not reproduced).
+    Set(Vec<(u32, u32)>, bool, bool),
+    /// `\b` (`false`) or `\B` (`true`), with ASCII (`true`) or Unicode words.
+    WordBoundary(bool, bool),
     /// `^` (`m` = multiline).
     Bol,
     /// `$`.
@@ -82,10 +102,70 @@ enum Node {
     Group(Box<Node>),
     /// `(?= )` / `(?! )`.
     Look(Box<Node>, bool),
+    /// `(?<= )` / `(?<! )` (fixed width).
+    LookBehind(Box<Node>, bool),
+    /// `(?> )` (`false`) or a possessive repeat such as `a*+` (`true`).
+    Atomic(Box<Node>, bool),
+    /// `(?flags-flags: )`: the body and the flag changes.
+    Scoped(Box<Node>, FlagDelta),
     /// `x{min,max}`, greedy or lazy.
     Repeat(Box<Node>, u64, u64, bool),
     /// Alternatives, each a sequence.
     Alt(Vec<Vec<Node>>),
+}
+
+/// The flag changes of a scoped group `(?flags-flags:...)`.
+#[derive(Debug, Clone, Copy, Default)]
+struct FlagDelta {
+    ignorecase: Option<bool>,
+    multiline: Option<bool>,
+    dotall: Option<bool>,
+    /// `a` (handled while parsing: categories and `\b` become ASCII).
+    ascii: bool,
+    /// `u` (handled while parsing).
+    unicode: bool,
+}
+
+/// Python's `getwidth()`: the (min, max) number of characters `node` can
+/// consume, saturating at [`MAXREPEAT`].
+fn width(node: &Node) -> (u64, u64) {
+    let cap = |v: u64| v.min(MAXREPEAT);
+    match node {
+        Node::Literal(_) | Node::Any | Node::Set(..) => (1, 1),
+        Node::Bol
+        | Node::Eol
+        | Node::StartText
+        | Node::EndText
+        | Node::WordBoundary(..)
+        | Node::Look(..)
+        | Node::LookBehind(..) => (0, 0),
+        Node::Group(b) | Node::Scoped(b, _) | Node::Atomic(b, _) => width(b),
+        Node::Repeat(b, min, max, _) => {
+            let (i, j) = width(b);
+            let lo = cap(i.saturating_mul(*min));
+            let hi = if *max == MAXREPEAT && j > 0 {
+                MAXREPEAT
+            } else {
+                cap(j.saturating_mul(*max))
+            };
+            (lo, hi)
+        }
+        Node::Alt(alts) => {
+            let mut lo = MAXREPEAT;
+            let mut hi = 0;
+            for seq in alts {
+                let (mut l, mut h) = (0u64, 0u64);
+                for n in seq {
+                    let (a, b) = width(n);
+                    l = cap(l.saturating_add(a));
+                    h = cap(h.saturating_add(b));
+                }
+                lo = lo.min(l);
+                hi = hi.max(h);
+            }
+            (lo, hi)
+        }
+    }
 }
 
 struct Parser<'a> {
@@ -93,6 +173,8 @@ struct Parser<'a> {
     pos: usize,
     groups: usize,
     names: Vec<String>,
+    /// Whether the `a` (ASCII) flag is in force at this point.
+    ascii: bool,
     _src: std::marker::PhantomData<&'a str>,
 }
 
@@ -162,7 +244,7 @@ impl Parser<'_> {
             't' => Node::Literal(9),
             'v' => Node::Literal(11),
             '\\' => Node::Literal(92),
-            'd' | 'D' | 's' | 'S' | 'w' | 'W' => category(c),
+            'd' | 'D' | 's' | 'S' | 'w' | 'W' => category(c, self.ascii),
             'x' => Node::Literal(self.hex_escape('x', 2)?),
             'u' => Node::Literal(self.hex_escape('u', 4)?),
             'U' => Node::Literal(self.hex_escape('U', 8)?),
@@ -199,7 +281,10 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Node::EndText)
             }
-            'b' | 'B' => refuse("word boundaries (\\b, \\B) are not supported"),
+            'b' | 'B' => {
+                self.pos += 1;
+                Ok(Node::WordBoundary(c == 'B', self.ascii))
+            }
             '0' => {
                 self.pos += 1;
                 let digits = self.take_while(2, |d| ('0'..='7').contains(&d));
@@ -235,6 +320,7 @@ impl Parser<'_> {
         let negate = self.eat('^');
         let mut ranges: Vec<(u32, u32)> = Vec::new();
         let mut items = 0usize;
+        let mut non_ascii = false;
         loop {
             let Some(c) = self.next() else {
                 return refuse("unterminated character set");
@@ -253,6 +339,7 @@ impl Parser<'_> {
                     return refuse("unterminated character set");
                 };
                 if that == ']' {
+                    non_ascii |= matches!(code1, Node::Literal(c) if c > 0x7f);
                     add_set_item(&mut ranges, &code1);
                     ranges.push((u32::from(b'-'), u32::from(b'-')));
                     break;
@@ -263,14 +350,18 @@ impl Parser<'_> {
                     Node::Literal(that as u32)
                 };
                 match (code1, code2) {
-                    (Node::Literal(lo), Node::Literal(hi)) if lo <= hi => ranges.push((lo, hi)),
+                    (Node::Literal(lo), Node::Literal(hi)) if lo <= hi => {
+                        non_ascii |= hi > 0x7f;
+                        ranges.push((lo, hi));
+                    }
                     _ => return refuse("bad character range"),
                 }
             } else {
+                non_ascii |= matches!(code1, Node::Literal(c) if c > 0x7f);
                 add_set_item(&mut ranges, &code1);
             }
         }
-        Ok(Node::Set(ranges, negate))
+        Ok(Node::Set(ranges, negate, non_ascii))
     }
 
     /// `(?...)` after the `(?` was read; `None` for a comment.
@@ -316,9 +407,105 @@ impl Parser<'_> {
                 self.groups += 1;
                 Ok(Some(Node::Group(Box::new(self.parse_alt(depth + 1)?))))
             }
+            Some('<') => {
+                let negative = match self.next() {
+                    Some('=') => false,
+                    Some('!') => true,
+                    _ => return refuse("unknown extension ?<"),
+                };
+                let body = self.parse_alt(depth + 1)?;
+                let (lo, hi) = width(&body);
+                if lo != hi {
+                    return refuse("look-behind requires fixed-width pattern");
+                }
+                Ok(Some(Node::LookBehind(Box::new(body), negative)))
+            }
+            Some('>') => Ok(Some(Node::Atomic(
+                Box::new(self.parse_alt(depth + 1)?),
+                false,
+            ))),
+            Some(c) if "imsxatuL-".contains(c) => {
+                let delta = self.scoped_flags(c)?;
+                let saved = self.ascii;
+                if delta.ascii {
+                    self.ascii = true;
+                } else if delta.unicode {
+                    self.ascii = false;
+                }
+                let body = self.parse_alt(depth + 1);
+                self.ascii = saved;
+                Ok(Some(Node::Scoped(Box::new(body?), delta)))
+            }
             Some(c) => refuse(format!("unsupported group construct (?{c}")),
             None => refuse("unexpected end of pattern"),
         }
+    }
+
+    /// `_parse_flags` after `(?` and its first character `first`, for a
+    /// scoped group (global flags here are an error or refused).
+    fn scoped_flags(&mut self, first: char) -> Result<FlagDelta, PyReError> {
+        let mut delta = FlagDelta::default();
+        let mut c = first;
+        let mut type_flags = 0;
+        if c != '-' {
+            loop {
+                match c {
+                    'i' => delta.ignorecase = Some(true),
+                    'm' => delta.multiline = Some(true),
+                    's' => delta.dotall = Some(true),
+                    'a' => {
+                        delta.ascii = true;
+                        type_flags += 1;
+                    }
+                    'u' => {
+                        delta.unicode = true;
+                        type_flags += 1;
+                    }
+                    'x' => return refuse("the verbose flag (?x) is not supported"),
+                    'L' => {
+                        return refuse("bad inline flags: cannot use 'L' flag with a str pattern");
+                    }
+                    _ => return refuse(format!("flag {c:?} is not supported")),
+                }
+                if type_flags > 1 {
+                    return refuse("bad inline flags: flags 'a', 'u' and 'L' are incompatible");
+                }
+                match self.next() {
+                    Some(n @ (')' | '-' | ':')) => {
+                        c = n;
+                        break;
+                    }
+                    Some(n) if "imsxatuL".contains(n) => c = n,
+                    _ => return refuse("unknown flag or missing -, : or )"),
+                }
+            }
+        }
+        if c == ')' {
+            return refuse("global flags not at the start of the expression");
+        }
+        if c == '-' {
+            let mut any = false;
+            loop {
+                let n = self.next();
+                let off = match n {
+                    Some(':') if any => break,
+                    Some('i') => &mut delta.ignorecase,
+                    Some('m') => &mut delta.multiline,
+                    Some('s') => &mut delta.dotall,
+                    Some('x') => {
+                        any = true;
+                        continue;
+                    }
+                    _ => return refuse("bad inline flags"),
+                };
+                if off.is_some() {
+                    return refuse("bad inline flags: flag turned on and off");
+                }
+                *off = Some(false);
+                any = true;
+            }
+        }
+        Ok(delta)
     }
 
     /// Parses alternatives up to a `)` (consumed) or the end (depth 0).
@@ -384,17 +571,19 @@ impl Parser<'_> {
                         None | Some(Node::Bol | Node::Eol | Node::StartText | Node::EndText) => {
                             return refuse("nothing to repeat");
                         }
-                        Some(Node::Repeat(..)) => return refuse("multiple repeat"),
-                        Some(Node::Look(..)) => {
-                            return refuse("repeated lookaround is not supported");
+                        Some(Node::Repeat(..) | Node::Atomic(_, true)) => {
+                            return refuse("multiple repeat");
                         }
+                        Some(Node::WordBoundary(..)) => return refuse("nothing to repeat"),
                         Some(item) => item,
                     };
                     let greedy = !self.eat('?');
-                    if greedy && self.peek() == Some('+') {
-                        return refuse("possessive quantifiers are not supported");
+                    let repeat = Node::Repeat(Box::new(item), min, max, greedy);
+                    if greedy && self.eat('+') {
+                        seq.push(Node::Atomic(Box::new(repeat), true));
+                    } else {
+                        seq.push(repeat);
                     }
-                    seq.push(Node::Repeat(Box::new(item), min, max, greedy));
                 }
                 c => seq.push(Node::Literal(c as u32)),
             }
@@ -437,21 +626,26 @@ impl Parser<'_> {
     }
 }
 
-fn category(c: char) -> Node {
+fn category(c: char, ascii: bool) -> Node {
     let cat = match c.to_ascii_lowercase() {
         'd' => Category::Digit,
         'w' => Category::Word,
         _ => Category::Space,
     };
-    Node::Set(cat.table().to_vec(), c.is_ascii_uppercase())
+    let table = if ascii {
+        cat.ascii_table()
+    } else {
+        cat.table()
+    };
+    Node::Set(table.to_vec(), c.is_ascii_uppercase(), false)
 }
 
 /// Adds a set member (a literal, or a category possibly negated) as ranges.
 fn add_set_item(ranges: &mut Vec<(u32, u32)>, item: &Node) {
     match item {
         Node::Literal(c) => ranges.push((*c, *c)),
-        Node::Set(r, false) => ranges.extend_from_slice(r),
-        Node::Set(r, true) => ranges.extend(complement(r)),
+        Node::Set(r, false, _) => ranges.extend_from_slice(r),
+        Node::Set(r, true, _) => ranges.extend(complement(r)),
         _ => {}
     }
 }
@@ -496,15 +690,60 @@ fn to_text_ranges(ranges: &[(u32, u32)]) -> Vec<(u32, u32)> {
     out
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Flags {
     dotall: bool,
     multiline: bool,
+    ignorecase: bool,
+}
+
+/// Writes a character class of our match text.
+fn emit_class(ranges: &[(u32, u32)], negated: bool, out: &mut String) {
+    let ranges = to_text_ranges(ranges);
+    if ranges.is_empty() {
+        out.push_str(if negated {
+            "(?s:.)"
+        } else {
+            "[^\\x{0}-\\x{10ffff}]"
+        });
+        return;
+    }
+    out.push('[');
+    if negated {
+        out.push('^');
+    }
+    for (lo, hi) in ranges {
+        if lo == hi {
+            let _ = write!(out, "\\x{{{lo:x}}}");
+        } else {
+            let _ = write!(out, "\\x{{{lo:x}}}-\\x{{{hi:x}}}");
+        }
+    }
+    out.push(']');
+}
+
+/// Adds the other case of every ASCII letter in `ranges` (`IGNORECASE`
+/// as Python applies it to ASCII subjects).
+fn ascii_case_closure(ranges: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out = ranges.to_vec();
+    for c in (u32::from(b'A')..=u32::from(b'Z')).chain(u32::from(b'a')..=u32::from(b'z')) {
+        if ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) {
+            let other = c ^ 0x20;
+            out.push((other, other));
+        }
+    }
+    out
 }
 
 /// Writes `node` in the Rust engines' syntax.
 fn emit(node: &Node, flags: Flags, out: &mut String, fancy: bool) -> Result<(), PyReError> {
     match node {
+        Node::Literal(c) if flags.ignorecase => {
+            if *c > 0x7f {
+                return refuse("non-ASCII literals under IGNORECASE are not supported");
+            }
+            emit_class(&ascii_case_closure(&[(*c, *c)]), false, out);
+        }
         Node::Literal(c) => {
             let ranges = to_text_ranges(&[(*c, *c)]);
             match ranges.first() {
@@ -515,28 +754,59 @@ fn emit(node: &Node, flags: Flags, out: &mut String, fancy: bool) -> Result<(), 
             }
         }
         Node::Any => out.push_str(if flags.dotall { "(?s:.)" } else { "[^\\n]" }),
-        Node::Set(ranges, negated) => {
-            let ranges = to_text_ranges(ranges);
-            if ranges.is_empty() {
-                out.push_str(if *negated {
-                    "(?s:.)"
-                } else {
-                    "[^\\x{0}-\\x{10ffff}]"
-                });
-                return Ok(());
-            }
-            out.push('[');
-            if *negated {
-                out.push('^');
-            }
-            for (lo, hi) in ranges {
-                if lo == hi {
-                    let _ = write!(out, "\\x{{{lo:x}}}");
-                } else {
-                    let _ = write!(out, "\\x{{{lo:x}}}-\\x{{{hi:x}}}");
+        Node::Set(ranges, negated, non_ascii) => {
+            if flags.ignorecase {
+                if *non_ascii {
+                    return refuse("non-ASCII set members under IGNORECASE are not supported");
                 }
+                emit_class(&ascii_case_closure(ranges), *negated, out);
+            } else {
+                emit_class(ranges, *negated, out);
             }
-            out.push(']');
+        }
+        Node::WordBoundary(negated, ascii) => {
+            if !fancy {
+                return refuse("internal: \\b needs lookaround");
+            }
+            let table = if *ascii {
+                Category::Word.ascii_table()
+            } else {
+                Category::Word.table()
+            };
+            let mut w = String::new();
+            emit_class(table, false, &mut w);
+            // Python 3.11: neither \b nor \B matches in an empty string.
+            if *negated {
+                let _ = write!(out, "(?:(?!\\A\\z)(?:(?<={w})(?={w})|(?<!{w})(?!{w})))");
+            } else {
+                let _ = write!(out, "(?:(?<={w})(?!{w})|(?<!{w})(?={w}))");
+            }
+        }
+        Node::Atomic(body, _) => {
+            if !fancy {
+                return refuse("internal: atomic groups need fancy-regex");
+            }
+            out.push_str("(?>");
+            emit(body, flags, out, fancy)?;
+            out.push(')');
+        }
+        Node::LookBehind(body, negative) => {
+            if !fancy {
+                return refuse("internal: lookbehind needs fancy-regex");
+            }
+            out.push_str(if *negative { "(?<!" } else { "(?<=" });
+            emit(body, flags, out, fancy)?;
+            out.push(')');
+        }
+        Node::Scoped(body, delta) => {
+            let inner = Flags {
+                dotall: delta.dotall.unwrap_or(flags.dotall),
+                multiline: delta.multiline.unwrap_or(flags.multiline),
+                ignorecase: delta.ignorecase.unwrap_or(flags.ignorecase),
+            };
+            out.push_str("(?:");
+            emit(body, inner, out, fancy)?;
+            out.push(')');
         }
         Node::Bol => out.push_str(if flags.multiline { "(?m:^)" } else { "\\A" }),
         Node::Eol => {
@@ -562,6 +832,17 @@ fn emit(node: &Node, flags: Flags, out: &mut String, fancy: bool) -> Result<(), 
             }
             out.push_str(if *negative { "(?!" } else { "(?=" });
             emit(body, flags, out, fancy)?;
+            out.push(')');
+        }
+        Node::Repeat(item, min, _, _)
+            if matches!(**item, Node::Look(..) | Node::LookBehind(..)) =>
+        {
+            // A repeated zero-width assertion: optional when `min` is 0,
+            // else the assertion once (the Rust engines reject the repeat).
+            out.push_str("(?:");
+            if *min > 0 {
+                emit(item, flags, out, fancy)?;
+            }
             out.push(')');
         }
         Node::Repeat(item, min, max, greedy) => {
@@ -593,8 +874,13 @@ fn emit(node: &Node, flags: Flags, out: &mut String, fancy: bool) -> Result<(), 
 
 fn needs_fancy(node: &Node) -> bool {
     match node {
-        Node::Eol | Node::EndText | Node::Look(..) => true,
-        Node::Group(b) | Node::Repeat(b, ..) => needs_fancy(b),
+        Node::Eol
+        | Node::EndText
+        | Node::Look(..)
+        | Node::LookBehind(..)
+        | Node::WordBoundary(..) => true,
+        Node::Atomic(..) => true,
+        Node::Group(b) | Node::Repeat(b, ..) | Node::Scoped(b, _) => needs_fancy(b),
         Node::Alt(alts) => alts.iter().flatten().any(needs_fancy),
         _ => false,
     }
@@ -613,15 +899,30 @@ enum Engine {
 #[derive(Debug)]
 pub struct PyRegex {
     engine: Engine,
+    /// `IGNORECASE` is used somewhere: only its effect on ASCII text is
+    /// reproduced, so subjects with other characters never match.
+    ascii_subjects: bool,
+}
+
+/// Whether a scoped group turns `IGNORECASE` on anywhere in `node`.
+fn uses_ignorecase(node: &Node) -> bool {
+    match node {
+        Node::Scoped(b, d) => d.ignorecase == Some(true) || uses_ignorecase(b),
+        Node::Group(b)
+        | Node::Repeat(b, ..)
+        | Node::Look(b, _)
+        | Node::LookBehind(b, _)
+        | Node::Atomic(b, _) => uses_ignorecase(b),
+        Node::Alt(alts) => alts.iter().flatten().any(uses_ignorecase),
+        _ => false,
+    }
 }
 
 /// Reads leading global flags `(?ms...)`; Python 3.11 only allows them at
 /// the very start. Returns the flags and the rest of the pattern.
-fn leading_flags(pattern: &str) -> Result<(Flags, &str), PyReError> {
-    let mut flags = Flags {
-        dotall: false,
-        multiline: false,
-    };
+fn leading_flags(pattern: &str) -> Result<(Flags, bool, &str), PyReError> {
+    let mut flags = Flags::default();
+    let (mut ascii, mut unicode) = (false, false);
     let mut rest = pattern;
     while let Some(after) = rest.strip_prefix("(?") {
         let end = after
@@ -635,13 +936,19 @@ fn leading_flags(pattern: &str) -> Result<(Flags, &str), PyReError> {
             match l {
                 's' => flags.dotall = true,
                 'm' => flags.multiline = true,
-                'u' => {}
+                'i' => flags.ignorecase = true,
+                'u' => unicode = true,
+                'a' => ascii = true,
+                'L' => return refuse("bad inline flags: cannot use 'L' flag with a str pattern"),
                 other => return refuse(format!("flag {other:?} is not supported")),
             }
         }
+        if ascii && unicode {
+            return refuse("ASCII and UNICODE flags are incompatible");
+        }
         rest = tail.get(1..).unwrap_or_default();
     }
-    Ok((flags, rest))
+    Ok((flags, ascii, rest))
 }
 
 impl PyRegex {
@@ -649,16 +956,18 @@ impl PyRegex {
     /// added here). Errors where Python raises `re.error` and where the
     /// pattern uses a construct that is not reproduced exactly.
     pub fn new(pattern: &str) -> Result<PyRegex, PyReError> {
-        let (flags, body) = leading_flags(pattern)?;
+        let (flags, ascii, body) = leading_flags(pattern)?;
         let full = format!("{body}$");
         let mut parser = Parser {
             chars: full.chars().collect(),
             pos: 0,
             groups: 0,
             names: Vec::new(),
+            ascii,
             _src: std::marker::PhantomData,
         };
         let tree = parser.parse_alt(0)?;
+        let ascii_subjects = flags.ignorecase || uses_ignorecase(&tree);
         // Fast path: a single top-level sequence ending in the appended `$`,
         // no other `$` or lookaround, not multiline.
         if let Node::Alt(alts) = &tree {
@@ -668,7 +977,9 @@ impl PyRegex {
                     .rposition(|n| !matches!(n, Node::Eol))
                     .map_or(0, |i| i + 1);
                 let (head, _) = seq.split_at(body_len);
-                if !flags.multiline && !head.iter().any(needs_fancy) {
+                // Only when the pattern really ends in `$` (`a\\` + `$` is a
+                // literal dollar, and a prefix match is enough).
+                if body_len < seq.len() && !flags.multiline && !head.iter().any(needs_fancy) {
                     let mut out = String::from("\\A(?:");
                     for n in head {
                         emit(n, flags, &mut out, false)?;
@@ -680,6 +991,7 @@ impl PyRegex {
                         .map_err(|e| PyReError(format!("cannot compile: {e}")))?;
                     return Ok(PyRegex {
                         engine: Engine::Plain(re),
+                        ascii_subjects,
                     });
                 }
             }
@@ -694,6 +1006,7 @@ impl PyRegex {
             .map_err(|e| PyReError(format!("cannot compile: {e}")))?;
         Ok(PyRegex {
             engine: Engine::Fancy(re),
+            ascii_subjects,
         })
     }
 
@@ -701,6 +1014,9 @@ impl PyRegex {
     /// text form, see the module documentation). A run-time failure of the
     /// engine (backtracking limit) counts as no match.
     pub fn full_match(&self, subject: &str) -> bool {
+        if self.ascii_subjects && !subject.is_ascii() {
+            return false;
+        }
         match &self.engine {
             Engine::Plain(re) => {
                 re.is_match(subject) || subject.strip_suffix('\n').is_some_and(|s| re.is_match(s))
@@ -784,6 +1100,45 @@ mod tests {
         assert!(!m("a[\\x00-\\udc7f]", &text));
         assert!(m("a[^\\d]", &text));
         assert!(PyRegex::new("\\U0010ff80").is_err());
+    }
+
+    #[test]
+    fn lookaround_flags_and_boundaries() {
+        assert!(!m("(?<=a)b", "ab"));
+        assert!(m("a(?<=a)b", "ab"));
+        assert!(m("a(?<!b)c", "ac"));
+        assert!(PyRegex::new("(?<=a|bc)x").is_err());
+        assert!(m("\\ba\\b", "a"));
+        assert!(!m("\\B", ""));
+        assert!(!m("a\\B", "a"));
+        assert!(m("a\\Bb", "ab"));
+        assert!(m("a\\b-", "a-"));
+        assert!(!m("\\w\\b\\w", "é٣"));
+        assert!(m("(?a:\\w)\\w", "aé"));
+        assert!(!m("(?a)\\w", "é"));
+        assert!(m("(?i)abc", "AbC"));
+        assert!(m("(?i:a)b", "Ab"));
+        assert!(!m("(?i:a)b", "AB"));
+        assert!(m("(?i)[^a]", "b"));
+        assert!(!m("(?i)[^a]", "A"));
+        assert!(!m("(?i)a.", "aé"));
+        assert!(PyRegex::new("(?i)é").is_err());
+        assert!(m("(?s:.)a", "\na"));
+        assert!(!m("(?-s:.)a", "\na"));
+        assert!(m("(?>a*)b", "aab"));
+        assert!(!m("a*+a", "aaa"));
+        assert!(m("(?=a)*b", "b"));
+        assert!(!m("(?=a)+b", "b"));
+        for bad in ["a*+*", "(?i-i:a)", "(?x)a b", "(?L)a", "\\b*", "(?>"] {
+            assert!(PyRegex::new(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn swallowed_dollar_is_a_prefix_match() {
+        // `a\\` + `$` is the literal `a$`; re.match only needs a prefix.
+        assert!(m("a\\", "a$x"));
+        assert!(!m("a\\", "a"));
     }
 
     #[test]

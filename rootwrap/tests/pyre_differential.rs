@@ -102,6 +102,27 @@ const HAND: &[(&str, &str)] = &[
     ("\\u00e9", "é"),
     ("(?#comment)a", "a"),
     ("(?u)a", "a"),
+    ("a\\", "a$x"),
+    ("a\\", "a"),
+    ("\\B", ""),
+    ("\\b", ""),
+    ("a\\b", "a"),
+    ("\\w\\b", "é"),
+    ("(?a)\\w\\b", "é"),
+    ("(?<=a)b", "ab"),
+    ("a(?<=a)b", "ab"),
+    ("(?<=a|bc)", ""),
+    ("(?i)k", "K"),
+    ("(?i)k", "\u{212a}"),
+    ("(?i)[^k]", "K"),
+    ("(?i:a)b", "AB"),
+    ("(?a:(?u:\\w))", "é"),
+    ("(?=a)*b", "b"),
+    ("(?=a){2}a", "a"),
+    ("a*+a", "aa"),
+    ("(?>a|ab)c", "abc"),
+    ("a*+*", "a"),
+    ("(?i-i:a)", "a"),
 ];
 
 struct Rng(u64);
@@ -153,14 +174,26 @@ fn gen_pattern(rng: &mut Rng, depth: usize) -> String {
         "}",
         "\\udcff",
         "[\\udc80-\\udcff]",
+        "\\b",
+        "\\B",
+        "A",
+        "[A-C]",
+        "[^B]",
+        "K",
+        "\\1",
+        "[\\W]",
     ];
     let quants = [
-        "", "", "", "*", "+", "?", "*?", "+?", "{2}", "{1,2}", "{,2}", "{2,}", "{",
+        "", "", "", "*", "+", "?", "*?", "+?", "{2}", "{1,2}", "{,2}", "{2,}", "{", "*+",
     ];
     let mut out = String::new();
     for _ in 0..rng.below(4) + 1 {
         let atom = if depth < 3 && rng.below(6) == 0 {
-            let open = ["(", "(?:", "(?=", "(?!", "(?P<g"][rng.below(5)];
+            let opens = [
+                "(", "(?:", "(?=", "(?!", "(?P<g", "(?<=", "(?<!", "(?i:", "(?-i:", "(?a:", "(?s:",
+                "(?m:", "(?>", "(?u:", "(?-s:",
+            ];
+            let open = opens[rng.below(opens.len())];
             let name = if open == "(?P<g" {
                 format!("{}>", rng.next() % 1000)
             } else {
@@ -179,7 +212,10 @@ fn gen_pattern(rng: &mut Rng, depth: usize) -> String {
         out.push_str(quants[rng.below(quants.len())]);
     }
     if depth == 0 && rng.below(8) == 0 {
-        out.insert_str(0, ["(?s)", "(?m)"][rng.below(2)]);
+        out.insert_str(
+            0,
+            ["(?s)", "(?m)", "(?i)", "(?a)", "(?x)", "(?ai)"][rng.below(6)],
+        );
     }
     if depth == 0 && rng.below(6) == 0 {
         out.push('|');
@@ -208,6 +244,10 @@ fn gen_subject(rng: &mut Rng) -> String {
         "\\",
         "]",
         "{",
+        "A",
+        "B",
+        "K",
+        "\u{212a}",
     ];
     (0..rng.below(6))
         .map(|_| pieces[rng.below(pieces.len())])
@@ -248,6 +288,8 @@ fn translation_agrees_with_python_re() {
     // pattern only ever denies, and is counted.
     let mut mismatches = Vec::new();
     let mut refused_valid = 0;
+    let mut fail_closed = 0;
+    let mut reasons = std::collections::BTreeMap::new();
     let mut python_matches = 0;
     for ((p, s), verdict) in cases.iter().zip(&verdicts) {
         let ours = PyRegex::new(p);
@@ -256,17 +298,28 @@ fn translation_agrees_with_python_re() {
             python_matches += 1;
         }
         match &ours {
-            Err(_) if verdict != "error" => refused_valid += 1,
+            Err(e) if verdict != "error" => {
+                refused_valid += 1;
+                *reasons.entry(e.to_string()).or_insert(0usize) += 1;
+            }
             Err(_) => {}
+            // IGNORECASE is only reproduced for ASCII subjects; others are
+            // denied (documented fail-closed behaviour).
+            Ok(_) if !got && verdict == "match" && uses_ignorecase(p) && !s.is_ascii() => {
+                fail_closed += 1;
+            }
             Ok(_) if got != (verdict == "match") => mismatches.push((p, s, verdict, got)),
             Ok(_) => {}
         }
     }
     eprintln!(
-        "pyre differential: {} cases, {python_matches} Python matches, {} mismatches, {refused_valid} cases refused (deny) although Python accepts the pattern",
+        "pyre differential: {} cases, {python_matches} Python matches, {} mismatches, {refused_valid} cases refused (deny) although Python accepts the pattern, {fail_closed} IGNORECASE non-ASCII denials",
         cases.len(),
         mismatches.len()
     );
+    for (reason, n) in &reasons {
+        eprintln!("  refused {n:>5}: {reason}");
+    }
     for (p, s, verdict, got) in mismatches.iter().take(15) {
         eprintln!("MISMATCH pattern {p:?} subject {s:?}: python {verdict}, ours {got}");
     }
@@ -274,6 +327,16 @@ fn translation_agrees_with_python_re() {
     for p in REAL {
         assert!(PyRegex::new(p).is_ok(), "real filter pattern {p:?} refused");
     }
+}
+
+/// Whether `p` may turn on IGNORECASE (an `i` in an inline flag group).
+fn uses_ignorecase(p: &str) -> bool {
+    p.match_indices("(?").any(|(i, _)| {
+        p[i + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
+            .any(|c| c == 'i')
+    })
 }
 
 fn python311() -> Option<std::path::PathBuf> {
