@@ -107,7 +107,7 @@ def main():
     for key in sorted(_EXTRA_CASES):
         vals = _EXTRA_CASES[key]
         assert key < 0x10000 and all(v < 0x10000 for v in vals)
-        assert _sre.unicode_tolower(key) == key
+        assert _sre.unicode_tolower(key) == key and _sre.unicode_iscased(key)
         joined = ", ".join(f"0x{v:x}" for v in vals)
         print(f"    (0x{key:x}, &[{joined}]),")
     print("];")
