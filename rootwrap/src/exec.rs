@@ -238,6 +238,244 @@ pub fn spawn_and_wait(command: &[Vec<u8>], env: &[(OsString, OsString)]) -> Resu
     }
 }
 
+/// Who asked, for the audit line: the login uid's name, else `$USER`-like
+/// variables (the reference's `_getlogin`), else `None`.
+pub fn login_name(privilege: Privilege, real_uid: nix::unistd::Uid) -> String {
+    let by_uid = |uid: u32| {
+        nix::unistd::User::from_uid(uid.into())
+            .ok()
+            .flatten()
+            .map(|u| u.name)
+    };
+    let loginuid = std::fs::read_to_string("/proc/self/loginuid")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .filter(|&u| u != u32::MAX);
+    if let Some(name) = loginuid.and_then(by_uid) {
+        return name;
+    }
+    if privilege == Privilege::Setuid {
+        // Never trust the caller's environment for the audit trail.
+        return by_uid(real_uid.as_raw()).unwrap_or_else(|| real_uid.to_string());
+    }
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "None".to_owned())
+}
+
+/// What a command run by the daemon produced (`Popen.communicate()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Captured {
+    /// Exit status, or minus the signal number that killed it (Python's
+    /// `returncode`).
+    pub returncode: i32,
+    /// Everything written to stdout.
+    pub stdout: Vec<u8>,
+    /// Everything written to stderr.
+    pub stderr: Vec<u8>,
+}
+
+/// Runs `command` as `run_as` with `env`, feeding it `stdin` (or an empty,
+/// closed stdin) and collecting its stdout and stderr, like the daemon's
+/// `Popen(..., stdin=PIPE, stdout=PIPE, stderr=PIPE).communicate()`.
+///
+/// Unlike [`spawn_and_wait`] this never changes the calling process's
+/// credentials (the daemon serves many commands from many threads):
+/// * as root, the child is started with `posix_spawn`, every descriptor
+///   above 2 closed and signal state reset, like the CLI;
+/// * as another user, the child gets that user's uid and primary gid and no
+///   supplementary groups (`std::process::Command::uid/gid`; the crate has
+///   no `unsafe` for an `initgroups` hook), where the reference only calls
+///   `setuid` and leaves gid 0.
+pub fn run_captured(
+    command: &[Vec<u8>],
+    env: &[(OsString, OsString)],
+    run_as: &str,
+    stdin: &[u8],
+) -> Result<Captured, ExecError> {
+    use std::fs::File;
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+
+    let program = command.first().ok_or(ExecError::Nul)?;
+    let spawn_err = |errno| ExecError::Spawn {
+        command: crate::pystr::display(program),
+        errno,
+    };
+    if run_as != "root" {
+        let user = User::from_name(run_as)
+            .map_err(|e| ExecError::Credentials(e.to_string()))?
+            .ok_or_else(|| ExecError::UnknownUser(run_as.to_owned()))?;
+        if command.iter().any(|a| a.contains(&0))
+            || env
+                .iter()
+                .any(|(k, v)| k.as_bytes().contains(&0) || v.as_bytes().contains(&0))
+        {
+            return Err(ExecError::Nul);
+        }
+        let mut cmd = std::process::Command::new(std::ffi::OsStr::from_bytes(program));
+        cmd.args(
+            command
+                .iter()
+                .skip(1)
+                .map(|a| std::ffi::OsStr::from_bytes(a)),
+        )
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .uid(user.uid.as_raw())
+        .gid(user.gid.as_raw())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| spawn_err(Errno::from_raw(e.raw_os_error().unwrap_or(libc_eio()))))?;
+        let (out, err) = communicate(
+            child
+                .stdin
+                .take()
+                .map(|c| File::from(std::os::fd::OwnedFd::from(c))),
+            child
+                .stdout
+                .take()
+                .map(|c| File::from(std::os::fd::OwnedFd::from(c))),
+            child
+                .stderr
+                .take()
+                .map(|c| File::from(std::os::fd::OwnedFd::from(c))),
+            stdin,
+        );
+        let status = child.wait().map_err(|e| {
+            ExecError::Wait(Errno::from_raw(e.raw_os_error().unwrap_or(libc_eio())))
+        })?;
+        let returncode = status
+            .code()
+            .or_else(|| status.signal().map(|s| -s))
+            .unwrap_or(0);
+        return Ok(Captured {
+            returncode,
+            stdout: out,
+            stderr: err,
+        });
+    }
+
+    let argv: Vec<CString> = command
+        .iter()
+        .map(|a| cstring(a))
+        .collect::<Result<_, _>>()?;
+    let envp: Vec<CString> = env
+        .iter()
+        .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
+        .collect::<Result<_, _>>()?;
+    let flags = nix::fcntl::OFlag::O_CLOEXEC;
+    let (in_r, in_w) = nix::unistd::pipe2(flags).map_err(spawn_err)?;
+    let (out_r, out_w) = nix::unistd::pipe2(flags).map_err(spawn_err)?;
+    let (err_r, err_w) = nix::unistd::pipe2(flags).map_err(spawn_err)?;
+    let mut attr = PosixSpawnAttr::init().map_err(spawn_err)?;
+    attr.set_sigdefault(&SigSet::all()).map_err(spawn_err)?;
+    attr.set_sigmask(&SigSet::empty()).map_err(spawn_err)?;
+    attr.set_flags(
+        PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF | PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK,
+    )
+    .map_err(spawn_err)?;
+    let mut actions = PosixSpawnFileActions::init().map_err(spawn_err)?;
+    use std::os::fd::AsRawFd;
+    actions.add_dup2(in_r.as_raw_fd(), 0).map_err(spawn_err)?;
+    actions.add_dup2(out_w.as_raw_fd(), 1).map_err(spawn_err)?;
+    actions.add_dup2(err_w.as_raw_fd(), 2).map_err(spawn_err)?;
+    // Everything above stdio goes, including the pipe ends just duplicated
+    // and descriptors other threads hold (closing one that is gone by then
+    // is ignored by posix_spawn).
+    for fd in open_fds_above_stdio() {
+        actions.add_close(fd).map_err(spawn_err)?;
+    }
+    let mut first_error: Option<Errno> = None;
+    let mut last_error = Errno::ENOENT;
+    let mut child = None;
+    for candidate in candidates(program, env) {
+        let path = cstring(&candidate)?;
+        match posix_spawn(path.as_c_str(), &actions, &attr, &argv, &envp) {
+            Ok(pid) => {
+                child = Some(pid);
+                break;
+            }
+            Err(e) => {
+                if e != Errno::ENOENT && e != Errno::ENOTDIR && first_error.is_none() {
+                    first_error = Some(e);
+                }
+                last_error = e;
+            }
+        }
+    }
+    drop((in_r, out_w, err_w));
+    let Some(pid) = child else {
+        return Err(spawn_err(first_error.unwrap_or(last_error)));
+    };
+    let (out, err) = communicate(
+        Some(File::from(in_w)),
+        Some(File::from(out_r)),
+        Some(File::from(err_r)),
+        stdin,
+    );
+    loop {
+        match waitpid(pid, None) {
+            Ok(WaitStatus::Exited(_, code)) => {
+                return Ok(Captured {
+                    returncode: code,
+                    stdout: out,
+                    stderr: err,
+                });
+            }
+            Ok(WaitStatus::Signaled(_, sig, _)) => {
+                return Ok(Captured {
+                    returncode: -(sig as i32),
+                    stdout: out,
+                    stderr: err,
+                });
+            }
+            Ok(_) | Err(Errno::EINTR) => continue,
+            Err(e) => return Err(ExecError::Wait(e)),
+        }
+    }
+}
+
+fn libc_eio() -> i32 {
+    Errno::EIO as i32
+}
+
+/// Writes `input` to the child's stdin (then closes it) while draining its
+/// stdout and stderr, so no pipe can fill up and deadlock.
+fn communicate(
+    stdin: Option<std::fs::File>,
+    stdout: Option<std::fs::File>,
+    stderr: Option<std::fs::File>,
+    input: &[u8],
+) -> (Vec<u8>, Vec<u8>) {
+    use std::io::{Read, Write};
+    let drain = |f: Option<std::fs::File>| {
+        let mut buf = Vec::new();
+        if let Some(mut f) = f {
+            // A read error ends the output like EOF does.
+            let _ = f.read_to_end(&mut buf);
+        }
+        buf
+    };
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            if let Some(mut f) = stdin {
+                // EPIPE: the command did not read all of its input, which
+                // `communicate()` ignores too.
+                let _ = f.write_all(input);
+            }
+        });
+        let err_reader = scope.spawn(move || drain(stderr));
+        let out = drain(stdout);
+        let err = err_reader.join().unwrap_or_default();
+        let _ = writer.join();
+        (out, err)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

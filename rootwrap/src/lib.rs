@@ -17,9 +17,11 @@
 //! * [`trust`] — ownership checks of the configuration and filters;
 //! * [`syslog`] — the audit records;
 //! * [`lint`] — dangerous or dead filters;
+//! * [`daemon`] — the daemon protocol, server and client;
 //! * [`pystr`], [`pyos`] — Python string and path primitives on bytes.
 
 pub mod config;
+pub mod daemon;
 pub mod decision;
 pub mod exec;
 pub mod filters;

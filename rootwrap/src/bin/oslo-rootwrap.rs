@@ -85,32 +85,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Who asked, for the audit line: the login uid's name, else `$USER`-like
-/// variables (the reference's `_getlogin`), else `None`.
-fn login_name(privilege: Privilege, real_uid: nix::unistd::Uid) -> String {
-    let by_uid = |uid: u32| {
-        nix::unistd::User::from_uid(uid.into())
-            .ok()
-            .flatten()
-            .map(|u| u.name)
-    };
-    let loginuid = std::fs::read_to_string("/proc/self/loginuid")
-        .ok()
-        .and_then(|s| s.trim().parse::<u32>().ok())
-        .filter(|&u| u != u32::MAX);
-    if let Some(name) = loginuid.and_then(by_uid) {
-        return name;
-    }
-    if privilege == Privilege::Setuid {
-        // Never trust the caller's environment for the audit trail.
-        return by_uid(real_uid.as_raw()).unwrap_or_else(|| real_uid.to_string());
-    }
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "None".to_owned())
-}
-
 /// The reference's command line: `oslo-rootwrap CONFIG CMD [ARG...]`.
 fn run(args: Vec<OsString>) -> ExitCode {
     let execname = args.first().map_or_else(
@@ -198,7 +172,7 @@ fn run(args: Vec<OsString>) -> ExitCode {
             Level::Info,
             &format!(
                 "({} > {me}) Executing {} (filter match = {})",
-                login_name(privilege, real_uid),
+                exec::login_name(privilege, real_uid),
                 pystr::py_repr_list(&allowed.command),
                 allowed.filter
             ),

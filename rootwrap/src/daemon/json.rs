@@ -1,0 +1,612 @@
+//! The JSON dialect of oslo.rootwrap's daemon (`jsonrpc.JsonConnection`).
+//!
+//! Python's `json` differs from strict JSON in ways the protocol relies on:
+//! strings may hold lone surrogates (`\udcff` is how a non-UTF-8 byte of a
+//! command line or of a command's output travels, per `os.fsdecode`),
+//! `NaN`/`Infinity` are numbers, and `ensure_ascii` output escapes
+//! everything outside printable ASCII. On top of that the daemon encodes
+//! `bytes` as `{"__bytes__": "<base64>"}`.
+//!
+//! Strings are kept as the bytes `os.fsencode` would give for them, which is
+//! all either side ever does with them; a lone surrogate that has no byte
+//! form (outside U+DC80..=U+DCFF) is remembered so that using such a string
+//! as a command line fails like Python's `UnicodeEncodeError`.
+
+use crate::pystr;
+
+/// Deepest nesting [`decode`] accepts (the protocol needs 4).
+pub const MAX_DEPTH: usize = 64;
+
+/// A Python `str` as received: its `os.fsencode` bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PyStr {
+    bytes: Vec<u8>,
+    unencodable: bool,
+}
+
+impl PyStr {
+    /// The string whose `os.fsencode` is `bytes` (`os.fsdecode(bytes)`).
+    pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Self {
+        PyStr {
+            bytes: bytes.into(),
+            unencodable: false,
+        }
+    }
+
+    /// `os.fsencode(self)`, or `None` if the string holds a lone surrogate
+    /// outside U+DC80..=U+DCFF (Python raises `UnicodeEncodeError`).
+    pub fn fsencode(&self) -> Option<&[u8]> {
+        (!self.unencodable).then_some(self.bytes.as_slice())
+    }
+
+    /// Consuming form of [`PyStr::fsencode`].
+    pub fn into_fsencoded(self) -> Option<Vec<u8>> {
+        (!self.unencodable).then_some(self.bytes)
+    }
+
+    /// Whether the string is exactly `s`.
+    pub fn is(&self, s: &str) -> bool {
+        !self.unencodable && self.bytes == s.as_bytes()
+    }
+
+    /// Text for messages (`\udcXX` for undecodable bytes).
+    pub fn display(&self) -> String {
+        pystr::display(&self.bytes)
+    }
+}
+
+impl From<&str> for PyStr {
+    fn from(s: &str) -> Self {
+        PyStr::from_bytes(s.as_bytes())
+    }
+}
+
+/// A decoded message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null` / `None`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer that fits in 64 bits.
+    Int(i64),
+    /// Any other number (including `NaN`, `Infinity`, big integers).
+    Float(f64),
+    /// A string.
+    Str(PyStr),
+    /// `{"__bytes__": "<base64>"}`.
+    Bytes(Vec<u8>),
+    /// An array (Python list or tuple).
+    List(Vec<Value>),
+    /// An object, in document order (later duplicates win on lookup).
+    Dict(Vec<(PyStr, Value)>),
+}
+
+impl Value {
+    /// A string value from text.
+    pub fn str(s: &str) -> Value {
+        Value::Str(PyStr::from(s))
+    }
+
+    /// The value under `key` of a dict (the last one, as Python keeps).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Dict(items) => items.iter().rev().find(|(k, _)| k.is(key)).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// `os.fsencode(value)` for a `str` or `bytes` value.
+    pub fn fsencode(&self) -> Option<&[u8]> {
+        match self {
+            Value::Str(s) => s.fsencode(),
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Python's type name, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Dict(_) => "dict",
+        }
+    }
+}
+
+/// Why a message could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The payload is not UTF-8 (`bytes.decode('utf-8')` fails).
+    #[error("message is not valid UTF-8 (byte offset {0})")]
+    Utf8(usize),
+    /// The text is not a JSON document Python's `json.loads` accepts.
+    #[error("{what} at byte offset {at}")]
+    Syntax {
+        /// What was expected or found.
+        what: &'static str,
+        /// Where, in bytes from the start of the message.
+        at: usize,
+    },
+    /// Nested deeper than [`MAX_DEPTH`].
+    #[error("nesting deeper than {MAX_DEPTH} levels at byte offset {0}")]
+    TooDeep(usize),
+}
+
+/// Decodes a message like `JsonConnection.loads` (`json.loads` with the
+/// `__bytes__` hook). Never panics; nesting is bounded by [`MAX_DEPTH`].
+pub fn decode(payload: &[u8]) -> Result<Value, DecodeError> {
+    let text = std::str::from_utf8(payload).map_err(|e| DecodeError::Utf8(e.valid_up_to()))?;
+    let mut p = Parser {
+        s: text.as_bytes(),
+        pos: 0,
+    };
+    p.ws();
+    let v = p.value(0)?;
+    p.ws();
+    if p.pos != p.s.len() {
+        return Err(p.err("extra data"));
+    }
+    Ok(v)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, what: &'static str) -> DecodeError {
+        DecodeError::Syntax { what, at: self.pos }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &[u8]) -> bool {
+        if self.s.get(self.pos..self.pos + lit.len()) == Some(lit) {
+            self.pos += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, DecodeError> {
+        if depth >= MAX_DEPTH {
+            return Err(DecodeError::TooDeep(self.pos));
+        }
+        match self.peek() {
+            Some(b'"') => Ok(Value::Str(self.string()?)),
+            Some(b'[') => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.eat(b"]") {
+                    return Ok(Value::List(items));
+                }
+                loop {
+                    self.ws();
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    if self.eat(b"]") {
+                        return Ok(Value::List(items));
+                    }
+                    if !self.eat(b",") {
+                        return Err(self.err("expected ',' or ']'"));
+                    }
+                }
+            }
+            Some(b'{') => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if !self.eat(b"}") {
+                    loop {
+                        self.ws();
+                        if self.peek() != Some(b'"') {
+                            return Err(self.err("expected a property name in double quotes"));
+                        }
+                        let key = self.string()?;
+                        self.ws();
+                        if !self.eat(b":") {
+                            return Err(self.err("expected ':'"));
+                        }
+                        self.ws();
+                        let v = self.value(depth + 1)?;
+                        items.push((key, v));
+                        self.ws();
+                        if self.eat(b"}") {
+                            break;
+                        }
+                        if !self.eat(b",") {
+                            return Err(self.err("expected ',' or '}'"));
+                        }
+                    }
+                }
+                Ok(object_hook(items))
+            }
+            Some(b'n') if self.eat(b"null") => Ok(Value::Null),
+            Some(b't') if self.eat(b"true") => Ok(Value::Bool(true)),
+            Some(b'f') if self.eat(b"false") => Ok(Value::Bool(false)),
+            Some(b'N') if self.eat(b"NaN") => Ok(Value::Float(f64::NAN)),
+            Some(b'I') if self.eat(b"Infinity") => Ok(Value::Float(f64::INFINITY)),
+            Some(b'-') if self.eat(b"-Infinity") => Ok(Value::Float(f64::NEG_INFINITY)),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.err("expected a value")),
+        }
+    }
+
+    /// Python's `NUMBER_RE`: `-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?`.
+    fn number(&mut self) -> Result<Value, DecodeError> {
+        let start = self.pos;
+        self.eat(b"-");
+        let digits = |p: &mut Self| {
+            let from = p.pos;
+            while matches!(p.peek(), Some(b'0'..=b'9')) {
+                p.pos += 1;
+            }
+            p.pos - from
+        };
+        if self.eat(b"0") {
+        } else if digits(self) == 0 {
+            return Err(self.err("expected a value"));
+        }
+        let mut integer = true;
+        let save = self.pos;
+        if self.eat(b".") {
+            if digits(self) == 0 {
+                self.pos = save;
+            } else {
+                integer = false;
+            }
+        }
+        let save = self.pos;
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                self.pos = save;
+            } else {
+                integer = false;
+            }
+        }
+        let text = std::str::from_utf8(self.s.get(start..self.pos).unwrap_or_default())
+            .unwrap_or_default();
+        if integer {
+            if let Ok(i) = text.parse::<i64>() {
+                return Ok(Value::Int(i));
+            }
+        }
+        text.parse::<f64>()
+            .map(Value::Float)
+            .map_err(|_| self.err("invalid number"))
+    }
+
+    fn hex4(&mut self) -> Result<u32, DecodeError> {
+        let digits = self
+            .s
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.err("invalid \\uXXXX escape"))?;
+        let mut v = 0u32;
+        for &d in digits {
+            let n = (d as char)
+                .to_digit(16)
+                .ok_or_else(|| self.err("invalid \\uXXXX escape"))?;
+            v = v * 16 + n;
+        }
+        self.pos += 4;
+        Ok(v)
+    }
+
+    /// A string literal (at its opening quote), with Python's `strict=True`
+    /// (no raw control characters) and surrogate-pair joining.
+    fn string(&mut self) -> Result<PyStr, DecodeError> {
+        self.pos += 1;
+        let mut out = PyStr::default();
+        loop {
+            let run_start = self.pos;
+            while matches!(self.peek(), Some(c) if c != b'"' && c != b'\\' && c >= 0x20) {
+                self.pos += 1;
+            }
+            out.bytes
+                .extend_from_slice(self.s.get(run_start..self.pos).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let esc = self.peek().ok_or_else(|| self.err("unterminated string"))?;
+                    self.pos += 1;
+                    let simple = match esc {
+                        b'"' => Some(b'"'),
+                        b'\\' => Some(b'\\'),
+                        b'/' => Some(b'/'),
+                        b'b' => Some(8),
+                        b'f' => Some(12),
+                        b'n' => Some(b'\n'),
+                        b'r' => Some(b'\r'),
+                        b't' => Some(b'\t'),
+                        b'u' => None,
+                        _ => {
+                            self.pos -= 2;
+                            return Err(self.err("invalid \\escape"));
+                        }
+                    };
+                    if let Some(b) = simple {
+                        out.bytes.push(b);
+                        continue;
+                    }
+                    let mut cp = self.hex4()?;
+                    if (0xD800..0xDC00).contains(&cp)
+                        && self.s.get(self.pos..self.pos + 2) == Some(b"\\u")
+                    {
+                        let save = self.pos;
+                        self.pos += 2;
+                        let low = self.hex4()?;
+                        if (0xDC00..0xE000).contains(&low) {
+                            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                        } else {
+                            self.pos = save;
+                        }
+                    }
+                    push_code_point(&mut out, cp);
+                }
+                None => return Err(self.err("unterminated string")),
+                Some(_) => return Err(self.err("invalid control character in string")),
+            }
+        }
+    }
+}
+
+/// Appends `os.fsencode(chr(cp))` to `out`.
+fn push_code_point(out: &mut PyStr, cp: u32) {
+    match cp {
+        0xDC80..=0xDCFF => out.bytes.push((cp - 0xDC00) as u8),
+        0xD800..=0xDFFF => {
+            out.unencodable = true;
+            out.bytes.push(b'?');
+        }
+        _ => {
+            let c = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+            let mut buf = [0u8; 4];
+            out.bytes
+                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+}
+
+/// `rpc_object_hook`: `{"__bytes__": b64}` becomes bytes; everything else
+/// (including `__exception__` markers, which only travel to clients) stays
+/// a dict.
+fn object_hook(items: Vec<(PyStr, Value)>) -> Value {
+    let dict = Value::Dict(items);
+    if dict.get("__exception__").is_some() {
+        return dict;
+    }
+    if let Some(Value::Str(b64)) = dict.get("__bytes__") {
+        if let Some(bytes) = b64.fsencode().and_then(base64_decode) {
+            return Value::Bytes(bytes);
+        }
+    }
+    dict
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding (`base64.b64encode`).
+pub fn base64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                let idx = ((n >> (18 - 6 * i)) & 63) as usize;
+                out.push(char::from(B64.get(idx).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `base64.b64decode` (non-validating: characters outside the alphabet are
+/// skipped; wrong padding is an error).
+pub fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    let mut quad = 0usize;
+    let mut padding = 0usize;
+    for &c in text {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                padding += 1;
+                // Padding completes a quad: stop at the end of it.
+                if quad >= 2 && quad + padding >= 4 {
+                    break;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if padding > 0 {
+            // Data after a premature '=': binascii ignores the pad.
+            padding = 0;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        quad = (quad + 1) % 4;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xFF) as u8);
+        }
+    }
+    match quad {
+        0 => Some(out),
+        2 | 3 if padding + quad >= 4 => Some(out),
+        _ => None,
+    }
+}
+
+/// Encodes like `JsonConnection.dumps` (`json.dumps`, `ensure_ascii`,
+/// `", "` and `": "` separators, bytes as `{"__bytes__": ...}`).
+pub fn encode(v: &Value) -> Vec<u8> {
+    let mut out = String::new();
+    encode_into(&mut out, v);
+    out.into_bytes()
+}
+
+fn encode_into(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) if f.is_nan() => out.push_str("NaN"),
+        Value::Float(f) if f.is_infinite() => {
+            out.push_str(if *f > 0.0 { "Infinity" } else { "-Infinity" })
+        }
+        Value::Float(f) => out.push_str(&format!("{f:?}")),
+        Value::Str(s) => pystr::push_json_bytes(out, &s.bytes),
+        Value::Bytes(b) => {
+            out.push_str("{\"__bytes__\": \"");
+            out.push_str(&base64_encode(b));
+            out.push_str("\"}");
+        }
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                encode_into(out, item);
+            }
+            out.push(']');
+        }
+        Value::Dict(items) => {
+            out.push('{');
+            for (i, (k, item)) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                pystr::push_json_bytes(out, &k.bytes);
+                out.push_str(": ");
+                encode_into(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_shapes_round_trip() -> Result<(), DecodeError> {
+        let text = br#"["7fac09132890", "run_one_command", [["ls", "-d", "/tmp\udcff\u00e9\ud83d\ude00"], null], {}]"#;
+        let v = decode(text)?;
+        let Value::List(items) = &v else {
+            panic!("not a list: {v:?}")
+        };
+        let Some(Value::List(args)) = items.get(2) else {
+            panic!("no args")
+        };
+        let Some(Value::List(argv)) = args.first() else {
+            panic!("no argv")
+        };
+        assert_eq!(
+            argv.get(2).and_then(Value::fsencode),
+            Some(&b"/tmp\xff\xc3\xa9\xf0\x9f\x98\x80"[..])
+        );
+        assert_eq!(encode(&v), text.to_vec());
+        Ok(())
+    }
+
+    #[test]
+    fn unencodable_surrogates_are_flagged() -> Result<(), DecodeError> {
+        let v = decode(br#""\ud800x""#)?;
+        assert_eq!(v.fsencode(), None);
+        let v = decode(br#""\udc41""#)?;
+        assert_eq!(v.fsencode(), None, "U+DC41 has no byte form (below 0x80)");
+        Ok(())
+    }
+
+    #[test]
+    fn bytes_hook_and_base64() -> Result<(), DecodeError> {
+        for data in [&b""[..], b"a", b"ab", b"abc", b"\x00\xff\xfe\x80"] {
+            let enc = base64_encode(data);
+            assert_eq!(base64_decode(enc.as_bytes()).as_deref(), Some(data));
+        }
+        assert_eq!(base64_encode(b"\xff\xfe"), "//4=");
+        assert_eq!(
+            decode(br#"{"__bytes__": "AP8="}"#)?,
+            Value::Bytes(vec![0, 255])
+        );
+        assert_eq!(base64_decode(b"A"), None);
+        Ok(())
+    }
+
+    #[test]
+    fn python_number_and_literal_forms() -> Result<(), DecodeError> {
+        assert_eq!(decode(b" -12 ")?, Value::Int(-12));
+        assert_eq!(decode(b"1.5e3")?, Value::Float(1500.0));
+        assert!(matches!(decode(b"NaN")?, Value::Float(f) if f.is_nan()));
+        assert_eq!(decode(b"99999999999999999999")?, Value::Float(1e20));
+        for bad in [
+            &b"01"[..],
+            b"[1,]",
+            b"\"a\nb\"",
+            b"{'a': 1}",
+            b"[",
+            b"\"\\x\"",
+            b"tru",
+            b"\xff",
+        ] {
+            assert!(
+                decode(bad).is_err(),
+                "{:?} accepted",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000);
+        assert!(matches!(
+            decode(deep.as_bytes()),
+            Err(DecodeError::TooDeep(_))
+        ));
+    }
+}
