@@ -763,3 +763,18 @@ fn rust_client_reports_a_daemon_that_cannot_start() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A peer speaking Python 3.12's challenge form (`{sha256}` both ways),
+/// checked with Python's own `hmac`.
+#[test]
+fn python_312_handshake_form_is_spoken() {
+    let Some(python) = common::reference_python("python_312_handshake_form_is_spoken") else {
+        return;
+    };
+    let conf = Conf::new("");
+    let out = python_client(&python, "handshake312", &conf.ours(), &[], "");
+    assert_eq!(
+        out.trim(),
+        r##"{"answer_ok": true, "reply": "[\"#RETURN\", null]"}"##
+    );
+}

@@ -28,14 +28,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::Duration;
 
+mod common;
+
 use nix::fcntl::{Flock, FlockArg};
 use nix::unistd::{Gid, Group, User};
+use rootwrap::daemon::json::{self, Value};
 
 const USER: &str = "oslorstest";
 const AUX_GROUP: &str = "oslorsaux";
 const BIN_DIR: &str = "/usr/local/libexec/oslo-rs-test";
 const BIN: &str = "/usr/local/libexec/oslo-rs-test/oslo-rootwrap";
 const SETUID_BIN: &str = "/usr/local/libexec/oslo-rs-test/oslo-rootwrap-setuid";
+const DAEMON_BIN: &str = "/usr/local/libexec/oslo-rs-test/oslo-rootwrap-daemon";
+const SETUID_DAEMON_BIN: &str = "/usr/local/libexec/oslo-rs-test/oslo-rootwrap-daemon-setuid";
 const LOCK_FILE: &str = "/usr/local/libexec/oslo-rs-test/.lock";
 const CONF_DIR: &str = "/etc/oslo-rs-test";
 const FILTERS_DIR: &str = "/etc/oslo-rs-test/rootwrap.d";
@@ -101,6 +106,7 @@ impl Drop for Fixture {
     fn drop(&mut self) {
         let _ = fs::remove_file(SUDOERS);
         let _ = fs::set_permissions(SETUID_BIN, fs::Permissions::from_mode(0o755));
+        let _ = fs::set_permissions(SETUID_DAEMON_BIN, fs::Permissions::from_mode(0o755));
     }
 }
 
@@ -198,7 +204,11 @@ fn write_file(path: &str, content: &[u8], mode: u32, uid: u32) {
 /// Installs the freshly built binary at `dest` (rewritten only if it
 /// differs, then owner and mode set).
 fn install_binary(dest: &str, mode: u32) {
-    let built = fs::read(env!("CARGO_BIN_EXE_oslo-rootwrap")).expect("read the built binary");
+    install_built(env!("CARGO_BIN_EXE_oslo-rootwrap"), dest, mode);
+}
+
+fn install_built(source: &str, dest: &str, mode: u32) {
+    let built = fs::read(source).expect("read the built binary");
     if fs::read(dest).ok().as_deref() != Some(&built[..]) {
         write_file(dest, &built, 0o755, 0);
     }
@@ -251,6 +261,16 @@ fn set_up() {
 
     install_binary(BIN, 0o755);
     install_binary(SETUID_BIN, 0o4755);
+    install_built(
+        env!("CARGO_BIN_EXE_oslo-rootwrap-daemon"),
+        DAEMON_BIN,
+        0o755,
+    );
+    install_built(
+        env!("CARGO_BIN_EXE_oslo-rootwrap-daemon"),
+        SETUID_DAEMON_BIN,
+        0o4755,
+    );
 
     make_dir(CONF_DIR, 0o755, 0);
     make_dir(FILTERS_DIR, 0o755, 0);
@@ -310,6 +330,10 @@ fn set_up() {
     ] {
         sudoers.push_str(&format!("{USER} ALL = (root) NOPASSWD: {BIN} {conf} *\n"));
     }
+    // The daemon line of a deployment: no arguments beyond the config.
+    sudoers.push_str(&format!(
+        "{USER} ALL = (root) NOPASSWD: {DAEMON_BIN} {CONF}\n"
+    ));
     write_file(SUDOERS_CANDIDATE, sudoers.as_bytes(), 0o440, 0);
     check("visudo", &["-cf", SUDOERS_CANDIDATE]);
     fs::rename(SUDOERS_CANDIDATE, SUDOERS).expect("install sudoers");
@@ -971,4 +995,144 @@ fn syslog_records_are_exact() {
             setuid_marker.path()
         )]
     );
+}
+
+// ---------------------------------------------------------------------------
+// The daemon, spawned by the unchanged Python client as the service user
+
+/// `/usr/bin/python3` with a copy of the reference's `oslo_rootwrap`
+/// package where the unprivileged user can read it (the reference venv
+/// may live under root's home), plus the client driver script.
+fn user_python_client() -> Option<(String, String, String)> {
+    let reference = common::reference_python("real_sudo daemon tests")?;
+    let python = "/usr/bin/python3";
+    if !Path::new(python).exists() {
+        eprintln!("SKIPPED: real_sudo daemon tests: {python} is not installed");
+        return None;
+    }
+    let out = Command::new(&reference)
+        .args([
+            "-c",
+            "import os, oslo_rootwrap; print(os.path.dirname(oslo_rootwrap.__file__))",
+        ])
+        .output()
+        .expect("ask the reference where oslo_rootwrap is");
+    let package = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let lib = format!("{USER_DIR}/pylib");
+    let dest = format!("{lib}/oslo_rootwrap");
+    let _ = fs::remove_dir_all(&lib);
+    make_dir(&lib, 0o755, 0);
+    make_dir(&dest, 0o755, 0);
+    for entry in fs::read_dir(&package).expect("read the package") {
+        let entry = entry.expect("package entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".py") || name == "py.typed" {
+            let content = fs::read(entry.path()).expect("read package file");
+            write_file(&format!("{dest}/{name}"), &content, 0o644, 0);
+        }
+    }
+    let script = format!("{USER_DIR}/daemon_client.py");
+    write_file(&script, include_bytes!("oracle/daemon_client.py"), 0o644, 0);
+    let probe = run(
+        python_as_user(python, &lib, &["-c", "import oslo_rootwrap.client"]),
+        None,
+    );
+    if probe.code != 0 {
+        eprintln!(
+            "SKIPPED: real_sudo daemon tests: {python} cannot import the reference as {USER}: {}",
+            probe.stderr
+        );
+        return None;
+    }
+    Some((python.to_owned(), lib, script))
+}
+
+fn python_as_user(python: &str, lib: &str, args: &[&str]) -> Command {
+    let mut all = vec![python];
+    all.extend_from_slice(args);
+    let mut cmd = as_user(&all);
+    cmd.env("PYTHONPATH", lib);
+    cmd
+}
+
+/// Runs the Python client as the service user against `daemon` and returns
+/// its `inspect` report (decoded with the daemon's own JSON codec: serde_json
+/// rejects the lone surrogates that stand for non-UTF-8 bytes).
+fn inspect_daemon(daemon: &[&str]) -> Option<Value> {
+    let (python, lib, script) = user_python_client()?;
+    let calls = r#"[[["id", "-u"], null], [["cat"], "in \udcff\u00e9"], [["touch", "/etc/oslo-rs-evil"], null], [["id"], null]]"#;
+    let daemon = serde_json::to_string(daemon).expect("json");
+    let out = run(
+        python_as_user(&python, &lib, &[&script, "inspect", &daemon]),
+        Some(calls.as_bytes().to_vec()),
+    );
+    assert_eq!(out.code, 0, "Python client failed: {}", out.stderr);
+    Some(json::decode(out.stdout.trim_ascii()).expect("inspect report"))
+}
+
+fn check_daemon_report(report: &Value) {
+    let user = user(USER);
+    let shown = String::from_utf8_lossy(&json::encode(report)).into_owned();
+    let field = |k: &str| {
+        report
+            .get(k)
+            .map(|v| String::from_utf8_lossy(&json::encode(v)).into_owned())
+            .unwrap_or_default()
+    };
+    let Some(Value::List(results)) = report.get("results") else {
+        panic!("no results: {shown}");
+    };
+    let result = |i: usize| String::from_utf8_lossy(&json::encode(&results[i])).into_owned();
+    assert_eq!(result(0), r#"[0, "0\n", ""]"#, "{shown}");
+    assert_eq!(result(1), r#"[0, "in \udcff\u00e9", ""]"#, "{shown}");
+    assert_eq!(result(2), r#"[99, "", ""]"#, "{shown}");
+    assert!(!Path::new("/etc/oslo-rs-evil").exists());
+    assert!(
+        result(3).starts_with(&format!(r#"[0, "uid={}({USER})"#, user.uid)),
+        "run_as {USER}: {shown}"
+    );
+    assert_eq!(field("dir_uid"), user.uid.to_string(), "{shown}");
+    assert_eq!(field("sock_uid"), user.uid.to_string(), "{shown}");
+    assert_eq!(field("dir_mode"), r#""0o700""#, "{shown}");
+    assert_eq!(field("sock_mode"), r#""0o600""#, "{shown}");
+}
+
+#[test]
+fn sudo_daemon_serves_the_unchanged_python_client() {
+    let Some(_fixture) = Fixture::acquire("sudo_daemon_serves_the_unchanged_python_client") else {
+        return;
+    };
+    let Some(report) = inspect_daemon(&["sudo", "-n", DAEMON_BIN, CONF]) else {
+        return;
+    };
+    check_daemon_report(&report);
+}
+
+#[test]
+fn setuid_daemon_serves_the_unchanged_python_client() {
+    let Some(_fixture) = Fixture::acquire("setuid_daemon_serves_the_unchanged_python_client")
+    else {
+        return;
+    };
+    let Some(report) = inspect_daemon(&[SETUID_DAEMON_BIN, CONF]) else {
+        return;
+    };
+    check_daemon_report(&report);
+}
+
+#[test]
+fn sudo_daemon_with_other_arguments_is_refused_by_sudo() {
+    let Some(_fixture) = Fixture::acquire("sudo_daemon_with_other_arguments_is_refused_by_sudo")
+    else {
+        return;
+    };
+    let out = run(sudo_daemon(&[UNLISTED_CONF]), None);
+    assert_ne!(out.code, 0);
+    assert!(out.stdout.is_empty());
+}
+
+fn sudo_daemon(args: &[&str]) -> Command {
+    let mut all = vec!["sudo", "-n", DAEMON_BIN];
+    all.extend_from_slice(args);
+    as_user(&all)
 }

@@ -11,6 +11,11 @@ MODE
   timeout    ARGS = SECONDS: a call, SECONDS of sleep, a call; prints the
              two results, both daemon pids and whether the first daemon and
              its socket directory were gone before the second call
+  inspect    stdin as for `calls`; prints one JSON object: the results and
+             the owner and mode of the daemon's socket and its directory
+  handshake312  ARGS = none: speaks the Python >= 3.12 challenge form
+             ({sha256}, 40-byte nonce) by hand against the daemon the
+             client spawned, then calls `dummy`; prints the reply
   reference  runs the Python daemon itself (logging configured, as
              oslo.rootwrap's functional tests do, so denials do not crash
              it): daemon_client.py reference CONFIG
@@ -90,6 +95,66 @@ def run_timeout(client, seconds):
     )
 
 
+def run_inspect(client, calls):
+    results = []
+    for argv, stdin in calls:
+        try:
+            results.append(list(client.execute(argv, stdin)))
+        except Exception as exc:
+            results.append({"error": type(exc).__name__})
+    sock = client._manager.address
+    st_dir = os.stat(os.path.dirname(sock))
+    st_sock = os.stat(sock)
+    print(
+        json.dumps(
+            {
+                "results": results,
+                "dir_uid": st_dir.st_uid,
+                "dir_mode": oct(st_dir.st_mode & 0o7777),
+                "sock_uid": st_sock.st_uid,
+                "sock_mode": oct(st_sock.st_mode & 0o777),
+                "daemon_uid_is_us": st_dir.st_uid == os.getuid(),
+            }
+        )
+    )
+
+
+def handshake_312(client):
+    """The Python 3.12 multiprocessing.connection handshake, written out
+    from its documented wire format with hmac/sha256, so a daemon can be
+    checked against it on a 3.11 interpreter."""
+    import hmac
+    import socket
+    import struct
+
+    client.execute(["echo", "spawn"])
+    key = bytes(client._manager._authkey)
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(client._manager.address)
+
+    def recv():
+        n = struct.unpack("!Q", s.recv(8, socket.MSG_WAITALL))[0]
+        return s.recv(n, socket.MSG_WAITALL)
+
+    def send(b):
+        s.sendall(struct.pack("!Q", len(b)) + b)
+
+    # The daemon challenges first; answer in the 3.12 form.
+    challenge = recv()
+    assert challenge.startswith(b"#CHALLENGE#{sha256}"), challenge[:20]
+    message = challenge[len(b"#CHALLENGE#"):]
+    send(b"{sha256}" + hmac.new(key, message, "sha256").digest())
+    assert recv() == b"#WELCOME#"
+    # Then challenge it the 3.12 way and check its answer.
+    message = b"{sha256}" + os.urandom(40)
+    send(b"#CHALLENGE#" + message)
+    answer = recv()
+    ok = answer == b"{sha256}" + hmac.new(key, message, "sha256").digest()
+    send(b"#WELCOME#" if ok else b"#FAILURE#")
+    send(b'[null, "dummy", [], {}]')
+    print(json.dumps({"answer_ok": ok, "reply": recv().decode()}))
+
+
 def main():
     mode = sys.argv[1]
     if mode == "reference":
@@ -102,6 +167,10 @@ def main():
         run_calls(client, json.load(sys.stdin))
     elif mode == "threads":
         run_threads(client, int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "inspect":
+        run_inspect(client, json.load(sys.stdin))
+    elif mode == "handshake312":
+        handshake_312(client)
     elif mode == "timeout":
         run_timeout(client, float(sys.argv[3]))
     else:
