@@ -73,34 +73,14 @@ pyrw=$venv_bin/oslo-rootwrap
 say "cargo build --release -p oslo-rootwrap"
 cargo build -q --release -p oslo-rootwrap
 rw=$repo/target/release/oslo-rootwrap
+rwd=$repo/target/release/oslo-rootwrap-daemon
 
 # --- rootwrap.conf ------------------------------------------------------------------
-corpus=${OSLO_RS_ROOTWRAP_CORPUS:-$repo/../shared/corpus/rootwrap}
-[ -d "$corpus" ] && corpus=$(cd "$corpus" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-dirs=$(find "$corpus" -mindepth 3 -maxdepth 3 -type d -name rootwrap.d 2>/dev/null | sort | paste -sd, -) || true
-if [ -z "$dirs" ]; then
-  say "WARNING: no corpus under $corpus; using filters/example/rootwrap.d (figures are NOT the corpus figures)"
-  dirs=$repo/filters/example/rootwrap.d
-fi
-conf=$tmp/rootwrap.conf
-write_conf() {
-  printf '[DEFAULT]\nfilters_path=%s\nexec_dirs=/sbin,/usr/sbin,/bin,/usr/bin\nuse_syslog=False\n' "$1" >"$conf"
-}
-write_conf "$dirs"
-IFS=, read -ra dir_list <<<"$dirs"
-nfiles=$(find "${dir_list[@]}" -maxdepth 1 -type f ! -name '.*' | wc -l)
-if ! "$rw" --dry-run --json "$conf" -- true 2>/dev/null | grep -q '"allowed": true'; then
-  # No corpus filter allows `true`: one extra filter, last, for both implementations.
-  mkdir "$tmp/extra.d"
-  printf '[Filters]\ntrue: CommandFilter, true, root\n' >"$tmp/extra.d/true.filters"
-  write_conf "$dirs,$tmp/extra.d"
-  say "no corpus filter allows 'true': added $tmp/extra.d/true.filters (true: CommandFilter, true, root), loaded last"
-fi
-decision=$("$rw" --dry-run --json "$conf" -- true) || die "ours refuses 'true' with $conf: $decision"
-say "config: $nfiles corpus filter files; ours decides 'true' -> $decision"
+# shellcheck source=scripts/bench/conf.sh
+. scripts/bench/conf.sh
+bench_conf
 
 deny=definitely-not-allowed
 # One untimed run of each variant, checking its exit status.
@@ -143,10 +123,24 @@ else
 fi
 
 say "Python: reference daemon, same-harness subprocess runs, in-process load/match"
-"$py" scripts/bench/daemon.py "$venv_bin" "$conf" "$rw" "${BENCH_DAEMON_CALLS:-300}" "$out/python.json"
+"$py" scripts/bench/daemon.py "$venv_bin" "$conf" "$rw" "$rwd" "${BENCH_DAEMON_CALLS:-300}" "$out/python.json"
+
+say "criterion: our Rust client against our daemon (benches/daemon.rs), clean environment"
+bench_bin=$(cargo bench -q -p oslo-rootwrap --bench daemon --no-run --message-format=json 2>/dev/null |
+  "$py" -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "daemon" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$bench_bin" ] || die "cannot build benches/daemon.rs"
+# cargo's environment (LD_LIBRARY_PATH into target/) would slow every exec
+# the daemon makes: run the bench binary with a clean one, like sudo's.
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OSLO_RS_BENCH_CONF="$conf" "$bench_bin" --bench \
+  --warm-up-time 2 --measurement-time 5 --output-format bencher "daemon/" 2>/dev/null |
+  "$py" scripts/bench/bencher.py >"$out/rust_client.json"
 
 printf '\noslo-rootwrap: ours (%s) vs Python oslo.rootwrap %s — %s, %s cores, %s\n' \
   "$("$rw" --version)" "$ref_version" "$(uname -m)" "$(nproc)" "$($is_root && echo root || echo 'NOT root')"
 printf 'config: %s filter files (all corpus rootwrap.d), exec_dirs=/sbin,/usr/sbin,/bin,/usr/bin; medians\n\n' "$nfiles"
-"$py" scripts/bench/report.py "$out/python.json" "${jsons[@]}"
+"$py" scripts/bench/report.py "$out/python.json" "$out/rust_client.json" "${jsons[@]}"
 printf '\nraw results: %s/*.json\n' "$out"

@@ -43,6 +43,10 @@ pub struct RootwrapConfig {
     pub daemon_timeout: i64,
     /// `rlimit_nofile`.
     pub rlimit_nofile: i64,
+    /// `daemon_max_message_mb`, verbatim: our extension (the reference
+    /// ignores the key), read and validated by `oslo-rootwrap-daemon` only,
+    /// so that the CLI decides exactly as the reference on any file.
+    pub daemon_max_message_mb: Option<String>,
 }
 
 /// `SysLogHandler.facility_names`.
@@ -290,6 +294,7 @@ impl RootwrapConfig {
             use_syslog,
             daemon_timeout,
             rlimit_nofile,
+            daemon_max_message_mb: ini.default("daemon_max_message_mb").map(str::to_owned),
         })
     }
 }

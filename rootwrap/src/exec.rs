@@ -444,36 +444,99 @@ fn libc_eio() -> i32 {
 }
 
 /// Writes `input` to the child's stdin (then closes it) while draining its
-/// stdout and stderr, so no pipe can fill up and deadlock.
+/// stdout and stderr, in one thread with `poll`, so no pipe can fill up and
+/// deadlock (`Popen.communicate()`).
 fn communicate(
     stdin: Option<std::fs::File>,
     stdout: Option<std::fs::File>,
     stderr: Option<std::fs::File>,
     input: &[u8],
 ) -> (Vec<u8>, Vec<u8>) {
-    use std::io::{Read, Write};
-    let drain = |f: Option<std::fs::File>| {
-        let mut buf = Vec::new();
-        if let Some(mut f) = f {
-            // A read error ends the output like EOF does.
-            let _ = f.read_to_end(&mut buf);
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::io::{ErrorKind, Read, Write};
+    use std::os::fd::AsFd;
+
+    // Nothing to write: closing stdin at once is what communicate() does.
+    let mut stdin = stdin.filter(|_| !input.is_empty());
+    if let Some(f) = &stdin {
+        let nonblocking = nix::fcntl::fcntl(f, nix::fcntl::FcntlArg::F_GETFL)
+            .map(nix::fcntl::OFlag::from_bits_truncate)
+            .and_then(|fl| {
+                nix::fcntl::fcntl(
+                    f,
+                    nix::fcntl::FcntlArg::F_SETFL(fl | nix::fcntl::OFlag::O_NONBLOCK),
+                )
+            });
+        if nonblocking.is_err() {
+            // A blocking write could deadlock against a full stdout pipe:
+            // rather give the command no input than hang the daemon.
+            stdin = None;
         }
-        buf
-    };
-    std::thread::scope(|scope| {
-        let writer = scope.spawn(move || {
-            if let Some(mut f) = stdin {
-                // EPIPE: the command did not read all of its input, which
-                // `communicate()` ignores too.
-                let _ = f.write_all(input);
+    }
+    let (mut stdout, mut stderr) = (stdout, stderr);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut written = 0usize;
+    let mut buf = vec![0u8; 64 * 1024];
+    while stdin.is_some() || stdout.is_some() || stderr.is_some() {
+        let mut fds = Vec::with_capacity(3);
+        let mut which = Vec::with_capacity(3);
+        if let Some(f) = &stdin {
+            fds.push(PollFd::new(f.as_fd(), PollFlags::POLLOUT));
+            which.push(0);
+        }
+        if let Some(f) = &stdout {
+            fds.push(PollFd::new(f.as_fd(), PollFlags::POLLIN));
+            which.push(1);
+        }
+        if let Some(f) = &stderr {
+            fds.push(PollFd::new(f.as_fd(), PollFlags::POLLIN));
+            which.push(2);
+        }
+        match poll(&mut fds, PollTimeout::NONE) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(_) => break,
+        }
+        let ready: Vec<usize> = which
+            .iter()
+            .zip(&fds)
+            .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
+            .map(|(w, _)| *w)
+            .collect();
+        drop(fds);
+        for w in ready {
+            if w == 0 {
+                let rest = input.get(written..).unwrap_or_default();
+                match stdin.as_mut().map(|f| f.write(rest)) {
+                    Some(Ok(n)) => {
+                        written += n;
+                        if written >= input.len() {
+                            stdin = None;
+                        }
+                    }
+                    Some(Err(e))
+                        if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+                    // EPIPE: the command did not read all of its input,
+                    // which communicate() ignores too.
+                    _ => stdin = None,
+                }
+                continue;
             }
-        });
-        let err_reader = scope.spawn(move || drain(stderr));
-        let out = drain(stdout);
-        let err = err_reader.join().unwrap_or_default();
-        let _ = writer.join();
-        (out, err)
-    })
+            let (pipe, sink) = if w == 1 {
+                (&mut stdout, &mut out)
+            } else {
+                (&mut stderr, &mut err)
+            };
+            match pipe.as_mut().map(|f| f.read(&mut buf)) {
+                Some(Ok(0)) | None => *pipe = None,
+                Some(Ok(n)) => sink.extend_from_slice(buf.get(..n).unwrap_or_default()),
+                Some(Err(e))
+                    if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+                // A read error ends the output like EOF does.
+                Some(Err(_)) => *pipe = None,
+            }
+        }
+    }
+    (out, err)
 }
 
 #[cfg(test)]

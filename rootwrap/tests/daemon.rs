@@ -778,3 +778,66 @@ fn python_312_handshake_form_is_spoken() {
         r##"{"answer_ok": true, "reply": "[\"#RETURN\", null]"}"##
     );
 }
+
+/// `daemon_max_message_mb` (our extension) raises or lowers the message
+/// limit; a bad value stops the daemon at start-up, and the CLI, like the
+/// reference, ignores the key.
+#[test]
+fn message_limit_is_configurable() {
+    let conf = Conf::new("daemon_max_message_mb=1\n");
+    let d = Running::start(&conf);
+    let (mut o, ident) = d.object();
+    let small = "x".repeat(900 * 1024);
+    let req = format!(r#"["{ident}", "run_one_command", [["cat"], "{small}"], {{}}]"#);
+    let reply = d.call(&mut o, &req);
+    assert!(
+        reply.starts_with(r##"["#RETURN", [0, "xxx"##),
+        "{}",
+        &reply[..40]
+    );
+    let big = "x".repeat(1100 * 1024);
+    let req = format!(r#"["{ident}", "run_one_command", [["cat"], "{big}"], {{}}]"#);
+    wire::write_frame(&mut o, req.as_bytes()).unwrap_or(());
+    assert!(
+        wire::read_frame(&mut o, 1 << 30).is_err(),
+        "over-limit message answered"
+    );
+
+    for bad in ["0", "lots", "2000000"] {
+        let conf = Conf::new(&format!("daemon_max_message_mb={bad}\n"));
+        let out = Command::new(DAEMON).arg(conf.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(97), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("daemon_max_message_mb"), "{err}");
+        assert!(out.stdout.is_empty());
+        let cli = Command::new(env!("CARGO_BIN_EXE_oslo-rootwrap"))
+            .args(["--dry-run", "--json"])
+            .arg(conf.path())
+            .args(["--", "echo", "hi"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            cli.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&cli.stderr)
+        );
+    }
+}
+
+/// `daemon_timeout = 0` still leaves the client the reference's second to
+/// connect and call.
+#[test]
+fn zero_daemon_timeout_still_serves_the_first_call() {
+    let conf = Conf::new("daemon_timeout=0\n");
+    let mut d = Running::start(&conf);
+    let (mut o, ident) = d.object();
+    assert_eq!(
+        d.call(
+            &mut o,
+            &format!(r#"["{ident}", "run_one_command", [["echo", "ok"]], {{}}]"#)
+        ),
+        r##"["#RETURN", [0, "ok\n", ""]]"##
+    );
+    assert!(d.wait_exit(Duration::from_secs(5)).is_some());
+}

@@ -1,9 +1,10 @@
 """Python-side timings for scripts/bench-rootwrap.sh (run with the reference venv's python).
 
-    daemon.py VENV_BIN CONF OURS_BIN N OUT_JSON
+    daemon.py VENV_BIN CONF OURS_BIN OURS_DAEMON_BIN N OUT_JSON
 
 * the reference daemon: oslo_rootwrap.client.Client([VENV_BIN/oslo-rootwrap-daemon, CONF]),
   first call (spawn + connect + execute) and N warm execute(["true"]) calls;
+* the same Python client against our daemon (OURS_DAEMON_BIN), same calls;
 * the same harness spawning ours and /bin/true with subprocess.run, N times each, so that
   "daemon per call" and "ours per call" are also compared from one Python caller;
 * in-process load_filters / match_filter of the reference (compare with
@@ -42,24 +43,21 @@ def timed(fn, n, warmup):
     return out
 
 
-def main():
-    venv_bin, conf, ours, n, out_json = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-    results = {}
-
-    # --- the reference daemon
-    c = client.Client([f"{venv_bin}/oslo-rootwrap-daemon", conf])
+def time_daemon(daemon, conf, n):
+    """First call (spawn + connect + execute) and n warm execute(["true"])."""
+    c = client.Client([daemon, conf])
     t = time.perf_counter()
     rc, _out, err = c.execute(["true"])
-    results["daemon_first_call"] = summary([time.perf_counter() - t])
+    first = time.perf_counter() - t
     if rc != 0:
-        sys.exit(f"daemon: execute(['true']) returned {rc}: {err!r}")
+        sys.exit(f"{daemon}: execute(['true']) returned {rc}: {err!r}")
 
-    def daemon_call():
+    def call():
         rc, _o, e = c.execute(["true"])
         if rc != 0:
-            sys.exit(f"daemon: execute(['true']) returned {rc}: {e!r}")
+            sys.exit(f"{daemon}: execute(['true']) returned {rc}: {e!r}")
 
-    results["daemon_warm"] = summary(timed(daemon_call, n, warmup=20))
+    warm = timed(call, n, warmup=20)
     process = c._process
     if c._finalize is not None:
         c._finalize()  # asks the daemon to shut down
@@ -69,6 +67,19 @@ def main():
         except subprocess.TimeoutExpired:
             process.kill()  # the daemon we started above, by its Popen handle
             process.wait()
+    return first, warm
+
+
+def main():
+    venv_bin, conf, ours, ours_daemon = sys.argv[1:5]
+    n, out_json = int(sys.argv[5]), sys.argv[6]
+    results = {}
+
+    # --- the reference daemon, then ours, with the same Python client
+    for prefix, daemon in (("daemon", f"{venv_bin}/oslo-rootwrap-daemon"), ("ours_daemon", ours_daemon)):
+        first, warm = time_daemon(daemon, conf, n)
+        results[f"{prefix}_first_call"] = summary([first])
+        results[f"{prefix}_warm"] = summary(warm)
 
     # --- the same Python caller spawning processes (what a non-daemon caller pays)
     def run(argv):

@@ -1,9 +1,10 @@
 """Prints the comparison table of scripts/bench-rootwrap.sh.
 
-    report.py PY_JSON HYPERFINE_JSON...
+    report.py PY_JSON JSON...
 
 Hyperfine results are keyed by command name (`-n`): direct, ours, python, ours_deny,
 python_deny, sudo_direct, sudo_ours, sudo_python (the sudo ones may be absent).
+Other JSON files (bencher.py's criterion figures) are merged as they are.
 """
 
 import json
@@ -20,6 +21,12 @@ LABELS = {
     "sudo_python": "sudo -n python CONF true",
     "daemon_warm": "python daemon: Client.execute(['true']), warm",
     "daemon_first_call": "python daemon: first call (spawn+connect)",
+    "ours_daemon_warm": "ours daemon, Python client: execute(['true']), warm",
+    "ours_daemon_first_call": "ours daemon, Python client: first call",
+    "rust_client_execute_true": "ours daemon, Rust client: execute(['true'])",
+    "rust_client_execute_denied": "ours daemon, Rust client: unauthorized (99)",
+    "rust_client_first_call": "ours daemon, Rust client: first call",
+    "rust_client_baseline_run_captured_true": "spawn+pipes+wait of /usr/bin/true in process",
     "pyharness_direct": "py subprocess.run(['/bin/true'])",
     "pyharness_ours": "py subprocess.run([ours, CONF, 'true'])",
 }
@@ -41,7 +48,11 @@ def main():
     py = json.load(open(sys.argv[1]))
     rows = {}
     for path in sys.argv[2:]:
-        for r in json.load(open(path))["results"]:
+        doc = json.load(open(path))
+        if "results" not in doc:
+            rows.update(doc)
+            continue
+        for r in doc["results"]:
             times = sorted(r["times"])
             n = len(times)
             rows[r["command"]] = {
@@ -69,9 +80,11 @@ def main():
         if k in PAIRS and PAIRS[k] in rows:
             x = r["median"] / rows[PAIRS[k]]["median"]
             ratio = f"{x:.1f}x" if x >= 10 else f"{x:.2f}x"
-        spread = f"{ms(r['p10']):.2f}-{ms(r['p90']):.2f}" if r["n"] > 1 else ""
-        print(f"{LABELS[k]:<{w}}  {r['n']:>5}  {ms(r['median']):>9.2f}  {spread:>13}  {over:>14}  {ratio:>11}")
-    print("(* over the same harness's subprocess.run(['/bin/true']); daemon rows: ratio = daemon / ours without daemon)")
+        spread = f"{ms(r['p10']):.2f}-{ms(r['p90']):.2f}" if r["n"] != 1 else ""
+        runs = r["n"] if r["n"] else "crit"
+        print(f"{LABELS[k]:<{w}}  {runs:>5}  {ms(r['median']):>9.2f}  {spread:>13}  {over:>14}  {ratio:>11}")
+    print("(* over the same harness's subprocess.run(['/bin/true']); python daemon rows: ratio = daemon / ours without daemon;")
+    print(" crit = criterion estimate +/- spread, Rust client rows run in a clean environment)")
 
     ours = rows["ours"]["median"]
     python = rows["python"]["median"]
@@ -100,6 +113,26 @@ def main():
         f"({max(d, ours) / min(d, ours):.1f}x, {verdict}); same Python caller: daemon {ms(d):.2f} ms vs "
         f"subprocess.run(ours) {ms(rows['pyharness_ours']['median']):.2f} ms"
     )
+    if "ours_daemon_warm" in rows:
+        pyd, ourd = rows["daemon_warm"]["median"], rows["ours_daemon_warm"]["median"]
+        print()
+        print(
+            f"daemon, same Python client: Python daemon {ms(pyd):.2f} ms / ours {ms(ourd):.2f} ms per call "
+            f"= {pyd / ourd:.1f}x"
+        )
+        if "rust_client_execute_true" in rows:
+            rc = rows["rust_client_execute_true"]["median"]
+            floor = rows.get("rust_client_baseline_run_captured_true", {}).get("median")
+            den = rows.get("rust_client_execute_denied", {}).get("median")
+            print(
+                f"daemon, Rust client: {ms(rc):.3f} ms per call (target < 0.5 ms) -> {'MET' if rc < 0.0005 else 'NOT MET'}"
+                f"; Python daemon / ours = {pyd / rc:.1f}x"
+            )
+            if floor is not None and den is not None:
+                print(
+                    f"  of which spawning /usr/bin/true with pipes and waiting costs {ms(floor):.3f} ms in process; "
+                    f"a call with no command to run (unauthorized) costs {den * 1e6:.0f} us"
+                )
     if "inproc_load_filters" in py:
         nf = py.get("inproc_filter_count", {}).get("median", "?")
         print()

@@ -157,7 +157,23 @@ fn main() -> ExitCode {
         .ok()
         .flatten()
         .map_or_else(|| "root".to_owned(), |u| u.name);
+    let max_message = match config.daemon_max_message_mb.as_deref() {
+        None => Options::new().max_message,
+        Some(v) => match pystr::py_int_saturating(v) {
+            Some(mb) if (1..=1 << 20).contains(&mb) => u64::try_from(mb).unwrap_or(64) << 20,
+            _ => {
+                return fail(
+                    &format!(
+                        "Incorrect value in {}: daemon_max_message_mb must be an integer from 1 to 1048576, not {v:?}",
+                        config_path.display()
+                    ),
+                    RC_BADCONFIG,
+                );
+            }
+        },
+    };
     let options = Options {
+        max_message,
         owner,
         allowed_uids,
         tmpdir: tmpdir(privilege),

@@ -63,7 +63,8 @@ pub struct Options {
     pub max_commands: usize,
     /// Time a peer has to authenticate and send its request.
     pub auth_timeout: Duration,
-    /// Idle time after which the daemon exits (`daemon_timeout`).
+    /// Idle time after which the daemon exits (`daemon_timeout`; it exits
+    /// one second later, like the reference).
     pub idle_timeout: Duration,
     /// The environment commands start from (EnvFilter adds to it).
     pub child_env: Vec<(OsString, OsString)>,
@@ -381,11 +382,7 @@ impl Daemon {
                     Err(e) => inner.log(Level::Warning, &format!("accept failed: {e}")),
                 }
             }
-            let idle = {
-                let st = lock(&inner.state);
-                st.running == 0 && st.last_called.elapsed() > inner.options.idle_timeout
-            };
-            if idle {
+            if inner.idle_expired() {
                 break;
             }
         }
@@ -403,6 +400,15 @@ impl Inner {
     fn request_stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = (&self.wake).write(b"x");
+    }
+
+    /// The reference's timer fires `daemon_timeout + 1` seconds after the
+    /// last call and then finds the daemon idle; we stop at the same point,
+    /// but never while a command runs.
+    fn idle_expired(&self) -> bool {
+        let st = lock(&self.state);
+        st.running == 0
+            && st.last_called.elapsed() >= self.options.idle_timeout + Duration::from_secs(1)
     }
 
     fn touch(&self) {
@@ -681,11 +687,7 @@ impl Inner {
             // cannot cancel it.
             "cancel_timer" => Ok(Call::Reply(Value::Null)),
             "handle_timeout" => {
-                let idle = {
-                    let st = lock(&self.state);
-                    st.running == 0 && st.last_called.elapsed() > self.options.idle_timeout
-                };
-                if idle {
+                if self.idle_expired() {
                     self.request_stop();
                 }
                 Ok(Call::Reply(Value::Null))
