@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs oslo-rootwrap on the bundled example (filters/example): a few
-# decisions explained, one command executed for real, and a lint report.
+# decisions explained, one command executed for real, a lint report, and
+# commands run through oslo-rootwrap-daemon with the Rust client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --release -p oslo-rootwrap
@@ -30,3 +31,6 @@ printf '\n$ oslo-rootwrap %s sh -c id   # refused: exit status 99\n' "$conf"
 
 printf '\n$ oslo-rootwrap lint filters/unsafe/rootwrap.conf\n'
 "$rw" lint filters/unsafe/rootwrap.conf || true
+
+printf '\n$ cargo run --example daemon_client -- oslo-rootwrap-daemon %s   # daemon mode\n' "$conf"
+cargo run -q --release -p oslo-rootwrap --example daemon_client -- target/release/oslo-rootwrap-daemon "$conf"
