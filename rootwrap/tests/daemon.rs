@@ -841,3 +841,33 @@ fn zero_daemon_timeout_still_serves_the_first_call() {
     );
     assert!(d.wait_exit(Duration::from_secs(5)).is_some());
 }
+
+#[test]
+fn live_objects_are_bounded() {
+    let conf = Conf::new("");
+    let d = Running::start(&conf);
+    let limit = rootwrap::daemon::server::MAX_OBJECTS;
+    for i in 0..=limit {
+        let mut c = d.connect();
+        let got = d.call(&mut c, r#"[null, "create", ["rootwrap"], {}]"#);
+        if i < limit {
+            assert!(got.starts_with(r##"["#RETURN""##), "{i}: {got}");
+        } else {
+            assert!(got.contains("MemoryError"), "{got}");
+        }
+    }
+    // Existing objects keep working.
+    let (mut o, _) = {
+        let mut c = d.connect();
+        assert_eq!(
+            d.call(&mut c, r#"[null, "accept_connection", ["x"], {}]"#),
+            r##"["#RETURN", null]"##
+        );
+        (c, ())
+    };
+    let got = d.call(
+        &mut o,
+        r#"["7f0000000040", "run_one_command", [["echo", "ok"]], {}]"#,
+    );
+    assert_eq!(got, r##"["#RETURN", [0, "ok\n", ""]]"##);
+}

@@ -45,6 +45,13 @@ pub const EXPOSED: [&str; 6] = [
     "shutdown",
 ];
 
+/// Live `RootwrapClass` objects a daemon keeps (a Python client holds one
+/// or two).
+pub const MAX_OBJECTS: usize = 4096;
+
+/// How long a reply may take to be written to a client that does not read.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Limits and identity of a daemon.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -481,8 +488,10 @@ impl Inner {
                     if send(&mut stream, &ret(Value::Null)).is_err() {
                         return;
                     }
+                    // Idle connections are normal (one per client thread);
+                    // a client that stops reading its replies is not.
                     let _ = stream.set_read_timeout(None);
-                    let _ = stream.set_write_timeout(None);
+                    let _ = stream.set_write_timeout(Some(REPLY_TIMEOUT));
                     self.serve_client(&mut stream);
                     return;
                 }
@@ -580,6 +589,12 @@ impl Inner {
                     }
                 }
                 let mut st = lock(&self.state);
+                if st.objects.len() >= MAX_OBJECTS {
+                    return Err(Fault::new(
+                        "MemoryError",
+                        format!("more than {MAX_OBJECTS} live objects"),
+                    ));
+                }
                 st.next_object += 1;
                 let ident = format!("{:x}", 0x7f00_0000_0000u64 + st.next_object * 0x40);
                 *st.objects.entry(ident.clone()).or_insert(0) += 1;
