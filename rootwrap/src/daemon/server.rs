@@ -280,7 +280,10 @@ impl Daemon {
                 return Err(e);
             }
         };
-        let (wake_r, wake_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+        // Non-blocking both ways: a wake-up never blocks a connection
+        // thread, and draining never blocks the serving loop.
+        let (wake_r, wake_w) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)?;
         let inner = Arc::new(Inner {
             filters,
             exec_dirs,
