@@ -179,10 +179,15 @@ fn candidates(program: &[u8], env: &[(OsString, OsString)]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Spawns `command` with `env` (stdin/stdout/stderr shared, every other
-/// descriptor closed, default signal dispositions, empty signal mask),
-/// waits, and returns the exit status (`128 + N` if killed by signal N).
-pub fn spawn_and_wait(command: &[Vec<u8>], env: &[(OsString, OsString)]) -> Result<i32, ExecError> {
+/// Spawns `command` like Python's `subprocess` would find it (see
+/// [`candidates`]) with every descriptor above 2 closed, after dup'ing
+/// `stdio` (stdin, stdout, stderr) onto 0-2 when given, default signal
+/// dispositions and an empty signal mask.
+fn spawn(
+    command: &[Vec<u8>],
+    env: &[(OsString, OsString)],
+    stdio: Option<[std::os::fd::RawFd; 3]>,
+) -> Result<nix::unistd::Pid, ExecError> {
     let program = command.first().ok_or(ExecError::Nul)?;
     let argv: Vec<CString> = command
         .iter()
@@ -204,19 +209,23 @@ pub fn spawn_and_wait(command: &[Vec<u8>], env: &[(OsString, OsString)]) -> Resu
     )
     .map_err(spawn_err)?;
     let mut actions = PosixSpawnFileActions::init().map_err(spawn_err)?;
+    if let Some(fds) = stdio {
+        for (target, fd) in (0..).zip(fds) {
+            actions.add_dup2(fd, target).map_err(spawn_err)?;
+        }
+    }
+    // Everything above stdio goes, including pipe ends just duplicated and
+    // descriptors other threads hold (closing one that is gone by then is
+    // ignored by posix_spawn).
     for fd in open_fds_above_stdio() {
         actions.add_close(fd).map_err(spawn_err)?;
     }
     let mut first_error: Option<Errno> = None;
     let mut last_error = Errno::ENOENT;
-    let mut child = None;
     for candidate in candidates(program, env) {
         let path = cstring(&candidate)?;
         match posix_spawn(path.as_c_str(), &actions, &attr, &argv, &envp) {
-            Ok(pid) => {
-                child = Some(pid);
-                break;
-            }
+            Ok(pid) => return Ok(pid),
             Err(e) => {
                 if e != Errno::ENOENT && e != Errno::ENOTDIR && first_error.is_none() {
                     first_error = Some(e);
@@ -225,17 +234,35 @@ pub fn spawn_and_wait(command: &[Vec<u8>], env: &[(OsString, OsString)]) -> Resu
             }
         }
     }
-    let Some(pid) = child else {
-        return Err(spawn_err(first_error.unwrap_or(last_error)));
-    };
+    Err(spawn_err(first_error.unwrap_or(last_error)))
+}
+
+/// How a child ended.
+enum Ended {
+    Exited(i32),
+    Signaled(i32),
+}
+
+fn wait_for(pid: nix::unistd::Pid) -> Result<Ended, ExecError> {
     loop {
         match waitpid(pid, None) {
-            Ok(WaitStatus::Exited(_, code)) => return Ok(code),
-            Ok(WaitStatus::Signaled(_, sig, _)) => return Ok(SIGNAL_BASE + sig as i32),
+            Ok(WaitStatus::Exited(_, code)) => return Ok(Ended::Exited(code)),
+            Ok(WaitStatus::Signaled(_, sig, _)) => return Ok(Ended::Signaled(sig as i32)),
             Ok(_) | Err(Errno::EINTR) => continue,
             Err(e) => return Err(ExecError::Wait(e)),
         }
     }
+}
+
+/// Spawns `command` with `env` (stdin/stdout/stderr shared, every other
+/// descriptor closed, default signal dispositions, empty signal mask),
+/// waits, and returns the exit status (`128 + N` if killed by signal N).
+pub fn spawn_and_wait(command: &[Vec<u8>], env: &[(OsString, OsString)]) -> Result<i32, ExecError> {
+    let pid = spawn(command, env, None)?;
+    Ok(match wait_for(pid)? {
+        Ended::Exited(code) => code,
+        Ended::Signaled(sig) => SIGNAL_BASE + sig,
+    })
 }
 
 /// Who asked, for the audit line: the login uid's name, else `$USER`-like
@@ -359,84 +386,33 @@ pub fn run_captured(
         });
     }
 
-    let argv: Vec<CString> = command
-        .iter()
-        .map(|a| cstring(a))
-        .collect::<Result<_, _>>()?;
-    let envp: Vec<CString> = env
-        .iter()
-        .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
-        .collect::<Result<_, _>>()?;
     let flags = nix::fcntl::OFlag::O_CLOEXEC;
     let (in_r, in_w) = nix::unistd::pipe2(flags).map_err(spawn_err)?;
     let (out_r, out_w) = nix::unistd::pipe2(flags).map_err(spawn_err)?;
     let (err_r, err_w) = nix::unistd::pipe2(flags).map_err(spawn_err)?;
-    let mut attr = PosixSpawnAttr::init().map_err(spawn_err)?;
-    attr.set_sigdefault(&SigSet::all()).map_err(spawn_err)?;
-    attr.set_sigmask(&SigSet::empty()).map_err(spawn_err)?;
-    attr.set_flags(
-        PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF | PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK,
-    )
-    .map_err(spawn_err)?;
-    let mut actions = PosixSpawnFileActions::init().map_err(spawn_err)?;
     use std::os::fd::AsRawFd;
-    actions.add_dup2(in_r.as_raw_fd(), 0).map_err(spawn_err)?;
-    actions.add_dup2(out_w.as_raw_fd(), 1).map_err(spawn_err)?;
-    actions.add_dup2(err_w.as_raw_fd(), 2).map_err(spawn_err)?;
-    // Everything above stdio goes, including the pipe ends just duplicated
-    // and descriptors other threads hold (closing one that is gone by then
-    // is ignored by posix_spawn).
-    for fd in open_fds_above_stdio() {
-        actions.add_close(fd).map_err(spawn_err)?;
-    }
-    let mut first_error: Option<Errno> = None;
-    let mut last_error = Errno::ENOENT;
-    let mut child = None;
-    for candidate in candidates(program, env) {
-        let path = cstring(&candidate)?;
-        match posix_spawn(path.as_c_str(), &actions, &attr, &argv, &envp) {
-            Ok(pid) => {
-                child = Some(pid);
-                break;
-            }
-            Err(e) => {
-                if e != Errno::ENOENT && e != Errno::ENOTDIR && first_error.is_none() {
-                    first_error = Some(e);
-                }
-                last_error = e;
-            }
-        }
-    }
+    let spawned = spawn(
+        command,
+        env,
+        Some([in_r.as_raw_fd(), out_w.as_raw_fd(), err_w.as_raw_fd()]),
+    );
     drop((in_r, out_w, err_w));
-    let Some(pid) = child else {
-        return Err(spawn_err(first_error.unwrap_or(last_error)));
-    };
+    let pid = spawned?;
     let (out, err) = communicate(
         Some(File::from(in_w)),
         Some(File::from(out_r)),
         Some(File::from(err_r)),
         stdin,
     );
-    loop {
-        match waitpid(pid, None) {
-            Ok(WaitStatus::Exited(_, code)) => {
-                return Ok(Captured {
-                    returncode: code,
-                    stdout: out,
-                    stderr: err,
-                });
-            }
-            Ok(WaitStatus::Signaled(_, sig, _)) => {
-                return Ok(Captured {
-                    returncode: -(sig as i32),
-                    stdout: out,
-                    stderr: err,
-                });
-            }
-            Ok(_) | Err(Errno::EINTR) => continue,
-            Err(e) => return Err(ExecError::Wait(e)),
-        }
-    }
+    let returncode = match wait_for(pid)? {
+        Ended::Exited(code) => code,
+        Ended::Signaled(sig) => -sig,
+    };
+    Ok(Captured {
+        returncode,
+        stdout: out,
+        stderr: err,
+    })
 }
 
 fn libc_eio() -> i32 {

@@ -32,6 +32,10 @@ impl Level {
     }
 }
 
+/// What the reference prints when `use_syslog` is set but `/dev/log`
+/// cannot be reached.
+pub const UNAVAILABLE: &str = "Unable to setup syslog, maybe /dev/log socket needs to be restarted. Ignoring syslog configuration options.";
+
 enum Socket {
     Datagram(UnixDatagram),
     Stream(UnixStream),
@@ -74,6 +78,29 @@ impl Syslog {
             min_level,
             program: program.to_owned(),
         })
+    }
+
+    /// The audit log `rootwrap.conf` asks for, connected to `/dev/log`:
+    /// `Ok(None)` without `use_syslog`; an error when the socket cannot be
+    /// reached (callers print [`UNAVAILABLE`] and carry on, as the reference
+    /// does). `argv0`'s basename names the program in every record.
+    pub fn for_config(
+        config: &crate::config::RootwrapConfig,
+        argv0: &str,
+    ) -> std::io::Result<Option<Syslog>> {
+        if !config.use_syslog {
+            return Ok(None);
+        }
+        let program = Path::new(argv0)
+            .file_name()
+            .map_or_else(|| argv0.to_owned(), |n| n.to_string_lossy().into_owned());
+        Syslog::connect(
+            Path::new("/dev/log"),
+            config.syslog.facility,
+            config.syslog.level,
+            &program,
+        )
+        .map(Some)
     }
 
     /// The bytes sent for a message (`<PRI>PROGRAM: MESSAGE\0`), or `None`

@@ -344,6 +344,13 @@ impl Running {
         (c, ident)
     }
 
+    /// A fresh object connection still gets `echo ok` run.
+    fn assert_serves(&self) {
+        let (mut o, ident) = self.object();
+        let req = format!(r#"["{ident}", "run_one_command", [["echo", "ok"]], {{}}]"#);
+        assert_eq!(self.call(&mut o, &req), r##"["#RETURN", [0, "ok\n", ""]]"##);
+    }
+
     fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + within;
         while Instant::now() < deadline {
@@ -482,14 +489,7 @@ fn wrong_authkey_is_refused_and_the_daemon_carries_on() {
         .unwrap();
     wire::answer_challenge(&mut half, &d.key).unwrap();
     assert!(wire::deliver_challenge(&mut half, &wrong).is_err());
-    let (mut o, ident) = d.object();
-    assert_eq!(
-        d.call(
-            &mut o,
-            &format!(r##"["{ident}", "run_one_command", [["echo", "ok"]], {{}}]"##)
-        ),
-        r##"["#RETURN", [0, "ok\n", ""]]"##
-    );
+    d.assert_serves();
 }
 
 #[test]
@@ -507,20 +507,13 @@ fn oversized_frames_are_refused_without_reading_them() {
         "connection kept open"
     );
     // After it, 64 MiB; a 1 TiB announcement closes the connection at once.
-    let (mut o, ident) = d.object();
+    let (mut o, _) = d.object();
     o.write_all(&(1u64 << 40).to_be_bytes()).unwrap();
     assert!(matches!(
         wire::read_frame(&mut o, 1 << 20),
         Err(wire::WireError::Eof | wire::WireError::Io(_))
     ));
-    let (mut o, _) = d.object();
-    assert_eq!(
-        d.call(
-            &mut o,
-            &format!(r##"["{ident}", "run_one_command", [["echo", "ok"]], {{}}]"##)
-        ),
-        r##"["#RETURN", [0, "ok\n", ""]]"##
-    );
+    d.assert_serves();
 }
 
 #[test]
@@ -532,14 +525,7 @@ fn a_stalled_peer_cannot_hold_the_daemon() {
         .map(|_| UnixStream::connect(&d.socket).unwrap())
         .collect();
     // ...do not keep others from being served.
-    let (mut o, ident) = d.object();
-    assert_eq!(
-        d.call(
-            &mut o,
-            &format!(r##"["{ident}", "run_one_command", [["echo", "ok"]], {{}}]"##)
-        ),
-        r##"["#RETURN", [0, "ok\n", ""]]"##
-    );
+    d.assert_serves();
     drop(idle);
 }
 

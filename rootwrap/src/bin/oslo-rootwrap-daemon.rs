@@ -15,7 +15,7 @@
 use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -113,27 +113,10 @@ fn main() -> ExitCode {
     if let Err(msg) = exec::lower_nofile(config.rlimit_nofile) {
         return fail(&msg, RC_ERROR);
     }
-    let program = Path::new(&execname)
-        .file_name()
-        .map_or_else(|| execname.clone(), |n| n.to_string_lossy().into_owned());
-    let syslog = if config.use_syslog {
-        match Syslog::connect(
-            Path::new("/dev/log"),
-            config.syslog.facility,
-            config.syslog.level,
-            &program,
-        ) {
-            Ok(s) => Some(s),
-            Err(_) => {
-                eprintln!(
-                    "Unable to setup syslog, maybe /dev/log socket needs to be restarted. Ignoring syslog configuration options."
-                );
-                None
-            }
-        }
-    } else {
+    let syslog = Syslog::for_config(&config, &execname).unwrap_or_else(|_| {
+        eprintln!("{}", rootwrap::syslog::UNAVAILABLE);
         None
-    };
+    });
     let set = match wrapper::load_filters(&config.filters_path, check_trust) {
         Ok(set) => set,
         Err(LoadError::Untrusted(e)) => {

@@ -121,27 +121,10 @@ fn run(args: Vec<OsString>) -> ExitCode {
     if let Err(msg) = exec::lower_nofile(config.rlimit_nofile) {
         return fail(&msg, RC_ERROR);
     }
-    let program = Path::new(&execname)
-        .file_name()
-        .map_or_else(|| execname.clone(), |n| n.to_string_lossy().into_owned());
-    let mut syslog = if config.use_syslog {
-        match Syslog::connect(
-            Path::new("/dev/log"),
-            config.syslog.facility,
-            config.syslog.level,
-            &program,
-        ) {
-            Ok(s) => Some(s),
-            Err(_) => {
-                eprintln!(
-                    "Unable to setup syslog, maybe /dev/log socket needs to be restarted. Ignoring syslog configuration options."
-                );
-                None
-            }
-        }
-    } else {
+    let mut syslog = Syslog::for_config(&config, &execname).unwrap_or_else(|_| {
+        eprintln!("{}", rootwrap::syslog::UNAVAILABLE);
         None
-    };
+    });
 
     let match_env = MatchEnv { path: path.clone() };
     let (outcome, warnings) = decision::decide(&config, userargs, &match_env, check_trust);
