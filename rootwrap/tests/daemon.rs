@@ -364,10 +364,28 @@ impl Running {
 }
 
 impl Drop for Running {
+    /// SIGTERM, so the daemon removes its directory; SIGKILL if it hangs.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        terminate(&mut self.child);
     }
+}
+
+fn terminate(child: &mut Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if !matches!(child.try_wait(), Ok(None)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[test]
@@ -665,8 +683,8 @@ fn other_users_cannot_reach_the_socket() {
         .find(|u| nix::unistd::User::from_name(u).ok().flatten().is_some())
         .unwrap();
     assert_eq!(try_connect(other), Some(13), "{other} reached the socket");
-    let _ = child.kill();
-    let _ = child.wait();
+    terminate(&mut child);
+    assert!(!dir.exists(), "{} left behind", dir.display());
 }
 
 // ---------------------------------------------------------------------------
@@ -718,13 +736,27 @@ fn rust_client_restarts_a_dead_daemon_and_shuts_it_down() {
     let client = Client::new(conf.ours());
     assert_eq!(client.execute(&["echo", "1"], None).unwrap().stdout, b"1\n");
     let pid = client.daemon_pid().unwrap();
+    let killed_dir = client
+        .socket_path()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap()),
         nix::sys::signal::Signal::SIGKILL,
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(100));
+    // SIGKILL leaves the directory behind (as for the reference).
+    let _ = fs::remove_dir_all(&killed_dir);
     assert_eq!(client.execute(&["echo", "2"], None).unwrap().stdout, b"2\n");
+    let dir2 = client
+        .socket_path()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let pid2 = client.daemon_pid().unwrap();
     assert_ne!(pid, pid2);
     drop(client);
@@ -737,6 +769,7 @@ fn rust_client_restarts_a_dead_daemon_and_shuts_it_down() {
         assert!(Instant::now() < deadline, "daemon {pid2} still running");
         std::thread::sleep(Duration::from_millis(10));
     }
+    assert!(!dir2.exists(), "{} left behind", dir2.display());
 }
 
 #[test]

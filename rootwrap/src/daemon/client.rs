@@ -291,6 +291,11 @@ impl Client {
         }
     }
 
+    /// The socket of the running daemon, if one is running.
+    pub fn socket_path(&self) -> Option<PathBuf> {
+        self.lock().as_ref().map(|s| s.socket_path.clone())
+    }
+
     /// The daemon's process id, if one is running.
     pub fn daemon_pid(&self) -> Option<u32> {
         self.lock().as_ref().map(|s| s.child.id())
