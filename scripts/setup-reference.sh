@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Python reference (oslo.rootwrap 7.10.0 from PyPI) into .venv,
-# for the differential tests. Idempotent.
+# Installs the Python references (oslo.rootwrap 7.10.0, oslo.policy 6.0.1
+# with oslo.config 10.7.0, from PyPI) into .venv, for the differential
+# tests. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -x .venv/bin/python ] && .venv/bin/python -c 'import oslo_rootwrap' 2>/dev/null; then
-  echo "reference already installed: $(.venv/bin/python -c 'import importlib.metadata as m; print("oslo.rootwrap", m.version("oslo.rootwrap"))') in .venv"
+want=("oslo.rootwrap==7.10.0" "oslo.policy==6.0.1" "oslo.config==10.7.0")
+have() {
+  .venv/bin/python - "$@" <<'PY' 2>/dev/null
+import importlib.metadata as m, sys
+for spec in sys.argv[1:]:
+    name, version = spec.split("==")
+    if m.version(name) != version:
+        sys.exit(1)
+PY
+}
+if [ -x .venv/bin/python ] && have "${want[@]}"; then
+  echo "references already installed in .venv: ${want[*]}"
   exit 0
 fi
-python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check 'oslo.rootwrap==7.10.0'
-echo "installed oslo.rootwrap 7.10.0 into .venv ($(.venv/bin/python --version))"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check "${want[@]}"
+echo "installed ${want[*]} into .venv ($(.venv/bin/python --version))"

@@ -1,0 +1,130 @@
+//! `oslo-policy`: the umbrella command of the policy tools.
+//!
+//! ```text
+//! oslo-policy eval --policy FILE --cases CASES.jsonl   the conformance contract
+//! oslo-policy explain --policy FILE --rule NAME [--target JSON] [--creds JSON]
+//! oslo-policy lint FILE
+//! ```
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use oslo_policy::enforcer::{LoadError, Rules};
+use oslo_policy::value::Value;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oslo-policy",
+    version,
+    about = "oslo.policy's policy language, in Rust"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decide a batch of cases: one `true`/`false`/`error: ...` line per
+    /// line of CASES (`{"name": RULE, "target": {...}, "creds": {...}}`),
+    /// as `Enforcer(conf, policy_file=FILE, default_rule='default')
+    /// .enforce(name, target, creds)` returns them.
+    Eval {
+        /// The policy file (YAML or JSON).
+        #[arg(long)]
+        policy: PathBuf,
+        /// JSON lines of cases.
+        #[arg(long)]
+        cases: PathBuf,
+    },
+}
+
+/// Loads a policy like the reference's `Enforcer` does: a missing file is
+/// an empty policy (every rule is then denied).
+fn load(path: &Path) -> Result<Rules, LoadError> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Rules {
+            rules: Vec::new(),
+            default_rule: Some("default".to_owned()),
+        }),
+        _ => Rules::load_file(path, Some("default")),
+    }
+}
+
+fn eval(policy: &Path, cases: &Path) -> ExitCode {
+    let rules = match load(policy) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("oslo-policy: cannot load the policy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let file = match std::fs::File::open(cases) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("oslo-policy: {}: {e}", cases.display());
+            return ExitCode::from(2);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("oslo-policy: {}:{}: {e}", cases.display(), n + 1);
+                return ExitCode::from(2);
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = match serde_json::from_str::<serde_json::Value>(&line) {
+            Err(e) => format!("error: {}:{}: not JSON: {e}", cases.display(), n + 1),
+            Ok(case) => {
+                let case = Value::from_json(&case);
+                let name = match case.get("name") {
+                    Some(Value::Str(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                match name {
+                    None => format!(
+                        "error: {}:{}: \"name\" must be a string",
+                        cases.display(),
+                        n + 1
+                    ),
+                    Some(name) => {
+                        let target = case
+                            .get("target")
+                            .cloned()
+                            .unwrap_or(Value::Dict(Vec::new()));
+                        let mut creds = case
+                            .get("creds")
+                            .cloned()
+                            .unwrap_or(Value::Dict(Vec::new()));
+                        match rules.enforce(&name, &target, &mut creds) {
+                            Ok(true) => "true".to_owned(),
+                            Ok(false) => "false".to_owned(),
+                            Err(e) => format!("error: {e}"),
+                        }
+                    }
+                }
+            }
+        };
+        if writeln!(out, "{answer}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Eval { policy, cases } => eval(&policy, &cases),
+    }
+}

@@ -1,0 +1,394 @@
+//! Rules loaded from a policy file and `Enforcer.enforce`, with the
+//! reference's semantics: a missing rule name (at the top or behind
+//! `rule:`) evaluates the default rule when it exists, truthy
+//! `system_scope` is copied to `system`, evaluation is lazy and
+//! short-circuits, and errors the reference raises are errors here
+//! (callers must treat them as deny).
+
+use crate::literal::{Literal, literal_eval};
+use crate::parser::{self, Check, Diagnostic};
+use crate::pyformat::{self, FormatError};
+use crate::value::Value;
+
+/// How deep checks may nest during one evaluation (rule hops included)
+/// before the reference's recursion limit turns into
+/// `TypeError: unsupported callable` (measured: 329 nested checks pass).
+pub const MAX_EVAL_DEPTH: usize = 329;
+
+/// Why a policy file could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The system error.
+        message: String,
+    },
+    /// Not YAML as PyYAML reads it.
+    #[error("{path}: {message}")]
+    Yaml {
+        /// The file.
+        path: String,
+        /// Line, column and what was expected.
+        message: String,
+    },
+    /// The document is not a mapping of rules.
+    #[error("{path}: the policy document is a {found}, not a mapping of rule names to rules")]
+    NotAMapping {
+        /// The file.
+        path: String,
+        /// Its Python type.
+        found: &'static str,
+    },
+    /// A rule value the reference cannot parse at all.
+    #[error("{path}: rule {name}: {message}")]
+    Rule {
+        /// The file.
+        path: String,
+        /// `repr()` of the rule name.
+        name: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// An evaluation error (the reference raises; callers must deny).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EvalError(pub String);
+
+/// The policy document (`yaml.safe_load`). TEMPORARY: JSON only until the
+/// YAML loader lands.
+fn parse_document(bytes: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    if text.trim().is_empty() {
+        return Ok(Value::None);
+    }
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| Value::from_json(&v))
+        .map_err(|e| e.to_string())
+}
+
+/// One rule of a loaded policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The key as YAML read it (usually a `str`).
+    pub name: Value,
+    /// The value as written.
+    pub source: Value,
+    /// The parsed check.
+    pub check: Check,
+    /// What the parser had to say.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The rules of one policy file (`Rules`), in file order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rules {
+    /// All rules.
+    pub rules: Vec<Rule>,
+    /// The default rule's name (`default_rule`).
+    pub default_rule: Option<String>,
+}
+
+impl Rules {
+    /// Parses a policy file's text (`Rules.load`).
+    pub fn load(bytes: &[u8], path: &str, default_rule: Option<&str>) -> Result<Rules, LoadError> {
+        let doc = parse_document(bytes).map_err(|message| LoadError::Yaml {
+            path: path.to_owned(),
+            message,
+        })?;
+        let items = match doc {
+            v if !v.truthy() => Vec::new(),
+            Value::Dict(items) => items,
+            other => {
+                return Err(LoadError::NotAMapping {
+                    path: path.to_owned(),
+                    found: other.type_name(),
+                });
+            }
+        };
+        let mut rules = Vec::with_capacity(items.len());
+        for (name, source) in items {
+            let parsed = parser::parse_value(&source).map_err(|e| LoadError::Rule {
+                path: path.to_owned(),
+                name: name.py_repr(),
+                message: e.to_string(),
+            })?;
+            rules.push(Rule {
+                name,
+                source,
+                check: parsed.check,
+                diagnostics: parsed.diagnostics,
+            });
+        }
+        Ok(Rules {
+            rules,
+            default_rule: default_rule.map(str::to_owned),
+        })
+    }
+
+    /// Reads and parses a policy file.
+    pub fn load_file(
+        path: &std::path::Path,
+        default_rule: Option<&str>,
+    ) -> Result<Rules, LoadError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        Rules::load(&bytes, &shown, default_rule)
+    }
+
+    /// The rule named `name` (a `str` key).
+    pub fn get(&self, name: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| matches!(&r.name, Value::Str(s) if s == name))
+    }
+
+    /// `rules[name]` with `__missing__`: the default rule when `name` is
+    /// absent and the default rule exists.
+    pub fn lookup(&self, name: &str) -> Option<&Check> {
+        if let Some(r) = self.get(name) {
+            return Some(&r.check);
+        }
+        let default = self.default_rule.as_deref().filter(|d| !d.is_empty())?;
+        self.get(default).map(|r| &r.check)
+    }
+
+    /// `Enforcer.enforce(name, target, creds)` for rules loaded from a file
+    /// and no registered defaults. `creds` is updated like the reference
+    /// updates the caller's dict (`system` from a truthy `system_scope`).
+    pub fn enforce(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> Result<bool, EvalError> {
+        if let Value::Dict(items) = creds {
+            let scope = items
+                .iter()
+                .find(|(k, _)| matches!(k, Value::Str(s) if s == "system_scope"))
+                .map(|(_, v)| v.clone());
+            if let Some(scope) = scope.filter(Value::truthy) {
+                Value::dict_insert(items, Value::str("system"), scope);
+            }
+        } else {
+            return Err(EvalError(format!(
+                "InvalidContextObject: expected a dict of credentials, got {}",
+                creds.type_name()
+            )));
+        }
+        if self.rules.is_empty() {
+            return Ok(false);
+        }
+        let Some(check) = self.lookup(name) else {
+            return Ok(false);
+        };
+        let ctx = Ctx {
+            rules: self,
+            target,
+            creds,
+        };
+        ctx.eval(check, 1)
+    }
+}
+
+struct Ctx<'a> {
+    rules: &'a Rules,
+    target: &'a Value,
+    creds: &'a Value,
+}
+
+impl Ctx<'_> {
+    fn eval(&self, check: &Check, depth: usize) -> Result<bool, EvalError> {
+        if depth > MAX_EVAL_DEPTH {
+            return Err(EvalError(
+                "TypeError: unsupported callable (maximum recursion depth exceeded)".to_owned(),
+            ));
+        }
+        match check {
+            Check::True => Ok(true),
+            Check::False => Ok(false),
+            Check::Not(c) => Ok(!self.eval(c, depth + 1)?),
+            Check::And(cs) => {
+                for c in cs {
+                    if !self.eval(c, depth + 1)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Check::Or(cs) => {
+                for c in cs {
+                    if self.eval(c, depth + 1)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Check::Rule(name) => match self.rules.lookup(name) {
+                Some(c) => self.eval(c, depth + 1),
+                None => Ok(false),
+            },
+            Check::Role(pattern) => {
+                let wanted = match pyformat::format(pattern, self.target) {
+                    Ok(s) => s,
+                    Err(FormatError::MissingKey(_)) => return Ok(false),
+                    Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
+                };
+                let Some(roles) = self.creds.get("roles") else {
+                    return Ok(false);
+                };
+                let wanted = wanted.to_lowercase();
+                let members: Vec<Value> = match roles {
+                    Value::List(items) => items.clone(),
+                    Value::Dict(items) => items.iter().map(|(k, _)| k.clone()).collect(),
+                    Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
+                    other => {
+                        return Err(EvalError(format!(
+                            "TypeError: '{}' object is not iterable",
+                            other.type_name()
+                        )));
+                    }
+                };
+                // The reference lower-cases every member before comparing.
+                let mut lowered = Vec::with_capacity(members.len());
+                for m in &members {
+                    match m {
+                        Value::Str(s) => lowered.push(s.to_lowercase()),
+                        other => {
+                            return Err(EvalError(format!(
+                                "AttributeError: '{}' object has no attribute 'lower'",
+                                other.type_name()
+                            )));
+                        }
+                    }
+                }
+                Ok(lowered.contains(&wanted))
+            }
+            Check::External { kind, .. } => Err(EvalError(format!(
+                "{kind}: external checks are not supported by this build"
+            ))),
+            Check::Generic { kind, pattern } => {
+                let wanted = match pyformat::format(pattern, self.target) {
+                    Ok(s) => s,
+                    Err(FormatError::MissingKey(_)) => return Ok(false),
+                    Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
+                };
+                match literal_eval(kind) {
+                    Literal::Value(v) => Ok(wanted == v),
+                    Literal::Error(e) => Err(EvalError(e)),
+                    Literal::Unsupported(e) => Err(EvalError(format!(
+                        "unsupported Python expression as a check kind ({e}): {kind:?}"
+                    ))),
+                    Literal::NotLiteral => {
+                        let path: Vec<&str> = kind.split('.').collect();
+                        find_in(self.creds, &path, &wanted)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GenericCheck._find_in_dict`.
+fn find_in(value: &Value, path: &[&str], wanted: &str) -> Result<bool, EvalError> {
+    let Some((key, rest)) = path.split_first() else {
+        return Ok(wanted == value.py_str());
+    };
+    let next = match value {
+        Value::Dict(_) => match value.get(key) {
+            Some(v) => v,
+            None => return Ok(false),
+        },
+        Value::List(_) => {
+            return Err(EvalError(
+                "TypeError: list indices must be integers or slices, not str".to_owned(),
+            ));
+        }
+        Value::Str(_) => {
+            return Err(EvalError(
+                "TypeError: string indices must be integers, not 'str'".to_owned(),
+            ));
+        }
+        other => {
+            return Err(EvalError(format!(
+                "TypeError: '{}' object is not subscriptable",
+                other.type_name()
+            )));
+        }
+    };
+    if let Value::List(items) = next {
+        for item in items {
+            if find_in(item, rest, wanted)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    find_in(next, rest, wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(yaml: &str) -> Rules {
+        Rules::load(yaml.as_bytes(), "test.yaml", Some("default")).unwrap_or_default()
+    }
+
+    fn json(s: &str) -> Value {
+        Value::from_json(&serde_json::from_str(s).unwrap_or(serde_json::Value::Null))
+    }
+
+    fn enforce(r: &Rules, name: &str, target: &str, creds: &str) -> Result<bool, EvalError> {
+        let mut c = json(creds);
+        r.enforce(name, &json(target), &mut c)
+    }
+
+    #[test]
+    fn reference_decisions() -> Result<(), EvalError> {
+        let r = rules(
+            r#"{
+"default": "role:admin",
+"owner": "project_id:%(project_id)s",
+"admin_or_owner": "rule:admin or rule:owner",
+"admin": "role:admin",
+"sys": "system:all",
+"deny": "not admin",
+"lit": "True:%(enabled)s",
+"nested": "a.b:x"
+}"#,
+        );
+        assert!(enforce(
+            &r,
+            "owner",
+            r#"{"project_id":"p"}"#,
+            r#"{"project_id":"p"}"#
+        )?);
+        assert!(!enforce(&r, "owner", r#"{}"#, r#"{"project_id":"p"}"#)?);
+        assert!(enforce(
+            &r,
+            "admin_or_owner",
+            "{}",
+            r#"{"roles":["ADMIN"]}"#
+        )?);
+        assert!(enforce(&r, "missing", "{}", r#"{"roles":["admin"]}"#)?);
+        assert!(enforce(&r, "sys", "{}", r#"{"system_scope":"all"}"#)?);
+        assert!(enforce(&r, "deny", "{}", "{}")?);
+        assert!(enforce(&r, "lit", r#"{"enabled":true}"#, "{}")?);
+        assert!(enforce(
+            &r,
+            "nested",
+            "{}",
+            r#"{"a":[{"b":"y"},{"b":"x"}]}"#
+        )?);
+        assert!(enforce(&r, "nested", "{}", r#"{"a":"str"}"#).is_err());
+        Ok(())
+    }
+}

@@ -1,0 +1,428 @@
+//! Python values as oslo.policy sees them: what `json.loads` gives for
+//! credentials and targets and what `yaml.safe_load` gives for policy
+//! files, with Python's `str()`, `repr()`, truthiness and dict-key
+//! equality, because every check compares `match == str(value)`.
+
+/// A Python value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `None`.
+    None,
+    /// `True` / `False`.
+    Bool(bool),
+    /// An `int` of any size, as canonical decimal text (`-12`, `0`).
+    Int(String),
+    /// A `float`.
+    Float(f64),
+    /// A `str`.
+    Str(String),
+    /// A `list` (JSON array, YAML sequence).
+    List(Vec<Value>),
+    /// A `dict`, in insertion order, keys unique under Python's equality.
+    Dict(Vec<(Value, Value)>),
+    /// Anything else YAML can produce (dates, timestamps, binary): only its
+    /// `str()`/`repr()` and truthiness matter here.
+    Other {
+        /// `str(value)`.
+        str: String,
+        /// `repr(value)`.
+        repr: String,
+    },
+}
+
+impl Value {
+    /// A `str` value.
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(s.into())
+    }
+
+    /// An `int` from decimal text (`"-0"` becomes `0`); `None` if not an
+    /// integer literal.
+    pub fn int(text: &str) -> Option<Value> {
+        let (neg, digits) = match text.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let trimmed = digits.trim_start_matches('0');
+        Some(Value::Int(match (trimmed.is_empty(), neg) {
+            (true, _) => "0".to_owned(),
+            (false, true) => format!("-{trimmed}"),
+            (false, false) => trimmed.to_owned(),
+        }))
+    }
+
+    /// Python truthiness (`bool(value)`).
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => i != "0",
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Dict(d) => !d.is_empty(),
+            Value::Other { .. } => true,
+        }
+    }
+
+    /// Python's type name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::List(_) => "list",
+            Value::Dict(_) => "dict",
+            Value::Other { .. } => "object",
+        }
+    }
+
+    /// `str(value)`.
+    pub fn py_str(&self) -> String {
+        match self {
+            Value::Str(s) => s.clone(),
+            Value::Other { str, .. } => str.clone(),
+            other => other.py_repr(),
+        }
+    }
+
+    /// `repr(value)`.
+    pub fn py_repr(&self) -> String {
+        let mut out = String::new();
+        self.push_repr(&mut out);
+        out
+    }
+
+    fn push_repr(&self, out: &mut String) {
+        match self {
+            Value::None => out.push_str("None"),
+            Value::Bool(true) => out.push_str("True"),
+            Value::Bool(false) => out.push_str("False"),
+            Value::Int(i) => out.push_str(i),
+            Value::Float(f) => out.push_str(&float_repr(*f)),
+            Value::Str(s) => out.push_str(&str_repr(s)),
+            Value::Other { repr, .. } => out.push_str(repr),
+            // Python prints deeper containers too (until RecursionError);
+            // JSON/YAML input here is bounded by the loaders.
+            Value::List(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.push_repr(out);
+                }
+                out.push(']');
+            }
+            Value::Dict(items) => {
+                out.push('{');
+                for (i, (k, v)) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    k.push_repr(out);
+                    out.push_str(": ");
+                    v.push_repr(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// Python `==` between dict keys (`1 == 1.0 == True`, `0 == False`).
+    pub fn key_eq(&self, other: &Value) -> bool {
+        match (self.as_number(), other.as_number()) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => match (self, other) {
+                (Value::Str(a), Value::Str(b)) => a == b,
+                (Value::None, Value::None) => true,
+                (Value::Other { repr: a, .. }, Value::Other { repr: b, .. }) => a == b,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Numbers as an exact-enough comparable form (bools are 0/1).
+    fn as_number(&self) -> Option<Number> {
+        match self {
+            Value::Bool(b) => Some(Number::Int(if *b { "1" } else { "0" }.to_owned())),
+            Value::Int(i) => Some(Number::Int(i.clone())),
+            Value::Float(f) => Some(match float_as_int_text(*f) {
+                Some(i) => Number::Int(i),
+                None => Number::Float(f.to_bits()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// `d[key]` for a `str` key of a dict.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Dict(items) => items
+                .iter()
+                .find(|(k, _)| matches!(k, Value::Str(s) if s == key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Inserts like `d[key] = value`: an equal key keeps its place and its
+    /// original key object, the value is replaced.
+    pub fn dict_insert(items: &mut Vec<(Value, Value)>, key: Value, value: Value) {
+        match items.iter_mut().find(|(k, _)| k.key_eq(&key)) {
+            Some(slot) => slot.1 = value,
+            None => items.push((key, value)),
+        }
+    }
+
+    /// Converts parsed JSON (`json.loads`: exact integers, floats as
+    /// binary64, objects in order with later duplicates winning).
+    pub fn from_json(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::None,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => {
+                let text = n.to_string();
+                if let Some(i) = Value::int(&text) {
+                    i
+                } else {
+                    // Python's float() of the literal (overflow gives inf).
+                    Value::Float(text.parse::<f64>().unwrap_or(f64::NAN))
+                }
+            }
+            serde_json::Value::String(s) => Value::Str(s.clone()),
+            serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => Value::Dict(
+                o.iter()
+                    .map(|(k, v)| (Value::Str(k.clone()), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+#[derive(PartialEq)]
+enum Number {
+    Int(String),
+    Float(u64),
+}
+
+/// The integer text of an integral finite float (`3.0` → `"3"`).
+fn float_as_int_text(f: f64) -> Option<String> {
+    if !f.is_finite() || f.fract() != 0.0 {
+        return None;
+    }
+    if f == 0.0 {
+        return Some("0".to_owned());
+    }
+    // Exact: every integral f64 prints exactly with {:.0}.
+    Some(format!("{f:.0}"))
+}
+
+/// Python's `repr(float)`: the shortest digits that round-trip, in fixed
+/// notation when the decimal exponent is in -4..16, else scientific with
+/// a signed, at least two-digit exponent.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
+    }
+    // `{:e}` gives the shortest round-trip digits: "-1.2345e17", "5e-5".
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let ndigits = i32::try_from(digits.len()).unwrap_or(1);
+    if (-4..16).contains(&exp) {
+        let mut out = String::from(sign);
+        if exp < 0 {
+            out.push_str("0.");
+            for _ in 0..(-exp - 1) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        } else {
+            let int_len = usize::try_from(exp + 1).unwrap_or(1);
+            if digits.len() <= int_len {
+                out.push_str(&digits);
+                for _ in 0..(int_len - digits.len()) {
+                    out.push('0');
+                }
+                out.push_str(".0");
+            } else {
+                let (a, b) = digits.split_at(int_len);
+                out.push_str(a);
+                out.push('.');
+                out.push_str(b);
+            }
+        }
+        out
+    } else {
+        let mut out = String::from(sign);
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        out.push_str(first);
+        if ndigits > 1 {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        out.push_str(&format!("{:02}", exp.unsigned_abs()));
+        out
+    }
+}
+
+/// Python's `repr(str)`.
+pub fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_printable(c) => out.push(c),
+            c => {
+                let n = u32::from(c);
+                if n < 0x100 {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else if n < 0x10000 {
+                    out.push_str(&format!("\\u{n:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{n:08x}"));
+                }
+            }
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// `str.isprintable()` for one character: false for control, format,
+/// separator (other than space), surrogate, private-use and noncharacter
+/// code points. Unassigned code points (which Python also escapes) are
+/// only recognised for the noncharacters; see the README's known gaps.
+fn is_printable(c: char) -> bool {
+    let n = u32::from(c);
+    if n < 0x20 || n == 0x7f {
+        return false;
+    }
+    if n < 0x7f {
+        return true;
+    }
+    !matches!(n,
+        0x80..=0xa0
+        | 0xad
+        | 0x600..=0x605
+        | 0x61c
+        | 0x6dd
+        | 0x70f
+        | 0x890..=0x891
+        | 0x8e2
+        | 0x1680
+        | 0x180e
+        | 0x2000..=0x200f
+        | 0x2028..=0x202f
+        | 0x205f..=0x2064
+        | 0x2066..=0x206f
+        | 0x3000
+        | 0xd800..=0xf8ff
+        | 0xfdd0..=0xfdef
+        | 0xfeff
+        | 0xfff9..=0xfffb
+        | 0x110bd
+        | 0x110cd
+        | 0x13430..=0x1343f
+        | 0x1bca0..=0x1bca3
+        | 0x1d173..=0x1d17a
+        | 0xe0001
+        | 0xe0020..=0xe007f
+        | 0xf0000..=0x10ffff
+    ) && (n & 0xfffe) != 0xfffe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_float_repr() {
+        for (f, want) in [
+            (1e16, "1e+16"),
+            (1e-5, "1e-05"),
+            (100.0, "100.0"),
+            (-0.0, "-0.0"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.1, "0.1"),
+            (1.5, "1.5"),
+            (123.456, "123.456"),
+            (1e22, "1e+22"),
+            (5e-324, "5e-324"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(float_repr(f), want, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn python_str_and_repr() {
+        let v = Value::List(vec![
+            Value::str("a"),
+            Value::str("it's"),
+            Value::None,
+            Value::Bool(true),
+            Value::Float(1.0),
+            Value::Dict(vec![(Value::str("k"), Value::str("x\ny\u{a0}"))]),
+        ]);
+        assert_eq!(
+            v.py_str(),
+            r#"['a', "it's", None, True, 1.0, {'k': 'x\ny\xa0'}]"#
+        );
+        assert_eq!(str_repr("a'b\"c"), r#"'a\'b"c'"#);
+        assert_eq!(Value::int("-0"), Some(Value::Int("0".into())));
+        assert_eq!(
+            Value::int("123456789012345678901234567890").map(|v| v.py_str()),
+            Some("123456789012345678901234567890".into())
+        );
+    }
+
+    #[test]
+    fn dict_keys_follow_python_equality() {
+        let mut d = Vec::new();
+        Value::dict_insert(&mut d, Value::Int("1".into()), Value::str("a"));
+        Value::dict_insert(&mut d, Value::Bool(true), Value::str("b"));
+        Value::dict_insert(&mut d, Value::Float(1.0), Value::str("c"));
+        Value::dict_insert(&mut d, Value::str("1"), Value::str("d"));
+        assert_eq!(
+            d,
+            vec![
+                (Value::Int("1".into()), Value::str("c")),
+                (Value::str("1"), Value::str("d"))
+            ]
+        );
+    }
+}
