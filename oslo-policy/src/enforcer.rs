@@ -169,6 +169,16 @@ impl Rules {
         target: &Value,
         creds: &mut Value,
     ) -> Result<bool, EvalError> {
+        self.enforce_with(name, target, creds, None)
+    }
+
+    fn enforce_with(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+        trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
         if let Value::Dict(items) = creds {
             let scope = items
                 .iter()
@@ -194,7 +204,7 @@ impl Rules {
             target,
             creds,
         };
-        ctx.eval(check, 1)
+        ctx.eval(check, 1, trace)
     }
 }
 
@@ -204,8 +214,115 @@ struct Ctx<'a> {
     creds: &'a Value,
 }
 
+/// One evaluated check of an [`Rules::explain`] tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceNode {
+    /// The check, as `str()` prints it.
+    pub check: String,
+    /// `Some(Ok(..))` decided, `Some(Err(..))` raised, `None` never
+    /// evaluated (short-circuit).
+    pub outcome: Option<Result<bool, String>>,
+    /// Why, for atoms (what was compared with what).
+    pub detail: String,
+    /// Sub-checks (operands, or the rule a `rule:` check refers to).
+    pub children: Vec<TraceNode>,
+}
+
+impl TraceNode {
+    fn new(check: &Check) -> TraceNode {
+        TraceNode {
+            check: check.to_string(),
+            outcome: None,
+            detail: String::new(),
+            children: Vec::new(),
+        }
+    }
+
+    /// An indented text rendering, one check per line.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        self.render_into(&mut out, 0);
+        out
+    }
+
+    fn render_into(&self, out: &mut String, indent: usize) {
+        let verdict = match &self.outcome {
+            Some(Ok(true)) => "TRUE ".to_owned(),
+            Some(Ok(false)) => "false".to_owned(),
+            Some(Err(e)) => format!("ERROR ({e})"),
+            None => "-    ".to_owned(),
+        };
+        out.push_str(&format!("{}{verdict}  {}", "  ".repeat(indent), self.check));
+        if !self.detail.is_empty() {
+            out.push_str(&format!("    # {}", self.detail));
+        }
+        out.push('\n');
+        for c in &self.children {
+            c.render_into(out, indent + 1);
+        }
+    }
+}
+
+impl Rules {
+    /// Evaluates `name` like [`Rules::enforce`] and returns the decision
+    /// with the tree of every check evaluated (or skipped) and why.
+    pub fn explain(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> (Result<bool, EvalError>, TraceNode) {
+        let mut root = TraceNode {
+            check: format!("enforce({name:?})"),
+            outcome: None,
+            detail: match (self.get(name), self.lookup(name)) {
+                (Some(_), _) => String::new(),
+                (None, Some(_)) => format!(
+                    "no rule {name:?}: the default rule {:?} applies",
+                    self.default_rule.as_deref().unwrap_or_default()
+                ),
+                (None, None) => format!("no rule {name:?} and no default rule: false"),
+            },
+            children: Vec::new(),
+        };
+        let result = self.enforce_with(name, target, creds, Some(&mut root));
+        root.outcome = Some(result.clone().map_err(|e| e.0));
+        (result, root)
+    }
+}
+
 impl Ctx<'_> {
-    fn eval(&self, check: &Check, depth: usize) -> Result<bool, EvalError> {
+    fn eval(
+        &self,
+        check: &Check,
+        depth: usize,
+        trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        let Some(parent) = trace else {
+            return self.eval_inner(check, depth, None, &mut None);
+        };
+        let mut node = TraceNode::new(check);
+        let mut detail = Some(String::new());
+        let result = self.eval_inner(check, depth, Some(&mut node), &mut detail);
+        node.detail = detail.unwrap_or_default();
+        node.outcome = Some(result.clone().map_err(|e| e.0));
+        parent.children.push(node);
+        result
+    }
+
+    fn eval_inner(
+        &self,
+        check: &Check,
+        depth: usize,
+        mut trace: Option<&mut TraceNode>,
+        detail: &mut Option<String>,
+    ) -> Result<bool, EvalError> {
+        // Details are only built when tracing.
+        let mut note = |make: &dyn Fn() -> String| {
+            if let Some(d) = detail.as_mut() {
+                *d = make();
+            }
+        };
         if depth > MAX_EVAL_DEPTH {
             return Err(EvalError(
                 "TypeError: unsupported callable (maximum recursion depth exceeded)".to_owned(),
@@ -214,34 +331,47 @@ impl Ctx<'_> {
         match check {
             Check::True => Ok(true),
             Check::False => Ok(false),
-            Check::Not(c) => Ok(!self.eval(c, depth + 1)?),
-            Check::And(cs) => {
-                for c in cs {
-                    if !self.eval(c, depth + 1)? {
-                        return Ok(false);
+            Check::Not(c) => Ok(!self.eval(c, depth + 1, trace.as_deref_mut())?),
+            Check::And(cs) | Check::Or(cs) => {
+                let decisive = matches!(check, Check::Or(_));
+                for (i, c) in cs.iter().enumerate() {
+                    if self.eval(c, depth + 1, trace.as_deref_mut())? == decisive {
+                        if let Some(t) = trace.as_deref_mut() {
+                            t.children.extend(cs.iter().skip(i + 1).map(TraceNode::new));
+                        }
+                        return Ok(decisive);
                     }
                 }
-                Ok(true)
-            }
-            Check::Or(cs) => {
-                for c in cs {
-                    if self.eval(c, depth + 1)? {
-                        return Ok(true);
-                    }
-                }
-                Ok(false)
+                Ok(!decisive)
             }
             Check::Rule(name) => match self.rules.lookup(name) {
-                Some(c) => self.eval(c, depth + 1),
-                None => Ok(false),
+                Some(c) => {
+                    if self.rules.get(name).is_none() {
+                        note(&|| {
+                            format!(
+                                "no rule {name:?}: the default rule {:?} applies",
+                                self.rules.default_rule.as_deref().unwrap_or_default()
+                            )
+                        });
+                    }
+                    self.eval(c, depth + 1, trace)
+                }
+                None => {
+                    note(&|| format!("no rule {name:?} and no default rule: false"));
+                    Ok(false)
+                }
             },
             Check::Role(pattern) => {
                 let wanted = match pyformat::format(pattern, self.target) {
                     Ok(s) => s,
-                    Err(FormatError::MissingKey(_)) => return Ok(false),
+                    Err(FormatError::MissingKey(k)) => {
+                        note(&|| format!("the target has no key {k:?}: false"));
+                        return Ok(false);
+                    }
                     Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
                 };
                 let Some(roles) = self.creds.get("roles") else {
+                    note(&|| "the credentials have no \"roles\"".to_owned());
                     return Ok(false);
                 };
                 let wanted = wanted.to_lowercase();
@@ -269,7 +399,15 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                Ok(lowered.contains(&wanted))
+                let found = lowered.contains(&wanted);
+                note(&|| {
+                    format!(
+                        "roles {} {} {wanted:?} (compared lower-cased)",
+                        roles.py_str(),
+                        if found { "include" } else { "do not include" }
+                    )
+                });
+                Ok(found)
             }
             Check::External { kind, .. } => Err(EvalError(format!(
                 "{kind}: external checks are not supported by this build"
@@ -277,18 +415,39 @@ impl Ctx<'_> {
             Check::Generic { kind, pattern } => {
                 let wanted = match pyformat::format(pattern, self.target) {
                     Ok(s) => s,
-                    Err(FormatError::MissingKey(_)) => return Ok(false),
+                    Err(FormatError::MissingKey(k)) => {
+                        note(&|| format!("the target has no key {k:?}: false"));
+                        return Ok(false);
+                    }
                     Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
                 };
                 match literal_eval(kind) {
-                    Literal::Value(v) => Ok(wanted == v),
+                    Literal::Value(v) => {
+                        note(&|| {
+                            format!(
+                                "{kind} is a Python literal: {v:?} compared with {wanted:?}, credentials ignored"
+                            )
+                        });
+                        Ok(wanted == v)
+                    }
                     Literal::Error(e) => Err(EvalError(e)),
                     Literal::Unsupported(e) => Err(EvalError(format!(
                         "unsupported Python expression as a check kind ({e}): {kind:?}"
                     ))),
                     Literal::NotLiteral => {
                         let path: Vec<&str> = kind.split('.').collect();
-                        find_in(self.creds, &path, &wanted)
+                        let found = find_in(self.creds, &path, &wanted)?;
+                        note(&|| {
+                            format!(
+                                "credentials {kind} {} {wanted:?}",
+                                if found {
+                                    "match"
+                                } else {
+                                    "are missing or do not match"
+                                }
+                            )
+                        });
+                        Ok(found)
                     }
                 }
             }

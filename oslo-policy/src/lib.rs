@@ -7,9 +7,11 @@
 //! * [`value`] — Python values with `str()`/`repr()` semantics;
 //! * [`pyformat`] — `str % mapping`, applied to every match;
 //! * [`literal`] — `ast.literal_eval` of generic check kinds;
+//! * [`lint`] — findings for `oslo-policy lint`;
 //! * [`yaml`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
 
 pub mod enforcer;
+pub mod lint;
 pub mod literal;
 pub mod parser;
 pub mod pyformat;

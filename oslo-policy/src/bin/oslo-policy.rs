@@ -39,6 +39,86 @@ enum Command {
         #[arg(long)]
         cases: PathBuf,
     },
+    /// Evaluate one rule and print the tree of checks: which were true or
+    /// false, which were never evaluated, and why.
+    Explain {
+        /// The policy file (YAML or JSON).
+        #[arg(long)]
+        policy: PathBuf,
+        /// The rule name to enforce.
+        #[arg(long)]
+        rule: String,
+        /// The target, as a JSON object.
+        #[arg(long, default_value = "{}")]
+        target: String,
+        /// The credentials, as a JSON object.
+        #[arg(long, default_value = "{}")]
+        creds: String,
+    },
+    /// Report rules that allow everyone by accident, atoms and rules that
+    /// can never be true, undefined references and cycles. Exit 1 if any.
+    Lint {
+        /// The policy file (YAML or JSON).
+        policy: PathBuf,
+    },
+}
+
+fn json_arg(what: &str, text: &str) -> Result<Value, String> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| Value::from_json(&v))
+        .map_err(|e| format!("--{what} is not JSON: {e}"))
+}
+
+fn explain(policy: &Path, rule: &str, target: &str, creds: &str) -> ExitCode {
+    let rules = match load(policy) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("oslo-policy: cannot load the policy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (target, mut creds) = match (json_arg("target", target), json_arg("creds", creds)) {
+        (Ok(t), Ok(c)) => (t, c),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("oslo-policy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (result, tree) = rules.explain(rule, &target, &mut creds);
+    print!("{}", tree.render());
+    match result {
+        Ok(true) => {
+            println!("=> allowed");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            println!("=> denied");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            println!("=> error (a service denies): {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn lint(policy: &Path) -> ExitCode {
+    let rules = match Rules::load_file(policy, Some("default")) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("oslo-policy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let findings = oslo_policy::lint::lint(&rules);
+    for f in &findings {
+        println!("{}: {}: {}", policy.display(), f.rule, f.message);
+    }
+    if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// Loads a policy like the reference's `Enforcer` does: a missing file is
@@ -126,5 +206,12 @@ fn eval(policy: &Path, cases: &Path) -> ExitCode {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Eval { policy, cases } => eval(&policy, &cases),
+        Command::Explain {
+            policy,
+            rule,
+            target,
+            creds,
+        } => explain(&policy, &rule, &target, &creds),
+        Command::Lint { policy } => lint(&policy),
     }
 }
