@@ -160,6 +160,18 @@ impl Rules {
         self.get(default).map(|r| &r.check)
     }
 
+    /// Calls a check directly, as `oslopolicy-checker` does
+    /// (`rule(target, creds, enforcer)`): no `system_scope` copy and no
+    /// empty-policy shortcut.
+    pub fn check(&self, check: &Check, target: &Value, creds: &Value) -> Result<bool, EvalError> {
+        Ctx {
+            rules: self,
+            target,
+            creds,
+        }
+        .eval(check, 1, None)
+    }
+
     /// `Enforcer.enforce(name, target, creds)` for rules loaded from a file
     /// and no registered defaults. `creds` is updated like the reference
     /// updates the caller's dict (`system` from a truthy `system_scope`).
@@ -324,9 +336,7 @@ impl Ctx<'_> {
             }
         };
         if depth > MAX_EVAL_DEPTH {
-            return Err(EvalError(
-                "TypeError: unsupported callable (maximum recursion depth exceeded)".to_owned(),
-            ));
+            return Err(EvalError("TypeError: unsupported callable".to_owned()));
         }
         match check {
             Check::True => Ok(true),

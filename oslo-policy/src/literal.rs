@@ -32,12 +32,17 @@ pub enum Literal {
 /// Classifies `kind` like `ast.literal_eval(kind)`.
 pub fn literal_eval(kind: &str) -> Literal {
     let kind = kind.trim_start_matches([' ', '\t']);
-    let tokens = match tokenize(kind) {
+    let syntax = |e: &str| Literal::Error(format!("SyntaxError: {e} (<unknown>, line 1)"));
+    let tokens = match tokenize(kind).and_then(|t| brackets(&t).map(|()| t)) {
         Ok(t) => t,
-        Err(e) => return Literal::Error(format!("SyntaxError: {e}")),
+        Err(e) => return syntax(&e),
     };
     if tokens.is_empty() {
-        return Literal::Error("SyntaxError: invalid syntax (empty expression)".to_owned());
+        // Python counts a comment-only source as line 1, an empty one as 0.
+        let line = if kind.is_empty() { 0 } else { 1 };
+        return Literal::Error(format!(
+            "SyntaxError: invalid syntax (<unknown>, line {line})"
+        ));
     }
     let mut p = Parser {
         toks: tokens,
@@ -46,11 +51,11 @@ pub fn literal_eval(kind: &str) -> Literal {
     };
     let node = match p.expr() {
         Ok(n) => n,
-        Err(PErr::Syntax(e)) => return Literal::Error(format!("SyntaxError: {e}")),
+        Err(PErr::Syntax(e)) => return syntax(&e),
         Err(PErr::Unsupported(e)) => return Literal::Unsupported(e),
     };
     if p.pos != p.toks.len() {
-        return Literal::Error("SyntaxError: invalid syntax".to_owned());
+        return syntax("invalid syntax");
     }
     match convert(&node) {
         Ok(v) => Literal::Value(v.py_str()),
@@ -193,10 +198,50 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
                 out.push(Tok::Op(op));
                 i += op.chars().count();
             }
+            None if c.is_ascii() => return Err("invalid syntax".to_owned()),
+            None if c.is_control()
+                || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{206f}' | '\u{feff}') =>
+            {
+                return Err(format!(
+                    "invalid non-printable character U+{:04X}",
+                    u32::from(c)
+                ));
+            }
             None => return Err(format!("invalid character '{c}' (U+{:04X})", u32::from(c))),
         }
     }
     Ok(out)
+}
+
+/// Python's tokenizer reports unbalanced brackets before parsing.
+fn brackets(toks: &[Tok]) -> Result<(), String> {
+    let mut open: Vec<&str> = Vec::new();
+    for t in toks {
+        match t {
+            Tok::Op(o @ ("(" | "[" | "{")) => open.push(o),
+            Tok::Op(c @ (")" | "]" | "}")) => {
+                let want = match *c {
+                    ")" => "(",
+                    "]" => "[",
+                    _ => "{",
+                };
+                match open.pop() {
+                    None => return Err(format!("unmatched '{c}'")),
+                    Some(o) if o != want => {
+                        return Err(format!(
+                            "closing parenthesis '{c}' does not match opening parenthesis '{o}'"
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    match open.first() {
+        Some(o) => Err(format!("'{o}' was never closed")),
+        None => Ok(()),
+    }
 }
 
 fn number(s: &[char], start: usize) -> Result<(Tok, usize), String> {
@@ -213,9 +258,18 @@ fn number(s: &[char], start: usize) -> Result<(Tok, usize), String> {
             if at(i) == Some('_') {
                 i += 1;
             }
-            let end = digits_with_underscores(s, i, |c| c.is_digit(base))?;
+            let name = match base {
+                16 => "hexadecimal",
+                8 => "octal",
+                _ => "binary",
+            };
+            let end = digits_with_underscores(s, i, |c| c.is_digit(base))
+                .map_err(|_| format!("invalid {name} literal"))?;
+            if let Some(d) = at(end).filter(|c| c.is_ascii_digit()) {
+                return Err(format!("invalid digit '{d}' in {name} literal"));
+            }
             if end == i {
-                return Err("invalid number literal".to_owned());
+                return Err(format!("invalid {name} literal"));
             }
             let digits: String = s.get(i..end).unwrap_or_default().iter().collect();
             return Ok((Tok::Int(base_to_decimal(&digits, base)), end));
@@ -260,7 +314,11 @@ fn number(s: &[char], start: usize) -> Result<(Tok, usize), String> {
     }
     let clean: String = int_part.chars().filter(|c| *c != '_').collect();
     if clean.len() > 1 && clean.starts_with('0') && clean.chars().any(|c| c != '0') {
-        return Err("leading zeros in decimal integer literals are not permitted".to_owned());
+        return Err(
+            "leading zeros in decimal integer literals are not permitted; \
+                    use an 0o prefix for octal integers"
+                .to_owned(),
+        );
     }
     let trimmed = clean.trim_start_matches('0');
     Ok((
@@ -283,7 +341,12 @@ fn string(s: &[char], quote_at: usize, prefix: &str) -> Result<(Tok, usize), Str
     let mut value = String::new();
     loop {
         let Some(c) = s.get(i).copied() else {
-            return Err("unterminated string literal".to_owned());
+            return Err(if triple {
+                "unterminated triple-quoted string literal (detected at line 1)"
+            } else {
+                "unterminated string literal (detected at line 1)"
+            }
+            .to_owned());
         };
         if c == q {
             if !triple {

@@ -40,7 +40,6 @@ pub fn format(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
             i += 1;
             continue;
         }
-        let start = i;
         i += 1;
         let mut key: Option<String> = None;
         if at(i) == Some('(') {
@@ -131,7 +130,7 @@ pub fn format(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
                 mapping
             }
         };
-        let body = convert(conv, arg, &flags, precision, start)?;
+        let body = convert(conv, arg, &flags, precision, i - 1)?;
         out.push_str(&pad(body, width, &flags, conv));
     }
     Ok(out)

@@ -1,0 +1,191 @@
+//! `oslopolicy-checker`: oslo.policy's tool of the same name, same flags,
+//! same output (`passed: RULE` / `failed: RULE`, or the error and
+//! `exception: CHECK`).
+//!
+//! ```text
+//! oslopolicy-checker --policy FILE --access FILE [--rule NAME] [--target FILE]
+//!                    [--is_admin | --nois_admin] [--enforcer_config FILE]
+//! ```
+//! The access file is a Keystone token response (`{"token": {...}}`); the
+//! credentials are the token plus `roles` (names), `user_id`, `project_id`,
+//! `system_scope` ("all" for system tokens) and `is_admin`. The target is
+//! the `--target` JSON flattened to dotted keys, else the token's user and
+//! project ids. Without `--rule` every rule whose name contains `:` is
+//! checked, in name order.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use oslo_policy::enforcer::Rules;
+use oslo_policy::value::Value;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oslopolicy-checker",
+    version,
+    about = "Check policy rules against a token"
+)]
+struct Cli {
+    /// path to a policy file.
+    #[arg(long)]
+    policy: PathBuf,
+    /// path to a file containing OpenStack Identity API access info in JSON format.
+    #[arg(long)]
+    access: PathBuf,
+    /// path to a file containing custom target info in JSON format.
+    #[arg(long)]
+    target: Option<PathBuf>,
+    /// rule to test.
+    #[arg(long)]
+    rule: Option<String>,
+    /// set is_admin=True on the credentials used for the evaluation.
+    #[arg(long = "is_admin", overrides_with = "nois_admin")]
+    is_admin: bool,
+    /// The inverse of --is_admin.
+    #[arg(long = "nois_admin", overrides_with = "is_admin")]
+    nois_admin: bool,
+    /// configuration file for the oslopolicy-checker enforcer (read by
+    /// external checks only, which this build does not run).
+    #[arg(long = "enforcer_config")]
+    enforcer_config: Option<PathBuf>,
+    /// Accepted for compatibility with oslo.config's command line.
+    #[arg(long = "config-file")]
+    config_file: Vec<PathBuf>,
+    /// Accepted for compatibility with oslo.config's command line.
+    #[arg(long = "config-dir")]
+    config_dir: Vec<PathBuf>,
+}
+
+fn read_json(path: &PathBuf) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str::<serde_json::Value>(&text)
+        .map(|v| Value::from_json(&v))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `flatten()`: nested dicts to dotted keys.
+fn flatten(v: &Value, prefix: &str, out: &mut Vec<(Value, Value)>) {
+    if let Value::Dict(items) = v {
+        for (k, val) in items {
+            let key = k.py_str();
+            let key = if prefix.is_empty() {
+                key
+            } else {
+                format!("{prefix}.{key}")
+            };
+            if matches!(val, Value::Dict(_)) {
+                flatten(val, &key, out);
+            } else {
+                Value::dict_insert(out, Value::Str(key), val.clone());
+            }
+        }
+    }
+}
+
+fn set(items: &mut Vec<(Value, Value)>, key: &str, value: Value) {
+    Value::dict_insert(items, Value::str(key), value);
+}
+
+fn run(cli: &Cli) -> Result<(), String> {
+    let access = read_json(&cli.access)?;
+    let Some(Value::Dict(mut creds)) = access.get("token").cloned() else {
+        return Err("KeyError: 'token'".to_owned());
+    };
+    let token = Value::Dict(creds.clone());
+    let roles = match token.get("roles") {
+        Some(Value::List(rs)) => rs
+            .iter()
+            .map(|r| {
+                r.get("name")
+                    .cloned()
+                    .ok_or_else(|| "KeyError: 'name'".to_owned())
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => return Err("KeyError: 'roles'".to_owned()),
+    };
+    set(&mut creds, "roles", Value::List(roles));
+    let user_id = token
+        .get("user")
+        .and_then(|u| u.get("id"))
+        .cloned()
+        .ok_or_else(|| "KeyError: 'user'".to_owned())?;
+    set(&mut creds, "user_id", user_id.clone());
+    if let Some(project) = token.get("project").filter(|p| p.truthy()) {
+        let id = project
+            .get("id")
+            .cloned()
+            .ok_or_else(|| "KeyError: 'id'".to_owned())?;
+        set(&mut creds, "project_id", id);
+    }
+    if token.get("system").is_some_and(Value::truthy) {
+        set(&mut creds, "system_scope", Value::str("all"));
+    }
+    set(
+        &mut creds,
+        "is_admin",
+        Value::Bool(cli.is_admin && !cli.nois_admin),
+    );
+    let creds = Value::Dict(creds);
+
+    let rules = Rules::load_file(&cli.policy, Some("default")).map_err(|e| e.to_string())?;
+    let target = match &cli.target {
+        Some(path) => {
+            let mut flat = Vec::new();
+            flatten(&read_json(path)?, "", &mut flat);
+            Value::Dict(flat)
+        }
+        None => {
+            let mut t = vec![(Value::str("user_id"), user_id)];
+            if let Some(p) = creds.get("project_id").filter(|p| p.truthy()) {
+                t.push((Value::str("project_id"), p.clone()));
+            }
+            Value::Dict(t)
+        }
+    };
+    let try_rule = |name: &str, check: &oslo_policy::parser::Check| match rules
+        .check(check, &target, &creds)
+    {
+        Ok(true) => println!("passed: {name}"),
+        Ok(false) => println!("failed: {name}"),
+        Err(e) => {
+            // Python prints str(exception): the message without its type.
+            let msg = e.0.split_once(": ").map_or(e.0.as_str(), |(_, m)| m);
+            println!("{msg}");
+            println!("exception: {check}");
+        }
+    };
+    if let Some(name) = &cli.rule {
+        let check = rules
+            .lookup(name)
+            .ok_or_else(|| format!("KeyError: '{name}'"))?;
+        try_rule(name, check);
+        return Ok(());
+    }
+    let mut named: Vec<(&str, &oslo_policy::parser::Check)> = rules
+        .rules
+        .iter()
+        .filter_map(|r| match &r.name {
+            Value::Str(s) => Some((s.as_str(), &r.check)),
+            _ => None,
+        })
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, check) in named {
+        if name.contains(':') {
+            try_rule(name, check);
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oslopolicy-checker: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
