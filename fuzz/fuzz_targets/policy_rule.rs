@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(rules) = Rules::load(data, "fuzz.yaml", Some("default")) {
         let target = Value::Dict(vec![(Value::str("project_id"), Value::str("p"))]);
         let names: Vec<String> = rules
-            .rules
+            .rules()
             .iter()
             .filter_map(|r| match &r.name {
                 Value::Str(s) => Some(s.clone()),

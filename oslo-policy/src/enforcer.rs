@@ -5,7 +5,7 @@
 //! short-circuits, and errors the reference raises are errors here
 //! (callers must treat them as deny).
 
-use crate::literal::{Literal, literal_eval};
+use crate::literal::Literal;
 use crate::parser::{self, Check, Diagnostic};
 use crate::pyformat::{self, FormatError};
 use crate::value::Value;
@@ -88,9 +88,11 @@ pub struct Rule {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rules {
     /// All rules.
-    pub rules: Vec<Rule>,
+    rules: Vec<Rule>,
+    /// Index of the rules with `str` names.
+    by_name: std::collections::HashMap<String, usize>,
     /// The default rule's name (`default_rule`).
-    pub default_rule: Option<String>,
+    default_rule: Option<String>,
 }
 
 impl Rules {
@@ -124,10 +126,33 @@ impl Rules {
                 diagnostics: parsed.diagnostics,
             });
         }
-        Ok(Rules {
+        Ok(Rules::new(rules, default_rule))
+    }
+
+    /// Rules from already parsed entries (later duplicates of a name win,
+    /// as dict assignment does).
+    pub fn new(rules: Vec<Rule>, default_rule: Option<&str>) -> Rules {
+        let mut by_name = std::collections::HashMap::with_capacity(rules.len());
+        for (i, r) in rules.iter().enumerate() {
+            if let Value::Str(s) = &r.name {
+                by_name.insert(s.clone(), i);
+            }
+        }
+        Rules {
             rules,
+            by_name,
             default_rule: default_rule.map(str::to_owned),
-        })
+        }
+    }
+
+    /// The rules, in file order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The default rule's name.
+    pub fn default_rule(&self) -> Option<&str> {
+        self.default_rule.as_deref()
     }
 
     /// Reads and parses a policy file.
@@ -145,9 +170,7 @@ impl Rules {
 
     /// The rule named `name` (a `str` key).
     pub fn get(&self, name: &str) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|r| matches!(&r.name, Value::Str(s) if s == name))
+        self.by_name.get(name).and_then(|&i| self.rules.get(i))
     }
 
     /// `rules[name]` with `__missing__`: the default rule when `name` is
@@ -184,6 +207,21 @@ impl Rules {
         self.enforce_with(name, target, creds, None)
     }
 
+    /// [`Rules::enforce`] without touching the caller's credentials (the
+    /// `system_scope` copy is made on a private copy, only when needed).
+    pub fn enforce_ref(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+    ) -> Result<bool, EvalError> {
+        if system_scope(creds).is_some() {
+            let mut copy = creds.clone();
+            return self.enforce_with(name, target, &mut copy, None);
+        }
+        self.decide(name, target, creds, None)
+    }
+
     fn enforce_with(
         &self,
         name: &str,
@@ -191,15 +229,22 @@ impl Rules {
         creds: &mut Value,
         trace: Option<&mut TraceNode>,
     ) -> Result<bool, EvalError> {
-        if let Value::Dict(items) = creds {
-            let scope = items
-                .iter()
-                .find(|(k, _)| matches!(k, Value::Str(s) if s == "system_scope"))
-                .map(|(_, v)| v.clone());
-            if let Some(scope) = scope.filter(Value::truthy) {
+        if let Some(scope) = system_scope(creds) {
+            if let Value::Dict(items) = creds {
                 Value::dict_insert(items, Value::str("system"), scope);
             }
-        } else {
+        }
+        self.decide(name, target, creds, trace)
+    }
+
+    fn decide(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+        trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        if !matches!(creds, Value::Dict(_)) {
             return Err(EvalError(format!(
                 "InvalidContextObject: expected a dict of credentials, got {}",
                 creds.type_name()
@@ -218,6 +263,11 @@ impl Rules {
         };
         ctx.eval(check, 1, trace)
     }
+}
+
+/// A truthy `creds["system_scope"]`, which `enforce` copies to `system`.
+fn system_scope(creds: &Value) -> Option<Value> {
+    creds.get("system_scope").filter(|v| v.truthy()).cloned()
 }
 
 struct Ctx<'a> {
@@ -384,32 +434,7 @@ impl Ctx<'_> {
                     note(&|| "the credentials have no \"roles\"".to_owned());
                     return Ok(false);
                 };
-                let wanted = wanted.to_lowercase();
-                let members: Vec<Value> = match roles {
-                    Value::List(items) => items.clone(),
-                    Value::Dict(items) => items.iter().map(|(k, _)| k.clone()).collect(),
-                    Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
-                    other => {
-                        return Err(EvalError(format!(
-                            "TypeError: '{}' object is not iterable",
-                            other.type_name()
-                        )));
-                    }
-                };
-                // The reference lower-cases every member before comparing.
-                let mut lowered = Vec::with_capacity(members.len());
-                for m in &members {
-                    match m {
-                        Value::Str(s) => lowered.push(s.to_lowercase()),
-                        other => {
-                            return Err(EvalError(format!(
-                                "AttributeError: '{}' object has no attribute 'lower'",
-                                other.type_name()
-                            )));
-                        }
-                    }
-                }
-                let found = lowered.contains(&wanted);
+                let found = role_in(&wanted, roles)?;
                 note(&|| {
                     format!(
                         "roles {} {} {wanted:?} (compared lower-cased)",
@@ -422,7 +447,11 @@ impl Ctx<'_> {
             Check::External { kind, .. } => Err(EvalError(format!(
                 "{kind}: external checks are not supported by this build"
             ))),
-            Check::Generic { kind, pattern } => {
+            Check::Generic {
+                kind,
+                pattern,
+                literal,
+            } => {
                 let wanted = match pyformat::format(pattern, self.target) {
                     Ok(s) => s,
                     Err(FormatError::MissingKey(k)) => {
@@ -431,22 +460,21 @@ impl Ctx<'_> {
                     }
                     Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
                 };
-                match literal_eval(kind) {
+                match literal {
                     Literal::Value(v) => {
                         note(&|| {
                             format!(
                                 "{kind} is a Python literal: {v:?} compared with {wanted:?}, credentials ignored"
                             )
                         });
-                        Ok(wanted == v)
+                        Ok(wanted == *v)
                     }
-                    Literal::Error(e) => Err(EvalError(e)),
+                    Literal::Error(e) => Err(EvalError(e.clone())),
                     Literal::Unsupported(e) => Err(EvalError(format!(
                         "unsupported Python expression as a check kind ({e}): {kind:?}"
                     ))),
                     Literal::NotLiteral => {
-                        let path: Vec<&str> = kind.split('.').collect();
-                        let found = find_in(self.creds, &path, &wanted)?;
+                        let found = find_in(self.creds, Some(kind), &wanted)?;
                         note(&|| {
                             format!(
                                 "credentials {kind} {} {wanted:?}",
@@ -465,10 +493,64 @@ impl Ctx<'_> {
     }
 }
 
-/// `GenericCheck._find_in_dict`.
-fn find_in(value: &Value, path: &[&str], wanted: &str) -> Result<bool, EvalError> {
-    let Some((key, rest)) = path.split_first() else {
-        return Ok(wanted == value.py_str());
+/// `match.lower() in [x.lower() for x in creds['roles']]`: every member
+/// must be a string (the reference lower-cases them all before looking),
+/// strings are iterated by character and dicts by key.
+fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
+    let wanted_lower = if wanted.is_ascii() {
+        wanted.to_ascii_lowercase()
+    } else {
+        wanted.to_lowercase()
+    };
+    let same = |s: &str| {
+        if s.is_ascii() && wanted.is_ascii() {
+            s.eq_ignore_ascii_case(wanted)
+        } else {
+            s.to_lowercase() == wanted_lower
+        }
+    };
+    let mut found = false;
+    let mut member = |m: &Value| match m {
+        Value::Str(s) => {
+            found = found || same(s);
+            Ok(())
+        }
+        other => Err(EvalError(format!(
+            "AttributeError: '{}' object has no attribute 'lower'",
+            other.type_name()
+        ))),
+    };
+    match roles {
+        Value::List(items) => items.iter().try_for_each(&mut member)?,
+        Value::Dict(items) => items.iter().try_for_each(|(k, _)| member(k))?,
+        Value::Str(s) => {
+            let mut buf = [0u8; 4];
+            for c in s.chars() {
+                found = found || same(c.encode_utf8(&mut buf));
+            }
+        }
+        other => {
+            return Err(EvalError(format!(
+                "TypeError: '{}' object is not iterable",
+                other.type_name()
+            )));
+        }
+    }
+    Ok(found)
+}
+
+/// `GenericCheck._find_in_dict` over `kind.split('.')`: `path` is what is
+/// left of the dotted path (`None` when every segment is used).
+fn find_in(value: &Value, path: Option<&str>, wanted: &str) -> Result<bool, EvalError> {
+    let Some(path) = path else {
+        return Ok(match value {
+            Value::Str(s) => wanted == s,
+            other => wanted == other.py_str(),
+        });
+    };
+    let (key, rest) = match path.split_once('.') {
+        Some((k, r)) => (k, Some(r)),
+        None => (path, None),
     };
     let next = match value {
         Value::Dict(_) => match value.get(key) {

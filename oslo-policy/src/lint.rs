@@ -2,7 +2,7 @@
 //! that the reference never says (or says only in a log line).
 
 use crate::enforcer::Rules;
-use crate::literal::{Literal, literal_eval};
+use crate::literal::Literal;
 use crate::parser::Check;
 use crate::value::Value;
 
@@ -27,7 +27,7 @@ fn walk<'a>(check: &'a Check, f: &mut dyn FnMut(&'a Check)) {
 /// Every finding, in file order.
 pub fn lint(rules: &Rules) -> Vec<Finding> {
     let mut out = Vec::new();
-    for rule in &rules.rules {
+    for rule in rules.rules() {
         let name = match &rule.name {
             Value::Str(s) => s.clone(),
             other => {
@@ -68,14 +68,14 @@ pub fn lint(rules: &Rules) -> Vec<Finding> {
                 let msg = match rules.lookup(target) {
                     Some(_) => format!(
                         "rule:{target} refers to an undefined rule: the default rule {:?} is used",
-                        rules.default_rule.as_deref().unwrap_or_default()
+                        rules.default_rule().unwrap_or_default()
                     ),
                     None => format!("rule:{target} refers to an undefined rule: always false"),
                 };
                 push(msg);
             }
-            Check::Generic { kind, .. } => {
-                if let Literal::Error(e) | Literal::Unsupported(e) = literal_eval(kind) {
+            Check::Generic { kind, literal, .. } => {
+                if let Literal::Error(e) | Literal::Unsupported(e) = literal {
                     push(format!(
                         "the check kind {kind:?} is not a valid Python expression ({e}): evaluating it raises"
                     ));
@@ -87,7 +87,7 @@ pub fn lint(rules: &Rules) -> Vec<Finding> {
     // Cycles through rule: references (the reference only looks outside
     // `not`; we look everywhere).
     let names: Vec<&str> = rules
-        .rules
+        .rules()
         .iter()
         .filter_map(|r| match &r.name {
             Value::Str(s) => Some(s.as_str()),

@@ -49,6 +49,9 @@ pub enum Check {
         kind: String,
         /// After it.
         pattern: String,
+        /// What `ast.literal_eval(kind)` does, worked out once at parse
+        /// time (the reference does it on every evaluation).
+        literal: crate::literal::Literal,
     },
     /// `not X`.
     Not(Box<Check>),
@@ -66,7 +69,7 @@ impl std::fmt::Display for Check {
             Check::False => f.write_str("!"),
             Check::Rule(m) => write!(f, "rule:{m}"),
             Check::Role(m) => write!(f, "role:{m}"),
-            Check::External { kind, pattern } | Check::Generic { kind, pattern } => {
+            Check::External { kind, pattern } | Check::Generic { kind, pattern, .. } => {
                 write!(f, "{kind}:{pattern}")
             }
             Check::Not(c) => write!(f, "not {c}"),
@@ -190,6 +193,7 @@ pub fn parse_atom(text: &str) -> Result<Check, String> {
         _ => Check::Generic {
             kind: kind.to_owned(),
             pattern: pattern.to_owned(),
+            literal: crate::literal::literal_eval(kind),
         },
     })
 }

@@ -21,11 +21,30 @@ fn invalid(msg: impl Into<String>) -> FormatError {
     FormatError::Invalid(msg.into())
 }
 
-/// `fmt % mapping` where `mapping` is the target dict.
-pub fn format(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
+/// `fmt % mapping` where `mapping` is the target dict (borrowed back when
+/// there is nothing to substitute).
+pub fn format<'a>(fmt: &'a str, mapping: &Value) -> Result<std::borrow::Cow<'a, str>, FormatError> {
     if !fmt.contains('%') {
-        return Ok(fmt.to_owned());
+        return Ok(std::borrow::Cow::Borrowed(fmt));
     }
+    // The common `%(key)s` alone: str(mapping[key]).
+    if let Some(key) = fmt
+        .strip_prefix("%(")
+        .and_then(|r| r.strip_suffix(")s"))
+        .filter(|k| !k.contains(['(', ')', '%']))
+    {
+        if let Value::Dict(_) = mapping {
+            return match mapping.get(key) {
+                Some(Value::Str(s)) => Ok(std::borrow::Cow::Owned(s.clone())),
+                Some(v) => Ok(std::borrow::Cow::Owned(v.py_str())),
+                None => Err(FormatError::MissingKey(key.to_owned())),
+            };
+        }
+    }
+    format_owned(fmt, mapping).map(std::borrow::Cow::Owned)
+}
+
+fn format_owned(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
     let chars: Vec<char> = fmt.chars().collect();
     let mut out = String::with_capacity(fmt.len());
     let mut i = 0usize;
@@ -460,7 +479,11 @@ mod tests {
     #[test]
     fn python_percent_formatting() {
         let t = target();
-        let ok = |f: &str| format(f, &t).unwrap_or_else(|e| format!("ERR {e}"));
+        let ok = |f: &str| {
+            format(f, &t)
+                .map(|c| c.into_owned())
+                .unwrap_or_else(|e| format!("ERR {e}"))
+        };
         assert_eq!(ok("%(k)s"), "v");
         assert_eq!(ok("x%%y"), "x%y");
         assert_eq!(ok("%(k)r"), "'v'");

@@ -125,10 +125,9 @@ fn lint(policy: &Path) -> ExitCode {
 /// an empty policy (every rule is then denied).
 fn load(path: &Path) -> Result<Rules, LoadError> {
     match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Rules {
-            rules: Vec::new(),
-            default_rule: Some("default".to_owned()),
-        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Rules::new(Vec::new(), Some("default")))
+        }
         _ => Rules::load_file(path, Some("default")),
     }
 }

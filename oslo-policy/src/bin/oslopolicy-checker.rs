@@ -163,7 +163,7 @@ fn run(cli: &Cli) -> Result<(), String> {
         return Ok(());
     }
     let mut named: Vec<(&str, &oslo_policy::parser::Check)> = rules
-        .rules
+        .rules()
         .iter()
         .filter_map(|r| match &r.name {
             Value::Str(s) => Some((s.as_str(), &r.check)),
