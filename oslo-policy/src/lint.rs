@@ -74,13 +74,13 @@ pub fn lint(rules: &Rules) -> Vec<Finding> {
                 };
                 push(msg);
             }
-            Check::Generic { kind, literal, .. } => {
-                if let Literal::Error(e) | Literal::Unsupported(e) = literal {
-                    push(format!(
-                        "the check kind {kind:?} is not a valid Python expression ({e}): evaluating it raises"
-                    ));
-                }
-            }
+            Check::Generic {
+                kind,
+                literal: Literal::Error(e) | Literal::Unsupported(e),
+                ..
+            } => push(format!(
+                "the check kind {kind:?} is not a valid Python expression ({e}): evaluating it raises"
+            )),
             _ => {}
         });
     }
