@@ -71,6 +71,34 @@ fn parse_document(bytes: &[u8]) -> Result<Value, String> {
         .map_err(|e| e.to_string())
 }
 
+/// FNV-1a for the rule-name index: names are short, trusted (they come
+/// from the operator's policy file) and looked up on every `rule:` hop,
+/// where SipHash's flood resistance buys nothing and costs time.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct FnvBuild;
+
+#[derive(Debug)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
 /// One rule of a loaded policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
@@ -90,7 +118,7 @@ pub struct Rules {
     /// All rules.
     rules: Vec<Rule>,
     /// Index of the rules with `str` names.
-    by_name: std::collections::HashMap<String, usize>,
+    by_name: std::collections::HashMap<String, usize, FnvBuild>,
     /// The default rule's name (`default_rule`).
     default_rule: Option<String>,
 }
@@ -132,7 +160,8 @@ impl Rules {
     /// Rules from already parsed entries (later duplicates of a name win,
     /// as dict assignment does).
     pub fn new(rules: Vec<Rule>, default_rule: Option<&str>) -> Rules {
-        let mut by_name = std::collections::HashMap::with_capacity(rules.len());
+        let mut by_name =
+            std::collections::HashMap::with_capacity_and_hasher(rules.len(), FnvBuild);
         for (i, r) in rules.iter().enumerate() {
             if let Value::Str(s) = &r.name {
                 by_name.insert(s.clone(), i);
@@ -380,6 +409,7 @@ impl Ctx<'_> {
         detail: &mut Option<String>,
     ) -> Result<bool, EvalError> {
         // Details are only built when tracing.
+        let tracing = detail.is_some();
         let mut note = |make: &dyn Fn() -> String| {
             if let Some(d) = detail.as_mut() {
                 *d = make();
@@ -406,11 +436,11 @@ impl Ctx<'_> {
             }
             Check::Rule(name) => match self.rules.lookup(name) {
                 Some(c) => {
-                    if self.rules.get(name).is_none() {
+                    if tracing && self.rules.get(name).is_none() {
                         note(&|| {
                             format!(
                                 "no rule {name:?}: the default rule {:?} applies",
-                                self.rules.default_rule.as_deref().unwrap_or_default()
+                                self.rules.default_rule().unwrap_or_default()
                             )
                         });
                     }
