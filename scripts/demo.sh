@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs oslo-rootwrap on the bundled example (filters/example): a few
 # decisions explained, one command executed for real, a lint report, and
-# commands run through oslo-rootwrap-daemon with the Rust client.
+# commands run through oslo-rootwrap-daemon with the Rust client; then
+# oslo-policy eval, explain and lint on oslo-policy/examples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --release -p oslo-rootwrap
@@ -34,3 +35,15 @@ printf '\n$ oslo-rootwrap lint filters/unsafe/rootwrap.conf\n'
 
 printf '\n$ cargo run --example daemon_client -- oslo-rootwrap-daemon %s   # daemon mode\n' "$conf"
 cargo run -q --release -p oslo-rootwrap --example daemon_client -- target/release/oslo-rootwrap-daemon "$conf"
+
+# oslo-policy on its bundled example.
+cargo build -q --release -p oslo-policy
+pol=target/release/oslo-policy
+ex=oslo-policy/examples
+printf '\n$ oslo-policy eval --policy %s/policy.json --cases %s/cases.jsonl\n' "$ex" "$ex"
+"$pol" eval --policy "$ex/policy.json" --cases "$ex/cases.jsonl"
+printf '\n$ oslo-policy explain --policy %s/policy.json --rule os_compute_api:servers:start ...\n' "$ex"
+"$pol" explain --policy "$ex/policy.json" --rule os_compute_api:servers:start \
+  --target '{"project_id": "p1"}' --creds '{"roles": ["member"], "project_id": "p1", "is_locked": false}'
+printf '\n$ oslo-policy lint %s/policy.json\n' "$ex"
+"$pol" lint "$ex/policy.json" || true
