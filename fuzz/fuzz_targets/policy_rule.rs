@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oslo_policy::enforcer::Rules;
+use oslo_policy::rules::Rules;
 use oslo_policy::parser::parse_text;
 use oslo_policy::value::Value;
 

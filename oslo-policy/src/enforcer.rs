@@ -1,675 +1,460 @@
-//! Rules loaded from a policy file and `Enforcer.enforce`, with the
-//! reference's semantics: a missing rule name (at the top or behind
-//! `rule:`) evaluates the default rule when it exists, truthy
-//! `system_scope` is copied to `system`, evaluation is lazy and
-//! short-circuits, and errors the reference raises are errors here
-//! (callers must treat them as deny).
+//! `Enforcer`: the policy file and `policy_dirs` overlaid on the rules a
+//! service registers, with the reference's scope checks, deprecated-rule
+//! handling and reload-on-change.
+//!
+//! * Load order: the main file, then every existing `policy_dirs`
+//!   directory's files (sorted by name, dotfiles skipped, any extension,
+//!   not recursive), each updating the rules; then every registered default
+//!   whose name is still missing (after deprecated-rule handling).
+//! * The files are checked for changes (modification times) on every
+//!   [`Enforcer::enforce`]; a reload that fails is reported once, after which
+//!   the previous rules stay in force, as in the reference.
+//! * Registered rules with `scope_types` are scope-checked before their
+//!   check runs; file-only rules never are.
 
-use crate::literal::Literal;
-use crate::parser::{self, Check, Diagnostic};
-use crate::pyformat::{self, FormatError};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use crate::defaults::RuleDefault;
+use crate::parser::Check;
+use crate::rules::{EvalError, LoadError, Rule, Rules};
 use crate::value::Value;
 
-/// How deep checks may nest during one evaluation (rule hops included)
-/// before the reference's recursion limit turns into
-/// `TypeError: unsupported callable` (measured: 329 nested checks pass).
-pub const MAX_EVAL_DEPTH: usize = 329;
-
-/// Why a policy file could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LoadError {
-    /// The file could not be read.
-    #[error("{path}: {message}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The system error.
-        message: String,
-    },
-    /// Not YAML as PyYAML reads it.
-    #[error("{path}: {message}")]
-    Yaml {
-        /// The file.
-        path: String,
-        /// Line, column and what was expected.
-        message: String,
-    },
-    /// The document is not a mapping of rules.
-    #[error("{path}: the policy document is a {found}, not a mapping of rule names to rules")]
-    NotAMapping {
-        /// The file.
-        path: String,
-        /// Its Python type.
-        found: &'static str,
-    },
-    /// A rule value the reference cannot parse at all.
-    #[error("{path}: rule {name}: {message}")]
-    Rule {
-        /// The file.
-        path: String,
-        /// `repr()` of the rule name.
-        name: String,
-        /// Why.
-        message: String,
-    },
+/// The `[oslo_policy]` options the enforcer reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `policy_file` (default `policy.yaml`); a missing file is no error.
+    pub policy_file: PathBuf,
+    /// `policy_dirs` (default `["policy.d"]`); missing ones are skipped.
+    pub policy_dirs: Vec<PathBuf>,
+    /// `policy_default_rule` (default `default`).
+    pub default_rule: String,
+    /// `enforce_new_defaults` (default true).
+    pub enforce_new_defaults: bool,
 }
 
-/// An evaluation error (the reference raises; callers must deny).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct EvalError(pub String);
-
-/// The policy document (`yaml.safe_load`). TEMPORARY: JSON only until the
-/// YAML loader lands.
-fn parse_document(bytes: &[u8]) -> Result<Value, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
-    if text.trim().is_empty() {
-        return Ok(Value::None);
-    }
-    serde_json::from_str::<serde_json::Value>(text)
-        .map(|v| Value::from_json(&v))
-        .map_err(|e| e.to_string())
-}
-
-/// FNV-1a for the rule-name index: names are short, trusted (they come
-/// from the operator's policy file) and looked up on every `rule:` hop,
-/// where SipHash's flood resistance buys nothing and costs time.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct FnvBuild;
-
-#[derive(Debug)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            policy_file: PathBuf::from("policy.yaml"),
+            policy_dirs: vec![PathBuf::from("policy.d")],
+            default_rule: "default".to_owned(),
+            enforce_new_defaults: true,
         }
     }
 }
 
-impl std::hash::BuildHasher for FnvBuild {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+/// Why `enforce`/`authorize` did not return a decision.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnforceError {
+    /// A policy file could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Evaluating the rule raised (deny).
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    /// `authorize` of a name no default was registered for.
+    #[error("Policy {0} has not been registered")]
+    NotRegistered(String),
+    /// `authorize`: the token's scope is not one of the rule's.
+    #[error(
+        "{rule} requires a scope of {scope_types:?}, request was made with {token_scope} scope."
+    )]
+    InvalidScope {
+        /// The rule name.
+        rule: String,
+        /// Its scopes.
+        scope_types: Vec<String>,
+        /// The token's.
+        token_scope: &'static str,
+    },
+    /// `authorize`: the rule denied.
+    #[error("{0} is disallowed by policy")]
+    NotAuthorized(String),
+    /// `register_default` of a name already registered.
+    #[error("Policy {0} is already registered")]
+    Duplicate(String),
+    /// A policy directory path that is not a directory.
+    #[error("{0} is not a directory")]
+    NotADirectory(String),
+}
+
+#[derive(Debug, Default)]
+struct State {
+    rules: Option<Arc<Rules>>,
+    stamp: Vec<(PathBuf, Option<SystemTime>)>,
+}
+
+/// A policy enforcer.
+#[derive(Debug)]
+pub struct Enforcer {
+    config: Config,
+    registered: Vec<RuleDefault>,
+    by_name: HashMap<String, usize>,
+    state: Mutex<State>,
+}
+
+fn mtime(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+impl Enforcer {
+    /// An enforcer with no registered rules; nothing is read yet.
+    pub fn new(config: Config) -> Enforcer {
+        Enforcer {
+            config,
+            registered: Vec::new(),
+            by_name: HashMap::new(),
+            state: Mutex::new(State::default()),
+        }
     }
-}
 
-/// One rule of a loaded policy.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
-    /// The key as YAML read it (usually a `str`).
-    pub name: Value,
-    /// The value as written.
-    pub source: Value,
-    /// The parsed check.
-    pub check: Check,
-    /// What the parser had to say.
-    pub diagnostics: Vec<Diagnostic>,
-}
+    /// `register_default`: duplicates are refused.
+    pub fn register_default(&mut self, rule: RuleDefault) -> Result<(), EnforceError> {
+        if self.by_name.contains_key(&rule.name) {
+            return Err(EnforceError::Duplicate(rule.name));
+        }
+        self.by_name
+            .insert(rule.name.clone(), self.registered.len());
+        self.registered.push(rule);
+        // Force a rebuild with the new default.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .rules = None;
+        Ok(())
+    }
 
-/// The rules of one policy file (`Rules`), in file order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Rules {
-    /// All rules.
-    rules: Vec<Rule>,
-    /// Index of the rules with `str` names.
-    by_name: std::collections::HashMap<String, usize, FnvBuild>,
-    /// The default rule's name (`default_rule`).
-    default_rule: Option<String>,
-}
+    /// `register_defaults`.
+    pub fn register_defaults(&mut self, rules: Vec<RuleDefault>) -> Result<(), EnforceError> {
+        rules.into_iter().try_for_each(|r| self.register_default(r))
+    }
 
-impl Rules {
-    /// Parses a policy file's text (`Rules.load`).
-    pub fn load(bytes: &[u8], path: &str, default_rule: Option<&str>) -> Result<Rules, LoadError> {
-        let doc = parse_document(bytes).map_err(|message| LoadError::Yaml {
-            path: path.to_owned(),
-            message,
-        })?;
-        let items = match doc {
-            v if !v.truthy() => Vec::new(),
-            Value::Dict(items) => items,
-            other => {
-                return Err(LoadError::NotAMapping {
-                    path: path.to_owned(),
-                    found: other.type_name(),
-                });
+    /// The registered default named `name`.
+    pub fn registered(&self, name: &str) -> Option<&RuleDefault> {
+        self.by_name.get(name).and_then(|&i| self.registered.get(i))
+    }
+
+    /// The files that make up the policy, in load order, with their
+    /// modification times (a missing main file appears with `None`).
+    fn sources(&self) -> Result<Vec<(PathBuf, Option<SystemTime>)>, EnforceError> {
+        let mut out = vec![(
+            self.config.policy_file.clone(),
+            mtime(&self.config.policy_file),
+        )];
+        for dir in &self.config.policy_dirs {
+            let Ok(meta) = std::fs::metadata(dir) else {
+                continue;
+            };
+            if !meta.is_dir() {
+                return Err(EnforceError::NotADirectory(dir.display().to_string()));
             }
-        };
-        let mut rules = Vec::with_capacity(items.len());
-        for (name, source) in items {
-            let parsed = parser::parse_value(&source).map_err(|e| LoadError::Rule {
-                path: path.to_owned(),
-                name: name.py_repr(),
-                message: e.to_string(),
-            })?;
-            rules.push(Rule {
-                name,
-                source,
-                check: parsed.check,
-                diagnostics: parsed.diagnostics,
+            let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(dir)
+                .map_err(|e| LoadError::Io {
+                    path: dir.display().to_string(),
+                    message: e.to_string(),
+                })?
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+                .map(|e| e.file_name())
+                .filter(|n| !n.to_string_lossy().starts_with('.'))
+                .collect();
+            names.sort();
+            for n in names {
+                let p = dir.join(n);
+                let t = mtime(&p);
+                out.push((p, t));
+            }
+        }
+        Ok(out)
+    }
+
+    /// `load_rules()`: (re)builds the effective rules when a source changed.
+    pub fn load_rules(&self) -> Result<Arc<Rules>, EnforceError> {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let sources = self.sources()?;
+        if let Some(rules) = &state.rules {
+            if state.stamp == sources {
+                return Ok(Arc::clone(rules));
+            }
+        }
+        match self.build(&sources) {
+            Ok(rules) => {
+                let rules = Arc::new(rules);
+                state.rules = Some(Arc::clone(&rules));
+                state.stamp = sources;
+                Ok(rules)
+            }
+            Err(e) => {
+                // Like the reference's file cache: the new times are
+                // recorded, so a broken reload is reported once and the
+                // previous rules stay (a first load keeps failing).
+                if state.rules.is_some() {
+                    state.stamp = sources;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn build(&self, sources: &[(PathBuf, Option<SystemTime>)]) -> Result<Rules, EnforceError> {
+        let default = Some(self.config.default_rule.as_str());
+        let mut merged: Vec<Rule> = Vec::new();
+        let mut file_checks: HashMap<String, Check> = HashMap::new();
+        for (path, time) in sources {
+            if time.is_none() {
+                continue;
+            }
+            let rules = Rules::load_file(path, default)?;
+            for rule in rules.rules() {
+                if let Value::Str(name) = &rule.name {
+                    file_checks.insert(name.clone(), rule.check.clone());
+                }
+                match merged.iter_mut().find(|r| r.name.key_eq(&rule.name)) {
+                    Some(slot) => *slot = rule.clone(),
+                    None => merged.push(rule.clone()),
+                }
+            }
+        }
+        for d in &self.registered {
+            if file_checks.contains_key(&d.name) {
+                continue;
+            }
+            let check = self.effective_default(d, &file_checks);
+            merged.push(Rule {
+                name: Value::str(d.name.clone()),
+                source: Value::str(d.check_str.clone()),
+                check,
+                diagnostics: Vec::new(),
             });
         }
-        Ok(Rules::new(rules, default_rule))
+        Ok(Rules::new(merged, default))
     }
 
-    /// Rules from already parsed entries (later duplicates of a name win,
-    /// as dict assignment does).
-    pub fn new(rules: Vec<Rule>, default_rule: Option<&str>) -> Rules {
-        let mut by_name =
-            std::collections::HashMap::with_capacity_and_hasher(rules.len(), FnvBuild);
-        for (i, r) in rules.iter().enumerate() {
-            if let Value::Str(s) = &r.name {
-                by_name.insert(s.clone(), i);
+    /// `_handle_deprecated_rule`.
+    fn effective_default(&self, d: &RuleDefault, file_checks: &HashMap<String, Check>) -> Check {
+        let Some(old) = &d.deprecated_rule else {
+            return d.check.clone();
+        };
+        if old.name != d.name {
+            if let Some(file_check) = file_checks.get(&old.name) {
+                if *file_check != old.check
+                    && file_check.to_string() != format!("rule:{}", d.name)
+                    && !file_checks.contains_key(&d.name)
+                {
+                    return file_check.clone();
+                }
             }
         }
-        Rules {
-            rules,
-            by_name,
-            default_rule: default_rule.map(str::to_owned),
+        if !self.config.enforce_new_defaults
+            && old.check_str != d.check_str
+            && !file_checks.contains_key(&d.name)
+        {
+            return Check::Or(vec![d.check.clone(), old.check.clone()]);
         }
+        d.check.clone()
     }
 
-    /// The rules, in file order.
-    pub fn rules(&self) -> &[Rule] {
-        &self.rules
-    }
-
-    /// The default rule's name.
-    pub fn default_rule(&self) -> Option<&str> {
-        self.default_rule.as_deref()
-    }
-
-    /// Reads and parses a policy file.
-    pub fn load_file(
-        path: &std::path::Path,
-        default_rule: Option<&str>,
-    ) -> Result<Rules, LoadError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
-        Rules::load(&bytes, &shown, default_rule)
-    }
-
-    /// The rule named `name` (a `str` key).
-    pub fn get(&self, name: &str) -> Option<&Rule> {
-        self.by_name.get(name).and_then(|&i| self.rules.get(i))
-    }
-
-    /// `rules[name]` with `__missing__`: the default rule when `name` is
-    /// absent and the default rule exists.
-    pub fn lookup(&self, name: &str) -> Option<&Check> {
-        if let Some(r) = self.get(name) {
-            return Some(&r.check);
+    /// The token scope `_enforce_scope` derives from the credentials.
+    fn token_scope(creds: &Value) -> &'static str {
+        if creds.get("system").is_some_and(Value::truthy) {
+            "system"
+        } else if creds.get("domain_id").is_some_and(Value::truthy) {
+            "domain"
+        } else {
+            "project"
         }
-        let default = self.default_rule.as_deref().filter(|d| !d.is_empty())?;
-        self.get(default).map(|r| &r.check)
-    }
-
-    /// Calls a check directly, as `oslopolicy-checker` does
-    /// (`rule(target, creds, enforcer)`): no `system_scope` copy and no
-    /// empty-policy shortcut.
-    pub fn check(&self, check: &Check, target: &Value, creds: &Value) -> Result<bool, EvalError> {
-        Ctx {
-            rules: self,
-            target,
-            creds,
-        }
-        .eval(check, 1, None)
-    }
-
-    /// `Enforcer.enforce(name, target, creds)` for rules loaded from a file
-    /// and no registered defaults. `creds` is updated like the reference
-    /// updates the caller's dict (`system` from a truthy `system_scope`).
-    pub fn enforce(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &mut Value,
-    ) -> Result<bool, EvalError> {
-        self.enforce_with(name, target, creds, None)
-    }
-
-    /// [`Rules::enforce`] without touching the caller's credentials (the
-    /// `system_scope` copy is made on a private copy, only when needed).
-    pub fn enforce_ref(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &Value,
-    ) -> Result<bool, EvalError> {
-        if system_scope(creds).is_some() {
-            let mut copy = creds.clone();
-            return self.enforce_with(name, target, &mut copy, None);
-        }
-        self.decide(name, target, creds, None)
-    }
-
-    fn enforce_with(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &mut Value,
-        trace: Option<&mut TraceNode>,
-    ) -> Result<bool, EvalError> {
-        if let Some(scope) = system_scope(creds) {
-            if let Value::Dict(items) = creds {
-                Value::dict_insert(items, Value::str("system"), scope);
-            }
-        }
-        self.decide(name, target, creds, trace)
     }
 
     fn decide(
         &self,
         name: &str,
         target: &Value,
-        creds: &Value,
-        trace: Option<&mut TraceNode>,
-    ) -> Result<bool, EvalError> {
-        if !matches!(creds, Value::Dict(_)) {
-            return Err(EvalError(format!(
-                "InvalidContextObject: expected a dict of credentials, got {}",
-                creds.type_name()
-            )));
+        creds: &mut Value,
+        raise: bool,
+    ) -> Result<bool, EnforceError> {
+        let rules = self.load_rules()?;
+        if let Some(scope) = creds.get("system_scope").filter(|v| v.truthy()).cloned() {
+            if let Value::Dict(items) = creds {
+                Value::dict_insert(items, Value::str("system"), scope);
+            }
         }
-        if self.rules.is_empty() {
-            return Ok(false);
+        if let Some(scopes) = self.registered(name).and_then(|d| d.scope_types.as_ref()) {
+            if rules.lookup(name).is_some() {
+                let token_scope = Self::token_scope(creds);
+                if !scopes.iter().any(|s| s == token_scope) {
+                    return if raise {
+                        Err(EnforceError::InvalidScope {
+                            rule: name.to_owned(),
+                            scope_types: scopes.clone(),
+                            token_scope,
+                        })
+                    } else {
+                        Ok(false)
+                    };
+                }
+            }
         }
-        let Some(check) = self.lookup(name) else {
-            return Ok(false);
-        };
-        let ctx = Ctx {
-            rules: self,
-            target,
-            creds,
-        };
-        ctx.eval(check, 1, trace)
-    }
-}
-
-/// A truthy `creds["system_scope"]`, which `enforce` copies to `system`.
-fn system_scope(creds: &Value) -> Option<Value> {
-    creds.get("system_scope").filter(|v| v.truthy()).cloned()
-}
-
-struct Ctx<'a> {
-    rules: &'a Rules,
-    target: &'a Value,
-    creds: &'a Value,
-}
-
-/// One evaluated check of an [`Rules::explain`] tree.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TraceNode {
-    /// The check, as `str()` prints it.
-    pub check: String,
-    /// `Some(Ok(..))` decided, `Some(Err(..))` raised, `None` never
-    /// evaluated (short-circuit).
-    pub outcome: Option<Result<bool, String>>,
-    /// Why, for atoms (what was compared with what).
-    pub detail: String,
-    /// Sub-checks (operands, or the rule a `rule:` check refers to).
-    pub children: Vec<TraceNode>,
-}
-
-impl TraceNode {
-    fn new(check: &Check) -> TraceNode {
-        TraceNode {
-            check: check.to_string(),
-            outcome: None,
-            detail: String::new(),
-            children: Vec::new(),
+        let allowed = rules.enforce_ref(name, target, creds)?;
+        if raise && !allowed {
+            return Err(EnforceError::NotAuthorized(name.to_owned()));
         }
+        Ok(allowed)
     }
 
-    /// An indented text rendering, one check per line.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        self.render_into(&mut out, 0);
-        out
-    }
-
-    fn render_into(&self, out: &mut String, indent: usize) {
-        let verdict = match &self.outcome {
-            Some(Ok(true)) => "TRUE ".to_owned(),
-            Some(Ok(false)) => "false".to_owned(),
-            Some(Err(e)) => format!("ERROR ({e})"),
-            None => "-    ".to_owned(),
-        };
-        out.push_str(&format!("{}{verdict}  {}", "  ".repeat(indent), self.check));
-        if !self.detail.is_empty() {
-            out.push_str(&format!("    # {}", self.detail));
-        }
-        out.push('\n');
-        for c in &self.children {
-            c.render_into(out, indent + 1);
-        }
-    }
-}
-
-impl Rules {
-    /// Evaluates `name` like [`Rules::enforce`] and returns the decision
-    /// with the tree of every check evaluated (or skipped) and why.
-    pub fn explain(
+    /// `enforce(name, target, creds)`: `Ok(false)` also for a scope
+    /// mismatch; errors are load and evaluation failures (deny).
+    pub fn enforce(
         &self,
         name: &str,
         target: &Value,
         creds: &mut Value,
-    ) -> (Result<bool, EvalError>, TraceNode) {
-        let mut root = TraceNode {
-            check: format!("enforce({name:?})"),
-            outcome: None,
-            detail: match (self.get(name), self.lookup(name)) {
-                (Some(_), _) => String::new(),
-                (None, Some(_)) => format!(
-                    "no rule {name:?}: the default rule {:?} applies",
-                    self.default_rule.as_deref().unwrap_or_default()
-                ),
-                (None, None) => format!("no rule {name:?} and no default rule: false"),
-            },
-            children: Vec::new(),
-        };
-        let result = self.enforce_with(name, target, creds, Some(&mut root));
-        root.outcome = Some(result.clone().map_err(|e| e.0));
-        (result, root)
+    ) -> Result<bool, EnforceError> {
+        self.decide(name, target, creds, false)
     }
-}
 
-impl Ctx<'_> {
-    fn eval(
+    /// `authorize(name, target, creds, do_raise=True)`: the name must be
+    /// registered; a denial or a scope mismatch is an error.
+    pub fn authorize(
         &self,
-        check: &Check,
-        depth: usize,
-        trace: Option<&mut TraceNode>,
-    ) -> Result<bool, EvalError> {
-        let Some(parent) = trace else {
-            return self.eval_inner(check, depth, None, &mut None);
-        };
-        let mut node = TraceNode::new(check);
-        let mut detail = Some(String::new());
-        let result = self.eval_inner(check, depth, Some(&mut node), &mut detail);
-        node.detail = detail.unwrap_or_default();
-        node.outcome = Some(result.clone().map_err(|e| e.0));
-        parent.children.push(node);
-        result
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> Result<(), EnforceError> {
+        if self.registered(name).is_none() {
+            return Err(EnforceError::NotRegistered(name.to_owned()));
+        }
+        self.decide(name, target, creds, true).map(|_| ())
     }
-
-    fn eval_inner(
-        &self,
-        check: &Check,
-        depth: usize,
-        mut trace: Option<&mut TraceNode>,
-        detail: &mut Option<String>,
-    ) -> Result<bool, EvalError> {
-        // Details are only built when tracing.
-        let tracing = detail.is_some();
-        let mut note = |make: &dyn Fn() -> String| {
-            if let Some(d) = detail.as_mut() {
-                *d = make();
-            }
-        };
-        if depth > MAX_EVAL_DEPTH {
-            return Err(EvalError("TypeError: unsupported callable".to_owned()));
-        }
-        match check {
-            Check::True => Ok(true),
-            Check::False => Ok(false),
-            Check::Not(c) => Ok(!self.eval(c, depth + 1, trace.as_deref_mut())?),
-            Check::And(cs) | Check::Or(cs) => {
-                let decisive = matches!(check, Check::Or(_));
-                for (i, c) in cs.iter().enumerate() {
-                    if self.eval(c, depth + 1, trace.as_deref_mut())? == decisive {
-                        if let Some(t) = trace.as_deref_mut() {
-                            t.children.extend(cs.iter().skip(i + 1).map(TraceNode::new));
-                        }
-                        return Ok(decisive);
-                    }
-                }
-                Ok(!decisive)
-            }
-            Check::Rule(name) => match self.rules.lookup(name) {
-                Some(c) => {
-                    if tracing && self.rules.get(name).is_none() {
-                        note(&|| {
-                            format!(
-                                "no rule {name:?}: the default rule {:?} applies",
-                                self.rules.default_rule().unwrap_or_default()
-                            )
-                        });
-                    }
-                    self.eval(c, depth + 1, trace)
-                }
-                None => {
-                    note(&|| format!("no rule {name:?} and no default rule: false"));
-                    Ok(false)
-                }
-            },
-            Check::Role(pattern) => {
-                let wanted = match pyformat::format(pattern, self.target) {
-                    Ok(s) => s,
-                    Err(FormatError::MissingKey(k)) => {
-                        note(&|| format!("the target has no key {k:?}: false"));
-                        return Ok(false);
-                    }
-                    Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
-                };
-                let Some(roles) = self.creds.get("roles") else {
-                    note(&|| "the credentials have no \"roles\"".to_owned());
-                    return Ok(false);
-                };
-                let found = role_in(&wanted, roles)?;
-                note(&|| {
-                    format!(
-                        "roles {} {} {wanted:?} (compared lower-cased)",
-                        roles.py_str(),
-                        if found { "include" } else { "do not include" }
-                    )
-                });
-                Ok(found)
-            }
-            Check::External { kind, .. } => Err(EvalError(format!(
-                "{kind}: external checks are not supported by this build"
-            ))),
-            Check::Generic {
-                kind,
-                pattern,
-                literal,
-            } => {
-                let wanted = match pyformat::format(pattern, self.target) {
-                    Ok(s) => s,
-                    Err(FormatError::MissingKey(k)) => {
-                        note(&|| format!("the target has no key {k:?}: false"));
-                        return Ok(false);
-                    }
-                    Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
-                };
-                match literal {
-                    Literal::Value(v) => {
-                        note(&|| {
-                            format!(
-                                "{kind} is a Python literal: {v:?} compared with {wanted:?}, credentials ignored"
-                            )
-                        });
-                        Ok(wanted == *v)
-                    }
-                    Literal::Error(e) => Err(EvalError(e.clone())),
-                    Literal::Unsupported(e) => Err(EvalError(format!(
-                        "unsupported Python expression as a check kind ({e}): {kind:?}"
-                    ))),
-                    Literal::NotLiteral => {
-                        let found = find_in(self.creds, Some(kind), &wanted)?;
-                        note(&|| {
-                            format!(
-                                "credentials {kind} {} {wanted:?}",
-                                if found {
-                                    "match"
-                                } else {
-                                    "are missing or do not match"
-                                }
-                            )
-                        });
-                        Ok(found)
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// `match.lower() in [x.lower() for x in creds['roles']]`: every member
-/// must be a string (the reference lower-cases them all before looking),
-/// strings are iterated by character and dicts by key.
-fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
-    let wanted_lower = if wanted.is_ascii() {
-        wanted.to_ascii_lowercase()
-    } else {
-        wanted.to_lowercase()
-    };
-    let same = |s: &str| {
-        if s.is_ascii() && wanted.is_ascii() {
-            s.eq_ignore_ascii_case(wanted)
-        } else {
-            s.to_lowercase() == wanted_lower
-        }
-    };
-    let mut found = false;
-    let mut member = |m: &Value| match m {
-        Value::Str(s) => {
-            found = found || same(s);
-            Ok(())
-        }
-        other => Err(EvalError(format!(
-            "AttributeError: '{}' object has no attribute 'lower'",
-            other.type_name()
-        ))),
-    };
-    match roles {
-        Value::List(items) => items.iter().try_for_each(&mut member)?,
-        Value::Dict(items) => items.iter().try_for_each(|(k, _)| member(k))?,
-        Value::Str(s) => {
-            let mut buf = [0u8; 4];
-            for c in s.chars() {
-                found = found || same(c.encode_utf8(&mut buf));
-            }
-        }
-        other => {
-            return Err(EvalError(format!(
-                "TypeError: '{}' object is not iterable",
-                other.type_name()
-            )));
-        }
-    }
-    Ok(found)
-}
-
-/// `GenericCheck._find_in_dict` over `kind.split('.')`: `path` is what is
-/// left of the dotted path (`None` when every segment is used).
-fn find_in(value: &Value, path: Option<&str>, wanted: &str) -> Result<bool, EvalError> {
-    let Some(path) = path else {
-        return Ok(match value {
-            Value::Str(s) => wanted == s,
-            other => wanted == other.py_str(),
-        });
-    };
-    let (key, rest) = match path.split_once('.') {
-        Some((k, r)) => (k, Some(r)),
-        None => (path, None),
-    };
-    let next = match value {
-        Value::Dict(_) => match value.get(key) {
-            Some(v) => v,
-            None => return Ok(false),
-        },
-        Value::List(_) => {
-            return Err(EvalError(
-                "TypeError: list indices must be integers or slices, not str".to_owned(),
-            ));
-        }
-        Value::Str(_) => {
-            return Err(EvalError(
-                "TypeError: string indices must be integers, not 'str'".to_owned(),
-            ));
-        }
-        other => {
-            return Err(EvalError(format!(
-                "TypeError: '{}' object is not subscriptable",
-                other.type_name()
-            )));
-        }
-    };
-    if let Value::List(items) = next {
-        for item in items {
-            if find_in(item, rest, wanted)? {
-                return Ok(true);
-            }
-        }
-        return Ok(false);
-    }
-    find_in(next, rest, wanted)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::defaults::DeprecatedRule;
 
-    fn rules(yaml: &str) -> Rules {
-        Rules::load(yaml.as_bytes(), "test.yaml", Some("default")).unwrap_or_default()
+    fn creds(roles: &[&str]) -> Value {
+        Value::Dict(vec![(
+            Value::str("roles"),
+            Value::List(roles.iter().map(|r| Value::str(*r)).collect()),
+        )])
     }
 
-    fn json(s: &str) -> Value {
-        Value::from_json(&serde_json::from_str(s).unwrap_or(serde_json::Value::Null))
-    }
-
-    fn enforce(r: &Rules, name: &str, target: &str, creds: &str) -> Result<bool, EvalError> {
-        let mut c = json(creds);
-        r.enforce(name, &json(target), &mut c)
+    fn setup(
+        file: &str,
+        dirs: &[(&str, &str)],
+        new_defaults: bool,
+    ) -> (tempfile::TempDir, Enforcer) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let policy = dir.path().join("policy.json");
+        std::fs::write(&policy, file).unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path().join("policy.d");
+        std::fs::create_dir(&d).unwrap_or_else(|e| panic!("{e}"));
+        for (name, text) in dirs {
+            std::fs::write(d.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let e = Enforcer::new(Config {
+            policy_file: policy,
+            policy_dirs: vec![d],
+            default_rule: "default".into(),
+            enforce_new_defaults: new_defaults,
+        });
+        (dir, e)
     }
 
     #[test]
-    fn reference_decisions() -> Result<(), EvalError> {
-        let r = rules(
-            r#"{
-"default": "role:admin",
-"owner": "project_id:%(project_id)s",
-"admin_or_owner": "rule:admin or rule:owner",
-"admin": "role:admin",
-"sys": "system:all",
-"deny": "not admin",
-"lit": "True:%(enabled)s",
-"nested": "a.b:x"
-}"#,
+    fn files_dirs_defaults_and_deprecations() -> Result<(), EnforceError> {
+        let (_keep, mut e) = setup(
+            r#"{"a": "role:x", "old_name": "role:legacy"}"#,
+            &[
+                ("20.json", r#"{"a": "role:z"}"#),
+                ("10.json", r#"{"a": "role:y"}"#),
+                (".hidden", "{"),
+            ],
+            false,
         );
-        assert!(enforce(
-            &r,
-            "owner",
-            r#"{"project_id":"p"}"#,
-            r#"{"project_id":"p"}"#
-        )?);
-        assert!(!enforce(&r, "owner", r#"{}"#, r#"{"project_id":"p"}"#)?);
-        assert!(enforce(
-            &r,
-            "admin_or_owner",
-            "{}",
-            r#"{"roles":["ADMIN"]}"#
-        )?);
-        assert!(enforce(&r, "missing", "{}", r#"{"roles":["admin"]}"#)?);
-        assert!(enforce(&r, "sys", "{}", r#"{"system_scope":"all"}"#)?);
-        assert!(enforce(&r, "deny", "{}", "{}")?);
-        assert!(enforce(&r, "lit", r#"{"enabled":true}"#, "{}")?);
-        assert!(enforce(
-            &r,
-            "nested",
-            "{}",
-            r#"{"a":[{"b":"y"},{"b":"x"}]}"#
-        )?);
-        assert!(enforce(&r, "nested", "{}", r#"{"a":"str"}"#).is_err());
+        let reg = |n: &str, c: &str| RuleDefault::new(n, c).unwrap_or_else(|e| panic!("{e}"));
+        e.register_default(
+            reg("b", "role:b")
+                .with_scope_types(&["system"])
+                .unwrap_or_else(|e| panic!("{e}")),
+        )?;
+        let old = DeprecatedRule::new("old_name", "role:old", Some("r"), Some("W"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        e.register_default(reg("renamed", "role:new").with_deprecated_rule(old))?;
+        let old2 = DeprecatedRule::new("changed", "role:before", Some("r"), Some("W"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        e.register_default(reg("changed", "role:after").with_deprecated_rule(old2))?;
+        assert!(matches!(
+            e.register_default(reg("b", "@")),
+            Err(EnforceError::Duplicate(_))
+        ));
+        let t = Value::Dict(Vec::new());
+        // Later directory files win.
+        assert!(e.enforce("a", &t, &mut creds(&["z"]))?);
+        assert!(!e.enforce("a", &t, &mut creds(&["y"]))?);
+        // Scope: project token on a system rule is denied, then raised.
+        assert!(!e.enforce("b", &t, &mut creds(&["b"]))?);
+        let mut sys = creds(&["b"]);
+        if let Value::Dict(items) = &mut sys {
+            items.push((Value::str("system_scope"), Value::str("all")));
+        }
+        assert!(e.enforce("b", &t, &mut sys.clone())?);
+        assert!(matches!(
+            e.authorize("b", &t, &mut creds(&["b"])),
+            Err(EnforceError::InvalidScope { .. })
+        ));
+        assert!(matches!(
+            e.authorize("a", &t, &mut sys),
+            Err(EnforceError::NotRegistered(_))
+        ));
+        // The operator overrode the old name: it stays in force.
+        assert!(e.enforce("renamed", &t, &mut creds(&["legacy"]))?);
+        assert!(!e.enforce("renamed", &t, &mut creds(&["new"]))?);
+        // enforce_new_defaults=False: old OR new.
+        assert!(e.enforce("changed", &t, &mut creds(&["before"]))?);
+        assert!(e.enforce("changed", &t, &mut creds(&["after"]))?);
+        Ok(())
+    }
+
+    #[test]
+    fn reload_and_failed_reload() -> Result<(), EnforceError> {
+        let (dir, e) = setup(r#"{"a": "role:x"}"#, &[], true);
+        let t = Value::Dict(Vec::new());
+        assert!(e.enforce("a", &t, &mut creds(&["x"]))?);
+        let policy = dir.path().join("policy.json");
+        let bump = |text: &str| {
+            std::fs::write(&policy, text).unwrap_or_else(|e| panic!("{e}"));
+            let later = SystemTime::now() + std::time::Duration::from_secs(5);
+            let f = std::fs::File::options()
+                .write(true)
+                .open(&policy)
+                .unwrap_or_else(|e| panic!("{e}"));
+            f.set_modified(later).unwrap_or_else(|e| panic!("{e}"));
+        };
+        bump(r#"{"a": "role:y"}"#);
+        assert!(e.enforce("a", &t, &mut creds(&["y"]))?);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::fs::write(&policy, "{broken").unwrap_or_else(|e| panic!("{e}"));
+        let f = std::fs::File::options()
+            .write(true)
+            .open(&policy)
+            .unwrap_or_else(|e| panic!("{e}"));
+        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            e.enforce("a", &t, &mut creds(&["y"])).is_err(),
+            "reported once"
+        );
+        assert!(
+            e.enforce("a", &t, &mut creds(&["y"]))?,
+            "then the old rules stay"
+        );
         Ok(())
     }
 }

@@ -3,17 +3,22 @@
 //! library does on every policy file.
 //!
 //! * [`parser`] — the rule language (`_parser.py`), with diagnostics;
-//! * [`enforcer`] — policy files, rule lookup and evaluation (`Enforcer`);
+//! * [`rules`] — a policy file's rules, lookup and evaluation (`Rules`);
+//! * [`enforcer`] — `Enforcer`: files, `policy_dirs`, registered defaults,
+//!   scopes, deprecations, reload;
+//! * [`defaults`] — `RuleDefault`, `DeprecatedRule`, defaults files;
 //! * [`value`] — Python values with `str()`/`repr()` semantics;
 //! * [`pyformat`] — `str % mapping`, applied to every match;
 //! * [`literal`] — `ast.literal_eval` of generic check kinds;
 //! * [`lint`] — findings for `oslo-policy lint`;
 //! * [`yaml`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
 
+pub mod defaults;
 pub mod enforcer;
 pub mod lint;
 pub mod literal;
 pub mod parser;
 pub mod pyformat;
+pub mod rules;
 pub mod value;
 pub mod yaml;

@@ -1,9 +1,9 @@
 //! `oslo-policy lint`: what an operator should know about a policy file
 //! that the reference never says (or says only in a log line).
 
-use crate::enforcer::Rules;
 use crate::literal::Literal;
 use crate::parser::Check;
+use crate::rules::Rules;
 use crate::value::Value;
 
 /// One finding about one rule.

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use oslo_policy::enforcer::{LoadError, Rules};
+use oslo_policy::enforcer::{Config, Enforcer};
+use oslo_policy::rules::{LoadError, Rules};
 use oslo_policy::value::Value;
 
 #[derive(Debug, Parser)]
@@ -38,6 +39,16 @@ enum Command {
         /// JSON lines of cases.
         #[arg(long)]
         cases: PathBuf,
+        /// Registered defaults (a defaults file, see `oslo_policy::defaults`);
+        /// not part of the conformance contract.
+        #[arg(long)]
+        defaults: Option<PathBuf>,
+        /// A `policy_dirs` entry (repeatable; none by default).
+        #[arg(long = "policy-dir")]
+        policy_dirs: Vec<PathBuf>,
+        /// `enforce_new_defaults = False` (deprecated rules OR-ed in).
+        #[arg(long)]
+        no_enforce_new_defaults: bool,
     },
     /// Evaluate one rule and print the tree of checks: which were true or
     /// false, which were never evaluated, and why.
@@ -132,11 +143,36 @@ fn load(path: &Path) -> Result<Rules, LoadError> {
     }
 }
 
-fn eval(policy: &Path, cases: &Path) -> ExitCode {
-    let rules = match load(policy) {
+/// The enforcer `eval` decides with.
+fn enforcer(
+    policy: &Path,
+    defaults: Option<&Path>,
+    policy_dirs: Vec<PathBuf>,
+    enforce_new_defaults: bool,
+) -> Result<Enforcer, String> {
+    let mut e = Enforcer::new(Config {
+        policy_file: policy.to_path_buf(),
+        policy_dirs,
+        default_rule: "default".to_owned(),
+        enforce_new_defaults,
+    });
+    if let Some(path) = defaults {
+        let bytes = std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()))?;
+        let doc = oslo_policy::rules::read_document(&bytes)
+            .map_err(|err| format!("{}: {err}", path.display()))?;
+        let rules = oslo_policy::defaults::from_document(&doc)
+            .map_err(|err| format!("{}: {err}", path.display()))?;
+        e.register_defaults(rules).map_err(|err| err.to_string())?;
+    }
+    e.load_rules().map_err(|err| err.to_string())?;
+    Ok(e)
+}
+
+fn eval(policy: &Path, cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
+    let rules = match enforcer {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("oslo-policy: cannot load the policy: {e}");
+            eprintln!("oslo-policy: cannot load {}: {e}", policy.display());
             return ExitCode::from(2);
         }
     };
@@ -204,7 +240,21 @@ fn eval(policy: &Path, cases: &Path) -> ExitCode {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Eval { policy, cases } => eval(&policy, &cases),
+        Command::Eval {
+            policy,
+            cases,
+            defaults,
+            policy_dirs,
+            no_enforce_new_defaults,
+        } => {
+            let e = enforcer(
+                &policy,
+                defaults.as_deref(),
+                policy_dirs,
+                !no_enforce_new_defaults,
+            );
+            eval(&policy, &cases, e)
+        }
         Command::Explain {
             policy,
             rule,

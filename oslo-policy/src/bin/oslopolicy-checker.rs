@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use oslo_policy::enforcer::Rules;
+use oslo_policy::rules::Rules;
 use oslo_policy::value::Value;
 
 #[derive(Debug, Parser)]

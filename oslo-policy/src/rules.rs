@@ -1,0 +1,675 @@
+//! Rules loaded from a policy file and `Enforcer.enforce`, with the
+//! reference's semantics: a missing rule name (at the top or behind
+//! `rule:`) evaluates the default rule when it exists, truthy
+//! `system_scope` is copied to `system`, evaluation is lazy and
+//! short-circuits, and errors the reference raises are errors here
+//! (callers must treat them as deny).
+
+use crate::literal::Literal;
+use crate::parser::{self, Check, Diagnostic};
+use crate::pyformat::{self, FormatError};
+use crate::value::Value;
+
+/// How deep checks may nest during one evaluation (rule hops included)
+/// before the reference's recursion limit turns into
+/// `TypeError: unsupported callable` (measured: 329 nested checks pass).
+pub const MAX_EVAL_DEPTH: usize = 329;
+
+/// Why a policy file could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The system error.
+        message: String,
+    },
+    /// Not YAML as PyYAML reads it.
+    #[error("{path}: {message}")]
+    Yaml {
+        /// The file.
+        path: String,
+        /// Line, column and what was expected.
+        message: String,
+    },
+    /// The document is not a mapping of rules.
+    #[error("{path}: the policy document is a {found}, not a mapping of rule names to rules")]
+    NotAMapping {
+        /// The file.
+        path: String,
+        /// Its Python type.
+        found: &'static str,
+    },
+    /// A rule value the reference cannot parse at all.
+    #[error("{path}: rule {name}: {message}")]
+    Rule {
+        /// The file.
+        path: String,
+        /// `repr()` of the rule name.
+        name: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// An evaluation error (the reference raises; callers must deny).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EvalError(pub String);
+
+/// A policy (or defaults) file's document, as `yaml.safe_load` reads it.
+/// TEMPORARY: JSON only until the YAML loader lands.
+pub fn read_document(bytes: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    if text.trim().is_empty() {
+        return Ok(Value::None);
+    }
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| Value::from_json(&v))
+        .map_err(|e| e.to_string())
+}
+
+/// FNV-1a for the rule-name index: names are short, trusted (they come
+/// from the operator's policy file) and looked up on every `rule:` hop,
+/// where SipHash's flood resistance buys nothing and costs time.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct FnvBuild;
+
+#[derive(Debug)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+/// One rule of a loaded policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The key as YAML read it (usually a `str`).
+    pub name: Value,
+    /// The value as written.
+    pub source: Value,
+    /// The parsed check.
+    pub check: Check,
+    /// What the parser had to say.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The rules of one policy file (`Rules`), in file order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rules {
+    /// All rules.
+    rules: Vec<Rule>,
+    /// Index of the rules with `str` names.
+    by_name: std::collections::HashMap<String, usize, FnvBuild>,
+    /// The default rule's name (`default_rule`).
+    default_rule: Option<String>,
+}
+
+impl Rules {
+    /// Parses a policy file's text (`Rules.load`).
+    pub fn load(bytes: &[u8], path: &str, default_rule: Option<&str>) -> Result<Rules, LoadError> {
+        let doc = read_document(bytes).map_err(|message| LoadError::Yaml {
+            path: path.to_owned(),
+            message,
+        })?;
+        let items = match doc {
+            v if !v.truthy() => Vec::new(),
+            Value::Dict(items) => items,
+            other => {
+                return Err(LoadError::NotAMapping {
+                    path: path.to_owned(),
+                    found: other.type_name(),
+                });
+            }
+        };
+        let mut rules = Vec::with_capacity(items.len());
+        for (name, source) in items {
+            let parsed = parser::parse_value(&source).map_err(|e| LoadError::Rule {
+                path: path.to_owned(),
+                name: name.py_repr(),
+                message: e.to_string(),
+            })?;
+            rules.push(Rule {
+                name,
+                source,
+                check: parsed.check,
+                diagnostics: parsed.diagnostics,
+            });
+        }
+        Ok(Rules::new(rules, default_rule))
+    }
+
+    /// Rules from already parsed entries (later duplicates of a name win,
+    /// as dict assignment does).
+    pub fn new(rules: Vec<Rule>, default_rule: Option<&str>) -> Rules {
+        let mut by_name =
+            std::collections::HashMap::with_capacity_and_hasher(rules.len(), FnvBuild);
+        for (i, r) in rules.iter().enumerate() {
+            if let Value::Str(s) = &r.name {
+                by_name.insert(s.clone(), i);
+            }
+        }
+        Rules {
+            rules,
+            by_name,
+            default_rule: default_rule.map(str::to_owned),
+        }
+    }
+
+    /// The rules, in file order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The default rule's name.
+    pub fn default_rule(&self) -> Option<&str> {
+        self.default_rule.as_deref()
+    }
+
+    /// Reads and parses a policy file.
+    pub fn load_file(
+        path: &std::path::Path,
+        default_rule: Option<&str>,
+    ) -> Result<Rules, LoadError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        Rules::load(&bytes, &shown, default_rule)
+    }
+
+    /// The rule named `name` (a `str` key).
+    pub fn get(&self, name: &str) -> Option<&Rule> {
+        self.by_name.get(name).and_then(|&i| self.rules.get(i))
+    }
+
+    /// `rules[name]` with `__missing__`: the default rule when `name` is
+    /// absent and the default rule exists.
+    pub fn lookup(&self, name: &str) -> Option<&Check> {
+        if let Some(r) = self.get(name) {
+            return Some(&r.check);
+        }
+        let default = self.default_rule.as_deref().filter(|d| !d.is_empty())?;
+        self.get(default).map(|r| &r.check)
+    }
+
+    /// Calls a check directly, as `oslopolicy-checker` does
+    /// (`rule(target, creds, enforcer)`): no `system_scope` copy and no
+    /// empty-policy shortcut.
+    pub fn check(&self, check: &Check, target: &Value, creds: &Value) -> Result<bool, EvalError> {
+        Ctx {
+            rules: self,
+            target,
+            creds,
+        }
+        .eval(check, 1, None)
+    }
+
+    /// `Enforcer.enforce(name, target, creds)` for rules loaded from a file
+    /// and no registered defaults. `creds` is updated like the reference
+    /// updates the caller's dict (`system` from a truthy `system_scope`).
+    pub fn enforce(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> Result<bool, EvalError> {
+        self.enforce_with(name, target, creds, None)
+    }
+
+    /// [`Rules::enforce`] without touching the caller's credentials (the
+    /// `system_scope` copy is made on a private copy, only when needed).
+    pub fn enforce_ref(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+    ) -> Result<bool, EvalError> {
+        if system_scope(creds).is_some() {
+            let mut copy = creds.clone();
+            return self.enforce_with(name, target, &mut copy, None);
+        }
+        self.decide(name, target, creds, None)
+    }
+
+    fn enforce_with(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+        trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        if let Some(scope) = system_scope(creds) {
+            if let Value::Dict(items) = creds {
+                Value::dict_insert(items, Value::str("system"), scope);
+            }
+        }
+        self.decide(name, target, creds, trace)
+    }
+
+    fn decide(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+        trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        if !matches!(creds, Value::Dict(_)) {
+            return Err(EvalError(format!(
+                "InvalidContextObject: expected a dict of credentials, got {}",
+                creds.type_name()
+            )));
+        }
+        if self.rules.is_empty() {
+            return Ok(false);
+        }
+        let Some(check) = self.lookup(name) else {
+            return Ok(false);
+        };
+        let ctx = Ctx {
+            rules: self,
+            target,
+            creds,
+        };
+        ctx.eval(check, 1, trace)
+    }
+}
+
+/// A truthy `creds["system_scope"]`, which `enforce` copies to `system`.
+fn system_scope(creds: &Value) -> Option<Value> {
+    creds.get("system_scope").filter(|v| v.truthy()).cloned()
+}
+
+struct Ctx<'a> {
+    rules: &'a Rules,
+    target: &'a Value,
+    creds: &'a Value,
+}
+
+/// One evaluated check of an [`Rules::explain`] tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceNode {
+    /// The check, as `str()` prints it.
+    pub check: String,
+    /// `Some(Ok(..))` decided, `Some(Err(..))` raised, `None` never
+    /// evaluated (short-circuit).
+    pub outcome: Option<Result<bool, String>>,
+    /// Why, for atoms (what was compared with what).
+    pub detail: String,
+    /// Sub-checks (operands, or the rule a `rule:` check refers to).
+    pub children: Vec<TraceNode>,
+}
+
+impl TraceNode {
+    fn new(check: &Check) -> TraceNode {
+        TraceNode {
+            check: check.to_string(),
+            outcome: None,
+            detail: String::new(),
+            children: Vec::new(),
+        }
+    }
+
+    /// An indented text rendering, one check per line.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        self.render_into(&mut out, 0);
+        out
+    }
+
+    fn render_into(&self, out: &mut String, indent: usize) {
+        let verdict = match &self.outcome {
+            Some(Ok(true)) => "TRUE ".to_owned(),
+            Some(Ok(false)) => "false".to_owned(),
+            Some(Err(e)) => format!("ERROR ({e})"),
+            None => "-    ".to_owned(),
+        };
+        out.push_str(&format!("{}{verdict}  {}", "  ".repeat(indent), self.check));
+        if !self.detail.is_empty() {
+            out.push_str(&format!("    # {}", self.detail));
+        }
+        out.push('\n');
+        for c in &self.children {
+            c.render_into(out, indent + 1);
+        }
+    }
+}
+
+impl Rules {
+    /// Evaluates `name` like [`Rules::enforce`] and returns the decision
+    /// with the tree of every check evaluated (or skipped) and why.
+    pub fn explain(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> (Result<bool, EvalError>, TraceNode) {
+        let mut root = TraceNode {
+            check: format!("enforce({name:?})"),
+            outcome: None,
+            detail: match (self.get(name), self.lookup(name)) {
+                (Some(_), _) => String::new(),
+                (None, Some(_)) => format!(
+                    "no rule {name:?}: the default rule {:?} applies",
+                    self.default_rule.as_deref().unwrap_or_default()
+                ),
+                (None, None) => format!("no rule {name:?} and no default rule: false"),
+            },
+            children: Vec::new(),
+        };
+        let result = self.enforce_with(name, target, creds, Some(&mut root));
+        root.outcome = Some(result.clone().map_err(|e| e.0));
+        (result, root)
+    }
+}
+
+impl Ctx<'_> {
+    fn eval(
+        &self,
+        check: &Check,
+        depth: usize,
+        trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        let Some(parent) = trace else {
+            return self.eval_inner(check, depth, None, &mut None);
+        };
+        let mut node = TraceNode::new(check);
+        let mut detail = Some(String::new());
+        let result = self.eval_inner(check, depth, Some(&mut node), &mut detail);
+        node.detail = detail.unwrap_or_default();
+        node.outcome = Some(result.clone().map_err(|e| e.0));
+        parent.children.push(node);
+        result
+    }
+
+    fn eval_inner(
+        &self,
+        check: &Check,
+        depth: usize,
+        mut trace: Option<&mut TraceNode>,
+        detail: &mut Option<String>,
+    ) -> Result<bool, EvalError> {
+        // Details are only built when tracing.
+        let tracing = detail.is_some();
+        let mut note = |make: &dyn Fn() -> String| {
+            if let Some(d) = detail.as_mut() {
+                *d = make();
+            }
+        };
+        if depth > MAX_EVAL_DEPTH {
+            return Err(EvalError("TypeError: unsupported callable".to_owned()));
+        }
+        match check {
+            Check::True => Ok(true),
+            Check::False => Ok(false),
+            Check::Not(c) => Ok(!self.eval(c, depth + 1, trace.as_deref_mut())?),
+            Check::And(cs) | Check::Or(cs) => {
+                let decisive = matches!(check, Check::Or(_));
+                for (i, c) in cs.iter().enumerate() {
+                    if self.eval(c, depth + 1, trace.as_deref_mut())? == decisive {
+                        if let Some(t) = trace.as_deref_mut() {
+                            t.children.extend(cs.iter().skip(i + 1).map(TraceNode::new));
+                        }
+                        return Ok(decisive);
+                    }
+                }
+                Ok(!decisive)
+            }
+            Check::Rule(name) => match self.rules.lookup(name) {
+                Some(c) => {
+                    if tracing && self.rules.get(name).is_none() {
+                        note(&|| {
+                            format!(
+                                "no rule {name:?}: the default rule {:?} applies",
+                                self.rules.default_rule().unwrap_or_default()
+                            )
+                        });
+                    }
+                    self.eval(c, depth + 1, trace)
+                }
+                None => {
+                    note(&|| format!("no rule {name:?} and no default rule: false"));
+                    Ok(false)
+                }
+            },
+            Check::Role(pattern) => {
+                let wanted = match pyformat::format(pattern, self.target) {
+                    Ok(s) => s,
+                    Err(FormatError::MissingKey(k)) => {
+                        note(&|| format!("the target has no key {k:?}: false"));
+                        return Ok(false);
+                    }
+                    Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
+                };
+                let Some(roles) = self.creds.get("roles") else {
+                    note(&|| "the credentials have no \"roles\"".to_owned());
+                    return Ok(false);
+                };
+                let found = role_in(&wanted, roles)?;
+                note(&|| {
+                    format!(
+                        "roles {} {} {wanted:?} (compared lower-cased)",
+                        roles.py_str(),
+                        if found { "include" } else { "do not include" }
+                    )
+                });
+                Ok(found)
+            }
+            Check::External { kind, .. } => Err(EvalError(format!(
+                "{kind}: external checks are not supported by this build"
+            ))),
+            Check::Generic {
+                kind,
+                pattern,
+                literal,
+            } => {
+                let wanted = match pyformat::format(pattern, self.target) {
+                    Ok(s) => s,
+                    Err(FormatError::MissingKey(k)) => {
+                        note(&|| format!("the target has no key {k:?}: false"));
+                        return Ok(false);
+                    }
+                    Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
+                };
+                match literal {
+                    Literal::Value(v) => {
+                        note(&|| {
+                            format!(
+                                "{kind} is a Python literal: {v:?} compared with {wanted:?}, credentials ignored"
+                            )
+                        });
+                        Ok(wanted == *v)
+                    }
+                    Literal::Error(e) => Err(EvalError(e.clone())),
+                    Literal::Unsupported(e) => Err(EvalError(format!(
+                        "unsupported Python expression as a check kind ({e}): {kind:?}"
+                    ))),
+                    Literal::NotLiteral => {
+                        let found = find_in(self.creds, Some(kind), &wanted)?;
+                        note(&|| {
+                            format!(
+                                "credentials {kind} {} {wanted:?}",
+                                if found {
+                                    "match"
+                                } else {
+                                    "are missing or do not match"
+                                }
+                            )
+                        });
+                        Ok(found)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `match.lower() in [x.lower() for x in creds['roles']]`: every member
+/// must be a string (the reference lower-cases them all before looking),
+/// strings are iterated by character and dicts by key.
+fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
+    let wanted_lower = if wanted.is_ascii() {
+        wanted.to_ascii_lowercase()
+    } else {
+        wanted.to_lowercase()
+    };
+    let same = |s: &str| {
+        if s.is_ascii() && wanted.is_ascii() {
+            s.eq_ignore_ascii_case(wanted)
+        } else {
+            s.to_lowercase() == wanted_lower
+        }
+    };
+    let mut found = false;
+    let mut member = |m: &Value| match m {
+        Value::Str(s) => {
+            found = found || same(s);
+            Ok(())
+        }
+        other => Err(EvalError(format!(
+            "AttributeError: '{}' object has no attribute 'lower'",
+            other.type_name()
+        ))),
+    };
+    match roles {
+        Value::List(items) => items.iter().try_for_each(&mut member)?,
+        Value::Dict(items) => items.iter().try_for_each(|(k, _)| member(k))?,
+        Value::Str(s) => {
+            let mut buf = [0u8; 4];
+            for c in s.chars() {
+                found = found || same(c.encode_utf8(&mut buf));
+            }
+        }
+        other => {
+            return Err(EvalError(format!(
+                "TypeError: '{}' object is not iterable",
+                other.type_name()
+            )));
+        }
+    }
+    Ok(found)
+}
+
+/// `GenericCheck._find_in_dict` over `kind.split('.')`: `path` is what is
+/// left of the dotted path (`None` when every segment is used).
+fn find_in(value: &Value, path: Option<&str>, wanted: &str) -> Result<bool, EvalError> {
+    let Some(path) = path else {
+        return Ok(match value {
+            Value::Str(s) => wanted == s,
+            other => wanted == other.py_str(),
+        });
+    };
+    let (key, rest) = match path.split_once('.') {
+        Some((k, r)) => (k, Some(r)),
+        None => (path, None),
+    };
+    let next = match value {
+        Value::Dict(_) => match value.get(key) {
+            Some(v) => v,
+            None => return Ok(false),
+        },
+        Value::List(_) => {
+            return Err(EvalError(
+                "TypeError: list indices must be integers or slices, not str".to_owned(),
+            ));
+        }
+        Value::Str(_) => {
+            return Err(EvalError(
+                "TypeError: string indices must be integers, not 'str'".to_owned(),
+            ));
+        }
+        other => {
+            return Err(EvalError(format!(
+                "TypeError: '{}' object is not subscriptable",
+                other.type_name()
+            )));
+        }
+    };
+    if let Value::List(items) = next {
+        for item in items {
+            if find_in(item, rest, wanted)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    find_in(next, rest, wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(yaml: &str) -> Rules {
+        Rules::load(yaml.as_bytes(), "test.yaml", Some("default")).unwrap_or_default()
+    }
+
+    fn json(s: &str) -> Value {
+        Value::from_json(&serde_json::from_str(s).unwrap_or(serde_json::Value::Null))
+    }
+
+    fn enforce(r: &Rules, name: &str, target: &str, creds: &str) -> Result<bool, EvalError> {
+        let mut c = json(creds);
+        r.enforce(name, &json(target), &mut c)
+    }
+
+    #[test]
+    fn reference_decisions() -> Result<(), EvalError> {
+        let r = rules(
+            r#"{
+"default": "role:admin",
+"owner": "project_id:%(project_id)s",
+"admin_or_owner": "rule:admin or rule:owner",
+"admin": "role:admin",
+"sys": "system:all",
+"deny": "not admin",
+"lit": "True:%(enabled)s",
+"nested": "a.b:x"
+}"#,
+        );
+        assert!(enforce(
+            &r,
+            "owner",
+            r#"{"project_id":"p"}"#,
+            r#"{"project_id":"p"}"#
+        )?);
+        assert!(!enforce(&r, "owner", r#"{}"#, r#"{"project_id":"p"}"#)?);
+        assert!(enforce(
+            &r,
+            "admin_or_owner",
+            "{}",
+            r#"{"roles":["ADMIN"]}"#
+        )?);
+        assert!(enforce(&r, "missing", "{}", r#"{"roles":["admin"]}"#)?);
+        assert!(enforce(&r, "sys", "{}", r#"{"system_scope":"all"}"#)?);
+        assert!(enforce(&r, "deny", "{}", "{}")?);
+        assert!(enforce(&r, "lit", r#"{"enabled":true}"#, "{}")?);
+        assert!(enforce(
+            &r,
+            "nested",
+            "{}",
+            r#"{"a":[{"b":"y"},{"b":"x"}]}"#
+        )?);
+        assert!(enforce(&r, "nested", "{}", r#"{"a":"str"}"#).is_err());
+        Ok(())
+    }
+}
