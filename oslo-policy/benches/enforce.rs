@@ -19,7 +19,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use oslo_policy::enforcer::Rules;
+use oslo_policy::rules::Rules;
 use oslo_policy::value::Value;
 
 /// The benchmark policy as JSON text.
