@@ -11,6 +11,7 @@
 //! * [`pyformat`] — `str % mapping`, applied to every match;
 //! * [`literal`] — `ast.literal_eval` of generic check kinds;
 //! * [`lint`] — findings for `oslo-policy lint`;
+//! * [`sample`], [`textwrap`] — `oslopolicy-sample-generator`'s text;
 //! * [`yaml`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
 
 pub mod defaults;
@@ -20,5 +21,7 @@ pub mod literal;
 pub mod parser;
 pub mod pyformat;
 pub mod rules;
+pub mod sample;
+pub mod textwrap;
 pub mod value;
 pub mod yaml;

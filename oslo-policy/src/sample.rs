@@ -1,0 +1,158 @@
+//! The text of `oslopolicy-sample-generator` (`generator.py`'s
+//! `_format_help_text` and `_format_rule_default_yaml`), byte for byte.
+
+use crate::defaults::RuleDefault;
+use crate::textwrap::wrap;
+
+/// `_format_help_text`: a description as `#` comment lines (paragraphs
+/// wrapped at 70 columns, indented lines kept as literal blocks).
+pub fn help_text(description: Option<&str>) -> String {
+    let Some(description) = description.filter(|d| !d.is_empty()) else {
+        return "#".to_owned();
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut paragraph: Vec<String> = Vec::new();
+    let flush = |paragraph: &mut Vec<String>, lines: &mut Vec<String>| {
+        lines.extend(wrap(&paragraph.join(" "), 70, "# ", "# "));
+        paragraph.clear();
+    };
+    for line in py_splitlines(py_strip(description)) {
+        if py_strip(line).is_empty() {
+            flush(&mut paragraph, &mut lines);
+            lines.push("#".to_owned());
+        } else if !line.starts_with(crate::parser::is_py_space) {
+            paragraph.push(py_rstrip(line).to_owned());
+        } else {
+            if !paragraph.is_empty() {
+                flush(&mut paragraph, &mut lines);
+                lines.push("#".to_owned());
+            }
+            lines.push(format!("# {}", py_rstrip(line)));
+        }
+    }
+    if !paragraph.is_empty() {
+        flush(&mut paragraph, &mut lines);
+    }
+    lines.join("\n")
+}
+
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(crate::parser::is_py_space)
+}
+
+fn py_rstrip(s: &str) -> &str {
+    s.trim_end_matches(crate::parser::is_py_space)
+}
+
+/// `str.splitlines()`.
+fn py_splitlines(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if is_break {
+            out.push(s.get(start..i).unwrap_or_default());
+            let mut next = i + c.len_utf8();
+            if c == '\r' {
+                if let Some(&(j, '\n')) = chars.peek() {
+                    chars.next();
+                    next = j + 1;
+                }
+            }
+            start = next;
+        }
+    }
+    if start < s.len() {
+        out.push(s.get(start..).unwrap_or_default());
+    }
+    out
+}
+
+/// `_format_rule_default_yaml(default, include_help=True,
+/// comment_rule=True, add_deprecated_rules=not exclude_deprecated)`.
+pub fn rule_block(d: &RuleDefault, add_deprecated: bool) -> String {
+    let mut text = format!("\"{}\": \"{}\"\n", d.name, d.check_str);
+    let mut op = String::new();
+    for o in &d.operations {
+        if !o.method.is_empty() && !o.path.is_empty() {
+            op.push_str(&format!("# {}  {}\n", o.method, o.path));
+        }
+    }
+    let scope = match &d.scope_types {
+        Some(s) => format!("# Intended scope(s): {}\n", s.join(", ")),
+        None => String::new(),
+    };
+    text = format!("{op}{scope}#{text}\n");
+    if d.description.as_deref().is_some_and(|s| !s.is_empty()) {
+        text = format!("{}\n{text}", help_text(d.description.as_deref()));
+    }
+    if add_deprecated && d.deprecated_for_removal {
+        text = format!(
+            "# DEPRECATED\n# \"{}\" has been deprecated since {}.\n{}\n{text}",
+            d.name,
+            d.deprecated_since.as_deref().unwrap_or("None"),
+            help_text(d.deprecated_reason.as_deref())
+        );
+    } else if let (true, Some(old)) = (add_deprecated, &d.deprecated_rule) {
+        let reason = old
+            .deprecated_reason
+            .clone()
+            .or_else(|| d.deprecated_reason.clone());
+        let since = old
+            .deprecated_since
+            .clone()
+            .or_else(|| d.deprecated_since.clone())
+            .unwrap_or_else(|| "None".to_owned());
+        let deprecated_text = format!(
+            "\"{}\":\"{}\" has been deprecated since {since} in favor of \"{}\":\"{}\".",
+            old.name, old.check_str, d.name, d.check_str
+        );
+        text = format!(
+            "{text}# DEPRECATED\n{}\n{}\n",
+            help_text(Some(&deprecated_text)),
+            help_text(reason.as_deref())
+        );
+        if d.name != old.name {
+            text.push_str(
+                "# WARNING: A rule name change has been identified.\n\
+                 #          This may be an artifact of new rules being\n\
+                 #          included which require legacy fallback\n\
+                 #          rules to ensure proper policy behavior.\n\
+                 #          Alternatively, this may just be an alias.\n\
+                 #          Please evaluate on a case by case basis\n\
+                 #          keeping in mind the format for aliased\n\
+                 #          rules is:\n\
+                 #          \"old_rule_name\": \"new_rule_name\".\n",
+            );
+            text.push_str(&format!("# \"{}\": \"rule:{}\"\n", old.name, d.name));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// A whole sample file: sections (namespaces) sorted by name, rules in
+/// registration order.
+pub fn sample(sections: &[(String, Vec<RuleDefault>)], exclude_deprecated: bool) -> String {
+    let mut sorted: Vec<&(String, Vec<RuleDefault>)> = sections.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::new();
+    for (_, rules) in sorted {
+        for r in rules {
+            out.push_str(&rule_block(r, !exclude_deprecated));
+        }
+    }
+    out
+}
