@@ -84,6 +84,7 @@ pub enum EnforceError {
 #[derive(Debug, Default)]
 struct State {
     rules: Option<Arc<Rules>>,
+    file_rules: Arc<Vec<Rule>>,
     stamp: Vec<(PathBuf, Option<SystemTime>)>,
 }
 
@@ -125,6 +126,21 @@ impl Enforcer {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .rules = None;
         Ok(())
+    }
+
+    /// An enforcer with the defaults of every defaults file registered
+    /// (each file's list in order; the files in the order given).
+    pub fn with_defaults_files(config: Config, files: &[PathBuf]) -> Result<Enforcer, String> {
+        let mut e = Enforcer::new(config);
+        for path in files {
+            let bytes = std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()))?;
+            let doc = crate::rules::read_document(&bytes)
+                .map_err(|err| format!("{}: {err}", path.display()))?;
+            let rules = crate::defaults::from_document(&doc)
+                .map_err(|err| format!("{}: {err}", path.display()))?;
+            e.register_defaults(rules).map_err(|err| err.to_string())?;
+        }
+        Ok(e)
     }
 
     /// `register_defaults`.
@@ -184,9 +200,10 @@ impl Enforcer {
             }
         }
         match self.build(&sources) {
-            Ok(rules) => {
+            Ok((rules, file_rules)) => {
                 let rules = Arc::new(rules);
                 state.rules = Some(Arc::clone(&rules));
+                state.file_rules = Arc::new(file_rules);
                 state.stamp = sources;
                 Ok(rules)
             }
@@ -202,7 +219,28 @@ impl Enforcer {
         }
     }
 
-    fn build(&self, sources: &[(PathBuf, Option<SystemTime>)]) -> Result<Rules, EnforceError> {
+    /// The rules read from the files (main file, then `policy_dirs`), in
+    /// order, after [`Enforcer::load_rules`] (`enforcer.file_rules`).
+    pub fn file_rules(&self) -> Result<Arc<Vec<Rule>>, EnforceError> {
+        self.load_rules()?;
+        Ok(Arc::clone(
+            &self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .file_rules,
+        ))
+    }
+
+    /// The registered defaults, in registration order.
+    pub fn registered_rules(&self) -> &[RuleDefault] {
+        &self.registered
+    }
+
+    fn build(
+        &self,
+        sources: &[(PathBuf, Option<SystemTime>)],
+    ) -> Result<(Rules, Vec<Rule>), EnforceError> {
         let default = Some(self.config.default_rule.as_str());
         let mut merged: Vec<Rule> = Vec::new();
         let mut file_checks: HashMap<String, Check> = HashMap::new();
@@ -221,6 +259,7 @@ impl Enforcer {
                 }
             }
         }
+        let file_rules = merged.clone();
         for d in &self.registered {
             if file_checks.contains_key(&d.name) {
                 continue;
@@ -233,7 +272,7 @@ impl Enforcer {
                 diagnostics: Vec::new(),
             });
         }
-        Ok(Rules::new(merged, default))
+        Ok((Rules::new(merged, default), file_rules))
     }
 
     /// `_handle_deprecated_rule`.

@@ -150,20 +150,14 @@ fn enforcer(
     policy_dirs: Vec<PathBuf>,
     enforce_new_defaults: bool,
 ) -> Result<Enforcer, String> {
-    let mut e = Enforcer::new(Config {
+    let config = Config {
         policy_file: policy.to_path_buf(),
         policy_dirs,
         default_rule: "default".to_owned(),
         enforce_new_defaults,
-    });
-    if let Some(path) = defaults {
-        let bytes = std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()))?;
-        let doc = oslo_policy::rules::read_document(&bytes)
-            .map_err(|err| format!("{}: {err}", path.display()))?;
-        let rules = oslo_policy::defaults::from_document(&doc)
-            .map_err(|err| format!("{}: {err}", path.display()))?;
-        e.register_defaults(rules).map_err(|err| err.to_string())?;
-    }
+    };
+    let files: Vec<PathBuf> = defaults.map(Path::to_path_buf).into_iter().collect();
+    let e = Enforcer::with_defaults_files(config, &files)?;
     e.load_rules().map_err(|err| err.to_string())?;
     Ok(e)
 }

@@ -1,0 +1,113 @@
+//! `oslopolicy-policy-generator` and `oslopolicy-list-redundant` against the
+//! real tools' output for the same Enforcer (defaults, a policy file with
+//! overrides, redundant copies and a list rule, a policy directory):
+//! byte-identical.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn reference_python() -> Option<PathBuf> {
+    let python = std::env::var_os("OSLO_RS_REFERENCE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"));
+    let ok = Command::new(&python)
+        .args(["-c", "import oslo_policy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        Some(python)
+    } else {
+        eprintln!(
+            "SKIPPED: enforcer_tools: no Python with oslo.policy at {} \
+             (run scripts/setup-reference.sh or set OSLO_RS_REFERENCE_PYTHON)",
+            python.display()
+        );
+        None
+    }
+}
+
+const DEFAULTS: &str = r#"[
+ {"name": "context_is_admin", "check_str": "role:admin"},
+ {"name": "admin_or_owner", "check_str": "is_admin:True or project_id:%(project_id)s"},
+ {"name": "servers:start", "check_str": "rule:admin_or_owner", "description": "Start",
+  "operations": [{"path": "/servers/{id}/action", "method": "POST"}], "scope_types": ["project"]},
+ {"name": "servers:stop", "check_str": "rule:admin_or_owner"},
+ {"name": "trivial", "check_str": ""},
+ {"name": "renamed", "check_str": "role:new",
+  "deprecated_rule": {"name": "old_name", "check_str": "role:old", "deprecated_reason": "r", "deprecated_since": "W"}}
+]"#;
+
+const POLICY: &str = r#"{
+ "servers:start": "rule:admin_or_owner",
+ "servers:stop": "role:admin",
+ "context_is_admin": "role:admin",
+ "trivial": "@",
+ "custom": [["role:a", "role:b"], "role:c"],
+ "old_name": "role:legacy"
+}"#;
+
+#[test]
+fn tools_output_is_byte_identical() {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let defaults = dir.path().join("defaults.json");
+    let policy = dir.path().join("policy.json");
+    let pdir = dir.path().join("policy.d");
+    std::fs::write(&defaults, DEFAULTS).unwrap();
+    std::fs::write(&policy, POLICY).unwrap();
+    std::fs::create_dir(&pdir).unwrap();
+    std::fs::write(
+        pdir.join("50-extra.json"),
+        r#"{"servers:stop": "rule:admin_or_owner", "extra": "!"}"#,
+    )
+    .unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/enforcer_tools.py");
+    for (tool, ours) in [
+        (
+            "policy-generator",
+            env!("CARGO_BIN_EXE_oslopolicy-policy-generator"),
+        ),
+        (
+            "list-redundant",
+            env!("CARGO_BIN_EXE_oslopolicy-list-redundant"),
+        ),
+    ] {
+        let theirs = Command::new(&python)
+            .arg(&script)
+            .args([tool])
+            .arg(&defaults)
+            .arg(&policy)
+            .arg(&pdir)
+            .output()
+            .unwrap();
+        assert!(
+            theirs.status.success(),
+            "{}",
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        let mine = Command::new(ours)
+            .arg("--defaults")
+            .arg(&defaults)
+            .arg("--policy")
+            .arg(&policy)
+            .arg("--policy-dir")
+            .arg(&pdir)
+            .output()
+            .unwrap();
+        assert!(
+            mine.status.success(),
+            "{}",
+            String::from_utf8_lossy(&mine.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&mine.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "{tool}"
+        );
+        assert!(!mine.stdout.is_empty(), "{tool} printed nothing");
+    }
+}
