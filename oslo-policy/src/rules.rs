@@ -59,16 +59,10 @@ pub enum LoadError {
 #[error("{0}")]
 pub struct EvalError(pub String);
 
-/// A policy (or defaults) file's document, as `yaml.safe_load` reads it.
-/// TEMPORARY: JSON only until the YAML loader lands.
+/// A policy (or defaults) file's document, as `yaml.safe_load` reads it
+/// (YAML 1.1; JSON files are read as YAML too, as the reference does).
 pub fn read_document(bytes: &[u8]) -> Result<Value, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
-    if text.trim().is_empty() {
-        return Ok(Value::None);
-    }
-    serde_json::from_str::<serde_json::Value>(text)
-        .map(|v| Value::from_json(&v))
-        .map_err(|e| e.to_string())
+    crate::yaml11::safe_load(bytes).map_err(|e| e.to_string())
 }
 
 /// FNV-1a for the rule-name index: names are short, trusted (they come
