@@ -111,3 +111,71 @@ fn tools_output_is_byte_identical() {
         assert!(!mine.stdout.is_empty(), "{tool} printed nothing");
     }
 }
+
+#[test]
+fn validator_output_and_status_match() {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let defaults = dir.path().join("defaults.json");
+    std::fs::write(&defaults, DEFAULTS).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/enforcer_tools.py");
+    let policies = [
+        r#"{"servers:start": "rule:admin_or_owner", "context_is_admin": "role:admin"}"#,
+        r#"{"servers:start": "rule:admin_or_owner", "bad": "role:a or admin", "worse": "@ @",
+            "ref": "rule:missing", "cyc1": "rule:cyc2", "cyc2": "rule:cyc1",
+            "notcheck": "not rule:nothere", "bang": "!", "trivial": "role:x"}"#,
+        "servers:start: [[\"role:a\", \"b\"]]\ncontext_is_admin: no\n",
+    ];
+    for (i, text) in policies.iter().enumerate() {
+        let policy = dir.path().join(format!("policy{i}.yaml"));
+        std::fs::write(&policy, text).unwrap();
+        let theirs = Command::new(&python)
+            .arg(&script)
+            .arg("validator")
+            .arg(&defaults)
+            .arg(&policy)
+            .output()
+            .unwrap();
+        assert!(
+            theirs.status.success(),
+            "{}",
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        let mine = Command::new(env!("CARGO_BIN_EXE_oslopolicy-validator"))
+            .arg("--defaults")
+            .arg(&defaults)
+            .arg("--policy")
+            .arg(&policy)
+            .output()
+            .unwrap();
+        let ours = format!(
+            "{}rc={}\n",
+            String::from_utf8_lossy(&mine.stdout),
+            mine.status.code().unwrap_or(-1)
+        );
+        assert_eq!(
+            ours,
+            String::from_utf8_lossy(&theirs.stdout),
+            "policy {i}: {text}"
+        );
+    }
+    // A missing policy file.
+    let missing = dir.path().join("absent.yaml");
+    let mine = Command::new(env!("CARGO_BIN_EXE_oslopolicy-validator"))
+        .arg("--defaults")
+        .arg(&defaults)
+        .arg("--policy")
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(mine.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&mine.stdout),
+        format!(
+            "Configured policy file \"{}\" not found\n",
+            missing.display()
+        )
+    );
+}

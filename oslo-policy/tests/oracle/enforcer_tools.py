@@ -4,7 +4,8 @@ oslo_policy::defaults), a policy file and policy_dirs.
 
     enforcer_tools.py TOOL DEFAULTS.json POLICY [DIR...]
 
-TOOL is policy-generator or list-redundant.
+TOOL is policy-generator, list-redundant or validator (which also prints
+"rc=N", the tool's exit status).
 """
 import json
 import logging
@@ -23,16 +24,19 @@ from sample_generator import build  # noqa: E402
 
 def main():
     tool, defaults, policy_file, dirs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-    conf = cfg.ConfigOpts()
+    conf = cfg.CONF  # the validator reads the global CONF's policy_file
     conf(args=[])
     e = policy.Enforcer(conf, policy_file=policy_file)
     conf.set_override("policy_dirs", dirs, "oslo_policy")
+    conf.set_override("policy_file", policy_file, "oslo_policy")
     e.register_defaults([build(d) for d in json.load(open(defaults))])
     generator._get_enforcer = lambda namespace: e
     if tool == "policy-generator":
         generator._generate_policy("ns")
-    else:
+    elif tool == "list-redundant":
         generator._list_redundant("ns")
+    else:
+        print(f"rc={generator._validate_policy('ns')}")
 
 
 if __name__ == "__main__":
