@@ -207,6 +207,48 @@ impl Value {
     }
 }
 
+/// Builds a dict with [`Value::dict_insert`]'s semantics in linear time
+/// for string keys (policy files have thousands of them).
+#[derive(Debug, Default)]
+pub struct DictBuilder {
+    items: Vec<(Value, Value)>,
+    by_str: std::collections::HashMap<String, usize>,
+}
+
+impl DictBuilder {
+    /// `d[key] = value`.
+    pub fn insert(&mut self, key: Value, value: Value) {
+        if let Value::Str(s) = &key {
+            match self.by_str.get(s) {
+                Some(&i) => {
+                    if let Some(slot) = self.items.get_mut(i) {
+                        slot.1 = value;
+                    }
+                }
+                None => {
+                    self.by_str.insert(s.clone(), self.items.len());
+                    self.items.push((key, value));
+                }
+            }
+            return;
+        }
+        // Other keys can only equal other non-string keys.
+        match self
+            .items
+            .iter_mut()
+            .find(|(k, _)| !matches!(k, Value::Str(_)) && k.key_eq(&key))
+        {
+            Some(slot) => slot.1 = value,
+            None => self.items.push((key, value)),
+        }
+    }
+
+    /// The entries, in insertion order.
+    pub fn finish(self) -> Vec<(Value, Value)> {
+        self.items
+    }
+}
+
 #[derive(PartialEq)]
 enum Number {
     Int(String),

@@ -11,7 +11,7 @@
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use crate::value::Value;
+use crate::value::{DictBuilder, Value};
 
 /// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 256;
@@ -40,12 +40,7 @@ enum Frame {
     Seq(Vec<Value>, usize),
     /// Items, the key waiting for its value (and whether it is the plain
     /// merge key `<<`), the anchor, the mappings to merge.
-    Map(
-        Vec<(Value, Value)>,
-        Option<(Value, bool)>,
-        usize,
-        Vec<Value>,
-    ),
+    Map(DictBuilder, Option<(Value, bool)>, usize, Vec<Value>),
 }
 
 struct Builder {
@@ -84,7 +79,7 @@ impl Builder {
                     *pending = Some((v, is_merge_key));
                 }
                 Some((_, true)) => merges.push(v),
-                Some((k, false)) => Value::dict_insert(items, k, v),
+                Some((k, false)) => items.insert(k, v),
             },
         }
     }
@@ -468,7 +463,7 @@ impl MarkedEventReceiver for Builder {
                 }
                 self.sets.push((self.stack.len(), is_set));
                 self.stack
-                    .push(Frame::Map(Vec::new(), None, anchor, Vec::new()));
+                    .push(Frame::Map(DictBuilder::default(), None, anchor, Vec::new()));
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq(items, anchor)) = self.stack.pop() {
@@ -478,7 +473,7 @@ impl MarkedEventReceiver for Builder {
             Event::MappingEnd => {
                 let is_set = matches!(self.sets.pop(), Some((_, true)));
                 if let Some(Frame::Map(items, _, anchor, merges)) = self.stack.pop() {
-                    match merge(items, merges) {
+                    match merge(items.finish(), merges) {
                         // A `!!set` iterates over its members; Python's set
                         // order (hash order) is not reproducible, a list
                         // in document order stands in for it.
@@ -510,7 +505,7 @@ fn merge(items: Vec<(Value, Value)>, merges: Vec<Value>) -> Result<Vec<(Value, V
     if merges.is_empty() {
         return Ok(items);
     }
-    let mut merged: Vec<(Value, Value)> = Vec::new();
+    let mut merged = DictBuilder::default();
     for m in merges {
         let sources = match m {
             Value::Dict(d) => vec![d],
@@ -536,14 +531,14 @@ fn merge(items: Vec<(Value, Value)>, merges: Vec<Value>) -> Result<Vec<(Value, V
         };
         for d in sources {
             for (k, v) in d {
-                Value::dict_insert(&mut merged, k, v);
+                merged.insert(k, v);
             }
         }
     }
     for (k, v) in items {
-        Value::dict_insert(&mut merged, k, v);
+        merged.insert(k, v);
     }
-    Ok(merged)
+    Ok(merged.finish())
 }
 
 /// PyYAML's scanner only ever skips spaces between tokens: a tab outside a
