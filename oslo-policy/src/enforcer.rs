@@ -272,7 +272,9 @@ impl Enforcer {
                 diagnostics: Vec::new(),
             });
         }
-        Ok((Rules::new(merged, default), file_rules))
+        let rules = Rules::new(merged, default);
+        check_rules_depth(&rules)?;
+        Ok((rules, file_rules))
     }
 
     /// `_handle_deprecated_rule`.
@@ -370,6 +372,59 @@ impl Enforcer {
         }
         self.decide(name, target, creds, true).map(|_| ())
     }
+}
+
+/// The frames the reference's `check_rules` may use: it runs on every
+/// (first) load and recurses through and/or and `rule:` references; past
+/// this depth Python raises `RecursionError` and the policy does not load
+/// (measured: a chain of 991 `rule:` hops loads, 992 do not).
+pub const CHECK_RULES_MAX_DEPTH: usize = 992;
+
+/// Reproduces `check_rules`' recursion (`_undefined_check`, then
+/// `_cycle_check` with its short-circuit on the first cycle) to fail where
+/// it fails.
+fn check_rules_depth(rules: &Rules) -> Result<(), EnforceError> {
+    fn cycle<'a>(
+        rules: &'a Rules,
+        check: &'a Check,
+        seen: &mut Vec<&'a str>,
+        depth: usize,
+    ) -> Result<bool, ()> {
+        if depth > CHECK_RULES_MAX_DEPTH {
+            return Err(());
+        }
+        if let Check::Rule(name) = check {
+            if seen.contains(&name.as_str()) {
+                return Ok(true);
+            }
+            seen.push(name);
+            if let Some(target) = rules.get(name) {
+                if cycle(rules, &target.check, seen, depth + 1)? {
+                    return Ok(true);
+                }
+            }
+        }
+        if let Check::And(cs) | Check::Or(cs) = check {
+            for c in cs {
+                if cycle(rules, c, &mut seen.clone(), depth + 1)? {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+    for rule in rules.rules() {
+        let too_deep = crate::parser::tree_depth(&rule.check) > CHECK_RULES_MAX_DEPTH
+            || cycle(rules, &rule.check, &mut Vec::new(), 1).is_err();
+        if too_deep {
+            return Err(EnforceError::Load(LoadError::Rule {
+                path: String::new(),
+                name: rule.name.py_repr(),
+                message: "maximum recursion depth exceeded in check_rules".to_owned(),
+            }));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -118,6 +118,49 @@ pub struct Parsed {
 )]
 pub struct TooDeep;
 
+/// Deepest check tree kept. The reference parses deeper trees but cannot
+/// load them (its `check_rules` recursion fails past ~990 levels) nor
+/// evaluate them (past 329); refusing them keeps every walk over a tree
+/// (drop, clone, print) within the stack.
+pub const MAX_TREE_DEPTH: usize = 1000;
+
+/// The depth of a check tree, without recursion.
+pub fn tree_depth(check: &Check) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(check, 1usize)];
+    while let Some((c, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match c {
+            Check::Not(inner) => stack.push((inner, d + 1)),
+            Check::And(cs) | Check::Or(cs) => stack.extend(cs.iter().map(|c| (c, d + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Drops a tree of any depth without recursion.
+fn drop_flat(check: Check) {
+    let mut stack = vec![check];
+    while let Some(c) = stack.pop() {
+        match c {
+            Check::Not(inner) => stack.push(*inner),
+            Check::And(cs) | Check::Or(cs) => stack.extend(cs),
+            _ => {}
+        }
+    }
+}
+
+fn drop_tokens(tokens: Vec<Token>) {
+    for t in tokens {
+        match t {
+            Token::Check(c) => drop_flat(c),
+            Token::AndExpr(cs) | Token::OrExpr(cs) => cs.into_iter().for_each(drop_flat),
+            _ => {}
+        }
+    }
+}
+
 /// Python's `str.isspace()` characters (what `\s` splits on).
 pub fn is_py_space(c: char) -> bool {
     matches!(
@@ -333,6 +376,7 @@ pub fn parse_text(rule: &str) -> Result<Parsed, TooDeep> {
         while reduce_once(&mut stack) {
             chain += 1;
             if chain > MAX_REDUCTIONS {
+                drop_tokens(stack);
                 return Err(TooDeep);
             }
         }
@@ -343,6 +387,15 @@ pub fn parse_text(rule: &str) -> Result<Parsed, TooDeep> {
         (1, Some(Token::OrExpr(cs))) => Some(Check::Or(cs)),
         _ => None,
     };
+    drop_tokens(stack);
+    if let Some(c) = &check {
+        if tree_depth(c) > MAX_TREE_DEPTH {
+            if let Some(c) = check {
+                drop_flat(c);
+            }
+            return Err(TooDeep);
+        }
+    }
     Ok(match check {
         Some(check) => Parsed { check, diagnostics },
         None => {

@@ -52,6 +52,7 @@ fn format_owned(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
     // specifiers? No: Python treats it as a single argument; a second
     // unkeyed specifier raises "not enough arguments".
     let mut positional_used = false;
+    let mut keyed_used = false;
     let at = |i: usize| chars.get(i).copied();
     while let Some(c) = at(i) {
         if c != '%' {
@@ -134,6 +135,9 @@ fn format_owned(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
             out.push('%');
             continue;
         }
+        if key.is_some() {
+            keyed_used = true;
+        }
         let arg: &Value = match &key {
             Some(k) => match mapping {
                 Value::Dict(_) => mapping
@@ -142,7 +146,9 @@ fn format_owned(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
                 _ => return Err(invalid("TypeError: format requires a mapping")),
             },
             None => {
-                if positional_used {
+                // CPython: once a key was used, the mapping is no longer an
+                // argument for unkeyed specifiers.
+                if positional_used || keyed_used {
                     return Err(invalid("TypeError: not enough arguments for format string"));
                 }
                 positional_used = true;
@@ -340,6 +346,7 @@ fn convert(
         'c' => match arg {
             Value::Str(s) if s.chars().count() == 1 => s.clone(),
             Value::Str(_) => return Err(invalid("TypeError: %c requires int or char")),
+            Value::Bool(b) => char::from(u8::from(*b)).to_string(),
             Value::Int(i) => {
                 let n: u32 = i
                     .parse()

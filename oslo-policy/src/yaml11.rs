@@ -620,6 +620,64 @@ fn reject_tabs(text: &str) -> Result<(), YamlError> {
     Ok(())
 }
 
+/// First code point standing for a lone surrogate (see
+/// [`map_surrogate_escapes`]): U+D800+n is U+10F800+n (plane 16, private use).
+pub const SURROGATE_BASE: u32 = 0x10_F800;
+
+/// PyYAML decodes `\uD83D` in a double-quoted scalar to a lone surrogate
+/// (it never pairs them); Rust strings cannot hold one and yaml-rust2
+/// rejects the escape. Such escapes become escapes of private-use stand-ins
+/// (U+10F800 + offset), which compare unequal to every real character, as
+/// a lone surrogate does in Python.
+fn map_surrogate_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_double = false;
+    let mut prev = ' ';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !in_double {
+            if c == '"' && !prev.is_alphanumeric() {
+                in_double = true;
+            }
+            out.push(c);
+            prev = c;
+            continue;
+        }
+        match c {
+            '"' => {
+                in_double = false;
+                out.push(c);
+            }
+            '\\' => {
+                let Some(&n) = chars.peek() else {
+                    out.push(c);
+                    continue;
+                };
+                if n == 'u' {
+                    let hex: String = chars.clone().skip(1).take(4).collect();
+                    if let Ok(cp) = u32::from_str_radix(&hex, 16) {
+                        if hex.len() == 4 && (0xD800..0xE000).contains(&cp) {
+                            for _ in 0..5 {
+                                chars.next();
+                            }
+                            out.push_str(&format!("\\U{:08X}", SURROGATE_BASE + (cp - 0xD800)));
+                            prev = '0';
+                            continue;
+                        }
+                    }
+                }
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            _ => out.push(c),
+        }
+        prev = c;
+    }
+    out
+}
+
 /// `yaml.safe_load(bytes)`.
 pub fn safe_load(bytes: &[u8]) -> Result<Value, YamlError> {
     let text = std::str::from_utf8(bytes).map_err(|e| YamlError {
@@ -628,6 +686,15 @@ pub fn safe_load(bytes: &[u8]) -> Result<Value, YamlError> {
         message: "invalid UTF-8".to_owned(),
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // PyYAML (YAML 1.1) breaks lines at NEL, LS and PS too; yaml-rust2
+    // (YAML 1.2) does not.
+    let normalized;
+    let text = if text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        normalized = text.replace(['\u{85}', '\u{2028}', '\u{2029}'], "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
     if let Some(pos) = text.find(|c: char| {
         c == '\0' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'))
     }) {
@@ -639,6 +706,13 @@ pub fn safe_load(bytes: &[u8]) -> Result<Value, YamlError> {
         });
     }
     reject_tabs(text)?;
+    let surrogates_mapped;
+    let text = if text.contains("\\u") || text.contains("\\U") {
+        surrogates_mapped = map_surrogate_escapes(text);
+        surrogates_mapped.as_str()
+    } else {
+        text
+    };
     let mut builder = Builder {
         stack: Vec::new(),
         sets: Vec::new(),
