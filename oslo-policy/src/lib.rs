@@ -12,7 +12,7 @@
 //! * [`literal`] — `ast.literal_eval` of generic check kinds;
 //! * [`lint`] — findings for `oslo-policy lint`;
 //! * [`sample`], [`textwrap`] — `oslopolicy-sample-generator`'s text;
-//! * [`yaml11`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
+//! * [`yaml`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
 
 pub mod defaults;
 pub mod enforcer;
@@ -25,4 +25,3 @@ pub mod sample;
 pub mod textwrap;
 pub mod value;
 pub mod yaml;
-pub mod yaml11;

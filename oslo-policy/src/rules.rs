@@ -62,7 +62,7 @@ pub struct EvalError(pub String);
 /// A policy (or defaults) file's document, as `yaml.safe_load` reads it
 /// (YAML 1.1; JSON files are read as YAML too, as the reference does).
 pub fn read_document(bytes: &[u8]) -> Result<Value, String> {
-    crate::yaml11::safe_load(bytes).map_err(|e| e.to_string())
+    crate::yaml::safe_load(bytes).map_err(|e| e.to_string())
 }
 
 /// FNV-1a for the rule-name index: names are short, trusted (they come
