@@ -11,9 +11,11 @@
 //! * [`pyformat`] — `str % mapping`, applied to every match;
 //! * [`literal`] — `ast.literal_eval` of generic check kinds;
 //! * [`lint`] — findings for `oslo-policy lint`;
+//! * [`cli`] — what the `oslopolicy-*` tools share;
 //! * [`sample`], [`textwrap`] — `oslopolicy-sample-generator`'s text;
 //! * [`yaml`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
 
+pub mod cli;
 pub mod defaults;
 pub mod enforcer;
 pub mod lint;

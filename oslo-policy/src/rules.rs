@@ -377,6 +377,23 @@ impl Rules {
 }
 
 impl Ctx<'_> {
+    /// `match % target`: `None` (the check is false) for a missing key,
+    /// an error for any other formatting error.
+    fn substitute<'p>(
+        &self,
+        pattern: &'p str,
+        note: &mut dyn FnMut(&dyn Fn() -> String),
+    ) -> Result<Option<std::borrow::Cow<'p, str>>, EvalError> {
+        match pyformat::format(pattern, self.target) {
+            Ok(s) => Ok(Some(s)),
+            Err(FormatError::MissingKey(k)) => {
+                note(&|| format!("the target has no key {k:?}: false"));
+                Ok(None)
+            }
+            Err(FormatError::Invalid(m)) => Err(EvalError(m)),
+        }
+    }
+
     fn eval(
         &self,
         check: &Check,
@@ -446,13 +463,8 @@ impl Ctx<'_> {
                 }
             },
             Check::Role(pattern) => {
-                let wanted = match pyformat::format(pattern, self.target) {
-                    Ok(s) => s,
-                    Err(FormatError::MissingKey(k)) => {
-                        note(&|| format!("the target has no key {k:?}: false"));
-                        return Ok(false);
-                    }
-                    Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
+                let Some(wanted) = self.substitute(pattern, &mut note)? else {
+                    return Ok(false);
                 };
                 let Some(roles) = self.creds.get("roles") else {
                     note(&|| "the credentials have no \"roles\"".to_owned());
@@ -476,13 +488,8 @@ impl Ctx<'_> {
                 pattern,
                 literal,
             } => {
-                let wanted = match pyformat::format(pattern, self.target) {
-                    Ok(s) => s,
-                    Err(FormatError::MissingKey(k)) => {
-                        note(&|| format!("the target has no key {k:?}: false"));
-                        return Ok(false);
-                    }
-                    Err(FormatError::Invalid(m)) => return Err(EvalError(m)),
+                let Some(wanted) = self.substitute(pattern, &mut note)? else {
+                    return Ok(false);
                 };
                 match literal {
                     Literal::Value(v) => {

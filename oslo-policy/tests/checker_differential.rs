@@ -6,26 +6,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const OURS: &str = env!("CARGO_BIN_EXE_oslopolicy-checker");
 
 fn reference_checker() -> Option<PathBuf> {
-    let python = std::env::var_os("OSLO_RS_REFERENCE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"));
-    let checker = python.parent()?.join("oslopolicy-checker");
-    if checker.exists() {
-        Some(checker)
-    } else {
-        eprintln!(
-            "SKIPPED: checker_differential: no reference oslopolicy-checker next to {} \
-             (run scripts/setup-reference.sh or set OSLO_RS_REFERENCE_PYTHON)",
-            python.display()
-        );
-        None
-    }
+    let python = common::reference_python("checker_differential")?;
+    Some(python.parent()?.join("oslopolicy-checker"))
 }
 
 const ACCESS_PROJECT: &str = r#"{"token": {"methods": ["password"], "roles": [{"id": "r1", "name": "member"}, {"id": "r2", "name": "Reader"}], "project": {"id": "p1", "name": "demo", "domain": {"id": "default"}}, "user": {"id": "u1", "name": "alice", "domain": {"id": "default"}}, "is_domain": false, "expires_at": "2030-01-01T00:00:00Z"}}"#;

@@ -4,44 +4,9 @@
 //! kinds, SyntaxError kinds, creds paths, str() of JSON values), decided by
 //! the real oslo.policy and by `oslo-policy eval`: all must agree.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn reference_python() -> Option<PathBuf> {
-    let python = std::env::var_os("OSLO_RS_REFERENCE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"));
-    let ok = Command::new(&python)
-        .args(["-c", "import oslo_policy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(python)
-    } else {
-        eprintln!(
-            "SKIPPED: edge_cases: no Python with oslo.policy at {} \
-             (run scripts/setup-reference.sh or set OSLO_RS_REFERENCE_PYTHON)",
-            python.display()
-        );
-        None
-    }
-}
+mod common;
 
 #[test]
 fn edge_cases_agree_with_oslo_policy() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/edge_cases.py");
-    let out = Command::new(python)
-        .arg(script)
-        .arg(env!("CARGO_BIN_EXE_oslo-policy"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "edge cases disagree:\n{stdout}");
-    assert!(stdout.contains(", 0 mismatches"), "{stdout}");
+    common::oracle_agrees("edge_cases", "edge_cases.py", ", 0 mismatches");
 }

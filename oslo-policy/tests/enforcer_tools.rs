@@ -5,28 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn reference_python() -> Option<PathBuf> {
-    let python = std::env::var_os("OSLO_RS_REFERENCE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"));
-    let ok = Command::new(&python)
-        .args(["-c", "import oslo_policy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(python)
-    } else {
-        eprintln!(
-            "SKIPPED: enforcer_tools: no Python with oslo.policy at {} \
-             (run scripts/setup-reference.sh or set OSLO_RS_REFERENCE_PYTHON)",
-            python.display()
-        );
-        None
-    }
-}
+use std::path::Path;
+use std::process::Command;
 
 const DEFAULTS: &str = r#"[
  {"name": "context_is_admin", "check_str": "role:admin"},
@@ -50,7 +32,7 @@ const POLICY: &str = r#"{
 
 #[test]
 fn tools_output_is_byte_identical() {
-    let Some(python) = reference_python() else {
+    let Some(python) = common::reference_python("enforcer_tools") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -114,7 +96,7 @@ fn tools_output_is_byte_identical() {
 
 #[test]
 fn validator_output_and_status_match() {
-    let Some(python) = reference_python() else {
+    let Some(python) = common::reference_python("enforcer_tools") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -6,28 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn reference_python() -> Option<PathBuf> {
-    let python = std::env::var_os("OSLO_RS_REFERENCE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"));
-    let ok = Command::new(&python)
-        .args(["-c", "import oslo_policy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(python)
-    } else {
-        eprintln!(
-            "SKIPPED: sample_generator: no Python with oslo.policy at {} \
-             (run scripts/setup-reference.sh or set OSLO_RS_REFERENCE_PYTHON)",
-            python.display()
-        );
-        None
-    }
-}
+use std::path::Path;
+use std::process::Command;
 
 const DEFAULTS: &str = r#"[
  {"name": "admin_required", "check_str": "role:admin or is_admin:1"},
@@ -55,7 +37,7 @@ const DEFAULTS: &str = r#"[
 
 #[test]
 fn sample_text_is_byte_identical() {
-    let Some(python) = reference_python() else {
+    let Some(python) = common::reference_python("sample_generator") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

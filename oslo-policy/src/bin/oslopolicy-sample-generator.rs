@@ -73,14 +73,7 @@ fn main() -> ExitCode {
         &sections,
         cli.exclude_deprecated && !cli.noexclude_deprecated,
     );
-    let written = match &cli.output_file {
-        Some(p) => std::fs::write(p, text),
-        None => {
-            use std::io::Write;
-            std::io::stdout().lock().write_all(text.as_bytes())
-        }
-    };
-    match written {
+    match oslo_policy::cli::write_output(cli.output_file.as_deref(), &text) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("oslopolicy-sample-generator: {e}");

@@ -10,11 +10,10 @@
 //! (The Python tool gets the enforcer from an entry point, `--namespace`,
 //! and the file from `--config-file`'s `[oslo_policy] policy_file`.)
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use oslo_policy::enforcer::{Config, Enforcer};
+use oslo_policy::cli::EnforcerArgs;
 use oslo_policy::parser::Check;
 use oslo_policy::value::Value;
 
@@ -25,19 +24,8 @@ use oslo_policy::value::Value;
     about = "Validate a policy file"
 )]
 struct Cli {
-    /// Option namespace under "oslo.policy.enforcer" (Python entry points;
-    /// not available here: use --defaults).
-    #[arg(long)]
-    namespace: Option<String>,
-    /// A defaults file; repeatable.
-    #[arg(long)]
-    defaults: Vec<PathBuf>,
-    /// The policy file (`[oslo_policy] policy_file`).
-    #[arg(long, default_value = "policy.yaml")]
-    policy: PathBuf,
-    /// A policy_dirs entry; repeatable.
-    #[arg(long = "policy-dir")]
-    policy_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    enforcer: EnforcerArgs,
 }
 
 /// `_undefined_check`: `rule:` references to names not in the rules,
@@ -74,18 +62,11 @@ fn cycle(check: &Check, seen: &mut Vec<String>, lookup: &dyn Fn(&str) -> Option<
 }
 
 fn run(cli: &Cli) -> Result<u8, String> {
-    let config = Config {
-        policy_file: cli.policy.clone(),
-        policy_dirs: cli.policy_dirs.clone(),
-        ..Config::default()
-    };
-    let e = Enforcer::with_defaults_files(config, &cli.defaults)?;
+    let e = cli.enforcer.enforcer()?;
+    let policy = &cli.enforcer.policy;
     let rules = e.load_rules().map_err(|err| err.to_string())?;
-    if !cli.policy.exists() {
-        println!(
-            "Configured policy file \"{}\" not found",
-            cli.policy.display()
-        );
+    if !policy.exists() {
+        println!("Configured policy file \"{}\" not found", policy.display());
         return Ok(1);
     }
     let mut rc = 0;
@@ -117,7 +98,7 @@ fn run(cli: &Cli) -> Result<u8, String> {
         println!("Invalid rules found");
         rc = 1;
     }
-    let unparsed = std::fs::read(&cli.policy)
+    let unparsed = std::fs::read(policy)
         .map_err(|err| err.to_string())
         .and_then(|b| oslo_policy::rules::read_document(&b))?;
     for r in e.file_rules().map_err(|err| err.to_string())?.iter() {
@@ -148,14 +129,7 @@ fn run(cli: &Cli) -> Result<u8, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    if cli.namespace.is_some() {
-        eprintln!(
-            "oslopolicy-validator: --namespace needs Python entry points; use --defaults FILE"
-        );
-        return ExitCode::from(1);
-    }
-    match run(&cli) {
+    match run(&Cli::parse()) {
         Ok(rc) => ExitCode::from(rc),
         Err(e) => {
             eprintln!("oslopolicy-validator: {e}");
