@@ -92,6 +92,7 @@ struct State {
 #[derive(Debug)]
 pub struct Enforcer {
     config: Config,
+    checks: crate::rules::CheckRegistry,
     registered: Vec<RuleDefault>,
     by_name: HashMap<String, usize>,
     state: Mutex<State>,
@@ -106,6 +107,7 @@ impl Enforcer {
     pub fn new(config: Config) -> Enforcer {
         Enforcer {
             config,
+            checks: crate::rules::CheckRegistry::new(),
             registered: Vec::new(),
             by_name: HashMap::new(),
             state: Mutex::new(State::default()),
@@ -141,6 +143,16 @@ impl Enforcer {
             e.register_defaults(rules).map_err(|err| err.to_string())?;
         }
         Ok(e)
+    }
+
+    /// Registers a custom check kind for this enforcer only (see
+    /// [`crate::rules::CustomCheck`]).
+    pub fn register_check(
+        &mut self,
+        kind: &str,
+        check: std::sync::Arc<dyn crate::rules::CustomCheck>,
+    ) {
+        self.checks.insert(kind.to_owned(), check);
     }
 
     /// `register_defaults`.
@@ -341,7 +353,7 @@ impl Enforcer {
                 }
             }
         }
-        let allowed = rules.enforce_ref(name, target, creds)?;
+        let allowed = rules.enforce_custom(name, target, creds, Some(&self.checks))?;
         if raise && !allowed {
             return Err(EnforceError::NotAuthorized(name.to_owned()));
         }
@@ -513,6 +525,36 @@ mod tests {
         // enforce_new_defaults=False: old OR new.
         assert!(e.enforce("changed", &t, &mut creds(&["before"]))?);
         assert!(e.enforce("changed", &t, &mut creds(&["after"]))?);
+        Ok(())
+    }
+
+    #[derive(Debug)]
+    struct Owner;
+
+    impl crate::rules::CustomCheck for Owner {
+        fn call(
+            &self,
+            _kind: &str,
+            pattern: &str,
+            target: &Value,
+            creds: &Value,
+        ) -> Result<bool, EvalError> {
+            let wanted =
+                crate::pyformat::format(pattern, target).map_err(|e| EvalError(e.to_string()))?;
+            Ok(creds.get("user_id").map(Value::py_str).as_deref() == Some(&*wanted))
+        }
+    }
+
+    #[test]
+    fn custom_checks_are_per_enforcer() -> Result<(), EnforceError> {
+        let (_keep, mut with) = setup(r#"{"a": "owner:%(owner)s"}"#, &[], true);
+        let (_keep2, without) = setup(r#"{"a": "owner:%(owner)s"}"#, &[], true);
+        with.register_check("owner", std::sync::Arc::new(Owner));
+        let target = Value::Dict(vec![(Value::str("owner"), Value::str("u1"))]);
+        let mut creds = Value::Dict(vec![(Value::str("user_id"), Value::str("u1"))]);
+        assert!(with.enforce("a", &target, &mut creds.clone())?);
+        // Without the registration "owner" is a credentials lookup.
+        assert!(!without.enforce("a", &target, &mut creds)?);
         Ok(())
     }
 

@@ -5,6 +5,8 @@
 //! short-circuits, and errors the reference raises are errors here
 //! (callers must treat them as deny).
 
+use std::collections::HashMap;
+
 use crate::literal::Literal;
 use crate::parser::{self, Check, Diagnostic};
 use crate::pyformat::{self, FormatError};
@@ -92,6 +94,27 @@ impl std::hash::BuildHasher for FnvBuild {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 }
+
+/// A check kind a service adds (the Rust form of oslo.policy's
+/// `register()` and `oslo.policy.rule_checks` entry points, but per
+/// enforcer instead of process-wide). It is called for every atom
+/// `KIND:PATTERN` whose kind it was registered under, with the pattern as
+/// written (apply [`crate::pyformat::format`] to it for `%(key)s`
+/// substitution, as the built-in checks do). Returning an error denies.
+pub trait CustomCheck: Send + Sync + std::fmt::Debug {
+    /// Decides one atom.
+    fn call(
+        &self,
+        kind: &str,
+        pattern: &str,
+        target: &Value,
+        creds: &Value,
+    ) -> Result<bool, EvalError>;
+}
+
+/// Custom check kinds by name; a registered `role` or `rule` replaces the
+/// built-in one, as `register()` does.
+pub type CheckRegistry = HashMap<String, std::sync::Arc<dyn CustomCheck>>;
 
 /// One rule of a loaded policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,6 +237,7 @@ impl Rules {
             rules: self,
             target,
             creds,
+            custom: None,
         }
         .eval(check, 1, None)
     }
@@ -238,11 +262,25 @@ impl Rules {
         target: &Value,
         creds: &Value,
     ) -> Result<bool, EvalError> {
-        if system_scope(creds).is_some() {
+        self.enforce_custom(name, target, creds, None)
+    }
+
+    /// [`Rules::enforce_ref`] with custom check kinds.
+    pub fn enforce_custom(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+        custom: Option<&CheckRegistry>,
+    ) -> Result<bool, EvalError> {
+        if let Some(scope) = system_scope(creds) {
             let mut copy = creds.clone();
-            return self.enforce_with(name, target, &mut copy, None);
+            if let Value::Dict(items) = &mut copy {
+                Value::dict_insert(items, Value::str("system"), scope);
+            }
+            return self.decide(name, target, &copy, None, custom);
         }
-        self.decide(name, target, creds, None)
+        self.decide(name, target, creds, None, custom)
     }
 
     fn enforce_with(
@@ -257,7 +295,7 @@ impl Rules {
                 Value::dict_insert(items, Value::str("system"), scope);
             }
         }
-        self.decide(name, target, creds, trace)
+        self.decide(name, target, creds, trace, None)
     }
 
     fn decide(
@@ -266,6 +304,7 @@ impl Rules {
         target: &Value,
         creds: &Value,
         trace: Option<&mut TraceNode>,
+        custom: Option<&CheckRegistry>,
     ) -> Result<bool, EvalError> {
         if !matches!(creds, Value::Dict(_)) {
             return Err(EvalError(format!(
@@ -283,6 +322,7 @@ impl Rules {
             rules: self,
             target,
             creds,
+            custom,
         };
         ctx.eval(check, 1, trace)
     }
@@ -297,6 +337,7 @@ struct Ctx<'a> {
     rules: &'a Rules,
     target: &'a Value,
     creds: &'a Value,
+    custom: Option<&'a CheckRegistry>,
 }
 
 /// One evaluated check of an [`Rules::explain`] tree.
@@ -428,6 +469,22 @@ impl Ctx<'_> {
         };
         if depth > MAX_EVAL_DEPTH {
             return Err(EvalError("TypeError: unsupported callable".to_owned()));
+        }
+        if let Some(registry) = self.custom {
+            let atom = match check {
+                Check::Rule(p) => Some(("rule", p.as_str())),
+                Check::Role(p) => Some(("role", p.as_str())),
+                Check::Generic { kind, pattern, .. } | Check::External { kind, pattern } => {
+                    Some((kind.as_str(), pattern.as_str()))
+                }
+                _ => None,
+            };
+            if let Some((kind, pattern)) = atom {
+                if let Some(custom) = registry.get(kind) {
+                    note(&|| format!("custom check {kind:?}"));
+                    return custom.call(kind, pattern, self.target, self.creds);
+                }
+            }
         }
         match check {
             Check::True => Ok(true),
