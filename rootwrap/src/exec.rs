@@ -50,6 +50,24 @@ pub enum ExecError {
     Wait(Errno),
 }
 
+/// The environment rootwrap works with and hands to commands: the
+/// caller's under sudo (sudo has sanitised it), only [`SAFE_PATH`] when
+/// running setuid.
+pub fn working_env(privilege: Privilege) -> Vec<(OsString, OsString)> {
+    if privilege == Privilege::Setuid {
+        vec![("PATH".into(), SAFE_PATH.into())]
+    } else {
+        std::env::vars_os().collect()
+    }
+}
+
+/// `PATH` of an environment, as bytes.
+pub fn env_path(env: &[(OsString, OsString)]) -> Option<Vec<u8>> {
+    env.iter()
+        .find(|(k, _)| k.as_bytes() == b"PATH")
+        .map(|(_, v)| v.as_bytes().to_vec())
+}
+
 /// How rootwrap was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Privilege {

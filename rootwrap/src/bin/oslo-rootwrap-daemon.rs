@@ -96,15 +96,8 @@ fn main() -> ExitCode {
             return fail(&e.to_string(), RC_ERROR);
         }
     }
-    let env: Vec<(OsString, OsString)> = if privilege == Privilege::Setuid {
-        vec![("PATH".into(), exec::SAFE_PATH.into())]
-    } else {
-        std::env::vars_os().collect()
-    };
-    let path = env
-        .iter()
-        .find(|(k, _)| k.as_bytes() == b"PATH")
-        .map(|(_, v)| v.as_bytes().to_vec());
+    let env = exec::working_env(privilege);
+    let path = exec::env_path(&env);
     let check_trust = nix::unistd::geteuid().is_root();
     let config = match decision::load_config(&config_path, path.as_deref(), check_trust) {
         Ok(c) => c,

@@ -56,22 +56,6 @@ fn bytes(args: Vec<OsString>) -> Vec<Vec<u8>> {
     args.into_iter().map(|a| a.as_bytes().to_vec()).collect()
 }
 
-fn env_path(env: &[(OsString, OsString)]) -> Option<Vec<u8>> {
-    env.iter()
-        .find(|(k, _)| k.as_bytes() == b"PATH")
-        .map(|(_, v)| v.as_bytes().to_vec())
-}
-
-/// The environment rootwrap works with: the caller's under sudo (sudo has
-/// sanitised it), a fixed one when running setuid.
-fn working_env(privilege: Privilege) -> Vec<(OsString, OsString)> {
-    if privilege == Privilege::Setuid {
-        vec![("PATH".into(), exec::SAFE_PATH.into())]
-    } else {
-        std::env::vars_os().collect()
-    }
-}
-
 fn code(c: i32) -> ExitCode {
     ExitCode::from(u8::try_from(c).unwrap_or(1))
 }
@@ -109,8 +93,8 @@ fn run(args: Vec<OsString>) -> ExitCode {
             return fail(&e.to_string(), RC_ERROR);
         }
     }
-    let mut env = working_env(privilege);
-    let path = env_path(&env);
+    let mut env = exec::working_env(privilege);
+    let path = exec::env_path(&env);
 
     // Ownership only matters when rootwrap has privilege to hand out.
     let check_trust = nix::unistd::geteuid().is_root();
@@ -190,8 +174,8 @@ fn dry_run(args: &[OsString]) -> ExitCode {
         }
     }
     let check_trust = nix::unistd::geteuid().is_root();
-    let env = working_env(Privilege::Unprivileged);
-    let path = env_path(&env);
+    let env = exec::working_env(Privilege::Unprivileged);
+    let path = exec::env_path(&env);
     let outcome = if cli.command.is_empty() {
         Outcome::NoCommand
     } else {
@@ -245,8 +229,8 @@ fn lint(args: &[OsString]) -> ExitCode {
             return code(RC_ERROR);
         }
     }
-    let env = working_env(Privilege::Unprivileged);
-    let path = env_path(&env);
+    let env = exec::working_env(Privilege::Unprivileged);
+    let path = exec::env_path(&env);
     let config = match decision::load_config(&cli.config, path.as_deref(), false) {
         Ok(c) => c,
         Err(msg) => {
