@@ -353,7 +353,7 @@ impl Enforcer {
                 }
             }
         }
-        let allowed = rules.enforce_custom(name, target, creds, Some(&self.checks))?;
+        let allowed = rules.decide_prepared(name, target, creds, Some(&self.checks))?;
         if raise && !allowed {
             return Err(EnforceError::NotAuthorized(name.to_owned()));
         }

@@ -4,7 +4,7 @@
 //! A missing key makes the check false; every other formatting error
 //! raises in the reference, and is an error here.
 
-use crate::value::{Value, float_repr};
+use crate::value::Value;
 
 /// Why formatting failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -464,11 +464,6 @@ fn strip_zeros(s: &str) -> String {
     format!("{mantissa}{exp}")
 }
 
-/// `repr(float)` re-exported for `%r` of floats (used by tests).
-pub fn repr_float(f: f64) -> String {
-    float_repr(f)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,6 +505,9 @@ mod tests {
         assert!(matches!(format("%s%s", &t), Err(FormatError::Invalid(_))));
         assert!(matches!(format("%(k)y", &t), Err(FormatError::Invalid(_))));
         assert_eq!(to_base("255", 16), "ff");
-        assert_eq!(repr_float(0.5), "0.5");
+        assert_eq!(
+            format("%(f)r", &t).map(|c| c.into_owned()),
+            Ok("2.5".to_owned())
+        );
     }
 }

@@ -283,6 +283,18 @@ impl Rules {
         self.decide(name, target, creds, None, custom)
     }
 
+    /// Decides with credentials whose `system` the caller already set
+    /// from `system_scope` (the [`crate::enforcer::Enforcer`] does).
+    pub(crate) fn decide_prepared(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+        custom: Option<&CheckRegistry>,
+    ) -> Result<bool, EvalError> {
+        self.decide(name, target, creds, None, custom)
+    }
+
     fn enforce_with(
         &self,
         name: &str,
