@@ -17,8 +17,8 @@ import warnings
 logging.disable(logging.CRITICAL)
 warnings.simplefilter("ignore")
 
-from oslo_config import cfg  # noqa: E402
-from oslo_policy import policy  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _reference import build_default, decide, enforcer  # noqa: E402
 
 BIN = sys.argv[1]
 
@@ -58,29 +58,10 @@ SCOPES = [{}, {"system_scope": "all"}, {"domain_id": "d"}, {"system": "all", "do
 
 
 def reference(policy_file, dirs, new_defaults, cases):
-    conf = cfg.ConfigOpts()
-    conf(args=[])
-    e = policy.Enforcer(conf, policy_file=policy_file, default_rule="default")
-    conf.set_override("policy_dirs", dirs, "oslo_policy")
-    conf.set_override("enforce_new_defaults", new_defaults, "oslo_policy")
+    e = enforcer(policy_file, dirs, new_defaults)
     for d in DEFAULTS:
-        old = d.get("deprecated_rule")
-        dep = policy.DeprecatedRule(old["name"], old["check_str"], deprecated_reason=old["deprecated_reason"],
-                                    deprecated_since=old["deprecated_since"]) if old else None
-        kw = dict(deprecated_rule=dep, deprecated_for_removal=d.get("deprecated_for_removal", False),
-                  deprecated_reason=d.get("deprecated_reason"), deprecated_since=d.get("deprecated_since"),
-                  scope_types=d.get("scope_types"))
-        if "operations" in d:
-            e.register_default(policy.DocumentedRuleDefault(d["name"], d["check_str"], d["description"], d["operations"], **kw))
-        else:
-            e.register_default(policy.RuleDefault(d["name"], d["check_str"], description=d.get("description"), **kw))
-    out = []
-    for c in cases:
-        try:
-            out.append("true" if e.enforce(c["name"], c["target"], dict(c["creds"])) else "false")
-        except Exception:
-            out.append("error")
-    return out
+        e.register_default(build_default(d))
+    return decide(e, cases)
 
 
 def main():

@@ -16,19 +16,17 @@ logging.disable(logging.CRITICAL)
 warnings.simplefilter("ignore")
 
 from oslo_config import cfg  # noqa: E402
-from oslo_policy import generator, policy  # noqa: E402
+from oslo_policy import generator  # noqa: E402
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from sample_generator import build  # noqa: E402
+from _reference import build_default as build, enforcer  # noqa: E402
 
 
 def main():
     tool, defaults, policy_file, dirs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-    conf = cfg.CONF  # the validator reads the global CONF's policy_file
-    conf(args=[])
-    e = policy.Enforcer(conf, policy_file=policy_file)
-    conf.set_override("policy_dirs", dirs, "oslo_policy")
-    conf.set_override("policy_file", policy_file, "oslo_policy")
+    # The validator reads the global CONF's policy_file.
+    e = enforcer(policy_file, dirs, conf=cfg.CONF)
+    cfg.CONF.set_override("policy_file", policy_file, "oslo_policy")
     e.register_defaults([build(d) for d in json.load(open(defaults))])
     generator._get_enforcer = lambda namespace: e
     if tool == "policy-generator":
