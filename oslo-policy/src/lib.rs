@@ -14,6 +14,9 @@
 //! * [`cli`] — what the `oslopolicy-*` tools share;
 //! * [`sample`], [`textwrap`] — `oslopolicy-sample-generator`'s text;
 //! * [`yaml`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
+//! * [`yamlemit`] — YAML written as PyYAML's `safe_dump` writes it;
+//! * [`upgrade`] — `oslopolicy-convert-json-to-yaml` and
+//!   `oslopolicy-policy-upgrade`.
 
 pub mod cli;
 pub mod defaults;
@@ -25,5 +28,7 @@ pub mod pyformat;
 pub mod rules;
 pub mod sample;
 pub mod textwrap;
+pub mod upgrade;
 pub mod value;
 pub mod yaml;
+pub mod yamlemit;
