@@ -18,12 +18,13 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::defaults::RuleDefault;
+use crate::external::RemoteOptions;
 use crate::parser::Check;
 use crate::rules::{EvalError, LoadError, Rule, Rules};
 use crate::value::Value;
 
 /// The `[oslo_policy]` options the enforcer reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// `policy_file` (default `policy.yaml`); a missing file is no error.
     pub policy_file: PathBuf,
@@ -33,6 +34,8 @@ pub struct Config {
     pub default_rule: String,
     /// `enforce_new_defaults` (default true).
     pub enforce_new_defaults: bool,
+    /// The `remote_*` options of `http:`/`https:` checks.
+    pub remote: RemoteOptions,
 }
 
 impl Default for Config {
@@ -42,6 +45,7 @@ impl Default for Config {
             policy_dirs: vec![PathBuf::from("policy.d")],
             default_rule: "default".to_owned(),
             enforce_new_defaults: true,
+            remote: RemoteOptions::DEFAULT,
         }
     }
 }
@@ -353,7 +357,8 @@ impl Enforcer {
                 }
             }
         }
-        let allowed = rules.decide_prepared(name, target, creds, Some(&self.checks))?;
+        let allowed =
+            rules.decide_prepared(name, target, creds, Some(&self.checks), &self.config.remote)?;
         if raise && !allowed {
             return Err(EnforceError::NotAuthorized(name.to_owned()));
         }
@@ -469,6 +474,7 @@ mod tests {
             policy_dirs: vec![d],
             default_rule: "default".into(),
             enforce_new_defaults: new_defaults,
+            ..Config::default()
         });
         (dir, e)
     }

@@ -6,6 +6,7 @@
 //! * [`rules`] — a policy file's rules, lookup and evaluation (`Rules`);
 //! * [`enforcer`] — `Enforcer`: files, `policy_dirs`, registered defaults,
 //!   scopes, deprecations, reload;
+//! * [`external`] — `http:`/`https:` checks (cargo feature `http`);
 //! * [`defaults`] — `RuleDefault`, `DeprecatedRule`, defaults files;
 //! * [`value`] — Python values with `str()`/`repr()` semantics;
 //! * [`pyformat`] — `str % mapping`, applied to every match;
@@ -21,6 +22,7 @@
 pub mod cli;
 pub mod defaults;
 pub mod enforcer;
+pub mod external;
 pub mod lint;
 pub mod literal;
 pub mod parser;

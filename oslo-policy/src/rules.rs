@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::external::RemoteOptions;
 use crate::literal::Literal;
 use crate::parser::{self, Check, Diagnostic};
 use crate::pyformat::{self, FormatError};
@@ -238,6 +239,8 @@ impl Rules {
             target,
             creds,
             custom: None,
+            current_rule: None,
+            remote: &RemoteOptions::DEFAULT,
         }
         .eval(check, 1, None)
     }
@@ -278,9 +281,9 @@ impl Rules {
             if let Value::Dict(items) = &mut copy {
                 Value::dict_insert(items, Value::str("system"), scope);
             }
-            return self.decide(name, target, &copy, None, custom);
+            return self.decide(name, target, &copy, None, custom, &RemoteOptions::DEFAULT);
         }
-        self.decide(name, target, creds, None, custom)
+        self.decide(name, target, creds, None, custom, &RemoteOptions::DEFAULT)
     }
 
     /// Decides with credentials whose `system` the caller already set
@@ -291,8 +294,9 @@ impl Rules {
         target: &Value,
         creds: &Value,
         custom: Option<&CheckRegistry>,
+        remote: &RemoteOptions,
     ) -> Result<bool, EvalError> {
-        self.decide(name, target, creds, None, custom)
+        self.decide(name, target, creds, None, custom, remote)
     }
 
     fn enforce_with(
@@ -307,7 +311,7 @@ impl Rules {
                 Value::dict_insert(items, Value::str("system"), scope);
             }
         }
-        self.decide(name, target, creds, trace, None)
+        self.decide(name, target, creds, trace, None, &RemoteOptions::DEFAULT)
     }
 
     fn decide(
@@ -317,6 +321,7 @@ impl Rules {
         creds: &Value,
         trace: Option<&mut TraceNode>,
         custom: Option<&CheckRegistry>,
+        remote: &RemoteOptions,
     ) -> Result<bool, EvalError> {
         if !matches!(creds, Value::Dict(_)) {
             return Err(EvalError(format!(
@@ -335,6 +340,8 @@ impl Rules {
             target,
             creds,
             custom,
+            current_rule: Some(name),
+            remote,
         };
         ctx.eval(check, 1, trace)
     }
@@ -350,6 +357,10 @@ struct Ctx<'a> {
     target: &'a Value,
     creds: &'a Value,
     custom: Option<&'a CheckRegistry>,
+    /// The name given to `enforce` (what `http:` checks send as `rule`).
+    current_rule: Option<&'a str>,
+    /// The `remote_*` options of `http:`/`https:` checks.
+    remote: &'a RemoteOptions,
 }
 
 /// One evaluated check of an [`Rules::explain`] tree.
@@ -486,7 +497,10 @@ impl Ctx<'_> {
             let atom = match check {
                 Check::Rule(p) => Some(("rule", p.as_str())),
                 Check::Role(p) => Some(("role", p.as_str())),
-                Check::Generic { kind, pattern, .. } | Check::External { kind, pattern } => {
+                Check::Generic { kind, pattern, .. } => Some((kind.as_str(), pattern.as_str())),
+                // Built-in external checks come first, as the reference's
+                // entry points do; a build without them may plug its own.
+                Check::External { kind, pattern } if !cfg!(feature = "http") => {
                     Some((kind.as_str(), pattern.as_str()))
                 }
                 _ => None,
@@ -549,9 +563,27 @@ impl Ctx<'_> {
                 });
                 Ok(found)
             }
-            Check::External { kind, .. } => Err(EvalError(format!(
-                "{kind}: external checks are not supported by this build"
-            ))),
+            Check::External { kind, pattern } => {
+                let allowed = crate::external::check(
+                    kind,
+                    pattern,
+                    self.target,
+                    self.creds,
+                    self.current_rule,
+                    self.remote,
+                )?;
+                note(&|| {
+                    format!(
+                        "the policy server at {kind}:{pattern} answered {}",
+                        if allowed {
+                            "True"
+                        } else {
+                            "something else than True"
+                        }
+                    )
+                });
+                Ok(allowed)
+            }
             Check::Generic {
                 kind,
                 pattern,

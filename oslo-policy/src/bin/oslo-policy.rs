@@ -155,6 +155,7 @@ fn enforcer(
         policy_dirs,
         default_rule: "default".to_owned(),
         enforce_new_defaults,
+        ..Config::default()
     };
     let files: Vec<PathBuf> = defaults.map(Path::to_path_buf).into_iter().collect();
     let e = Enforcer::with_defaults_files(config, &files)?;

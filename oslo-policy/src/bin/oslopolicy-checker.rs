@@ -45,8 +45,9 @@ struct Cli {
     /// The inverse of --is_admin.
     #[arg(long = "nois_admin", overrides_with = "is_admin")]
     nois_admin: bool,
-    /// configuration file for the oslopolicy-checker enforcer (read by
-    /// external checks only, which this build does not run).
+    /// configuration file for the oslopolicy-checker enforcer. Only
+    /// `http:`/`https:` checks would read it (its `[oslo_policy] remote_*`
+    /// options); until the oslo-config crate lands they use the defaults.
     #[arg(long = "enforcer_config")]
     enforcer_config: Option<PathBuf>,
     /// Accepted for compatibility with oslo.config's command line.

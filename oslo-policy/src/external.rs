@@ -1,0 +1,807 @@
+//! `http:` and `https:` checks (`_external.py`): the atom's URL, with
+//! `%(key)s` filled from the target, receives a POST of the rule name, the
+//! target and the credentials; the check passes iff the response body,
+//! with surrounding `"` removed, is exactly `True` — whatever the status.
+//!
+//! As in the reference: the payload is form-encoded JSON strings
+//! (`rule=…&target=…&credentials=…`) unless `remote_content_type` is
+//! `application/json`; redirects are followed the way `requests` follows
+//! them (301/302/303 become a GET without body, 307/308 repeat the POST,
+//! at most 30); a timeout is `RuntimeError: Timeout in REST API call`;
+//! `https:` sends the client certificate and key when configured and
+//! verifies the server only when `remote_ssl_verify_server_crt` is true
+//! (against `remote_ssl_ca_crt_file`, or the Mozilla roots that `certifi`
+//! also ships). Every failure is an [`EvalError`]: the caller denies.
+//!
+//! The network part needs the `http` cargo feature (on by default);
+//! without it these checks are evaluation errors (deny).
+
+use std::path::PathBuf;
+
+use crate::rules::EvalError;
+use crate::value::{Value, float_repr, str_repr};
+
+/// `remote_content_type`: how the payload is sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ContentType {
+    /// `application/x-www-form-urlencoded` (the default): three form
+    /// fields, each a JSON document.
+    #[default]
+    Form,
+    /// `application/json`: one JSON object `{"rule", "target", "credentials"}`.
+    Json,
+}
+
+/// The `[oslo_policy] remote_*` options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteOptions {
+    /// `remote_content_type`.
+    pub content_type: ContentType,
+    /// `remote_ssl_verify_server_crt` (default false, as in the reference).
+    pub ssl_verify_server_crt: bool,
+    /// `remote_ssl_ca_crt_file`.
+    pub ssl_ca_crt_file: Option<PathBuf>,
+    /// `remote_ssl_client_crt_file`.
+    pub ssl_client_crt_file: Option<PathBuf>,
+    /// `remote_ssl_client_key_file`.
+    pub ssl_client_key_file: Option<PathBuf>,
+    /// `remote_timeout` in seconds (default 60), for connecting and for
+    /// each wait on the server.
+    pub timeout: f64,
+}
+
+impl RemoteOptions {
+    /// The reference's defaults.
+    pub const DEFAULT: RemoteOptions = RemoteOptions {
+        content_type: ContentType::Form,
+        ssl_verify_server_crt: false,
+        ssl_ca_crt_file: None,
+        ssl_client_crt_file: None,
+        ssl_client_key_file: None,
+        timeout: 60.0,
+    };
+}
+
+impl Default for RemoteOptions {
+    fn default() -> Self {
+        RemoteOptions::DEFAULT
+    }
+}
+
+/// Evaluates one `http:`/`https:` atom. `current_rule` is the name given
+/// to `enforce` (`None` when a check is called directly).
+pub fn check(
+    kind: &str,
+    pattern: &str,
+    target: &Value,
+    creds: &Value,
+    current_rule: Option<&str>,
+    options: &RemoteOptions,
+) -> Result<bool, EvalError> {
+    let url = crate::pyformat::format(&format!("{kind}:{pattern}"), target)
+        .map_err(|e| match e {
+            crate::pyformat::FormatError::MissingKey(k) => {
+                EvalError(format!("KeyError: {}", str_repr(&k)))
+            }
+            crate::pyformat::FormatError::Invalid(m) => EvalError(m),
+        })?
+        .into_owned();
+    let tls = if kind == "https" {
+        Some(client_files(options)?)
+    } else {
+        None
+    };
+    let Value::Dict(_) = target else {
+        return Err(EvalError(format!(
+            "AttributeError: '{}' object has no attribute 'keys'",
+            target.type_name()
+        )));
+    };
+    let rule = current_rule.map_or(Value::None, Value::str);
+    let (content_type, body) = match options.content_type {
+        ContentType::Form => {
+            let fields = [
+                ("rule", dumps(&rule, true)?),
+                ("target", dumps(target, true)?),
+                ("credentials", dumps(creds, true)?),
+            ];
+            let body = fields
+                .iter()
+                .map(|(k, v)| format!("{k}={}", quote_plus(v)))
+                .collect::<Vec<_>>()
+                .join("&");
+            ("application/x-www-form-urlencoded", body)
+        }
+        ContentType::Json => {
+            let payload = Value::Dict(vec![
+                (Value::str("rule"), rule),
+                (Value::str("target"), target.clone()),
+                (Value::str("credentials"), creds.clone()),
+            ]);
+            let body = dumps(&payload, false).map_err(|e| {
+                EvalError(format!(
+                    "InvalidJSONError: {}",
+                    e.0.split_once(": ").map_or(e.0.as_str(), |(_, m)| m)
+                ))
+            })?;
+            ("application/json", body)
+        }
+    };
+    let response = transport::post(&url, content_type, body.into_bytes(), tls, options)?;
+    Ok(is_true(&response))
+}
+
+/// Which client certificate, key and server verification an `https:`
+/// check uses, after the reference's file checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The client certificate (PEM), when configured.
+    pub cert: Option<PathBuf>,
+    /// The client key (PEM), when configured.
+    pub key: Option<PathBuf>,
+    /// Verify the server: `None` no, `Some(None)` against the built-in
+    /// roots, `Some(Some(ca))` against that CA file.
+    pub verify: Option<Option<PathBuf>>,
+}
+
+fn client_files(options: &RemoteOptions) -> Result<TlsFiles, EvalError> {
+    let check = |path: &Option<PathBuf>, what: &str, sep: &str| -> Result<(), EvalError> {
+        let Some(p) = path.as_ref().filter(|p| !p.as_os_str().is_empty()) else {
+            return Ok(());
+        };
+        if std::fs::metadata(p).is_err() {
+            return Err(EvalError(format!(
+                "RuntimeError: Unable to find ssl {what}{sep}: {}",
+                p.display()
+            )));
+        }
+        if std::fs::File::open(p).is_err() {
+            return Err(EvalError(format!(
+                "RuntimeError: Unable to access ssl {what}  : {}",
+                p.display()
+            )));
+        }
+        Ok(())
+    };
+    // The reference's messages, spaces included.
+    check(&options.ssl_client_crt_file, "cert_file", "  ")?;
+    check(&options.ssl_client_key_file, "key_file", " ")?;
+    let non_empty = |p: &Option<PathBuf>| p.clone().filter(|p| !p.as_os_str().is_empty());
+    let verify = if options.ssl_verify_server_crt {
+        match non_empty(&options.ssl_ca_crt_file) {
+            Some(ca) => {
+                if std::fs::metadata(&ca).is_err() {
+                    return Err(EvalError(format!(
+                        "RuntimeError: Unable to find ca cert_file  : {}",
+                        ca.display()
+                    )));
+                }
+                Some(Some(ca))
+            }
+            None => Some(None),
+        }
+    } else {
+        None
+    };
+    Ok(TlsFiles {
+        cert: non_empty(&options.ssl_client_crt_file),
+        key: non_empty(&options.ssl_client_key_file),
+        verify,
+    })
+}
+
+/// `r.text.lstrip('"').rstrip('"') == 'True'` on the response body, decoded
+/// as `requests` decodes it for the charsets a policy server may use.
+fn is_true(response: &Response) -> bool {
+    let text: String = match response.charset.as_deref() {
+        Some(c) if c.starts_with("utf-16") || c.starts_with("utf16") => {
+            let units = response.body.chunks_exact(2);
+            let be = c.ends_with("be");
+            let has_bom = !be && !c.ends_with("le");
+            let mut decoded: Vec<u16> = units
+                .map(|u| match u {
+                    [a, b] if be => u16::from_be_bytes([*a, *b]),
+                    [a, b] => u16::from_le_bytes([*a, *b]),
+                    _ => 0,
+                })
+                .collect();
+            if has_bom && decoded.first() == Some(&0xFEFF) {
+                decoded.remove(0);
+            }
+            String::from_utf16_lossy(&decoded)
+        }
+        _ => String::from_utf8_lossy(&response.body).into_owned(),
+    };
+    text.trim_start_matches('"').trim_end_matches('"') == "True"
+}
+
+/// What the server answered (after redirects).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Response {
+    /// The final status code.
+    pub status: u16,
+    /// The `charset` of its `Content-Type`, lower-cased.
+    pub charset: Option<String>,
+    /// The body, decompressed.
+    pub body: Vec<u8>,
+}
+
+/// `json.dumps(value)` with the defaults `jsonutils.dumps` keeps:
+/// `", "`/`": "` separators, non-ASCII escaped, floats as `repr()`, and
+/// `NaN`/`Infinity` allowed unless `strict` (then `ValueError`, as
+/// `allow_nan=False` raises).
+pub fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError> {
+    let mut out = String::new();
+    // An explicit stack: nesting depth comes from the caller's input.
+    enum Step<'a> {
+        Value(&'a Value),
+        Text(&'static str),
+        Key(&'a Value),
+    }
+    let mut stack = vec![Step::Value(value)];
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Text(t) => out.push_str(t),
+            Step::Key(k) => {
+                match k {
+                    Value::Str(s) => escape_into(&mut out, s),
+                    Value::Bool(b) => escape_into(&mut out, if *b { "true" } else { "false" }),
+                    Value::None => escape_into(&mut out, "null"),
+                    Value::Int(i) => escape_into(&mut out, i),
+                    Value::Float(f) => escape_into(&mut out, &float_text(*f, allow_nan)?),
+                    other => {
+                        return Err(EvalError(format!(
+                            "TypeError: keys must be str, int, float, bool or None, not {}",
+                            other.type_name()
+                        )));
+                    }
+                }
+                out.push_str(": ");
+            }
+            Step::Value(v) => match v {
+                Value::None => out.push_str("null"),
+                Value::Bool(true) => out.push_str("true"),
+                Value::Bool(false) => out.push_str("false"),
+                Value::Int(i) => out.push_str(i),
+                Value::Float(f) => out.push_str(&float_text(*f, allow_nan)?),
+                Value::Str(s) => escape_into(&mut out, s),
+                Value::Other { str, .. } => escape_into(&mut out, str),
+                Value::List(items) => {
+                    out.push('[');
+                    stack.push(Step::Text("]"));
+                    for (i, item) in items.iter().enumerate().rev() {
+                        stack.push(Step::Value(item));
+                        if i > 0 {
+                            stack.push(Step::Text(", "));
+                        }
+                    }
+                }
+                Value::Dict(items) => {
+                    out.push('{');
+                    stack.push(Step::Text("}"));
+                    for (i, (k, item)) in items.iter().enumerate().rev() {
+                        stack.push(Step::Value(item));
+                        stack.push(Step::Key(k));
+                        if i > 0 {
+                            stack.push(Step::Text(", "));
+                        }
+                    }
+                }
+            },
+        }
+    }
+    Ok(out)
+}
+
+fn float_text(f: f64, allow_nan: bool) -> Result<String, EvalError> {
+    if f.is_finite() {
+        return Ok(float_repr(f));
+    }
+    if !allow_nan {
+        return Err(EvalError(format!(
+            "ValueError: Out of range float values are not JSON compliant: {}",
+            float_repr(f)
+        )));
+    }
+    Ok(if f.is_nan() {
+        "NaN"
+    } else if f > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+    .to_owned())
+}
+
+/// A JSON string with `ensure_ascii`: `\"`, `\\`, the short escapes, and
+/// `\uXXXX` for everything outside `' '..='~'` (surrogate pairs above the
+/// BMP; the YAML loader's lone-surrogate stand-ins become lone escapes).
+fn escape_into(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let cp = u32::from(c);
+                if cp >= crate::yaml::SURROGATE_BASE {
+                    let unit = 0xD800 + (cp - crate::yaml::SURROGATE_BASE);
+                    out.push_str(&format!("\\u{unit:04x}"));
+                } else {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{u:04x}"));
+                    }
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// `urllib.parse.quote_plus` of an ASCII string (the JSON documents are).
+fn quote_plus(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3 / 2);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `requests.utils.requote_uri`: percent-encode what may not appear in a
+/// URL, leaving reserved characters and valid `%XX` escapes alone (and
+/// decoding escapes of unreserved characters).
+pub fn requote_uri(uri: &str) -> String {
+    const SAFE: &str = "!#$&'()*+,/:;=?@[]~";
+    let unreserved = |c: u8| c.is_ascii_alphanumeric() || b"-._~".contains(&c);
+    let hex = |c: u8| char::from(c).to_digit(16);
+    let bytes = uri.as_bytes();
+    // unquote_unreserved: fails (and everything is quoted, `%` included)
+    // on a `%` not followed by two hex digits.
+    let mut unquoted = Vec::with_capacity(bytes.len());
+    let mut valid = true;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(&h), Some(&l)) if h.is_ascii_alphanumeric() && l.is_ascii_alphanumeric() => {
+                    match (hex(h), hex(l)) {
+                        (Some(hv), Some(lv)) => {
+                            let c = u8::try_from(hv * 16 + lv).unwrap_or(0);
+                            if unreserved(c) {
+                                unquoted.push(c);
+                            } else {
+                                unquoted.extend_from_slice(&[
+                                    b'%',
+                                    h.to_ascii_uppercase(),
+                                    l.to_ascii_uppercase(),
+                                ]);
+                            }
+                            i += 3;
+                            continue;
+                        }
+                        _ => {
+                            valid = false;
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    unquoted.push(b);
+                }
+            }
+        } else {
+            unquoted.push(b);
+        }
+        i += 1;
+    }
+    let (source, keep_percent) = if valid {
+        (unquoted, true)
+    } else {
+        (bytes.to_vec(), false)
+    };
+    let mut out = String::with_capacity(source.len());
+    for b in source {
+        if unreserved(b) || SAFE.as_bytes().contains(&b) || (keep_percent && b == b'%') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The URL `requests` sends a request to: the fragment dropped, an empty
+/// query dropped, an empty path made `/`, `.` and `..` segments removed
+/// (as urllib3 does for `http`/`https`), then [`requote_uri`].
+pub fn request_url(url: &str) -> String {
+    let url = url.split('#').next().unwrap_or("");
+    let (url, query) = match url.split_once('?') {
+        Some((u, q)) => (u, q),
+        None => (url, ""),
+    };
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let path_start = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(path_start);
+    let path = if path.is_empty() {
+        "/".to_owned()
+    } else {
+        remove_dot_segments(path)
+    };
+    let mut out = format!("{scheme}://{authority}{path}");
+    if !query.is_empty() {
+        out.push('?');
+        out.push_str(query);
+    }
+    requote_uri(&out)
+}
+
+/// urllib3's `_remove_path_dot_segments`.
+fn remove_dot_segments(path: &str) -> String {
+    let mut output: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "." => {}
+            ".." => {
+                output.pop();
+            }
+            s => output.push(s),
+        }
+    }
+    if path.starts_with('/') && output.first().is_none_or(|s| !s.is_empty()) {
+        output.insert(0, "");
+    }
+    if path.ends_with("/.") || path.ends_with("/..") {
+        output.push("");
+    }
+    output.join("/")
+}
+
+/// `urljoin(base, location)` for a redirect's `Location`.
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+fn join_location(base: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_owned();
+    }
+    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    if let Some(net) = location.strip_prefix("//") {
+        return format!("{scheme}://{net}");
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    if location.starts_with('/') {
+        return format!("{scheme}://{authority}{location}");
+    }
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let dir = path
+        .rfind('/')
+        .map_or("/", |i| path.get(..=i).unwrap_or("/"));
+    format!("{scheme}://{authority}{dir}{location}")
+}
+
+/// The host part of an `http[s]:` URL as `requests` checks it: `None` when
+/// there is none (`Invalid URL …: No host supplied`).
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+fn has_host(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.starts_with('[') {
+        host
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    !host.is_empty()
+}
+
+#[cfg(feature = "http")]
+mod transport {
+    use super::*;
+    use std::time::Duration;
+    use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+
+    /// Requests' cap on redirects.
+    const MAX_REDIRECTS: usize = 30;
+
+    fn timeout_error() -> EvalError {
+        EvalError("RuntimeError: Timeout in REST API call".to_owned())
+    }
+
+    fn describe(url: &str, e: ureq::Error) -> EvalError {
+        match e {
+            ureq::Error::Timeout(_) => timeout_error(),
+            ureq::Error::Io(io)
+                if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                ) =>
+            {
+                timeout_error()
+            }
+            ureq::Error::BadUri(m) => EvalError(format!("InvalidURL: Invalid URL '{url}': {m}")),
+            ureq::Error::Tls(m) => EvalError(format!("SSLError: {url}: {m}")),
+            ureq::Error::Rustls(m) => EvalError(format!("SSLError: {url}: {m}")),
+            other => EvalError(format!("ConnectionError: {url}: {other}")),
+        }
+    }
+
+    fn read_pem(path: &PathBuf) -> Result<Vec<PemItem<'static>>, EvalError> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| EvalError(format!("SSLError: {}: {e}", path.display())))?;
+        ureq::tls::parse_pem(&bytes)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| EvalError(format!("SSLError: {}: {e}", path.display())))
+    }
+
+    fn tls_config(files: &TlsFiles) -> Result<TlsConfig, EvalError> {
+        let mut builder = TlsConfig::builder();
+        match &files.verify {
+            None => builder = builder.disable_verification(true),
+            Some(None) => {}
+            Some(Some(ca)) => {
+                let certs: Vec<Certificate<'static>> = read_pem(ca)?
+                    .into_iter()
+                    .filter_map(|i| match i {
+                        PemItem::Certificate(c) => Some(c),
+                        _ => None,
+                    })
+                    .collect();
+                builder = builder.root_certs(RootCerts::new_with_certs(&certs));
+            }
+        }
+        if let Some(cert) = &files.cert {
+            // Without a key file the key must be in the certificate file.
+            let mut items = read_pem(cert)?;
+            if let Some(key) = &files.key {
+                items.extend(read_pem(key)?);
+            }
+            let mut chain = Vec::new();
+            let mut key: Option<PrivateKey<'static>> = None;
+            for item in items {
+                match item {
+                    PemItem::Certificate(c) => chain.push(c),
+                    PemItem::PrivateKey(k) => key = key.or(Some(k)),
+                    _ => {}
+                }
+            }
+            let key = key.ok_or_else(|| {
+                EvalError(format!(
+                    "SSLError: {}: no private key for the client certificate",
+                    cert.display()
+                ))
+            })?;
+            builder = builder.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+        }
+        Ok(builder.build())
+    }
+
+    pub(super) fn post(
+        url: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        tls: Option<TlsFiles>,
+        options: &RemoteOptions,
+    ) -> Result<Response, EvalError> {
+        let timeout = (options.timeout.is_finite() && options.timeout > 0.0)
+            .then(|| Duration::from_secs_f64(options.timeout.min(1e9)));
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(concat!("oslo-policy-rs/", env!("CARGO_PKG_VERSION")))
+            .timeout_connect(timeout)
+            .timeout_recv_response(timeout)
+            .timeout_recv_body(timeout)
+            .timeout_send_body(timeout);
+        if let Some(files) = &tls {
+            config = config.tls_config(tls_config(files)?);
+        }
+        let agent: ureq::Agent = config.build().into();
+        let mut url = url.to_owned();
+        let mut post_body = Some(body);
+        for _ in 0..=MAX_REDIRECTS {
+            if !has_host(&url) {
+                return Err(EvalError(format!(
+                    "InvalidURL: Invalid URL '{url}': No host supplied"
+                )));
+            }
+            url = request_url(&url);
+            if !has_host(&url) {
+                return Err(EvalError(format!(
+                    "InvalidURL: Invalid URL '{url}': No host supplied"
+                )));
+            }
+            let result = match &post_body {
+                Some(b) => agent
+                    .post(&url)
+                    .header("Content-Type", content_type)
+                    .send(b.as_slice()),
+                None => agent.get(&url).call(),
+            };
+            let mut response = result.map_err(|e| describe(&url, e))?;
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned);
+            if let (true, Some(location)) =
+                (matches!(status, 301 | 302 | 303 | 307 | 308), location)
+            {
+                if matches!(status, 301..=303) {
+                    post_body = None;
+                }
+                url = join_location(&url, &location);
+                continue;
+            }
+            let charset = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| {
+                    v.split(';').skip(1).find_map(|p| {
+                        let (k, v) = p.split_once('=')?;
+                        (k.trim().eq_ignore_ascii_case("charset"))
+                            .then(|| v.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
+                    })
+                });
+            let body = response
+                .body_mut()
+                .read_to_vec()
+                .map_err(|e| describe(&url, e))?;
+            return Ok(Response {
+                status,
+                charset,
+                body,
+            });
+        }
+        Err(EvalError(format!(
+            "TooManyRedirects: Exceeded {MAX_REDIRECTS} redirects."
+        )))
+    }
+}
+
+#[cfg(not(feature = "http"))]
+mod transport {
+    use super::*;
+
+    pub(super) fn post(
+        url: &str,
+        _content_type: &str,
+        _body: Vec<u8>,
+        _tls: Option<TlsFiles>,
+        _options: &RemoteOptions,
+    ) -> Result<Response, EvalError> {
+        let kind = url.split(':').next().unwrap_or("http");
+        Err(EvalError(format!(
+            "{kind}: external checks need oslo-policy's `http` feature, which this build lacks"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(s: &str) -> Value {
+        Value::from_json(&serde_json::from_str(s).unwrap_or(serde_json::Value::Null))
+    }
+
+    #[test]
+    fn dumps_like_python() {
+        assert_eq!(
+            dumps(
+                &json(r#"{"a": [1, 2.5, true, null, "x\"é😀\u007f"], "b": {}}"#),
+                true
+            )
+            .ok(),
+            Some(
+                r#"{"a": [1, 2.5, true, null, "x\"\u00e9\ud83d\ude00\u007f"], "b": {}}"#.to_owned()
+            )
+        );
+        assert_eq!(dumps(&Value::Float(1e16), true).ok(), Some("1e+16".into()));
+        assert_eq!(
+            dumps(&Value::Float(f64::NAN), true).ok(),
+            Some("NaN".into())
+        );
+        assert!(dumps(&Value::Float(f64::INFINITY), false).is_err());
+        let keys = Value::Dict(vec![
+            (Value::Bool(true), Value::None),
+            (Value::Float(1.0), Value::None),
+            (Value::None, Value::List(vec![])),
+        ]);
+        assert_eq!(
+            dumps(&keys, true).ok(),
+            Some(r#"{"true": null, "1.0": null, "null": []}"#.to_owned())
+        );
+        // Deep nesting is no stack overflow.
+        let mut deep = Value::None;
+        for _ in 0..100_000 {
+            deep = Value::List(vec![deep]);
+        }
+        assert_eq!(dumps(&deep, true).map(|s| s.len()).ok(), Some(200_004));
+        std::mem::forget(deep);
+    }
+
+    #[test]
+    fn form_quoting_and_requote() {
+        assert_eq!(
+            quote_plus(r#"{"a": "b/c"}"#),
+            "%7B%22a%22%3A+%22b%2Fc%22%7D"
+        );
+        assert_eq!(
+            requote_uri("http://h/a b/%41%2F?x=é"),
+            "http://h/a%20b/A%2F?x=%C3%A9"
+        );
+        assert_eq!(requote_uri("http://h/100%zz"), "http://h/100%25zz");
+        // What requests.Request('POST', url).prepare() sends (path part).
+        for (url, sent) in [
+            ("http://h/a b/é?#frag", "http://h/a%20b/%C3%A9"),
+            ("http://h/x?", "http://h/x"),
+            ("http://h/a/../b/./c", "http://h/b/c"),
+            ("http://h/%7e%41%2f", "http://h/~A%2F"),
+            ("http://h/p?a=1#f", "http://h/p?a=1"),
+            ("http://h/a/b/..", "http://h/a/"),
+            ("http://h", "http://h/"),
+            ("http://h/a%zz b", "http://h/a%25zz%20b"),
+            ("http://h//a/./", "http://h//a/"),
+            ("http://h/ü?ü=ü", "http://h/%C3%BC?%C3%BC=%C3%BC"),
+        ] {
+            assert_eq!(request_url(url), sent, "{url}");
+        }
+        assert!(has_host("http://h:8/x"));
+        assert!(!has_host("http:foo"));
+        assert!(!has_host("http:///x"));
+        assert_eq!(join_location("http://h:1/a/b?q", "c"), "http://h:1/a/c");
+        assert_eq!(join_location("http://h:1/a/b", "/c"), "http://h:1/c");
+        assert_eq!(join_location("https://h/a", "//g/x"), "https://g/x");
+    }
+
+    #[test]
+    fn body_is_true() {
+        let r = |body: &[u8], charset: Option<&str>| Response {
+            status: 200,
+            charset: charset.map(str::to_owned),
+            body: body.to_vec(),
+        };
+        assert!(is_true(&r(b"True", None)));
+        assert!(is_true(&r(b"\"\"True\"", None)));
+        assert!(!is_true(&r(b"true", None)));
+        assert!(!is_true(&r(b" True", None)));
+        assert!(is_true(&r(b"T\0r\0u\0e\0", Some("utf-16le"))));
+    }
+
+    #[test]
+    fn missing_files_and_keys() {
+        let opts = RemoteOptions {
+            ssl_client_crt_file: Some("/nonexistent/cert.pem".into()),
+            ..RemoteOptions::DEFAULT
+        };
+        let target = json(r#"{"a": "b"}"#);
+        let creds = json("{}");
+        assert_eq!(
+            check("https", "//h/%(a)s", &target, &creds, None, &opts),
+            Err(EvalError(
+                "RuntimeError: Unable to find ssl cert_file  : /nonexistent/cert.pem".into()
+            ))
+        );
+        assert_eq!(
+            check("http", "//h/%(zz)s", &target, &creds, None, &opts),
+            Err(EvalError("KeyError: 'zz'".into()))
+        );
+    }
+}
