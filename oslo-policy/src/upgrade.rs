@@ -183,24 +183,21 @@ pub fn convert_json_to_yaml(bytes: &[u8], namespaces: &Namespaces) -> Result<Str
         let (_, value) = items.remove(pos);
         out.push_str(&converted_rule(default, &value)?);
     }
-    match &doc {
-        Value::Dict(items) if !items.is_empty() => {
-            out.push_str(
-                "# WARNING: Below rules are either deprecated rules\n\
-                 # or extra rules in policy file, it is strongly\n\
-                 # recommended to switch to new rules.\n",
-            );
-            for (k, v) in items {
-                out.push_str(&format!("\"{}\": \"{}\"\n", k.py_str(), v.py_str()));
-            }
-        }
-        other if other.truthy() => {
-            return Err(ToolError::Invalid(format!(
-                "AttributeError: '{}' object has no attribute 'items'",
-                other.type_name()
-            )));
-        }
-        _ => {}
+    let Value::Dict(items) = &doc else {
+        return Err(ToolError::Invalid(format!(
+            "AttributeError: '{}' object has no attribute 'items'",
+            doc.type_name()
+        )));
+    };
+    if !items.is_empty() {
+        out.push_str(
+            "# WARNING: Below rules are either deprecated rules\n\
+             # or extra rules in policy file, it is strongly\n\
+             # recommended to switch to new rules.\n",
+        );
+    }
+    for (k, v) in items {
+        out.push_str(&format!("\"{}\": \"{}\"\n", k.py_str(), v.py_str()));
     }
     Ok(out)
 }
@@ -352,8 +349,9 @@ mod tests {
         assert!(convert_json_to_yaml(b"[\"a\"]", &defaults).is_err());
         assert!(convert_json_to_yaml(b"5", &defaults).is_err());
         assert!(convert_json_to_yaml(b"{\"a\": 5}", &defaults).is_err());
-        assert_eq!(convert_json_to_yaml(b"[]", &defaults).unwrap(), "");
-        assert_eq!(convert_json_to_yaml(b"\"\"", &defaults).unwrap(), "");
+        assert!(convert_json_to_yaml(b"[]", &defaults).is_err());
+        assert!(convert_json_to_yaml(b"null", &defaults).is_err());
+        assert_eq!(convert_json_to_yaml(b"{}", &defaults).unwrap(), "");
         assert!(convert_json_to_yaml(b"{", &defaults).is_err());
     }
 

@@ -18,7 +18,7 @@
 //!   ASCII (escaped as `\xE9`, `\u2028`, `\U0001F600`) decide the quotes;
 //! * the emitter's layout: block mappings and sequences (sequences inside a
 //!   mapping are not indented), `[]` and `{}` for empty collections, keys
-//!   of 128 characters or more, empty or multi-line keys written as
+//!   of 123 characters or more (128 with the `!!str` tag PyYAML counts), empty or multi-line keys written as
 //!   `? key` / `: value`, long scalars folded at spaces after column 80, and
 //!   the `...` end marker after a plain scalar document.
 //!
@@ -88,26 +88,29 @@ fn is_blank_or_break(c: char) -> bool {
     matches!(c, '\0' | ' ' | '\t' | '\r') || is_break(c)
 }
 
-/// The scalar text and whether it is a `str` (other scalars always read
-/// back as themselves when plain).
+/// The scalar text, whether it is a `str` (other scalars always read
+/// back as themselves when plain), and the length of its tag's short form
+/// (`!!str`...), which counts towards the simple-key limit.
 struct Scalar {
     text: Vec<char>,
     is_str: bool,
+    tag_len: usize,
 }
 
 fn represent_scalar(value: &Value) -> Result<Option<Scalar>, EmitError> {
-    let (text, is_str) = match value {
-        Value::Str(s) => (s.clone(), true),
-        Value::None => ("null".to_owned(), false),
-        Value::Bool(b) => (if *b { "true" } else { "false" }.to_owned(), false),
-        Value::Int(i) => (i.clone(), false),
-        Value::Float(f) => (float_text(*f), false),
+    let (text, tag) = match value {
+        Value::Str(s) => (s.clone(), "!!str"),
+        Value::None => ("null".to_owned(), "!!null"),
+        Value::Bool(b) => (if *b { "true" } else { "false" }.to_owned(), "!!bool"),
+        Value::Int(i) => (i.clone(), "!!int"),
+        Value::Float(f) => (float_text(*f), "!!float"),
         Value::List(_) | Value::Dict(_) => return Ok(None),
         Value::Other { repr, .. } => return Err(EmitError::Unsupported(repr.clone())),
     };
     Ok(Some(Scalar {
         text: text.chars().collect(),
-        is_str,
+        is_str: matches!(value, Value::Str(_)),
+        tag_len: tag.len(),
     }))
 }
 
@@ -397,13 +400,14 @@ impl Emitter {
         Ok(())
     }
 
-    /// `check_simple_key`: a scalar shorter than 128 characters, not empty
+    /// `check_simple_key`: a scalar whose text and tag (`!!str`, though
+    /// the tag is not written) are shorter than 128 characters, not empty
     /// and on one line, or an empty collection.
     fn simple_key(&self, key: &Value) -> Result<bool, EmitError> {
         Ok(match represent_scalar(key)? {
             Some(s) => {
                 let a = analyze(&s.text);
-                s.text.len() < 128 && !a.empty && !a.multiline
+                s.text.len() + s.tag_len < 128 && !a.empty && !a.multiline
             }
             None => match key {
                 Value::List(v) => v.is_empty(),
@@ -793,8 +797,10 @@ mod tests {
         ]);
         assert_eq!(dump(&nested), "a:\n  c: 1\nb:\n- x\n- []\n");
         assert_eq!(one("", Value::str("x")), "? ''\n: x\n");
-        let long = "k".repeat(130);
+        let long = "k".repeat(123);
         assert_eq!(one(&long, Value::str("x")), format!("? {long}\n: x\n"));
+        let short = "k".repeat(122);
+        assert_eq!(one(&short, Value::str("x")), format!("{short}: x\n"));
         let mixed = Value::Dict(vec![
             (Value::str("b"), Value::None),
             (Value::Int("1".into()), Value::None),
