@@ -126,9 +126,71 @@ fn sorted_defaults(namespaces: &Namespaces) -> impl Iterator<Item = &RuleDefault
 /// [`ToolError::Json`] when the text is not one JSON value.
 pub fn load_json(bytes: &[u8]) -> Result<Value, ToolError> {
     let text = std::str::from_utf8(bytes).map_err(|e| ToolError::Json(e.to_string()))?;
-    serde_json::from_str::<serde_json::Value>(text)
+    let (text, specials) = mark_specials(text);
+    let value = serde_json::from_str::<serde_json::Value>(&text)
         .map(|v| Value::from_json(&v))
-        .map_err(|e| ToolError::Json(e.to_string()))
+        .map_err(|e| ToolError::Json(e.to_string()))?;
+    Ok(if specials {
+        unmark_specials(value)
+    } else {
+        value
+    })
+}
+
+/// Marks `json.loads`' extra constants (`NaN`, `Infinity`, `-Infinity`
+/// outside strings) as strings starting with this character, for
+/// [`unmark_specials`] to turn into floats (unless the text already holds
+/// the character, in which case the constants stay errors).
+const SPECIAL_MARK: char = '\u{10fffe}';
+
+fn mark_specials(text: &str) -> (String, bool) {
+    if !text.contains(['N', 'I'])
+        || text.contains(SPECIAL_MARK)
+        || text.to_ascii_lowercase().contains("\\udbff")
+    {
+        return (text.to_owned(), false);
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped, mut marked) = (false, false, false);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if let Some(token) = ["NaN", "Infinity", "-Infinity"]
+            .into_iter()
+            .find(|t| rest.starts_with(t))
+        {
+            out.push_str(&format!("\"{SPECIAL_MARK}{token}\""));
+            rest = rest.get(token.len()..).unwrap_or_default();
+            marked = true;
+            continue;
+        }
+        out.push(c);
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
+    }
+    (out, marked)
+}
+
+fn unmark_specials(value: Value) -> Value {
+    match value {
+        Value::Str(s) => match s.strip_prefix(SPECIAL_MARK) {
+            Some("NaN") => Value::Float(f64::NAN),
+            Some("Infinity") => Value::Float(f64::INFINITY),
+            Some("-Infinity") => Value::Float(f64::NEG_INFINITY),
+            _ => Value::Str(s),
+        },
+        Value::List(items) => Value::List(items.into_iter().map(unmark_specials).collect()),
+        Value::Dict(items) => Value::Dict(
+            items
+                .into_iter()
+                .map(|(k, v)| (k, unmark_specials(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// `name in doc` for the JSON document the converter works on, as Python
@@ -353,6 +415,16 @@ mod tests {
         assert!(convert_json_to_yaml(b"null", &defaults).is_err());
         assert_eq!(convert_json_to_yaml(b"{}", &defaults).unwrap(), "");
         assert!(convert_json_to_yaml(b"{", &defaults).is_err());
+        assert_eq!(
+            convert_json_to_yaml(b"{\"z\": [NaN, -Infinity], \"NaN\": \"NaN\"}", &defaults)
+                .unwrap(),
+            "# WARNING: Below rules are either deprecated rules\n\
+             # or extra rules in policy file, it is strongly\n\
+             # recommended to switch to new rules.\n\
+             \"z\": \"[nan, -inf]\"\n\"NaN\": \"NaN\"\n"
+        );
+        assert!(convert_json_to_yaml(b"{\"z\": NaNa}", &defaults).is_err());
+        assert!(convert_json_to_yaml(b"{\"z\": +Infinity}", &defaults).is_err());
     }
 
     #[test]

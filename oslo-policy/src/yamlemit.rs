@@ -2,7 +2,7 @@
 //! `yaml.safe_dump(data, default_flow_style=False)` writes (the pure-Python
 //! `SafeDumper`: keys sorted, `allow_unicode=False`, width 80, indent 2),
 //! for the values a policy file can hold: `str`, `int`, `float`, `bool`,
-//! `None`, lists and dicts.
+//! `None`, dates and timestamps, lists and dicts.
 //!
 //! What it reproduces:
 //!
@@ -36,8 +36,8 @@ use crate::value::{Value, float_repr};
 /// A value `safe_dump` would write but this writer cannot reproduce.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmitError {
-    /// Dates, timestamps, bytes and other values the YAML loader keeps only
-    /// as their Python `str()`/`repr()`.
+    /// Bytes, tuples and other values the YAML loader keeps only as their
+    /// Python `str()`/`repr()` (dates and timestamps are written).
     #[error("cannot write {0} as YAML")]
     Unsupported(String),
 }
@@ -105,6 +105,12 @@ fn represent_scalar(value: &Value) -> Result<Option<Scalar>, EmitError> {
         Value::Int(i) => (i.clone(), "!!int"),
         Value::Float(f) => (float_text(*f), "!!float"),
         Value::List(_) | Value::Dict(_) => return Ok(None),
+        // `str()` of a date or datetime is the `isoformat()` PyYAML writes.
+        Value::Other { str, repr }
+            if repr.starts_with("datetime.date(") || repr.starts_with("datetime.datetime(") =>
+        {
+            (str.clone(), "!!timestamp")
+        }
         Value::Other { repr, .. } => return Err(EmitError::Unsupported(repr.clone())),
     };
     Ok(Some(Scalar {
@@ -455,7 +461,7 @@ impl Emitter {
         whitespace: bool,
         indention: bool,
     ) {
-        if !(self.whitespace || !need_whitespace) {
+        if !self.whitespace && need_whitespace {
             self.out.push(' ');
             self.column += 1;
         }
@@ -824,9 +830,14 @@ mod tests {
 
     #[test]
     fn other_values_are_refused() {
-        let v = Value::Other {
+        let date = Value::Other {
             str: "2001-01-01".into(),
             repr: "datetime.date(2001, 1, 1)".into(),
+        };
+        assert_eq!(dump(&Value::List(vec![date])), "- 2001-01-01\n");
+        let v = Value::Other {
+            str: "b'x'".into(),
+            repr: "b'x'".into(),
         };
         assert!(safe_dump(&Value::List(vec![v])).is_err());
     }

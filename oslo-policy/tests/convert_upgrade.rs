@@ -663,6 +663,9 @@ const BAD_DOCUMENTS: &[&str] = &[
     "  {\"a\": \"role:x\"}\n\n",
     "{\"a\": \"\\u00e9\"}",
     "{\"admin_or_owner\": \"\\/slash\"}",
+    "{\"zz\": NaN, \"yy\": [Infinity, -Infinity, \"NaN\"]}",
+    "{\"a\": -Infinity}",
+    "{\"z\": NaNx}",
     "[1, 2]",
     "{\"renamed\": [[\"role:a\"], [\"role:b\", 3]]}",
 ];
@@ -729,6 +732,8 @@ fn tool_cases(rng: &mut Rng, count: usize, tool: &str) -> Vec<(String, Vec<Json>
             "'': x\n? [a]\n: b\n",
             "a: &x [1, 2]\nb: x\n",
             "# only a comment\n",
+            "a: 2001-01-01\nb: 2001-12-14t21:59:43.10-05:00\nc: 2001-12-14 21:59:43\nd: [2002-02-02]\n",
+            "2002-01-01: x\nold:name: 2001-12-14 21:59:43.5Z\n",
             "--- \n...\n",
             "a: b\n---\nc: d\n",
             "old:name: 'it''s'\n\"caf\\xE9\": \"\\U0001F600\"\n",
