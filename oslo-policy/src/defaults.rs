@@ -111,7 +111,8 @@ impl RuleDefault {
         })
     }
 
-    /// Sets `scope_types`, checked like the reference (unique strings).
+    /// Sets `scope_types`, checked like the reference (unique strings);
+    /// an empty list checks no scope, as `None` does.
     pub fn with_scope_types(mut self, scopes: &[&str]) -> Result<RuleDefault, InvalidRuleDefault> {
         let mut seen = Vec::new();
         for s in scopes {
@@ -123,8 +124,9 @@ impl RuleDefault {
             }
             seen.push(*s);
         }
-        self.scope_types =
-            (!scopes.is_empty()).then(|| scopes.iter().map(|s| (*s).to_owned()).collect());
+        // An empty list is kept (the sample generator prints an empty
+        // "Intended scope(s)" line for it) but scope-checks nothing.
+        self.scope_types = Some(scopes.iter().map(|s| (*s).to_owned()).collect());
         Ok(self)
     }
 

@@ -341,7 +341,11 @@ impl Enforcer {
                 Value::dict_insert(items, Value::str("system"), scope);
             }
         }
-        if let Some(scopes) = self.registered(name).and_then(|d| d.scope_types.as_ref()) {
+        if let Some(scopes) = self
+            .registered(name)
+            .and_then(|d| d.scope_types.as_ref())
+            .filter(|s| !s.is_empty())
+        {
             if rules.lookup(name).is_some() {
                 let token_scope = Self::token_scope(creds);
                 if !scopes.iter().any(|s| s == token_scope) {

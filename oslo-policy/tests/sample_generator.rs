@@ -32,7 +32,8 @@ const DEFAULTS: &str = r#"[
   "deprecated_for_removal": true, "deprecated_reason": "Nobody uses it; a-very-long-hyphenated-word-that-needs-breaking-because-it-is-longer-than-seventy-characters-wide.",
   "deprecated_since": "Y"},
  {"name": "unicode", "check_str": "role:\u00e9", "description": "Caf\u00e9 r\u00e9sum\u00e9 na\u00efve \u2014 em dash -- and double--dash words x"},
- {"name": "literal_first", "check_str": "!", "description": "Text right before\n  an indented line without a blank"}
+ {"name": "literal_first", "check_str": "!", "description": "Text right before\n  an indented line without a blank"},
+ {"name": "no_scopes", "check_str": "role:x", "description": "An empty scope list is printed.", "scope_types": []}
 ]"#;
 
 #[test]

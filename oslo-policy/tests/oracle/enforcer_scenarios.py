@@ -33,6 +33,7 @@ DEFAULTS = [
     {"name": "changed", "check_str": "role:after",
      "deprecated_rule": {"name": "changed", "check_str": "role:before", "deprecated_reason": "r", "deprecated_since": "W"}},
     {"name": "overridden", "check_str": "role:registered", "scope_types": ["project"]},
+    {"name": "no_scopes", "check_str": "role:member", "scope_types": []},
     {"name": "going", "check_str": "@", "deprecated_for_removal": True, "deprecated_reason": "r", "deprecated_since": "X"},
     {"name": "documented", "check_str": "rule:context_is_admin", "description": "Do it",
      "operations": [{"path": "/x", "method": "GET"}]},
@@ -51,7 +52,7 @@ SCENARIOS = [
 ]
 
 NAMES = ["context_is_admin", "sys_only", "proj_or_dom", "renamed", "renamed_to_self", "changed",
-         "overridden", "going", "documented", "old_name", "a", "b", "nope"]
+         "overridden", "no_scopes", "going", "documented", "old_name", "a", "b", "nope"]
 ROLES = [[], ["admin"], ["reader"], ["member"], ["new"], ["old"], ["legacy"], ["new2"], ["old2"],
          ["before"], ["after"], ["registered"], ["file"], ["explicit"], ["x"], ["y"], ["z"], ["q"], ["dflt"]]
 SCOPES = [{}, {"system_scope": "all"}, {"domain_id": "d"}, {"system": "all", "domain_id": "d"}]
