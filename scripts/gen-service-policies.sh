@@ -13,6 +13,7 @@
 #                     entry point) as a defaults file for our `--defaults`
 #                     (scripts/bench/dump_defaults.py; checked to round-trip)
 #   NS-sample.yaml    oslopolicy-sample-generator --namespace NS
+#   NS-sample-exclude-deprecated.yaml   the same with --exclude-deprecated
 #   NS-policy.yaml    oslopolicy-policy-generator --namespace NS
 #   NS-policy.json    the same rules as a JSON object
 # and for the five together:
@@ -92,34 +93,29 @@ for ns in "${services[@]}"; do
     fi
   done
 done
-run() { (cd "$tmp" && HOME=$tmp "$@"); }
+# Runs a reference tool in the empty HOME; its stderr (the services log
+# import noise there) is shown only when it fails.
+run() {
+  if ! (cd "$tmp" && HOME=$tmp "$@") 2>"$tmp/log"; then
+    cat "$tmp/log" >&2
+    echo "gen-service-policies: failed: $*" >&2
+    exit 1
+  fi
+}
 dump=$repo/scripts/bench/dump_defaults.py
 for ns in "${services[@]}"; do
   say "$ns"
-  run "$venv/bin/python" "$dump" "$ns" "$out/$ns-defaults.json" 2>"$tmp/log" || {
-    cat "$tmp/log" >&2
-    exit 1
-  }
+  run "$venv/bin/python" "$dump" "$ns" "$out/$ns-defaults.json"
   run "$venv/bin/python" "$dump" --check "$out/$ns-defaults.json" "$ns"
-  run "$venv/bin/oslopolicy-sample-generator" --namespace "$ns" \
-    --output-file "$out/$ns-sample.yaml" 2>"$tmp/log" || {
-    cat "$tmp/log" >&2
-    exit 1
-  }
-  run "$venv/bin/oslopolicy-policy-generator" --namespace "$ns" \
-    --output-file "$out/$ns-policy.yaml" 2>"$tmp/log" || {
-    cat "$tmp/log" >&2
-    exit 1
-  }
+  run "$venv/bin/oslopolicy-sample-generator" --namespace "$ns" --output-file "$out/$ns-sample.yaml"
+  run "$venv/bin/oslopolicy-sample-generator" --namespace "$ns" --exclude-deprecated \
+    --output-file "$out/$ns-sample-exclude-deprecated.yaml"
+  run "$venv/bin/oslopolicy-policy-generator" --namespace "$ns" --output-file "$out/$ns-policy.yaml"
 done
 say "combined"
 ns_args=()
 for ns in "${services[@]}"; do ns_args+=(--namespace "$ns"); done
-run "$venv/bin/oslopolicy-sample-generator" "${ns_args[@]}" \
-  --output-file "$out/combined-sample.yaml" 2>"$tmp/log" || {
-  cat "$tmp/log" >&2
-  exit 1
-}
+run "$venv/bin/oslopolicy-sample-generator" "${ns_args[@]}" --output-file "$out/combined-sample.yaml"
 run "$venv/bin/python" - "$repo" "$out" "${services[@]}" <<'PY'
 """combined-defaults.json, combined-policy.yaml (the reference's
 policy-generator for an Enforcer with them registered), NS-policy.json and
