@@ -69,6 +69,9 @@ if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$(stamp_text)" ] && [ -f 
 fi
 
 start=$SECONDS
+# Until this run completes, the directory does not count as generated.
+mkdir -p "$out"
+rm -f "$out/.stamp" "$out/counts.txt"
 if [ -x "$venv/bin/python" ] && have "${want[@]}"; then
   say "services already installed in .venv-services"
 else
@@ -78,8 +81,6 @@ else
   say "installed in $((SECONDS - start)) s"
 fi
 
-mkdir -p "$out"
-rm -f "$out/.stamp"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The services' enforcers look for policy.yaml in ~/.NS, ~ and /etc/NS: an
