@@ -5,19 +5,69 @@
 #
 #   scripts/bench-policy.sh
 #
-# Needs the reference venv (.venv, created by scripts/setup-reference.sh).
-# Not part of the test suite. Takes about a minute.
+# When the real service policies exist (scripts/gen-service-policies.sh;
+# $OSLO_RS_SERVICE_POLICIES names another directory), also on the combined
+# keystone+nova+neutron+cinder+glance policy (1,012 rules): load with the
+# registered defaults, enforce of nova's and keystone's rules, and
+# `oslopolicy-checker --policy nova-policy.json --access TOKEN` over all
+# nova rules as a whole process with hyperfine (ours against the
+# reference's), ending with the issue's targets.
+#
+# Needs the reference venv (.venv, created by scripts/setup-reference.sh)
+# and, for the checker, hyperfine (installed with apt-get when root). Not
+# part of the test suite. Takes about two minutes (six with the service
+# policies). Figures are noisy while something else runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${OSLO_RS_REFERENCE_PYTHON:-$PWD/.venv/bin/python}
 "$py" -c 'import oslo_policy' 2>/dev/null || scripts/setup-reference.sh >&2
 out=target/bench-policy
 mkdir -p "$out"
+svc=${OSLO_RS_SERVICE_POLICIES:-$PWD/target/service-policies}
+rm -f "$out/service-cases.json" "$out/checker.json"
 echo "== criterion: ours" >&2
-OSLO_RS_BENCH_POLICY_OUT="$PWD/$out/policy.json" cargo bench -q -p oslo-policy --bench enforce -- \
+OSLO_RS_BENCH_POLICY_OUT="$PWD/$out/policy.json" OSLO_RS_SERVICE_POLICIES="$svc" \
+  OSLO_RS_BENCH_SERVICE_CASES_OUT="$PWD/$out/service-cases.json" \
+  cargo bench -q -p oslo-policy --bench enforce -- \
   --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null |
-  "$py" scripts/bench/bencher.py rust_ load enforce >"$out/rust.json"
+  "$py" scripts/bench/bencher.py rust_ load enforce service >"$out/rust.json"
+service_args=()
+if [ -f "$out/service-cases.json" ]; then
+  service_args=("$out/service-cases.json")
+  checker=${py%/python}/oslopolicy-checker
+  if ! command -v hyperfine >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing hyperfine" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null
+  fi
+  if ! command -v hyperfine >/dev/null 2>&1; then
+    echo "bench-policy: hyperfine is not installed: the checker is not timed" >&2
+  elif [ ! -x "$checker" ]; then
+    echo "bench-policy: no $checker: the checker is not timed" >&2
+  else
+    echo "== hyperfine: oslopolicy-checker over all nova rules" >&2
+    cargo build -q --release -p oslo-policy --bin oslopolicy-checker
+    # A project-scoped member's token, as `openstack token issue` returns it.
+    cat >"$out/access.json" <<'JSON'
+{"token": {"methods": ["password"], "roles": [{"id": "r1", "name": "member"}, {"id": "r2", "name": "reader"}],
+ "project": {"id": "p1", "name": "demo", "domain": {"id": "default", "name": "Default"}},
+ "user": {"id": "u1", "name": "alice", "domain": {"id": "default", "name": "Default"}},
+ "is_domain": false, "expires_at": "2030-01-01T00:00:00.000000Z", "issued_at": "2029-12-31T23:00:00.000000Z"}}
+JSON
+    args=(--policy "$svc/nova-policy.json" --access "$out/access.json")
+    ours=$PWD/target/release/oslopolicy-checker
+    if ! cmp -s <("$ours" "${args[@]}") <("$checker" "${args[@]}"); then
+      echo "bench-policy: the two checkers' outputs differ on nova-policy.json" >&2
+      exit 1
+    fi
+    q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+    line() { local w=() a; for a in "$@"; do w+=("$(q "$a")"); done; echo "${w[*]}"; }
+    hyperfine -N --warmup 3 --min-runs 20 --style none --export-json "$out/checker.json" \
+      "$(line "$ours" "${args[@]}")" "$(line "$checker" "${args[@]}")" >/dev/null
+    service_args+=("$out/checker.json")
+  fi
+fi
 echo "== timeit: Python" >&2
 printf 'oslo-policy vs oslo.policy %s, %s, %s cores; per call\n\n' \
   "$("$py" -c 'import importlib.metadata as m; print(m.version("oslo.policy"))')" "$(uname -m)" "$(nproc)"
-"$py" scripts/bench/policy.py "$out/policy.json" "$out/rust.json"
+"$py" scripts/bench/policy.py "$out/policy.json" "$out/rust.json" "${service_args[@]}"
