@@ -88,8 +88,26 @@ pub enum EnforceError {
 #[derive(Debug, Default)]
 struct State {
     rules: Option<Arc<Rules>>,
-    file_rules: Arc<Vec<Rule>>,
+    /// How many of the first `rules` came from the files.
+    file_rule_count: usize,
     stamp: Vec<(PathBuf, Option<SystemTime>)>,
+}
+
+/// The rules read from the policy files, in order: the first rules of the
+/// effective [`Rules`] (the registered defaults the files do not override
+/// follow them there).
+#[derive(Debug, Clone)]
+pub struct FileRules {
+    rules: Arc<Rules>,
+    count: usize,
+}
+
+impl std::ops::Deref for FileRules {
+    type Target = [Rule];
+
+    fn deref(&self) -> &[Rule] {
+        self.rules.rules().get(..self.count).unwrap_or_default()
+    }
 }
 
 /// A policy enforcer.
@@ -209,6 +227,10 @@ impl Enforcer {
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.load_locked(&mut state)
+    }
+
+    fn load_locked(&self, state: &mut State) -> Result<Arc<Rules>, EnforceError> {
         let sources = self.sources()?;
         if let Some(rules) = &state.rules {
             if state.stamp == sources {
@@ -216,10 +238,10 @@ impl Enforcer {
             }
         }
         match self.build(&sources) {
-            Ok((rules, file_rules)) => {
+            Ok((rules, file_rule_count)) => {
                 let rules = Arc::new(rules);
                 state.rules = Some(Arc::clone(&rules));
-                state.file_rules = Arc::new(file_rules);
+                state.file_rule_count = file_rule_count;
                 state.stamp = sources;
                 Ok(rules)
             }
@@ -237,15 +259,16 @@ impl Enforcer {
 
     /// The rules read from the files (main file, then `policy_dirs`), in
     /// order, after [`Enforcer::load_rules`] (`enforcer.file_rules`).
-    pub fn file_rules(&self) -> Result<Arc<Vec<Rule>>, EnforceError> {
-        self.load_rules()?;
-        Ok(Arc::clone(
-            &self
-                .state
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .file_rules,
-        ))
+    pub fn file_rules(&self) -> Result<FileRules, EnforceError> {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rules = self.load_locked(&mut state)?;
+        Ok(FileRules {
+            rules,
+            count: state.file_rule_count,
+        })
     }
 
     /// The registered defaults, in registration order.
@@ -256,61 +279,86 @@ impl Enforcer {
     fn build(
         &self,
         sources: &[(PathBuf, Option<SystemTime>)],
-    ) -> Result<(Rules, Vec<Rule>), EnforceError> {
+    ) -> Result<(Rules, usize), EnforceError> {
         let default = Some(self.config.default_rule.as_str());
         let mut merged: Vec<Rule> = Vec::new();
-        let mut file_checks: HashMap<String, Check> = HashMap::new();
+        // Where each `str` name is in `merged` (other keys are rare and
+        // found by Python equality).
+        let mut position: HashMap<String, usize> = HashMap::new();
         for (path, time) in sources {
             if time.is_none() {
                 continue;
             }
             let rules = Rules::load_file(path, default)?;
-            for rule in rules.rules() {
-                if let Value::Str(name) = &rule.name {
-                    file_checks.insert(name.clone(), rule.check.clone());
-                }
-                match merged.iter_mut().find(|r| r.name.key_eq(&rule.name)) {
-                    Some(slot) => *slot = rule.clone(),
-                    None => merged.push(rule.clone()),
+            for rule in rules.into_rules() {
+                let slot = match &rule.name {
+                    Value::Str(name) => {
+                        match position.get(name) {
+                            Some(&i) => merged.get_mut(i),
+                            None => {
+                                position.insert(name.clone(), merged.len());
+                                None
+                            }
+                        }
+                    }
+                    other => merged
+                        .iter_mut()
+                        .find(|r| !matches!(r.name, Value::Str(_)) && r.name.key_eq(other)),
+                };
+                match slot {
+                    Some(slot) => *slot = rule,
+                    None => merged.push(rule),
                 }
             }
         }
-        let file_rules = merged.clone();
+        let file_rule_count = merged.len();
+        let mut defaults = Vec::new();
         for d in &self.registered {
-            if file_checks.contains_key(&d.name) {
+            if position.contains_key(&d.name) {
                 continue;
             }
-            let check = self.effective_default(d, &file_checks);
-            merged.push(Rule {
+            let file_check = |name: &str| {
+                position
+                    .get(name)
+                    .and_then(|&i| merged.get(i))
+                    .map(|r| &r.check)
+            };
+            defaults.push(Rule {
                 name: Value::str(d.name.clone()),
                 source: Value::str(d.check_str.clone()),
-                check,
+                check: self.effective_default(d, &file_check),
                 diagnostics: Vec::new(),
             });
         }
+        merged.extend(defaults);
         let rules = Rules::new(merged, default);
         check_rules_depth(&rules)?;
-        Ok((rules, file_rules))
+        Ok((rules, file_rule_count))
     }
 
-    /// `_handle_deprecated_rule`.
-    fn effective_default(&self, d: &RuleDefault, file_checks: &HashMap<String, Check>) -> Check {
+    /// `_handle_deprecated_rule`: the check a registered default not
+    /// overridden by the files takes (`file_check` finds the files' rules).
+    fn effective_default<'c>(
+        &self,
+        d: &RuleDefault,
+        file_check: &dyn Fn(&str) -> Option<&'c Check>,
+    ) -> Check {
         let Some(old) = &d.deprecated_rule else {
             return d.check.clone();
         };
         if old.name != d.name {
-            if let Some(file_check) = file_checks.get(&old.name) {
-                if *file_check != old.check
-                    && file_check.to_string() != format!("rule:{}", d.name)
-                    && !file_checks.contains_key(&d.name)
+            if let Some(from_file) = file_check(&old.name) {
+                if *from_file != old.check
+                    && from_file.to_string() != format!("rule:{}", d.name)
+                    && file_check(&d.name).is_none()
                 {
-                    return file_check.clone();
+                    return from_file.clone();
                 }
             }
         }
         if !self.config.enforce_new_defaults
             && old.check_str != d.check_str
-            && !file_checks.contains_key(&d.name)
+            && file_check(&d.name).is_none()
         {
             return Check::Or(vec![d.check.clone(), old.check.clone()]);
         }

@@ -197,6 +197,11 @@ impl Rules {
         &self.rules
     }
 
+    /// The rules, in file order, taken out.
+    pub fn into_rules(self) -> Vec<Rule> {
+        self.rules
+    }
+
     /// The default rule's name.
     pub fn default_rule(&self) -> Option<&str> {
         self.default_rule.as_deref()

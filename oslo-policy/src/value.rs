@@ -136,6 +136,11 @@ impl Value {
 
     /// Python `==` between dict keys (`1 == 1.0 == True`, `0 == False`).
     pub fn key_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Str(a), Value::Str(b)) => return a == b,
+            (Value::Str(_), _) | (_, Value::Str(_)) => return false,
+            _ => {}
+        }
         match (self.as_number(), other.as_number()) {
             (Some(a), Some(b)) => a == b,
             (None, None) => match (self, other) {

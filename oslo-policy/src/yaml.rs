@@ -89,6 +89,8 @@ use yaml_rust2::scanner::{Marker, ScanError, Scanner, TScalarStyle, TokenType};
 
 use crate::value::{DictBuilder, Value};
 
+mod simple;
+
 /// The deepest nesting of collections accepted.
 pub const MAX_DEPTH: usize = 400;
 
@@ -155,6 +157,16 @@ impl From<Marker> for Mark {
 /// Whatever PyYAML (or Python's text decoding) raises on, with the line
 /// and column where known.
 pub fn safe_load(bytes: &[u8]) -> Result<Value, YamlError> {
+    if let Ok(raw) = std::str::from_utf8(bytes) {
+        if let Some(value) = simple::load(raw.strip_prefix('\u{feff}').unwrap_or(raw)) {
+            return Ok(value);
+        }
+    }
+    safe_load_yaml(bytes)
+}
+
+/// [`safe_load`] without the JSON fast path.
+fn safe_load_yaml(bytes: &[u8]) -> Result<Value, YamlError> {
     let text = read_text(bytes)?;
     let text = if text.contains("\\u") {
         map_surrogate_escapes(&text)
@@ -1978,6 +1990,200 @@ fn construct_binary(value: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// xorshift64: reproducible test documents without a dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            usize::try_from(self.0 % (n.max(1) as u64)).unwrap_or(0)
+        }
+
+        /// One of the first `good` items, or now and then any of them.
+        fn mostly(&mut self, items: &[&'static str], good: usize) -> &'static str {
+            let n = if self.below(8) == 0 {
+                items.len()
+            } else {
+                good
+            };
+            let i = self.below(n);
+            items.get(i).copied().unwrap_or("")
+        }
+    }
+
+    /// JSON-like documents full of what YAML 1.1 reads differently: the
+    /// fast path either gives up or agrees with the full loader.
+    #[test]
+    fn json_fast_path_agrees_with_the_yaml_loader() {
+        const ATOMS: &[&str] = &[
+            "0",
+            "-0",
+            "1",
+            "01",
+            "-12",
+            "1.5",
+            "-0.0",
+            "1e5",
+            "1.0e5",
+            "1.0e+5",
+            "1E+5",
+            "2.5E-3",
+            "123456789012345678901234567890",
+            "1.",
+            ".5",
+            "true",
+            "false",
+            "null",
+            "True",
+            "nul",
+            r#""""#,
+            r#""a b""#,
+            r#""\/""#,
+            r#""\u00e9\u20ac""#,
+            r#""\ud83d""#,
+            r#""\t\n\r\b\f""#,
+            r#""é😀""#,
+            "\"\u{2028}\"",
+            "\"\u{85}\"",
+            "\"\u{7f}\"",
+            r##""# x""##,
+            r#""a: b""#,
+            r#""\"q\"""#,
+            r#""'""#,
+            r#""\x41""#,
+            r#""\u004""#,
+        ];
+        const SPACE: &[&str] = &["", " ", "\n", "\r\n", "\t", "  \n  ", "\r"];
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        fn pick<'a>(items: &[&'a str], i: usize) -> &'a str {
+            items.get(i).copied().unwrap_or("")
+        }
+        let (mut fast, mut total) = (0, 0);
+        for _ in 0..20_000 {
+            let mut doc = String::new();
+            let mut open: Vec<char> = Vec::new();
+            let mut need_value = true;
+            doc.push(if rng.below(2) == 0 { '{' } else { '[' });
+            open.push(if doc.ends_with('{') { '}' } else { ']' });
+            for _ in 0..rng.below(12) {
+                doc.push_str(pick(SPACE, rng.below(SPACE.len() * 4)));
+                if open.last() == Some(&'}') && need_value {
+                    let keys = [
+                        r#""a""#, r#""b""#, r#""a""#, r#""<<""#, r#""k\/""#, r#""é""#,
+                    ];
+                    doc.push_str(pick(&keys, rng.below(keys.len())));
+                    doc.push_str(pick(SPACE, rng.below(SPACE.len() * 4)));
+                    doc.push(':');
+                }
+                match rng.below(8) {
+                    0 if open.len() < 5 => {
+                        doc.push('{');
+                        open.push('}');
+                        need_value = true;
+                        continue;
+                    }
+                    1 if open.len() < 5 => {
+                        doc.push('[');
+                        open.push(']');
+                        continue;
+                    }
+                    _ => doc.push_str(pick(ATOMS, rng.below(ATOMS.len()))),
+                }
+                doc.push_str(pick(SPACE, rng.below(SPACE.len() * 4)));
+                if rng.below(4) == 0 {
+                    if let Some(c) = open.pop() {
+                        doc.push(c);
+                    }
+                }
+                if rng.below(10) != 0 && !open.is_empty() {
+                    doc.push(',');
+                }
+                need_value = true;
+            }
+            while let Some(c) = open.pop() {
+                doc.push(c);
+            }
+            if rng.below(20) == 0 {
+                let mut n = rng.below(doc.len() + 1);
+                while !doc.is_char_boundary(n) {
+                    n -= 1;
+                }
+                doc.truncate(n);
+            }
+            doc.push_str(pick(SPACE, rng.below(SPACE.len())));
+            total += 1;
+            if let Some(v) = simple::load(&doc) {
+                fast += 1;
+                assert_eq!(safe_load_yaml(doc.as_bytes()), Ok(v), "{doc:?}");
+            }
+        }
+        // Not vacuous: many documents took the fast path.
+        assert!(fast > total / 10, "{fast} of {total}");
+    }
+
+    /// The same for flat block mappings of quoted scalars.
+    #[test]
+    fn flat_mapping_fast_path_agrees_with_the_yaml_loader() {
+        const SCALARS: &[&str] = &[
+            r#""a""#,
+            r#""a""#,
+            "'a'",
+            r#""a b""#,
+            "'it''s'",
+            "''",
+            r#""""#,
+            r#""é😀""#,
+            r#""\/""#,
+            r#""\t\"""#,
+            r#""\u00e9""#,
+            "\"\u{2028}\"",
+            "\"a\tb\"",
+            "'a\tb'",
+            r##""# x""##,
+            r#""a: b""#,
+            "'a: b'",
+            "'#'",
+            "yes",
+            "a",
+            r#""role:admin or is_admin:1""#,
+            "'unterminated",
+            r#""\x41""#,
+            "\"\u{85}\"",
+            "\"\u{7f}\"",
+        ];
+        const SEPARATORS: &[&str] = &[": ", ": ", ":", " : ", ":  ", ":\t", "  :  "];
+        const TAILS: &[&str] = &["", "", "  ", " # c", "# c", " #", " # é", ":", " x", "\t"];
+        const LINES: &[&str] = &["", "   ", "# comment", "  # indented", "#\tx", "---", "..."];
+        const BREAKS: &[&str] = &["\n", "\n", "\n", "\r\n", "\n\n"];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let (mut fast, mut total) = (0, 0);
+        for _ in 0..20_000 {
+            let mut doc = String::new();
+            for _ in 0..1 + rng.below(6) {
+                if rng.below(4) == 0 {
+                    doc.push_str(rng.mostly(LINES, 4));
+                } else {
+                    if rng.below(30) == 0 {
+                        doc.push_str("  ");
+                    }
+                    doc.push_str(rng.mostly(SCALARS, 8));
+                    doc.push_str(rng.mostly(SEPARATORS, 2));
+                    doc.push_str(rng.mostly(SCALARS, 8));
+                    doc.push_str(rng.mostly(TAILS, 5));
+                }
+                doc.push_str(rng.mostly(BREAKS, 3));
+            }
+            total += 1;
+            if let Some(v) = simple::load(&doc) {
+                fast += 1;
+                assert_eq!(safe_load_yaml(doc.as_bytes()), Ok(v), "{doc:?}");
+            }
+        }
+        assert!(fast > total / 10, "{fast} of {total}");
+    }
 
     fn load(s: &str) -> Result<Value, YamlError> {
         safe_load(s.as_bytes())
