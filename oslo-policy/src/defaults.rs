@@ -20,12 +20,13 @@ use crate::parser::{self, Check};
 use crate::value::Value;
 
 /// An API operation a documented rule protects.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
-    /// The URL path.
-    pub path: String,
-    /// The HTTP method.
-    pub method: String,
+    /// The URL path (a string in practice; the reference takes any value
+    /// and prints its `str()`).
+    pub path: Value,
+    /// The HTTP method (keystone lists some as `["HEAD", "GET"]`).
+    pub method: Value,
 }
 
 /// `DeprecatedRule`: the name and check a rule used to have.
@@ -197,24 +198,26 @@ pub fn from_document(doc: &Value) -> Result<Vec<RuleDefault>, InvalidRuleDefault
                 return Err(invalid(&name, "Operations must be a list"));
             };
             for op in ops {
-                match op {
-                    Value::Dict(items)
-                        if items.len() == 2
-                            && matches!(op.get("path"), Some(Value::Str(_)))
-                            && matches!(op.get("method"), Some(Value::Str(_))) =>
-                    {
-                        rd.operations.push(Operation {
-                            path: op.get("path").map(Value::py_str).unwrap_or_default(),
-                            method: op.get("method").map(Value::py_str).unwrap_or_default(),
-                        });
-                    }
-                    _ => {
-                        return Err(invalid(
-                            &name,
-                            "Operation must contain exactly a path and a method",
-                        ));
-                    }
+                let Value::Dict(items) = op else {
+                    return Err(invalid(&name, "Operation must be a mapping"));
+                };
+                let (Some(path), Some(method)) = (op.get("path"), op.get("method")) else {
+                    return Err(invalid(
+                        &name,
+                        if op.get("path").is_none() {
+                            "Operation must contain a path"
+                        } else {
+                            "Operation must contain a method"
+                        },
+                    ));
+                };
+                if items.len() > 2 {
+                    return Err(invalid(&name, "Operation contains > 2 keys"));
                 }
+                rd.operations.push(Operation {
+                    path: path.clone(),
+                    method: method.clone(),
+                });
             }
             if rd.operations.is_empty() {
                 return Err(invalid(&name, "Operations must be a non-empty list"));

@@ -86,8 +86,8 @@ pub fn rule_block(d: &RuleDefault, add_deprecated: bool) -> String {
     let mut text = format!("\"{}\": \"{}\"\n", d.name, d.check_str);
     let mut op = String::new();
     for o in &d.operations {
-        if !o.method.is_empty() && !o.path.is_empty() {
-            op.push_str(&format!("# {}  {}\n", o.method, o.path));
+        if o.method.truthy() && o.path.truthy() {
+            op.push_str(&format!("# {}  {}\n", o.method.py_str(), o.path.py_str()));
         }
     }
     let scope = match &d.scope_types {

@@ -16,12 +16,8 @@
 //!
 //! Skips loudly without the generated files or the reference.
 //!
-//! Known disagreement, reported and tolerated: keystone registers
-//! operations whose `method` is a list (`["HEAD", "GET"]`), which
-//! oslo.policy accepts and prints with `str()`, while our defaults-file
-//! reader demands a string. Where ours refuses a file for that reason, the
-//! comparison is made again with such values replaced by their Python
-//! `str()` (what the reference prints), and the disagreement is printed.
+//! Keystone registers operations whose `method` is a list (`["HEAD",
+//! "GET"]`): the reference prints its `str()`, and so must we.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -49,39 +45,6 @@ fn service_dir(test: &str) -> Option<PathBuf> {
         );
         None
     }
-}
-
-/// Writes into `out` copies of the defaults files of `dir` in which
-/// operation values that are not strings are replaced by their Python
-/// `str()`; returns the names of the files that changed.
-fn compat_defaults(dir: &Path, out: &Path) -> Vec<String> {
-    let mut changed = Vec::new();
-    for name in SERVICES.iter().copied().chain(["combined"]) {
-        let file = format!("{name}-defaults.json");
-        let text = std::fs::read_to_string(dir.join(&file)).unwrap();
-        let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let mut touched = false;
-        for entry in doc.as_array_mut().unwrap() {
-            let Some(ops) = entry.get_mut("operations").and_then(|o| o.as_array_mut()) else {
-                continue;
-            };
-            for op in ops {
-                for (_, v) in op.as_object_mut().unwrap().iter_mut() {
-                    if !v.is_string() {
-                        *v = serde_json::Value::String(
-                            oslo_policy::value::Value::from_json(v).py_str(),
-                        );
-                        touched = true;
-                    }
-                }
-            }
-        }
-        if touched {
-            changed.push(file.clone());
-        }
-        std::fs::write(out.join(&file), serde_json::to_string_pretty(&doc).unwrap()).unwrap();
-    }
-    changed
 }
 
 fn run_tool(bin: &str, args: &[&Path], extra: &[&str]) -> (bool, String, String) {
@@ -128,7 +91,6 @@ fn generators_match_the_reference_namespace_output() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let changed = compat_defaults(&dir, tmp.path());
     let sample = env!("CARGO_BIN_EXE_oslopolicy-sample-generator");
     let policy = env!("CARGO_BIN_EXE_oslopolicy-policy-generator");
     let no_file = tmp.path().join("no-policy-file.yaml");
@@ -175,7 +137,7 @@ fn generators_match_the_reference_namespace_output() {
         extra: no_file_args.to_vec(),
         reference: "combined-policy.yaml".to_owned(),
     });
-    let (mut agreed, mut known, mut failures) = (0, Vec::new(), Vec::new());
+    let mut failures = Vec::new();
     for GeneratorCheck {
         what,
         bin,
@@ -188,47 +150,17 @@ fn generators_match_the_reference_namespace_output() {
         let real: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
         let real: Vec<&Path> = real.iter().map(PathBuf::as_path).collect();
         let (ok, out, err) = run_tool(bin, &real, extra);
-        if ok && out == reference {
-            agreed += 1;
-            continue;
-        }
-        let why = if ok {
-            first_difference(&reference, &out)
-        } else {
-            format!("ours failed: {}", err.trim())
-        };
-        if !files.iter().any(|f| changed.contains(f)) {
-            failures.push(format!("{what}: {why}"));
-            continue;
-        }
-        // Again with list-valued operation methods as the reference prints them.
-        let compat: Vec<PathBuf> = files.iter().map(|f| tmp.path().join(f)).collect();
-        let compat: Vec<&Path> = compat.iter().map(PathBuf::as_path).collect();
-        let (ok2, out2, err2) = run_tool(bin, &compat, extra);
-        if ok2 && out2 == reference {
-            known.push(format!("{what}: {why}"));
-        } else if ok2 {
-            failures.push(format!(
-                "{what} (operation values as strings): {}",
-                first_difference(&reference, &out2)
-            ));
-        } else {
-            failures.push(format!(
-                "{what} (operation values as strings): {}",
-                err2.trim()
-            ));
+        if !ok {
+            failures.push(format!("{what}: ours failed: {}", err.trim()));
+        } else if out != reference {
+            failures.push(format!("{what}: {}", first_difference(&reference, &out)));
         }
     }
     eprintln!(
-        "service policies, generators: {agreed} of {} outputs byte-identical as generated, \
-         {} identical once list-valued operation methods are strings, {} differ",
-        checks.len(),
-        known.len(),
-        failures.len()
+        "service policies, generators: {} of {} outputs byte-identical",
+        checks.len() - failures.len(),
+        checks.len()
     );
-    for k in &known {
-        eprintln!("DISAGREEMENT (known: operation method lists, see the module docs): {k}");
-    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -240,13 +172,11 @@ fn enforce_decisions_match_the_reference() {
     let Some(python) = common::reference_python("service_policies enforce") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    compat_defaults(&dir, tmp.path());
     let out = Command::new(python)
         .arg(common::oracle("service_policies.py"))
         .arg(env!("CARGO_BIN_EXE_oslo-policy"))
         .arg(&dir)
-        .arg(tmp.path().join("combined-defaults.json"))
+        .arg(dir.join("combined-defaults.json"))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
