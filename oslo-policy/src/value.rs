@@ -223,7 +223,28 @@ pub struct DictBuilder {
 impl DictBuilder {
     /// `d[key] = value`.
     pub fn insert(&mut self, key: Value, value: Value) {
+        // Small dicts (most of them) are searched; an index of the string
+        // keys is built once they grow.
+        const SEARCHED: usize = 8;
         if let Value::Str(s) = &key {
+            if self.items.len() < SEARCHED {
+                match self
+                    .items
+                    .iter_mut()
+                    .find(|(k, _)| matches!(k, Value::Str(t) if t == s))
+                {
+                    Some(slot) => slot.1 = value,
+                    None => self.items.push((key, value)),
+                }
+                return;
+            }
+            if self.by_str.is_empty() {
+                for (i, (k, _)) in self.items.iter().enumerate() {
+                    if let Value::Str(t) = k {
+                        self.by_str.entry(t.clone()).or_insert(i);
+                    }
+                }
+            }
             match self.by_str.get(s) {
                 Some(&i) => {
                     if let Some(slot) = self.items.get_mut(i) {
