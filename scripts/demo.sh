@@ -2,7 +2,8 @@
 # Runs oslo-rootwrap on the bundled example (filters/example): a few
 # decisions explained, one command executed for real, a lint report, and
 # commands run through oslo-rootwrap-daemon with the Rust client; then
-# oslo-policy eval, explain and lint on oslo-policy/examples.
+# oslo-policy eval, explain and lint, and the convert/upgrade tools, on
+# oslo-policy/examples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --release -p oslo-rootwrap
@@ -47,3 +48,8 @@ printf '\n$ oslo-policy explain --policy %s/policy.json --rule os_compute_api:se
   --target '{"project_id": "p1"}' --creds '{"roles": ["member"], "project_id": "p1", "is_locked": false}'
 printf '\n$ oslo-policy lint %s/policy.json\n' "$ex"
 "$pol" lint "$ex/policy.json" || true
+printf '\n$ oslopolicy-convert-json-to-yaml --defaults %s/nova-defaults.json --policy-file %s/legacy-policy.json\n' "$ex" "$ex"
+target/release/oslopolicy-convert-json-to-yaml --defaults "$ex/nova-defaults.json" \
+  --policy-file "$ex/legacy-policy.json" 2>/dev/null
+printf '\n$ oslopolicy-policy-upgrade --defaults %s/nova-defaults.json --policy %s/legacy-policy.json\n' "$ex" "$ex"
+target/release/oslopolicy-policy-upgrade --defaults "$ex/nova-defaults.json" --policy "$ex/legacy-policy.json"

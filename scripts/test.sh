@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite, as CI runs it (.ci/run calls this script).
 #  1. installs what the real-sudo tests need (Debian's sudo) when run as root;
-#  2. installs the Python reference (oslo.rootwrap from PyPI) into .venv;
+#  2. installs the Python reference (oslo.rootwrap, oslo.policy, oslo.config
+#     from PyPI) into .venv;
 #  3. generates the real OpenStack service policies (keystone, nova, neutron,
 #     cinder, glance from PyPI into .venv-services; ~3-4 minutes the first
 #     time, a second afterwards) for oslo-policy/tests/service_policies.rs;
@@ -35,6 +36,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -q -- -D warnings
+# oslo-policy without its default `http` feature (no HTTP client) too.
+cargo clippy -p oslo-policy --no-default-features --all-targets -q -- -D warnings
 echo "== cargo test"
 cargo test --workspace -- --test-threads=2
 if [ -n "$service_policies_warning" ]; then

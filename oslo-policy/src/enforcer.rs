@@ -221,6 +221,23 @@ impl Enforcer {
         Ok(out)
     }
 
+    /// The check every `enforce` makes, without allocating, for the common
+    /// case of a policy made of the main file alone: its modification time
+    /// is the recorded one and no `policy_dirs` entry has appeared. `false`
+    /// means "look properly" ([`Enforcer::sources`]), not "changed".
+    fn only_main_file_unchanged(&self, stamp: &[(PathBuf, Option<SystemTime>)]) -> bool {
+        let [(path, time)] = stamp else {
+            return false;
+        };
+        *path == self.config.policy_file
+            && mtime(path) == *time
+            && self
+                .config
+                .policy_dirs
+                .iter()
+                .all(|d| std::fs::metadata(d).is_err())
+    }
+
     /// `load_rules()`: (re)builds the effective rules when a source changed.
     pub fn load_rules(&self) -> Result<Arc<Rules>, EnforceError> {
         let mut state = self
@@ -231,6 +248,11 @@ impl Enforcer {
     }
 
     fn load_locked(&self, state: &mut State) -> Result<Arc<Rules>, EnforceError> {
+        if let Some(rules) = &state.rules {
+            if self.only_main_file_unchanged(&state.stamp) {
+                return Ok(Arc::clone(rules));
+            }
+        }
         let sources = self.sources()?;
         if let Some(rules) = &state.rules {
             if state.stamp == sources {
@@ -649,6 +671,29 @@ mod tests {
             e.enforce("a", &t, &mut creds(&["y"]))?,
             "then the old rules stay"
         );
+        Ok(())
+    }
+
+    /// A `policy_dirs` entry created after the first load is read at the
+    /// next `enforce` (the unchanged-file shortcut must not hide it).
+    #[test]
+    fn policy_dir_appearing_later_is_read() -> Result<(), EnforceError> {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let policy = dir.path().join("policy.json");
+        std::fs::write(&policy, r#"{"a": "role:x"}"#).unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path().join("policy.d");
+        let e = Enforcer::new(Config {
+            policy_file: policy,
+            policy_dirs: vec![d.clone()],
+            ..Config::default()
+        });
+        let t = Value::Dict(Vec::new());
+        assert!(e.enforce("a", &t, &mut creds(&["x"]))?);
+        assert!(e.enforce("a", &t, &mut creds(&["x"]))?);
+        std::fs::create_dir(&d).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(d.join("10.yaml"), "a: role:z").unwrap_or_else(|e| panic!("{e}"));
+        assert!(e.enforce("a", &t, &mut creds(&["z"]))?);
+        assert!(!e.enforce("a", &t, &mut creds(&["x"]))?);
         Ok(())
     }
 }
