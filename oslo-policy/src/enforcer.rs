@@ -314,15 +314,13 @@ impl Enforcer {
             let rules = Rules::load_file(path, default)?;
             for rule in rules.into_rules() {
                 let slot = match &rule.name {
-                    Value::Str(name) => {
-                        match position.get(name) {
-                            Some(&i) => merged.get_mut(i),
-                            None => {
-                                position.insert(name.clone(), merged.len());
-                                None
-                            }
+                    Value::Str(name) => match position.get(name) {
+                        Some(&i) => merged.get_mut(i),
+                        None => {
+                            position.insert(name.clone(), merged.len());
+                            None
                         }
-                    }
+                    },
                     other => merged
                         .iter_mut()
                         .find(|r| !matches!(r.name, Value::Str(_)) && r.name.key_eq(other)),
