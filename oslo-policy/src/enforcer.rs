@@ -156,15 +156,24 @@ impl Enforcer {
     /// (each file's list in order; the files in the order given).
     pub fn with_defaults_files(config: Config, files: &[PathBuf]) -> Result<Enforcer, String> {
         let mut e = Enforcer::new(config);
+        e.register_defaults_files(files)?;
+        Ok(e)
+    }
+
+    /// Registers the defaults of each defaults file, in order.
+    ///
+    /// # Errors
+    /// A message naming the file that cannot be read or registered.
+    pub fn register_defaults_files(&mut self, files: &[PathBuf]) -> Result<(), String> {
         for path in files {
             let bytes = std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()))?;
             let doc = crate::rules::read_document(&bytes)
                 .map_err(|err| format!("{}: {err}", path.display()))?;
             let rules = crate::defaults::from_document(&doc)
                 .map_err(|err| format!("{}: {err}", path.display()))?;
-            e.register_defaults(rules).map_err(|err| err.to_string())?;
+            self.register_defaults(rules).map_err(|err| err.to_string())?;
         }
-        Ok(e)
+        Ok(())
     }
 
     /// Registers a custom check kind for this enforcer only (see

@@ -12,7 +12,8 @@
 //! * [`pyformat`] — `str % mapping`, applied to every match;
 //! * [`literal`] — `ast.literal_eval` of generic check kinds;
 //! * [`lint`] — findings for `oslo-policy lint`;
-//! * [`cli`] — what the `oslopolicy-*` tools share;
+//! * [`cli`] — what the `oslopolicy-*` tools share (`--namespace` registry);
+//! * [`tools`] — the tools' entry points, for services shipping their own;
 //! * [`sample`], [`textwrap`] — `oslopolicy-sample-generator`'s text;
 //! * [`yaml`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
 //! * [`yamlemit`] — YAML written as PyYAML's `safe_dump` writes it;
@@ -30,6 +31,7 @@ pub mod pyformat;
 pub mod rules;
 pub mod sample;
 pub mod textwrap;
+pub mod tools;
 pub mod upgrade;
 pub mod value;
 pub mod yaml;

@@ -69,8 +69,8 @@ pub fn load_namespaces(paths: &[PathBuf]) -> Result<Vec<(String, Vec<RuleDefault
 /// `--output-file`, and oslo.config's options they accept and ignore.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DefaultsArgs {
-    /// Option namespace(s) under "oslo.policy.policies" (Python entry
-    /// points; not available here: use --defaults).
+    /// Namespace(s) of rule defaults built into the tool (the installed
+    /// tools have none: use --defaults); repeatable.
     #[arg(long)]
     pub namespace: Vec<String>,
     /// A defaults file (a JSON/YAML list of rule defaults), one namespace;
@@ -92,22 +92,19 @@ pub struct DefaultsArgs {
 }
 
 impl DefaultsArgs {
-    /// The namespaces of `--defaults` (at least one is required; a
-    /// `--namespace` is refused).
+    /// The namespaces of `--namespace` (from `namespaces`) and
+    /// `--defaults` (at least one of them is required).
     ///
     /// # Errors
     /// A message for the tool to print.
-    pub fn namespaces(&self) -> Result<Vec<(String, Vec<RuleDefault>)>, String> {
-        if !self.namespace.is_empty() {
-            return Err(
-                "--namespace needs Python entry points; pass the defaults with --defaults FILE"
-                    .to_owned(),
-            );
+    pub fn namespaces(
+        &self,
+        namespaces: &crate::cli::NamespaceRegistry,
+    ) -> Result<Vec<(String, Vec<RuleDefault>)>, String> {
+        if self.namespace.is_empty() && self.defaults.is_empty() {
+            return Err("at least one --defaults FILE (or --namespace) is required".to_owned());
         }
-        if self.defaults.is_empty() {
-            return Err("at least one --defaults FILE is required".to_owned());
-        }
-        load_namespaces(&self.defaults).map_err(|e| e.to_string())
+        namespaces.resolve(&self.namespace, &self.defaults)
     }
 }
 

@@ -10,54 +10,9 @@
 //! (`--namespace`); here the defaults come from `--defaults` and the files
 //! from `--policy` (default `policy.yaml`) and `--policy-dir`.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
-
-use clap::Parser;
-use oslo_policy::cli::{EnforcerArgs, write_output};
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "oslopolicy-policy-generator",
-    version,
-    about = "Print the effective policy"
-)]
-struct Cli {
-    #[command(flatten)]
-    enforcer: EnforcerArgs,
-    /// Path of the file to write to. Defaults to stdout.
-    #[arg(long = "output-file")]
-    output_file: Option<PathBuf>,
-    /// If True, exclude deprecated entries from the generated output (the
-    /// effective policy has none).
-    #[arg(long = "exclude-deprecated")]
-    exclude_deprecated: bool,
-}
-
-fn run(cli: &Cli) -> Result<(), String> {
-    let e = cli.enforcer.enforcer()?;
-    let file_rules = e.file_rules().map_err(|err| err.to_string())?;
-    let mut out = String::new();
-    let mut in_files = std::collections::HashSet::new();
-    for r in file_rules.iter() {
-        let name = r.name.py_str();
-        out.push_str(&format!("\"{name}\": \"{}\"\n", r.source.py_str()));
-        in_files.insert(name);
-    }
-    for d in e.registered_rules() {
-        if !in_files.contains(&d.name) {
-            out.push_str(&format!("\"{}\": \"{}\"\n", d.name, d.check_str));
-        }
-    }
-    write_output(cli.output_file.as_deref(), &out).map_err(|err| err.to_string())
-}
-
-fn main() -> ExitCode {
-    match run(&Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("oslopolicy-policy-generator: {e}");
-            ExitCode::from(1)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    oslo_policy::tools::policy_generator::main(
+        std::env::args_os(),
+        &oslo_policy::cli::NamespaceRegistry::new(),
+    )
 }

@@ -1,0 +1,65 @@
+//! `oslopolicy-convert-json-to-yaml`: a JSON policy file rewritten as
+//! YAML, byte-identical with oslo.policy's (deprecated) tool — rules equal
+//! to their registered default commented out, every rule with a default
+//! described as in the sample file, the file's other rules kept as they
+//! are after a warning.
+//!
+//! ```text
+//! oslopolicy-convert-json-to-yaml --defaults FILE [--defaults FILE...]
+//!                                 --policy-file policy.json [--output-file F]
+//! ```
+//! Python services name entry-point `--namespace`s; here each `--defaults
+//! FILE` (see `crate::defaults`) is one namespace, named by its path.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::NamespaceRegistry;
+use crate::upgrade::{DefaultsArgs, convert_json_to_yaml};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oslopolicy-convert-json-to-yaml",
+    version,
+    about = "Convert a JSON policy file to YAML"
+)]
+struct Cli {
+    #[command(flatten)]
+    defaults: DefaultsArgs,
+    /// Path to the policy file which need to be converted to yaml format.
+    #[arg(long = "policy-file")]
+    policy_file: PathBuf,
+}
+
+fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+    let namespaces = cli.defaults.namespaces(namespaces)?;
+    let bytes = std::fs::read(&cli.policy_file)
+        .map_err(|e| format!("{}: {e}", cli.policy_file.display()))?;
+    let text = convert_json_to_yaml(&bytes, &namespaces)
+        .map_err(|e| format!("{}: {e}", cli.policy_file.display()))?;
+    crate::cli::write_output(cli.defaults.output_file.as_deref(), &text).map_err(|e| e.to_string())
+}
+
+/// The tool's `main`: parses `args` (the program name first, as
+/// `std::env::args_os()` gives them; `--help` and usage errors exit the
+/// process, as clap does) and runs it with `namespaces` available to
+/// `--namespace`. Prints its output and errors.
+pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
+    eprintln!(
+        "WARNING:oslo_policy.generator:The oslopolicy-convert-json-to-yaml tool is deprecated"
+    );
+    match run(&cli, namespaces) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oslopolicy-convert-json-to-yaml: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

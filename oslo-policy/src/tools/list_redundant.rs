@@ -1,0 +1,58 @@
+//! `oslopolicy-list-redundant`: the rules of the policy files that only
+//! repeat their registered default (same parsed check), printed as the
+//! Python tool prints them (`"name": "check_str"`).
+//!
+//! ```text
+//! oslopolicy-list-redundant --defaults FILE [--policy FILE] [--policy-dir DIR]
+//! ```
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::EnforcerArgs;
+use crate::cli::NamespaceRegistry;
+use crate::parser::parse_value;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oslopolicy-list-redundant",
+    version,
+    about = "List rules that repeat their defaults"
+)]
+struct Cli {
+    #[command(flatten)]
+    enforcer: EnforcerArgs,
+}
+
+fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+    let e = cli.enforcer.enforcer(namespaces)?;
+    for r in e.file_rules().map_err(|err| err.to_string())?.iter() {
+        let Some(reg) = e.registered(&r.name.py_str()) else {
+            continue;
+        };
+        let check = parse_value(&r.source).map_err(|err| err.to_string())?.check;
+        if check.to_string() == reg.check.to_string() {
+            println!("\"{}\": \"{}\"", reg.name, reg.check_str);
+        }
+    }
+    Ok(())
+}
+
+/// The tool's `main`: parses `args` (the program name first, as
+/// `std::env::args_os()` gives them; `--help` and usage errors exit the
+/// process, as clap does) and runs it with `namespaces` available to
+/// `--namespace`. Prints its output and errors.
+pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match run(&Cli::parse_from(args), namespaces) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oslopolicy-list-redundant: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

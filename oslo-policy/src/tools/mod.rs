@@ -1,0 +1,29 @@
+//! The `oslopolicy-*` tools' entry points, so that a Rust service can ship
+//! them with its own rule defaults behind `--namespace` (the replacement
+//! for the Python tools' `oslo.policy.policies` entry points):
+//!
+//! ```no_run
+//! use oslo_policy::cli::NamespaceRegistry;
+//! use oslo_policy::defaults::RuleDefault;
+//!
+//! fn main() -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
+//!     let mut namespaces = NamespaceRegistry::new();
+//!     namespaces.register(
+//!         "myservice",
+//!         vec![RuleDefault::new("myservice:get", "role:reader")?],
+//!     );
+//!     // myservice-policy-sample-generator --namespace myservice
+//!     Ok(oslo_policy::tools::sample_generator::main(std::env::args_os(), &namespaces))
+//! }
+//! ```
+//!
+//! The installed binaries call these with an empty registry: there,
+//! `--defaults FILE` gives the defaults. Like a binary's `main`, these
+//! functions print their output and errors.
+
+pub mod convert_json_to_yaml;
+pub mod list_redundant;
+pub mod policy_generator;
+pub mod policy_upgrade;
+pub mod sample_generator;
+pub mod validator;

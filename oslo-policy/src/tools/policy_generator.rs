@@ -1,0 +1,73 @@
+//! `oslopolicy-policy-generator`: the effective policy — every rule from
+//! the policy files, then every registered default they do not override —
+//! as `"name": "check_str"` lines, byte-identical with oslo.policy's tool.
+//!
+//! ```text
+//! oslopolicy-policy-generator --defaults FILE [--policy FILE] [--policy-dir DIR]
+//!                             [--output-file F] [--exclude-deprecated]
+//! ```
+//! The Python tool finds a configured `Enforcer` through an entry point
+//! (`--namespace`); here the defaults come from `--defaults` and the files
+//! from `--policy` (default `policy.yaml`) and `--policy-dir`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::NamespaceRegistry;
+use crate::cli::{EnforcerArgs, write_output};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oslopolicy-policy-generator",
+    version,
+    about = "Print the effective policy"
+)]
+struct Cli {
+    #[command(flatten)]
+    enforcer: EnforcerArgs,
+    /// Path of the file to write to. Defaults to stdout.
+    #[arg(long = "output-file")]
+    output_file: Option<PathBuf>,
+    /// If True, exclude deprecated entries from the generated output (the
+    /// effective policy has none).
+    #[arg(long = "exclude-deprecated")]
+    exclude_deprecated: bool,
+}
+
+fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+    let e = cli.enforcer.enforcer(namespaces)?;
+    let file_rules = e.file_rules().map_err(|err| err.to_string())?;
+    let mut out = String::new();
+    let mut in_files = std::collections::HashSet::new();
+    for r in file_rules.iter() {
+        let name = r.name.py_str();
+        out.push_str(&format!("\"{name}\": \"{}\"\n", r.source.py_str()));
+        in_files.insert(name);
+    }
+    for d in e.registered_rules() {
+        if !in_files.contains(&d.name) {
+            out.push_str(&format!("\"{}\": \"{}\"\n", d.name, d.check_str));
+        }
+    }
+    write_output(cli.output_file.as_deref(), &out).map_err(|err| err.to_string())
+}
+
+/// The tool's `main`: parses `args` (the program name first, as
+/// `std::env::args_os()` gives them; `--help` and usage errors exit the
+/// process, as clap does) and runs it with `namespaces` available to
+/// `--namespace`. Prints its output and errors.
+pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match run(&Cli::parse_from(args), namespaces) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oslopolicy-policy-generator: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `oslopolicy-policy-upgrade`: a policy file with every rule that a
+//! registered default renamed (its `deprecated_rule`) moved to the new
+//! name, written as `yaml.safe_dump` writes it — byte-identical with
+//! oslo.policy's tool.
+//!
+//! ```text
+//! oslopolicy-policy-upgrade --defaults FILE [--defaults FILE...]
+//!                           --policy FILE [--output-file F]
+//! ```
+//! Python services name entry-point `--namespace`s; here each `--defaults
+//! FILE` (see `crate::defaults`) is one namespace, named by its path.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::NamespaceRegistry;
+use crate::upgrade::{DefaultsArgs, upgrade};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oslopolicy-policy-upgrade",
+    version,
+    about = "Upgrade the rule names of a policy file"
+)]
+struct Cli {
+    #[command(flatten)]
+    defaults: DefaultsArgs,
+    /// Path to the policy file which need to be updated.
+    #[arg(long)]
+    policy: PathBuf,
+}
+
+fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+    let namespaces = cli.defaults.namespaces(namespaces)?;
+    let bytes = std::fs::read(&cli.policy).map_err(|e| format!("{}: {e}", cli.policy.display()))?;
+    let text =
+        upgrade(&bytes, &namespaces).map_err(|e| format!("{}: {e}", cli.policy.display()))?;
+    crate::cli::write_output(cli.defaults.output_file.as_deref(), &text).map_err(|e| e.to_string())
+}
+
+/// The tool's `main`: parses `args` (the program name first, as
+/// `std::env::args_os()` gives them; `--help` and usage errors exit the
+/// process, as clap does) and runs it with `namespaces` available to
+/// `--namespace`. Prints its output and errors.
+pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match run(&Cli::parse_from(args), namespaces) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oslopolicy-policy-upgrade: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
