@@ -55,11 +55,5 @@ where
     eprintln!(
         "WARNING:oslo_policy.generator:The oslopolicy-convert-json-to-yaml tool is deprecated"
     );
-    match run(&cli, namespaces) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("oslopolicy-convert-json-to-yaml: {e}");
-            ExitCode::from(1)
-        }
-    }
+    super::exit("oslopolicy-convert-json-to-yaml", run(&cli, namespaces))
 }

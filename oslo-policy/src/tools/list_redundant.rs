@@ -48,11 +48,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    match run(&Cli::parse_from(args), namespaces) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("oslopolicy-list-redundant: {e}");
-            ExitCode::from(1)
-        }
-    }
+    super::exit(
+        "oslopolicy-list-redundant",
+        run(&Cli::parse_from(args), namespaces),
+    )
 }

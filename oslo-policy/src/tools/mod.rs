@@ -27,3 +27,14 @@ pub mod policy_generator;
 pub mod policy_upgrade;
 pub mod sample_generator;
 pub mod validator;
+
+/// Success, or the error on one line (`TOOL: message`) and exit status 1.
+fn exit(tool: &str, result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{tool}: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

@@ -63,11 +63,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    match run(&Cli::parse_from(args), namespaces) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("oslopolicy-policy-generator: {e}");
-            ExitCode::from(1)
-        }
-    }
+    super::exit(
+        "oslopolicy-policy-generator",
+        run(&Cli::parse_from(args), namespaces),
+    )
 }
