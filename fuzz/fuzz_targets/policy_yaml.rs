@@ -1,0 +1,12 @@
+//! Policy and defaults files: the loader's fast paths (JSON documents,
+//! flat `"name": "rule"` mappings) must give exactly what the full
+//! PyYAML-compatible loader gives — the same value or the same error —
+//! for every input, and neither may panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use oslo_policy::yaml::{safe_load, safe_load_yaml};
+
+fuzz_target!(|data: &[u8]| {
+    assert_eq!(safe_load(data), safe_load_yaml(data));
+});
