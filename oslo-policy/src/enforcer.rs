@@ -171,7 +171,8 @@ impl Enforcer {
                 .map_err(|err| format!("{}: {err}", path.display()))?;
             let rules = crate::defaults::from_document(&doc)
                 .map_err(|err| format!("{}: {err}", path.display()))?;
-            self.register_defaults(rules).map_err(|err| err.to_string())?;
+            self.register_defaults(rules)
+                .map_err(|err| err.to_string())?;
         }
         Ok(())
     }
