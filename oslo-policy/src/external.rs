@@ -127,6 +127,15 @@ pub fn check(
             ("application/json", body)
         }
     };
+    // urllib3 refuses a timeout that is not positive (oslo.config lets
+    // remote_timeout be 0).
+    if options.timeout <= 0.0 {
+        return Err(EvalError(format!(
+            "ValueError: Attempted to set connect timeout to {}, but the timeout cannot be \
+             set to a value less than or equal to 0.",
+            float_repr(options.timeout)
+        )));
+    }
     let response = transport::post(&url, content_type, body.into_bytes(), tls, options)?;
     Ok(is_true(&response))
 }
@@ -596,8 +605,11 @@ mod transport {
         tls: Option<TlsFiles>,
         options: &RemoteOptions,
     ) -> Result<Response, EvalError> {
-        let timeout = (options.timeout.is_finite() && options.timeout > 0.0)
-            .then(|| Duration::from_secs_f64(options.timeout.min(1e9)));
+        // Positive (checked by the caller); NaN and infinity wait forever.
+        let timeout = options
+            .timeout
+            .is_finite()
+            .then(|| Duration::from_secs_f64(options.timeout.clamp(1e-9, 1e9)));
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)

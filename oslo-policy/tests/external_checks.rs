@@ -492,6 +492,26 @@ fn timeouts_agree_with_the_reference() {
     );
     assert_eq!(ours, ["error: RuntimeError: Timeout in REST API call"]);
     assert_same("timeout", &cases, &ours, &theirs);
+
+    // remote_timeout = 0: urllib3 refuses it before connecting.
+    let config = Config {
+        policy_file: policy.clone(),
+        policy_dirs: vec![],
+        remote: RemoteOptions {
+            timeout: 0.0,
+            ..RemoteOptions::DEFAULT
+        },
+        ..Config::default()
+    };
+    let ours = rust_answers(config, &cases);
+    let theirs = python_answers(
+        &python,
+        &policy,
+        serde_json::json!({"remote_timeout": 0}),
+        &cases,
+    );
+    assert!(ours[0].starts_with("error: ValueError: Attempted to set connect timeout to 0.0"));
+    assert_same("zero timeout", &cases, &ours, &theirs);
 }
 
 struct Pki {
