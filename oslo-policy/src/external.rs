@@ -78,14 +78,7 @@ pub fn check(
     current_rule: Option<&str>,
     options: &RemoteOptions,
 ) -> Result<bool, EvalError> {
-    let url = crate::pyformat::format(&format!("{kind}:{pattern}"), target)
-        .map_err(|e| match e {
-            crate::pyformat::FormatError::MissingKey(k) => {
-                EvalError(format!("KeyError: {}", str_repr(&k)))
-            }
-            crate::pyformat::FormatError::Invalid(m) => EvalError(m),
-        })?
-        .into_owned();
+    let url = url(kind, pattern, target)?;
     let tls = if kind == "https" {
         Some(client_files(options)?)
     } else {
@@ -138,6 +131,22 @@ pub fn check(
     }
     let response = transport::post(&url, content_type, body.into_bytes(), tls, options)?;
     Ok(is_true(&response))
+}
+
+/// `(KIND + ':' + match) % target`: the check's URL (a missing key is a
+/// `KeyError`, not a false check as elsewhere).
+///
+/// # Errors
+/// The formatting error the reference raises.
+pub fn url(kind: &str, pattern: &str, target: &Value) -> Result<String, EvalError> {
+    crate::pyformat::format(&format!("{kind}:{pattern}"), target)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| match e {
+            crate::pyformat::FormatError::MissingKey(k) => {
+                EvalError(format!("KeyError: {}", str_repr(&k)))
+            }
+            crate::pyformat::FormatError::Invalid(m) => EvalError(m),
+        })
 }
 
 /// Which client certificate, key and server verification an `https:`
@@ -199,27 +208,48 @@ fn client_files(options: &RemoteOptions) -> Result<TlsFiles, EvalError> {
     })
 }
 
-/// `r.text.lstrip('"').rstrip('"') == 'True'` on the response body, decoded
-/// as `requests` decodes it for the charsets a policy server may use.
+/// `r.text.lstrip('"').rstrip('"') == 'True'` on the response body,
+/// decoded as `requests` decodes it: ASCII-compatible charsets (or none)
+/// as UTF-8, the UTF-16 family with its byte order and BOM, and any other
+/// declared charset denied (a known non-ASCII codec would not read
+/// `True`; an unknown one fails closed here).
 fn is_true(response: &Response) -> bool {
-    let text: String = match response.charset.as_deref() {
-        Some(c) if c.starts_with("utf-16") || c.starts_with("utf16") => {
-            let units = response.body.chunks_exact(2);
-            let be = c.ends_with("be");
-            let has_bom = !be && !c.ends_with("le");
-            let mut decoded: Vec<u16> = units
-                .map(|u| match u {
-                    [a, b] if be => u16::from_be_bytes([*a, *b]),
-                    [a, b] => u16::from_le_bytes([*a, *b]),
-                    _ => 0,
-                })
-                .collect();
-            if has_bom && decoded.first() == Some(&0xFEFF) {
-                decoded.remove(0);
-            }
-            String::from_utf16_lossy(&decoded)
+    let body = response.body.as_slice();
+    let utf16 = |little: bool, bytes: &[u8]| {
+        let mut units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|u| match u {
+                [a, b] if little => u16::from_le_bytes([*a, *b]),
+                [a, b] => u16::from_be_bytes([*a, *b]),
+                _ => 0xFFFD,
+            })
+            .collect();
+        if bytes.len() % 2 == 1 {
+            units.push(0xFFFD);
         }
-        _ => String::from_utf8_lossy(&response.body).into_owned(),
+        String::from_utf16_lossy(&units)
+    };
+    let normalized = response
+        .charset
+        .as_deref()
+        .map(|c| c.replace('_', "-").to_ascii_lowercase());
+    let text: String = match normalized.as_deref() {
+        None
+        | Some(
+            "utf-8" | "utf8" | "u8" | "ascii" | "us-ascii" | "iso-8859-1" | "iso8859-1" | "latin-1"
+            | "latin1" | "l1" | "cp1252" | "windows-1252",
+        ) => String::from_utf8_lossy(body).into_owned(),
+        Some("utf-8-sig") => {
+            String::from_utf8_lossy(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)).into_owned()
+        }
+        Some("utf-16" | "utf16" | "u16") => match body {
+            [0xFE, 0xFF, rest @ ..] => utf16(false, rest),
+            [0xFF, 0xFE, rest @ ..] => utf16(true, rest),
+            _ => utf16(true, body),
+        },
+        Some("utf-16-le" | "utf-16le") => utf16(true, body),
+        Some("utf-16-be" | "utf-16be") => utf16(false, body),
+        Some(_) => return false,
     };
     text.trim_start_matches('"').trim_end_matches('"') == "True"
 }
@@ -432,29 +462,104 @@ pub fn requote_uri(uri: &str) -> String {
     out
 }
 
-/// The URL `requests` sends a request to: the fragment dropped, an empty
-/// query dropped, an empty path made `/`, `.` and `..` segments removed
-/// (as urllib3 does for `http`/`https`), then [`requote_uri`].
-pub fn request_url(url: &str) -> String {
-    let url = url.split('#').next().unwrap_or("");
-    let (url, query) = match url.split_once('?') {
-        Some((u, q)) => (u, q),
-        None => (url, ""),
+/// The URL `requests` sends a request to, built from urllib3's reading
+/// of it: the host part ends at the first `/`, `\\`, `?` or `#`; the
+/// fragment and an empty query are dropped, an empty path becomes `/`,
+/// `.`/`..` segments are removed, characters a path or query may not hold
+/// are percent-encoded per part (every `%` too when one is not a valid
+/// escape), then [`requote_uri`]. User information in the host part
+/// (`user@host`) is refused: it would send credentials, and a
+/// backslash-and-`@` host is read differently by other URL parsers.
+///
+/// # Errors
+/// `InvalidURL` for a missing host or one with user information.
+pub fn request_url(url: &str) -> Result<String, EvalError> {
+    const PATH: &str = "-._~!$&'()*+,;=:@/";
+    let invalid = |why: &str| EvalError(format!("InvalidURL: Invalid URL '{url}': {why}"));
+    let without_fragment = url.split('#').next().unwrap_or("");
+    let Some((scheme, rest)) = without_fragment.split_once("://") else {
+        return Err(invalid("No host supplied"));
     };
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let path_start = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(path_start);
-    let path = if path.is_empty() {
-        "/".to_owned()
-    } else {
-        remove_dot_segments(path)
+    let authority_end = rest.find(['/', '\\', '?']).unwrap_or(rest.len());
+    let (authority, rest) = rest.split_at(authority_end);
+    let host = authority.rsplit_once(':').map_or(authority, |(h, p)| {
+        if p.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            authority
+        }
+    });
+    if host.is_empty() {
+        return Err(invalid("No host supplied"));
+    }
+    if authority.contains('@') {
+        return Err(invalid(
+            "user information in the URL is not supported for policy checks",
+        ));
+    }
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let path = match path {
+        "" => "/".to_owned(),
+        p if p.starts_with('/') => remove_dot_segments(p),
+        p => format!("/{}", remove_dot_segments(p)),
     };
-    let mut out = format!("{scheme}://{authority}{path}");
+    let mut out = format!(
+        "{scheme}://{authority}{}",
+        encode_invalid_chars(&path, PATH)
+    );
     if !query.is_empty() {
         out.push('?');
-        out.push_str(query);
+        out.push_str(&encode_invalid_chars(query, "-._~!$&'()*+,;=:@/?"));
     }
-    requote_uri(&out)
+    Ok(requote_uri(&out))
+}
+
+/// urllib3's `_encode_invalid_chars`: valid `%XX` escapes upper-cased and
+/// kept when every `%` of `component` starts one (else each `%` becomes
+/// `%25`), ASCII letters, digits and `allowed` kept, everything else
+/// percent-encoded as UTF-8.
+fn encode_invalid_chars(component: &str, allowed: &str) -> String {
+    let bytes = component.as_bytes();
+    let escape_at = |i: usize| {
+        bytes.get(i) == Some(&b'%')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    };
+    let percents = bytes.iter().filter(|&&b| b == b'%').count();
+    let escapes = (0..bytes.len()).filter(|&i| escape_at(i)).count();
+    let keep_percent = escapes == percents;
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if escape_at(i) {
+            let h = bytes
+                .get(i + 1)
+                .copied()
+                .unwrap_or(b'0')
+                .to_ascii_uppercase();
+            let l = bytes
+                .get(i + 2)
+                .copied()
+                .unwrap_or(b'0')
+                .to_ascii_uppercase();
+            if keep_percent {
+                out.push('%');
+            } else {
+                out.push_str("%25");
+            }
+            out.push(char::from(h));
+            out.push(char::from(l));
+            i += 3;
+            continue;
+        }
+        if b.is_ascii_alphanumeric() || (b.is_ascii() && allowed.as_bytes().contains(&b)) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+        i += 1;
+    }
+    out
 }
 
 /// urllib3's `_remove_path_dot_segments`.
@@ -478,43 +583,62 @@ fn remove_dot_segments(path: &str) -> String {
     output.join("/")
 }
 
-/// `urljoin(base, location)` for a redirect's `Location`.
+/// `urljoin(base, location)` for a redirect's `Location`, as `requests`
+/// resolves it: tabs and line breaks removed, an empty location or a
+/// fragment alone meaning the same URL, only `http`/`https` schemes
+/// (others are `InvalidSchema`), `http:path` relative to the base.
 #[cfg_attr(not(feature = "http"), allow(dead_code))]
-fn join_location(base: &str, location: &str) -> String {
-    if location.contains("://") {
-        return location.to_owned();
+fn join_location(base: &str, location: &str) -> Result<String, EvalError> {
+    let cleaned: String = location
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+        .collect();
+    let mut location = cleaned.trim_matches(|c: char| c <= ' ');
+    let base = base.split('#').next().unwrap_or("");
+    let (base_scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    if location.is_empty() || location.starts_with('#') {
+        return Ok(base.to_owned());
     }
-    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    if let Some((scheme, after)) = location.split_once(':') {
+        let is_scheme = scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if is_scheme {
+            let lower = scheme.to_ascii_lowercase();
+            if lower != "http" && lower != "https" {
+                return Err(EvalError(format!(
+                    "InvalidSchema: No connection adapters were found for '{location}'"
+                )));
+            }
+            if after.starts_with("//") || !lower.eq_ignore_ascii_case(base_scheme) {
+                return Ok(format!("{lower}:{after}"));
+            }
+            location = after;
+            if location.is_empty() {
+                return Ok(base.to_owned());
+            }
+        }
+    }
     if let Some(net) = location.strip_prefix("//") {
-        return format!("{scheme}://{net}");
+        return Ok(format!("{base_scheme}://{net}"));
     }
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
+    let path = path.split('?').next().unwrap_or("");
     if location.starts_with('/') {
-        return format!("{scheme}://{authority}{location}");
+        return Ok(format!("{base_scheme}://{authority}{location}"));
     }
-    let path = path.split(['?', '#']).next().unwrap_or("");
+    if location.starts_with('?') {
+        return Ok(format!("{base_scheme}://{authority}{path}{location}"));
+    }
     let dir = path
         .rfind('/')
         .map_or("/", |i| path.get(..=i).unwrap_or("/"));
-    format!("{scheme}://{authority}{dir}{location}")
-}
-
-/// The host part of an `http[s]:` URL as `requests` checks it: `None` when
-/// there is none (`Invalid URL …: No host supplied`).
-#[cfg_attr(not(feature = "http"), allow(dead_code))]
-fn has_host(url: &str) -> bool {
-    let Some((_, rest)) = url.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host.starts_with('[') {
-        host
-    } else {
-        host.split(':').next().unwrap_or("")
-    };
-    !host.is_empty()
+    Ok(format!("{base_scheme}://{authority}{dir}{location}"))
 }
 
 #[cfg(feature = "http")]
@@ -618,7 +742,10 @@ mod transport {
             .timeout_connect(timeout)
             .timeout_recv_response(timeout)
             .timeout_recv_body(timeout)
-            .timeout_send_body(timeout);
+            .timeout_send_body(timeout)
+            // Environment proxies are not used (ureq and requests choose
+            // among them differently): policy servers are reached directly.
+            .proxy(None);
         if let Some(files) = &tls {
             config = config.tls_config(tls_config(files)?);
         }
@@ -626,17 +753,7 @@ mod transport {
         let mut url = url.to_owned();
         let mut post_body = Some(body);
         for _ in 0..=MAX_REDIRECTS {
-            if !has_host(&url) {
-                return Err(EvalError(format!(
-                    "InvalidURL: Invalid URL '{url}': No host supplied"
-                )));
-            }
-            url = request_url(&url);
-            if !has_host(&url) {
-                return Err(EvalError(format!(
-                    "InvalidURL: Invalid URL '{url}': No host supplied"
-                )));
-            }
+            url = request_url(&url)?;
             let result = match &post_body {
                 Some(b) => agent
                     .post(&url)
@@ -646,30 +763,37 @@ mod transport {
             };
             let mut response = result.map_err(|e| describe(&url, e))?;
             let status = response.status().as_u16();
-            let location = response
-                .headers()
-                .get("location")
-                .and_then(|l| l.to_str().ok())
-                .map(str::to_owned);
+            let location = response.headers().get("location").map(|l| l.as_bytes());
             if let (true, Some(location)) =
                 (matches!(status, 301 | 302 | 303 | 307 | 308), location)
             {
+                // requests decodes the header as UTF-8 and raises if it
+                // is not.
+                let location = std::str::from_utf8(location).map_err(|e| {
+                    EvalError(format!(
+                        "UnicodeDecodeError: 'utf-8' codec can't decode the Location header: {e}"
+                    ))
+                })?;
                 if matches!(status, 301..=303) {
                     post_body = None;
                 }
-                url = join_location(&url, &location);
+                url = join_location(&url, location)?;
                 continue;
             }
+            // The last `charset` parameter wins, as in requests.
             let charset = response
                 .headers()
                 .get("content-type")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| {
-                    v.split(';').skip(1).find_map(|p| {
-                        let (k, v) = p.split_once('=')?;
-                        (k.trim().eq_ignore_ascii_case("charset"))
-                            .then(|| v.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
-                    })
+                    v.split(';')
+                        .skip(1)
+                        .filter_map(|p| {
+                            let (k, v) = p.split_once('=')?;
+                            (k.trim().eq_ignore_ascii_case("charset"))
+                                .then(|| v.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
+                        })
+                        .last()
                 });
             let body = response
                 .body_mut()
@@ -773,14 +897,57 @@ mod tests {
             ("http://h//a/./", "http://h//a/"),
             ("http://h/ü?ü=ü", "http://h/%C3%BC?%C3%BC=%C3%BC"),
         ] {
-            assert_eq!(request_url(url), sent, "{url}");
+            assert_eq!(request_url(url).ok().as_deref(), Some(sent), "{url}");
         }
-        assert!(has_host("http://h:8/x"));
-        assert!(!has_host("http:foo"));
-        assert!(!has_host("http:///x"));
-        assert_eq!(join_location("http://h:1/a/b?q", "c"), "http://h:1/a/c");
-        assert_eq!(join_location("http://h:1/a/b", "/c"), "http://h:1/c");
-        assert_eq!(join_location("https://h/a", "//g/x"), "https://g/x");
+        assert!(request_url("http:foo").is_err());
+        assert!(request_url("http:///x").is_err());
+        assert!(request_url("http://u@h/x").is_err());
+        // The host ends at a backslash, as urllib3 reads it.
+        assert_eq!(
+            request_url("http://127.0.0.1:1\\@127.0.0.1:2/x")
+                .ok()
+                .as_deref(),
+            Some("http://127.0.0.1:1/%5C@127.0.0.1:2/x")
+        );
+        // `%` per part, as urllib3 encodes it.
+        for (url, sent) in [
+            ("http://h/%", "http://h/%25"),
+            ("http://h/a b%", "http://h/a%20b%25"),
+            ("http://h/%41?q=%zz", "http://h/A?q=%25zz"),
+            ("http://h/%zz?%41", "http://h/%25zz?A"),
+            ("http://h/[1, 'a b']", "http://h/%5B1,%20'a%20b'%5D"),
+        ] {
+            assert_eq!(request_url(url).ok().as_deref(), Some(sent), "{url}");
+        }
+        let join = |b: &str, l: &str| join_location(b, l).ok();
+        assert_eq!(
+            join("http://h:1/a/b?q", "c").as_deref(),
+            Some("http://h:1/a/c")
+        );
+        assert_eq!(
+            join("http://h:1/a/b", "/c").as_deref(),
+            Some("http://h:1/c")
+        );
+        assert_eq!(join("https://h/a", "//g/x").as_deref(), Some("https://g/x"));
+        assert_eq!(
+            join("http://h/d/f", "?q").as_deref(),
+            Some("http://h/d/f?q")
+        );
+        assert_eq!(join("http://h/d/f", "#x").as_deref(), Some("http://h/d/f"));
+        assert_eq!(join("http://h/d/f", "").as_deref(), Some("http://h/d/f"));
+        assert_eq!(
+            join("http://h/d/f", "http:/p").as_deref(),
+            Some("http://h/p")
+        );
+        assert_eq!(
+            join("http://h/d/f", "http:r").as_deref(),
+            Some("http://h/d/r")
+        );
+        assert_eq!(
+            join("http://h/d/f", "/a\tb").as_deref(),
+            Some("http://h/ab")
+        );
+        assert!(join("http://h/d/f", "mailto:x@y").is_none());
     }
 
     #[test]
@@ -795,6 +962,11 @@ mod tests {
         assert!(!is_true(&r(b"true", None)));
         assert!(!is_true(&r(b" True", None)));
         assert!(is_true(&r(b"T\0r\0u\0e\0", Some("utf-16le"))));
+        assert!(!is_true(&r(b"T\0r\0u\0e\0X", Some("utf-16le"))));
+        assert!(is_true(&r(b"\xFE\xFF\0T\0r\0u\0e", Some("utf-16"))));
+        assert!(!is_true(&r(b"True", Some("utf-32"))));
+        assert!(!is_true(&r(b"True", Some("cp500"))));
+        assert!(is_true(&r(b"\xEF\xBB\xBFTrue", Some("utf-8-sig"))));
     }
 
     #[test]

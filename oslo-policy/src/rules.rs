@@ -261,7 +261,8 @@ impl Rules {
 
     /// Calls a check directly, as `oslopolicy-checker` does
     /// (`rule(target, creds, enforcer)`): no `system_scope` copy and no
-    /// empty-policy shortcut.
+    /// empty-policy shortcut, and no configuration for `http:`/`https:`
+    /// checks (they raise, as with the checker's unconfigured enforcer).
     pub fn check(&self, check: &Check, target: &Value, creds: &Value) -> Result<bool, EvalError> {
         Ctx {
             rules: self,
@@ -269,7 +270,7 @@ impl Rules {
             creds,
             custom: None,
             current_rule: None,
-            remote: &RemoteOptions::DEFAULT,
+            remote: None,
         }
         .eval(check, 1, None)
     }
@@ -370,7 +371,7 @@ impl Rules {
             creds,
             custom,
             current_rule: Some(name),
-            remote,
+            remote: Some(remote),
         };
         ctx.eval(check, 1, trace)
     }
@@ -388,8 +389,9 @@ struct Ctx<'a> {
     custom: Option<&'a CheckRegistry>,
     /// The name given to `enforce` (what `http:` checks send as `rule`).
     current_rule: Option<&'a str>,
-    /// The `remote_*` options of `http:`/`https:` checks.
-    remote: &'a RemoteOptions,
+    /// The `remote_*` options of `http:`/`https:` checks (`None`: there
+    /// is no configuration, as for `oslopolicy-checker`'s enforcer).
+    remote: Option<&'a RemoteOptions>,
 }
 
 /// One evaluated check of an [`Rules::explain`] tree.
@@ -593,13 +595,25 @@ impl Ctx<'_> {
                 Ok(found)
             }
             Check::External { kind, pattern } => {
+                let Some(remote) = self.remote else {
+                    // What oslopolicy-checker's stand-in enforcer (no
+                    // configuration) raises for these checks; `https:`
+                    // formats its URL before it looks.
+                    if kind == "https" {
+                        crate::external::url(kind, pattern, self.target)?;
+                    }
+                    return Err(EvalError(
+                        "AttributeError: 'NoneType' object has no attribute 'oslo_policy'"
+                            .to_owned(),
+                    ));
+                };
                 let allowed = crate::external::check(
                     kind,
                     pattern,
                     self.target,
                     self.creds,
                     self.current_rule,
-                    self.remote,
+                    remote,
                 )?;
                 note(&|| {
                     format!(

@@ -34,6 +34,9 @@ const POLICIES: &[&str] = &[
         "r:tags": "target.tags:a", "s:y": "%(n)y:x", "t:cycle": "rule:t:cycle"}"#,
     r#"{"x:only": "role:member and project_id:%(project_id)s or rule:y:other", "y:other": "!"}"#,
     r#"{}"#,
+    // External checks: the checker's enforcer has no configuration, so
+    // they raise (nothing is sent).
+    r#"{"h:http": "http://127.0.0.1:1/x", "h:https": "role:x or https://127.0.0.1:1/%(project_id)s"}"#,
 ];
 
 fn run(bin: &Path, args: &[&str]) -> (Option<i32>, String) {

@@ -177,7 +177,21 @@ fn route(method: &str, path: &str, body: &[u8], port: u16) -> (u16, Vec<String>,
             (200, vec![], text("True"))
         }
         p if p.starts_with("/echo/") => (200, vec![], yes(p == "/echo/yes")),
-        _ => (404, vec![], text("True")),
+        "/r-mailto" => redirect(302, "mailto:x@y".into()),
+        "/r-query" => redirect(302, "?q".into()),
+        "/r-query?q" => (200, vec![], text("True")),
+        "/r-tab" => redirect(302, "/tr\tue".into()),
+        "/utf32" => (
+            200,
+            vec!["Content-Type: text/plain; charset=utf-32".into()],
+            text("True"),
+        ),
+        "/two-charsets" => (
+            200,
+            vec!["Content-Type: text/plain; charset=utf-8; charset=utf-16le".into()],
+            text("True"),
+        ),
+        _ => (404, vec![], text("False")),
     }
 }
 
@@ -461,6 +475,71 @@ fn http_checks_agree_with_the_reference() {
             .iter()
             .any(|r| r.content_type == "application/json")
     );
+}
+
+/// URLs other parsers read differently (a backslash before `@` in the
+/// host part, `%` that is not an escape, brackets), redirects `requests`
+/// refuses or resolves oddly, and charsets: the same decisions and the
+/// same requests as the reference. One deliberate difference: user
+/// information in the URL is refused (deny) instead of sent.
+#[test]
+fn odd_urls_redirects_and_charsets_agree_with_the_reference() {
+    let Some(python) = common::reference_python("odd_urls") else {
+        return;
+    };
+    let first = start(None);
+    let second = start(None);
+    let (p1, p2) = (first.port, second.port);
+    let dir = tempfile::tempdir().unwrap();
+    let rules = serde_json::json!({
+        "backslash": format!("http://127.0.0.1:{p1}\\@127.0.0.1:{p2}/true"),
+        "percent": format!("http://127.0.0.1:{p1}/echo/%(x)s"),
+        "r_mailto": format!("http://127.0.0.1:{p1}/r-mailto"),
+        "r_query": format!("http://127.0.0.1:{p1}/r-query"),
+        "r_tab": format!("http://127.0.0.1:{p1}/r-tab"),
+        "utf32": format!("http://127.0.0.1:{p1}/utf32"),
+        "two_charsets": format!("http://127.0.0.1:{p1}/two-charsets"),
+        "userinfo": format!("http://user@127.0.0.1:{p1}/true"),
+    });
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, rules.to_string()).unwrap();
+    let mut cases = Vec::new();
+    for name in rules.as_object().unwrap().keys() {
+        for x in ["%", "a b%", "%41?q=%zz", "%zz?%41", "[1, 'a b']", "yes"] {
+            cases.push(
+                serde_json::json!({"name": name, "target": {"x": x}, "creds": {"roles": ["r"]}}),
+            );
+        }
+    }
+    let config = Config {
+        policy_file: policy.clone(),
+        policy_dirs: vec![],
+        ..Config::default()
+    };
+    let ours = rust_answers(config, &cases);
+    let our_requests = (take(&first.log), take(&second.log));
+    let theirs = python_answers(&python, &policy, serde_json::json!({}), &cases);
+    let their_requests = (take(&first.log), take(&second.log));
+    // user@host: the reference sends it (with Basic auth); we refuse.
+    let (mut kept, mut ours_kept, mut theirs_kept) = (Vec::new(), Vec::new(), Vec::new());
+    for ((c, a), b) in cases.iter().zip(&ours).zip(&theirs) {
+        if c["name"] == "userinfo" {
+            assert!(a.starts_with("error: InvalidURL"), "{a}");
+        } else {
+            kept.push(c.clone());
+            ours_kept.push(a.clone());
+            theirs_kept.push(b.clone());
+        }
+    }
+    assert_same("odd URLs", &kept, &ours_kept, &theirs_kept);
+    let without_userinfo =
+        |r: &Vec<Seen>| -> Vec<Seen> { r.iter().filter(|s| s.path != "/true").cloned().collect() };
+    assert_eq!(
+        without_userinfo(&our_requests.0),
+        without_userinfo(&their_requests.0)
+    );
+    assert!(our_requests.1.is_empty() && their_requests.1.is_empty());
+    assert!(our_requests.0.iter().any(|r| r.path == "/r-query?q"));
 }
 
 /// `remote_timeout`: a server slower than it is `RuntimeError: Timeout in

@@ -47,7 +47,8 @@ struct Cli {
     nois_admin: bool,
     /// configuration file for the oslopolicy-checker enforcer. Only
     /// `http:`/`https:` checks would read it (its `[oslo_policy] remote_*`
-    /// options); until the oslo-config crate lands they use the defaults.
+    /// options); until the oslo-config crate lands it is not read, and
+    /// such checks fail (deny) as they do without it.
     #[arg(long = "enforcer_config")]
     enforcer_config: Option<PathBuf>,
     /// Accepted for compatibility with oslo.config's command line.
