@@ -366,6 +366,13 @@ fn check_tokens(text: &str, chars: &[char]) -> Result<BlockScalars, YamlError> {
         let mark = Mark::from(*marker);
         let fail = |what: &str| Err(YamlError::at(mark, what.to_owned()));
         match kind {
+            // `...` before any document: PyYAML's parser wants node
+            // content there (yaml-rust2 skips it).
+            TokenType::DocumentEnd if i == 1 => {
+                return fail(
+                    "while parsing a block node: expected the node content, but found '<document end>'",
+                );
+            }
             TokenType::FlowMappingStart | TokenType::FlowSequenceStart => flow_level += 1,
             TokenType::FlowMappingEnd | TokenType::FlowSequenceEnd => {
                 flow_level = flow_level.saturating_sub(1);
@@ -2017,6 +2024,25 @@ mod tests {
             let i = self.below(n);
             items.get(i).copied().unwrap_or("")
         }
+    }
+
+    /// `...` before any document does not load (PyYAML's ParserError).
+    #[test]
+    fn document_end_first_is_an_error() {
+        for text in [
+            "...\n'a': 'b'\n",
+            "\n...",
+            "...",
+            "# c\n...\na: b",
+            "... \na: b",
+        ] {
+            assert!(load(text).is_err(), "{text:?}");
+        }
+        assert_eq!(
+            load("--- a\n...\n"),
+            Ok(Value::str("a")),
+            "after a document it ends it"
+        );
     }
 
     /// JSON-like documents full of what YAML 1.1 reads differently: the

@@ -38,7 +38,7 @@ DOCS = [
     b'x: 0o17\ny: 1e3\nz: 017\nw: 0x1f\n', b'a: "role:x" # comment\n#b: "@"\n', b'a: [role:x, role:y\n',
     b'a: b: c\n', b'a: "unterminated\n', b"a: 'it''s'\n", b'a: "\\u00e9\\t"\n', b'? complex\n: "@"\n',
     b'a: [[role:x, role:y], role:z]\n', b'a: {role:x: 1, role:y: 2}\n', b'a: !!set {x, y}\n',
-    b'  a: "@"\n b: "@"\n', b'a:\n\t- x\n', b'a: |-\n  role:x\n', b'a: "role:x"\n...\n', b'%YAML 1.1\n---\na: "@"\n',
+    b'  a: "@"\n b: "@"\n', b'a:\n\t- x\n', b'a: |-\n  role:x\n', b'a: "role:x"\n...\n', b'...\na: "@"\n', b'# c\n...\n', b'%YAML 1.1\n---\na: "@"\n',
     b'a: &x [role:x]\nb: *x\nc: *y\n', b'"a": "@"\n"b": ["role:x", "@"]\n', b'a: - x\n', b'a: >-\n\n  role:x\n\n',
 ]
 
