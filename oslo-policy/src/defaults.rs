@@ -173,6 +173,17 @@ fn opt_str(entry: &Value, key: &str, name: &str) -> Result<Option<String>, Inval
     }
 }
 
+/// Reads a defaults file (JSON or YAML, as the policy loader reads it).
+///
+/// # Errors
+/// Why the file cannot be read or is not a valid defaults file (without
+/// its path: callers name it).
+pub fn read_file(path: &std::path::Path) -> Result<Vec<RuleDefault>, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let doc = crate::rules::read_document(&bytes)?;
+    from_document(&doc).map_err(|e| e.to_string())
+}
+
 /// Reads a defaults file's document (see the module docs).
 pub fn from_document(doc: &Value) -> Result<Vec<RuleDefault>, InvalidRuleDefault> {
     let Value::List(entries) = doc else {

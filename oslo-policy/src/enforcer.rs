@@ -166,10 +166,7 @@ impl Enforcer {
     /// A message naming the file that cannot be read or registered.
     pub fn register_defaults_files(&mut self, files: &[PathBuf]) -> Result<(), String> {
         for path in files {
-            let bytes = std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()))?;
-            let doc = crate::rules::read_document(&bytes)
-                .map_err(|err| format!("{}: {err}", path.display()))?;
-            let rules = crate::defaults::from_document(&doc)
+            let rules = crate::defaults::read_file(path)
                 .map_err(|err| format!("{}: {err}", path.display()))?;
             self.register_defaults(rules)
                 .map_err(|err| err.to_string())?;

@@ -152,14 +152,14 @@ pub fn url(kind: &str, pattern: &str, target: &Value) -> Result<String, EvalErro
 /// Which client certificate, key and server verification an `https:`
 /// check uses, after the reference's file checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TlsFiles {
+struct TlsFiles {
     /// The client certificate (PEM), when configured.
-    pub cert: Option<PathBuf>,
+    cert: Option<PathBuf>,
     /// The client key (PEM), when configured.
-    pub key: Option<PathBuf>,
+    key: Option<PathBuf>,
     /// Verify the server: `None` no, `Some(None)` against the built-in
     /// roots, `Some(Some(ca))` against that CA file.
-    pub verify: Option<Option<PathBuf>>,
+    verify: Option<Option<PathBuf>>,
 }
 
 fn client_files(options: &RemoteOptions) -> Result<TlsFiles, EvalError> {
@@ -254,15 +254,14 @@ fn is_true(response: &Response) -> bool {
     text.trim_start_matches('"').trim_end_matches('"') == "True"
 }
 
-/// What the server answered (after redirects).
+/// What the server answered (after redirects; the status does not
+/// matter).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Response {
-    /// The final status code.
-    pub status: u16,
+struct Response {
     /// The `charset` of its `Content-Type`, lower-cased.
-    pub charset: Option<String>,
+    charset: Option<String>,
     /// The body, decompressed.
-    pub body: Vec<u8>,
+    body: Vec<u8>,
 }
 
 /// `json.dumps(value)` with the defaults `jsonutils.dumps` keeps:
@@ -799,11 +798,7 @@ mod transport {
                 .body_mut()
                 .read_to_vec()
                 .map_err(|e| describe(&url, e))?;
-            return Ok(Response {
-                status,
-                charset,
-                body,
-            });
+            return Ok(Response { charset, body });
         }
         Err(EvalError(format!(
             "TooManyRedirects: Exceeded {MAX_REDIRECTS} redirects."
@@ -953,7 +948,6 @@ mod tests {
     #[test]
     fn body_is_true() {
         let r = |body: &[u8], charset: Option<&str>| Response {
-            status: 200,
             charset: charset.map(str::to_owned),
             body: body.to_vec(),
         };

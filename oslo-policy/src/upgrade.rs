@@ -51,10 +51,7 @@ pub fn load_namespaces(paths: &[PathBuf]) -> Result<Vec<(String, Vec<RuleDefault
         .iter()
         .map(|path| {
             let name = path.display().to_string();
-            std::fs::read(path)
-                .map_err(|e| e.to_string())
-                .and_then(|b| crate::rules::read_document(&b))
-                .and_then(|doc| crate::defaults::from_document(&doc).map_err(|e| e.to_string()))
+            crate::defaults::read_file(path)
                 .map(|rules| (name.clone(), rules))
                 .map_err(|message| ToolError::Read {
                     path: name,

@@ -293,6 +293,16 @@ fn python_answers(
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The enforcer configuration of these tests: `policy`, no `policy_dirs`.
+fn policy_config(policy: &Path, remote: RemoteOptions) -> Config {
+    Config {
+        policy_file: policy.to_path_buf(),
+        policy_dirs: vec![],
+        remote,
+        ..Config::default()
+    }
+}
+
 fn rust_answers(config: Config, cases: &[serde_json::Value]) -> Vec<String> {
     let enforcer = Enforcer::new(config);
     cases
@@ -450,15 +460,13 @@ fn http_checks_agree_with_the_reference() {
     );
 
     // 2. application/json through the library.
-    let config = Config {
-        policy_file: policy.clone(),
-        policy_dirs: vec![],
-        remote: RemoteOptions {
+    let config = policy_config(
+        &policy,
+        RemoteOptions {
             content_type: ContentType::Json,
             ..RemoteOptions::DEFAULT
         },
-        ..Config::default()
-    };
+    );
     let ours = rust_answers(config, &cases);
     let our_requests = take(&server.log);
     let theirs = python_answers(
@@ -511,11 +519,7 @@ fn odd_urls_redirects_and_charsets_agree_with_the_reference() {
             );
         }
     }
-    let config = Config {
-        policy_file: policy.clone(),
-        policy_dirs: vec![],
-        ..Config::default()
-    };
+    let config = policy_config(&policy, RemoteOptions::DEFAULT);
     let ours = rust_answers(config, &cases);
     let our_requests = (take(&first.log), take(&second.log));
     let theirs = python_answers(&python, &policy, serde_json::json!({}), &cases);
@@ -553,15 +557,13 @@ fn timeouts_agree_with_the_reference() {
     let dir = tempfile::tempdir().unwrap();
     let policy = policy(dir.path(), server.port, None);
     let cases: Vec<_> = cases(&["slow"]).into_iter().take(1).collect();
-    let config = Config {
-        policy_file: policy.clone(),
-        policy_dirs: vec![],
-        remote: RemoteOptions {
+    let config = policy_config(
+        &policy,
+        RemoteOptions {
             timeout: 0.5,
             ..RemoteOptions::DEFAULT
         },
-        ..Config::default()
-    };
+    );
     let ours = rust_answers(config, &cases);
     let theirs = python_answers(
         &python,
@@ -573,15 +575,13 @@ fn timeouts_agree_with_the_reference() {
     assert_same("timeout", &cases, &ours, &theirs);
 
     // remote_timeout = 0: urllib3 refuses it before connecting.
-    let config = Config {
-        policy_file: policy.clone(),
-        policy_dirs: vec![],
-        remote: RemoteOptions {
+    let config = policy_config(
+        &policy,
+        RemoteOptions {
             timeout: 0.0,
             ..RemoteOptions::DEFAULT
         },
-        ..Config::default()
-    };
+    );
     let ours = rust_answers(config, &cases);
     let theirs = python_answers(
         &python,
@@ -720,10 +720,9 @@ fn https_checks_agree_with_the_reference() {
     for (what, port, options) in scenarios {
         let policy = policy(dir.path(), plain.port, Some(port));
         let text = |k: &str| options.get(k).and_then(|v| v.as_str()).map(PathBuf::from);
-        let config = Config {
-            policy_file: policy.clone(),
-            policy_dirs: vec![],
-            remote: RemoteOptions {
+        let config = policy_config(
+            &policy,
+            RemoteOptions {
                 ssl_verify_server_crt: options
                     .get("remote_ssl_verify_server_crt")
                     .is_some_and(|v| v == true),
@@ -732,8 +731,7 @@ fn https_checks_agree_with_the_reference() {
                 ssl_client_key_file: text("remote_ssl_client_key_file"),
                 ..RemoteOptions::DEFAULT
             },
-            ..Config::default()
-        };
+        );
         let ours = rust_answers(config, &cases);
         let our_requests = take(&tls.log).len() + take(&mutual.log).len();
         let theirs = python_answers(&python, &policy, options, &cases);

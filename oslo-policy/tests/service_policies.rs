@@ -169,23 +169,13 @@ fn enforce_decisions_match_the_reference() {
     let Some(dir) = service_dir("service_policies enforce") else {
         return;
     };
-    let Some(python) = common::reference_python("service_policies enforce") else {
-        return;
-    };
-    let out = Command::new(python)
-        .arg(common::oracle("service_policies.py"))
-        .arg(env!("CARGO_BIN_EXE_oslo-policy"))
-        .arg(&dir)
-        .arg(dir.join("combined-defaults.json"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(
-        out.status.success(),
-        "service policies: the implementations disagree:\n{stdout}"
+    let defaults = dir.join("combined-defaults.json");
+    common::oracle_agrees_with(
+        "service_policies enforce",
+        "service_policies.py",
+        &[dir.as_os_str(), defaults.as_os_str()],
+        ", 0 mismatches",
     );
-    assert!(stdout.contains(", 0 mismatches"), "{stdout}");
 }
 
 /// Keystone token responses: project-scoped member, system-scoped admin,

@@ -43,12 +43,18 @@ pub fn oracle(name: &str) -> PathBuf {
 /// `oslo-policy eval` itself (`script OUR_BINARY`) and demands that it
 /// succeeds and reports `agreed` (e.g. ", 0 mismatches").
 pub fn oracle_agrees(test: &str, script: &str, agreed: &str) {
+    oracle_agrees_with(test, script, &[], agreed);
+}
+
+/// [`oracle_agrees`] with more arguments after the binary.
+pub fn oracle_agrees_with(test: &str, script: &str, args: &[&std::ffi::OsStr], agreed: &str) {
     let Some(python) = reference_python(test) else {
         return;
     };
     let out = Command::new(python)
         .arg(oracle(script))
         .arg(env!("CARGO_BIN_EXE_oslo-policy"))
+        .args(args)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
