@@ -30,9 +30,8 @@ pub mod parser;
 pub mod pyformat;
 pub mod rules;
 pub mod sample;
-pub mod textwrap;
 pub mod tools;
 pub mod upgrade;
-pub mod value;
-pub mod yaml;
-pub mod yamlemit;
+
+// Shared with the other crates; re-exported so paths stay stable.
+pub use pycompat::{textwrap, value, yaml, yamlemit};

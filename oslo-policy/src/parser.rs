@@ -161,27 +161,7 @@ fn drop_tokens(tokens: Vec<Token>) {
     }
 }
 
-/// Python's `str.isspace()` characters (what `\s` splits on).
-pub fn is_py_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n'
-            | '\u{b}'
-            | '\u{c}'
-            | '\r'
-            | '\u{1c}'..='\u{1f}'
-            | ' '
-            | '\u{85}'
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-    )
-}
+pub use pycompat::is_py_space;
 
 /// One whitespace-separated chunk and where it starts.
 fn chunk(input: &str) -> IResult<&str, &str> {
