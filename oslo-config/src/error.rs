@@ -1,0 +1,134 @@
+//! Errors, one variant per exception class of oslo.config, with the same
+//! `str()` text, so a service (and `oslo-config dump`) can report exactly
+//! what the Python library would.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong registering, parsing or reading options.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// `NoSuchOptError`.
+    #[error("no such option {name} in group [{}]", group.as_deref().unwrap_or("DEFAULT"))]
+    NoSuchOpt {
+        /// The option's name.
+        name: String,
+        /// Its group (`None` is DEFAULT).
+        group: Option<String>,
+    },
+    /// `NoSuchGroupError`.
+    #[error("no such group [{0}]")]
+    NoSuchGroup(String),
+    /// `DuplicateOptError`.
+    #[error("duplicate option: {0}")]
+    DuplicateOpt(String),
+    /// `RequiredOptError`.
+    #[error("value required for option {name} in group [{group}]")]
+    RequiredOpt {
+        /// The option's name.
+        name: String,
+        /// Its group's name (`DEFAULT` for none).
+        group: String,
+    },
+    /// `TemplateSubstitutionError`.
+    #[error("template substitution error: {0}")]
+    TemplateSubstitution(String),
+    /// `RecursionError`: an interpolation cycle.
+    #[error("maximum recursion depth exceeded")]
+    Recursion,
+    /// `ConfigFilesNotFoundError`.
+    #[error("Failed to find some config files: {}", join_paths(.0))]
+    ConfigFilesNotFound(Vec<PathBuf>),
+    /// `ConfigFilesPermissionDeniedError`.
+    #[error("Failed to open some config files: {}", join_paths(.0))]
+    ConfigFilesPermissionDenied(Vec<PathBuf>),
+    /// `ConfigDirNotFoundError`.
+    #[error("Failed to read config file directory: {0}")]
+    ConfigDirNotFound(String),
+    /// `ConfigFileParseError`: `Failed to parse {file}: {msg}`.
+    #[error("Failed to parse {file}: {message}")]
+    ConfigFileParse {
+        /// The file, absolute.
+        file: String,
+        /// `at {file}:{lineno}, {reason}: {line!r}`.
+        message: String,
+    },
+    /// `ConfigFileValueError`: a file value the option's type refuses.
+    #[error("{0}")]
+    ConfigFileValue(String),
+    /// `ConfigSourceValueError`: an environment or command-line value the
+    /// option's type refuses.
+    #[error("{0}")]
+    ConfigSourceValue(String),
+    /// `DefaultValueError`.
+    #[error("{0}")]
+    DefaultValue(String),
+    /// `ArgsAlreadyParsedError`.
+    #[error("arguments already parsed: {0}")]
+    ArgsAlreadyParsed(String),
+    /// `NotInitializedError`.
+    #[error("call expression on parser has not been invoked")]
+    NotInitialized,
+    /// A plain `ValueError` (bad option definitions, `set_override` with a
+    /// value the type refuses, a bad `$` default read).
+    #[error("{0}")]
+    Value(String),
+    /// `IsADirectoryError` from opening a config file.
+    #[error("[Errno 21] Is a directory: '{0}'")]
+    IsADirectory(String),
+    /// Another I/O error reading a config file (`OSError`), or text that is
+    /// not UTF-8 (`UnicodeDecodeError`).
+    #[error("{message}")]
+    Io {
+        /// The Python class name (`UnicodeDecodeError`, `PermissionError`…).
+        class: &'static str,
+        /// Its text.
+        message: String,
+    },
+    /// The command line was refused (argparse's `SystemExit`): `status` 2
+    /// for usage errors, 1 for a value the option's type refuses, 0 for
+    /// `--help`/`--version`. `message` is what argparse writes to stderr.
+    #[error("{message}")]
+    Exit {
+        /// The exit status.
+        status: i32,
+        /// The text for stderr (usage and error, or help).
+        message: String,
+        /// True if `message` belongs on stdout (`--help`, `--version`).
+        stdout: bool,
+    },
+}
+
+fn join_paths(paths: &[PathBuf]) -> String {
+    let parts: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    parts.join(",")
+}
+
+impl Error {
+    /// The Python exception class oslo.config raises for this error.
+    pub fn python_class(&self) -> &'static str {
+        match self {
+            Error::NoSuchOpt { .. } => "NoSuchOptError",
+            Error::NoSuchGroup(_) => "NoSuchGroupError",
+            Error::DuplicateOpt(_) => "DuplicateOptError",
+            Error::RequiredOpt { .. } => "RequiredOptError",
+            Error::TemplateSubstitution(_) => "TemplateSubstitutionError",
+            Error::Recursion => "RecursionError",
+            Error::ConfigFilesNotFound(_) => "ConfigFilesNotFoundError",
+            Error::ConfigFilesPermissionDenied(_) => "ConfigFilesPermissionDeniedError",
+            Error::ConfigDirNotFound(_) => "ConfigDirNotFoundError",
+            Error::ConfigFileParse { .. } => "ConfigFileParseError",
+            Error::ConfigFileValue(_) => "ConfigFileValueError",
+            Error::ConfigSourceValue(_) => "ConfigSourceValueError",
+            Error::DefaultValue(_) => "DefaultValueError",
+            Error::ArgsAlreadyParsed(_) => "ArgsAlreadyParsedError",
+            Error::NotInitialized => "NotInitializedError",
+            Error::Value(_) => "ValueError",
+            Error::IsADirectory(_) => "IsADirectoryError",
+            Error::Io { class, .. } => class,
+            Error::Exit { .. } => "SystemExit",
+        }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

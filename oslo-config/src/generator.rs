@@ -1,0 +1,1 @@
+//! `oslo-config-generator`. Being implemented.

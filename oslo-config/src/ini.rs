@@ -1,0 +1,1 @@
+//! The INI dialect of oslo.config (`iniparser.py`). Being implemented.

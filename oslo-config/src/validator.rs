@@ -1,0 +1,1 @@
+//! `oslo-config-validator`. Being implemented.
