@@ -7,6 +7,8 @@
 //! * [`yamlemit`] — YAML as PyYAML's `safe_dump` writes it;
 //! * [`textwrap`] — `textwrap.wrap` as the sample generators call it.
 
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod textwrap;
 pub mod value;
 pub mod yaml;
