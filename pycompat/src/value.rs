@@ -212,6 +212,90 @@ impl Value {
     }
 }
 
+impl Value {
+    /// True for `None`.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Str(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i.to_string())
+    }
+}
+
+impl From<i32> for Value {
+    fn from(i: i32) -> Value {
+        Value::Int(i.to_string())
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Value {
+        Value::Float(f)
+    }
+}
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(items: Vec<T>) -> Value {
+        Value::List(items.into_iter().map(Into::into).collect())
+    }
+}
+
+/// Python's `format(x, 'g')` (also `'%g' % x`) for an int or a float:
+/// six significant digits, exponent form below 1e-4 and from 1e6,
+/// trailing zeros dropped (`5`, `1e+06`, `0.0001`, `1e-05`, `inf`).
+pub fn format_g(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.to_owned();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.to_owned();
+    }
+    // Round to 6 significant digits first; the exponent of the rounded
+    // value decides the notation, as in C's %g.
+    let sci = format!("{x:.5e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        let m = strip_fraction_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{m}e{sign}{:02}", exp.abs());
+    }
+    let decimals = usize::try_from(5 - exp).unwrap_or(0);
+    strip_fraction_zeros(&format!("{x:.decimals$}")).to_owned()
+}
+
+fn strip_fraction_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
 /// Builds a dict with [`Value::dict_insert`]'s semantics in linear time
 /// for string keys (policy files have thousands of them).
 #[derive(Debug, Default)]
@@ -434,6 +518,29 @@ fn is_printable(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_g_matches_python() {
+        // Expected values are Python's `'%g' % x`.
+        for (x, want) in [
+            (5.0, "5"),
+            (1_000_000.0, "1e+06"),
+            (999_999.0, "999999"),
+            (9_999_995.0, "1e+07"),
+            (123_456_789.0, "1.23457e+08"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5, "-2.5"),
+            (65535.0, "65535"),
+            (0.1, "0.1"),
+            (1.0 / 3.0, "0.333333"),
+            (-0.0, "-0"),
+            (f64::INFINITY, "inf"),
+            (99999.95, "99999.9"),
+        ] {
+            assert_eq!(format_g(x), want, "{x}");
+        }
+    }
 
     #[test]
     fn python_float_repr() {

@@ -1,0 +1,511 @@
+//! Python's `int(str)` and `float(str)` (CPython 3.11 grammar and error
+//! texts), `format(x, 'g')`, and exact comparisons between Python ints
+//! (kept as decimal text) and floats.
+
+use std::cmp::Ordering;
+
+use pycompat::is_py_space;
+use pycompat::value::{Value, str_repr};
+
+use super::Exc;
+
+/// The zero of every run of ten Unicode decimal digits (category Nd, as
+/// `unicodedata.decimal` sees them in Python 3.11's Unicode 14.0).
+const DIGIT_ZEROS: [u32; 66] = [
+    0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66,
+    0xde6, 0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90,
+    0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10,
+    0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650,
+    0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50,
+    0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+];
+
+/// Python's `int(str)` refuses more digits than this
+/// (`sys.get_int_max_str_digits()`).
+const MAX_STR_DIGITS: usize = 4300;
+
+/// `unicodedata.decimal(c)`.
+pub(crate) fn decimal_value(c: char) -> Option<u8> {
+    let n = u32::from(c);
+    let idx = DIGIT_ZEROS.partition_point(|&z| z <= n);
+    let zero = *DIGIT_ZEROS.get(idx.checked_sub(1)?)?;
+    u8::try_from(n - zero).ok().filter(|d| *d < 10)
+}
+
+/// `_PyUnicode_TransformDecimalAndSpaceToASCII`: ASCII (below DEL) is
+/// kept, other whitespace becomes a space, other decimal digits their
+/// ASCII digit, anything else `?`.
+fn to_ascii(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| match u8::try_from(u32::from(c)) {
+            Ok(b) if b < 127 => b,
+            _ if is_py_space(c) => b' ',
+            _ => decimal_value(c).map_or(b'?', |d| b'0' + d),
+        })
+        .collect()
+}
+
+/// C's `isspace` as CPython's `Py_ISSPACE` sees ASCII.
+fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// The first `n` characters of `s`.
+fn truncate_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// `int(text)` (base 10) as canonical decimal text.
+pub(super) fn py_int(text: &str) -> Result<String, Exc> {
+    let invalid = || {
+        Exc::value(format!(
+            "invalid literal for int() with base 10: {}",
+            truncate_chars(&str_repr(text), 200)
+        ))
+    };
+    let b = to_ascii(text);
+    let mut i = 0;
+    while b.get(i).copied().is_some_and(is_c_space) {
+        i += 1;
+    }
+    let mut negative = false;
+    match b.get(i) {
+        Some(b'+') => i += 1,
+        Some(b'-') => {
+            negative = true;
+            i += 1;
+        }
+        _ => {}
+    }
+    if !b.get(i).is_some_and(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let mut digits = String::new();
+    let mut after_underscore = false;
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii_digit() {
+            digits.push(char::from(c));
+            after_underscore = false;
+        } else if c == b'_' {
+            if after_underscore {
+                return Err(invalid());
+            }
+            after_underscore = true;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if after_underscore {
+        return Err(invalid());
+    }
+    if digits.len() > MAX_STR_DIGITS {
+        return Err(Exc::value(format!(
+            "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion: \
+             value has {} digits; use sys.set_int_max_str_digits() to increase the limit",
+            digits.len()
+        )));
+    }
+    while b.get(i).copied().is_some_and(is_c_space) {
+        i += 1;
+    }
+    if i != b.len() {
+        return Err(invalid());
+    }
+    Ok(canonical_int(negative, &digits))
+}
+
+/// Decimal text without leading zeros (`0` is never negative).
+fn canonical_int(negative: bool, digits: &str) -> String {
+    let trimmed = digits.trim_start_matches('0');
+    match (trimmed.is_empty(), negative) {
+        (true, _) => "0".to_owned(),
+        (false, true) => format!("-{trimmed}"),
+        (false, false) => trimmed.to_owned(),
+    }
+}
+
+/// `float(text)`.
+pub(super) fn py_float(text: &str) -> Result<f64, Exc> {
+    let invalid = || {
+        Exc::value(format!(
+            "could not convert string to float: {}",
+            str_repr(text)
+        ))
+    };
+    let mut b = to_ascii(text);
+    // `_Py_string_to_number_with_underscores`: only between digits.
+    if b.contains(&b'_') {
+        let mut out = Vec::with_capacity(b.len());
+        let mut prev = 0u8;
+        for &c in &b {
+            if c == b'_' {
+                if !prev.is_ascii_digit() {
+                    return Err(invalid());
+                }
+            } else {
+                if prev == b'_' && !c.is_ascii_digit() {
+                    return Err(invalid());
+                }
+                out.push(c);
+            }
+            prev = c;
+        }
+        if prev == b'_' {
+            return Err(invalid());
+        }
+        b = out;
+    }
+    let start = b.iter().position(|&c| !is_c_space(c)).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|&c| !is_c_space(c))
+        .map_or(start, |p| p + 1);
+    let s = b.get(start..end).unwrap_or(&[]);
+    parse_float_literal(s).ok_or_else(invalid)
+}
+
+/// A whole Python float literal (after stripping): `[sign]` then
+/// `inf`/`infinity`/`nan` in any case, or decimal digits with an optional
+/// point and exponent.
+fn parse_float_literal(s: &[u8]) -> Option<f64> {
+    let (negative, rest) = match s.first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    let lower = rest.to_ascii_lowercase();
+    if lower == b"inf" || lower == b"infinity" {
+        return Some(if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
+    }
+    if lower == b"nan" {
+        return Some(if negative { -f64::NAN } else { f64::NAN });
+    }
+    let mut i = 0;
+    let int_start = i;
+    while rest.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    let int_part = rest.get(int_start..i)?;
+    let mut frac_part: &[u8] = &[];
+    if rest.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_start = i;
+        while rest.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        frac_part = rest.get(frac_start..i)?;
+    }
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut exp_text = String::from("0");
+    if matches!(rest.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let mut exp = String::new();
+        match rest.get(i) {
+            Some(b'-') => {
+                exp.push('-');
+                i += 1;
+            }
+            Some(b'+') => i += 1,
+            _ => {}
+        }
+        let exp_start = i;
+        while rest.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let digits = rest.get(exp_start..i)?;
+        if digits.is_empty() {
+            return None;
+        }
+        exp.push_str(std::str::from_utf8(digits).ok()?);
+        exp_text = exp;
+    }
+    if i != rest.len() {
+        return None;
+    }
+    let literal = format!(
+        "{}{}.{}e{}",
+        if negative { "-" } else { "" },
+        if int_part.is_empty() {
+            "0"
+        } else {
+            std::str::from_utf8(int_part).ok()?
+        },
+        if frac_part.is_empty() {
+            "0"
+        } else {
+            std::str::from_utf8(frac_part).ok()?
+        },
+        exp_text
+    );
+    literal.parse::<f64>().ok()
+}
+
+/// `format(f, 'g')`: six significant digits, fixed notation for decimal
+/// exponents -4..6, trailing zeros dropped.
+pub(super) fn format_g(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
+    }
+    let sci = format!("{f:.5e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..6).contains(&exp) {
+        let decimals = usize::try_from(5 - exp).unwrap_or(0);
+        strip_fraction_zeros(&format!("{f:.decimals$}"))
+    } else {
+        format!(
+            "{}e{}{:02}",
+            strip_fraction_zeros(mantissa),
+            if exp < 0 { '-' } else { '+' },
+            exp.unsigned_abs()
+        )
+    }
+}
+
+fn strip_fraction_zeros(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A Python number: an `int` (decimal text; `bool` counts as 0/1) or a
+/// `float`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Num {
+    Int(String),
+    Float(f64),
+}
+
+impl Num {
+    /// The number a value is, if it is one.
+    pub(super) fn of(v: &Value) -> Option<Num> {
+        match v {
+            Value::Bool(b) => Some(Num::Int(if *b { "1" } else { "0" }.to_owned())),
+            Value::Int(i) => Some(Num::Int(i.clone())),
+            Value::Float(f) => Some(Num::Float(*f)),
+            _ => None,
+        }
+    }
+
+    /// `format(self, 'g')` (an int too large for a float is an
+    /// `OverflowError`).
+    pub(super) fn format_g(&self) -> Result<String, Exc> {
+        match self {
+            Num::Float(f) => Ok(format_g(*f)),
+            Num::Int(i) => int_to_f64(i).map(format_g),
+        }
+    }
+}
+
+/// `float(int)`: correctly rounded, `OverflowError` past the float range.
+pub(super) fn int_to_f64(i: &str) -> Result<f64, Exc> {
+    match i.parse::<f64>() {
+        Ok(f) if f.is_finite() => Ok(f),
+        _ => Err(Exc::overflow("int too large to convert to float")),
+    }
+}
+
+/// Splits decimal text into (negative, digits without leading zeros).
+fn split_int(i: &str) -> (bool, &str) {
+    let (negative, digits) = match i.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, i.strip_prefix('+').unwrap_or(i)),
+    };
+    let digits = digits.trim_start_matches('0');
+    (negative && !digits.is_empty(), digits)
+}
+
+/// Compares two ints given as decimal text.
+pub(super) fn cmp_int(a: &str, b: &str) -> Ordering {
+    let (an, ad) = split_int(a);
+    let (bn, bd) = split_int(b);
+    match (an, bn) {
+        (false, true) => Ordering::Greater,
+        (true, false) => Ordering::Less,
+        (negative, _) => {
+            let magnitude = ad.len().cmp(&bd.len()).then_with(|| ad.cmp(bd));
+            if negative {
+                magnitude.reverse()
+            } else {
+                magnitude
+            }
+        }
+    }
+}
+
+/// Compares an int with a float exactly (`None` for NaN).
+fn cmp_int_float(i: &str, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    if f.is_infinite() {
+        return Some(if f > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
+    }
+    let floor = f.floor();
+    // Every integral float prints exactly with `{:.0}`.
+    let floor_text = format!("{floor:.0}");
+    match cmp_int(i, &floor_text) {
+        Ordering::Equal if floor != f => Some(Ordering::Less),
+        other => Some(other),
+    }
+}
+
+/// Python's ordering of two numbers (`None` when unordered: NaN).
+pub(super) fn cmp_num(a: &Num, b: &Num) -> Option<Ordering> {
+    match (a, b) {
+        (Num::Int(x), Num::Int(y)) => Some(cmp_int(x, y)),
+        (Num::Float(x), Num::Float(y)) => x.partial_cmp(y),
+        (Num::Int(x), Num::Float(y)) => cmp_int_float(x, *y),
+        (Num::Float(x), Num::Int(y)) => cmp_int_float(y, *x).map(Ordering::reverse),
+    }
+}
+
+/// `int(f)` for a float: truncation toward zero.
+pub(super) fn float_to_int(f: f64) -> Result<String, Exc> {
+    if f.is_nan() {
+        return Err(Exc::value("cannot convert float NaN to integer"));
+    }
+    if f.is_infinite() {
+        return Err(Exc::overflow("cannot convert float infinity to integer"));
+    }
+    let t = f.trunc();
+    let text = format!("{t:.0}");
+    let (negative, digits) = split_int(&text);
+    Ok(canonical_int(negative, digits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_grammar() {
+        for (text, want) in [
+            ("1", "1"),
+            (" 1 ", "1"),
+            ("\u{a0}5", "5"),
+            ("1_000", "1000"),
+            ("٣٤", "34"),
+            ("-0", "0"),
+            ("+007", "7"),
+            ("-12", "-12"),
+            ("\t-1_2\n", "-12"),
+        ] {
+            assert_eq!(py_int(text).ok().as_deref(), Some(want), "{text:?}");
+        }
+        for text in [
+            "1__0", "_1", "1_", "+ 1", "0x10", "\x1c5", "5\x1c", "1.0", "1e3", "",
+        ] {
+            assert!(py_int(text).is_err(), "{text:?}");
+        }
+        let e = py_int("x").err().map(|e| e.msg);
+        assert_eq!(
+            e.as_deref(),
+            Some("invalid literal for int() with base 10: 'x'")
+        );
+        let long = "a".repeat(300);
+        let msg = py_int(&long).err().map(|e| e.msg).unwrap_or_default();
+        assert_eq!(
+            msg.len(),
+            "invalid literal for int() with base 10: ".len() + 200
+        );
+        let msg = py_int(&format!("{}x", "1".repeat(4301)))
+            .err()
+            .map(|e| e.msg)
+            .unwrap_or_default();
+        assert!(msg.starts_with("Exceeds the limit (4300 digits)"), "{msg}");
+        let msg = py_int(&format!("{}_", "1".repeat(4301)))
+            .err()
+            .map(|e| e.msg)
+            .unwrap_or_default();
+        assert!(msg.starts_with("invalid literal"), "{msg}");
+    }
+
+    #[test]
+    fn float_grammar() {
+        for (text, want) in [
+            ("1", 1.0),
+            (" 1.5 ", 1.5),
+            ("-Infinity", f64::NEG_INFINITY),
+            ("1_0.5", 10.5),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("1e5_0", 1e50),
+            ("٣.5", 3.5),
+            ("1e99999999999999999999999", f64::INFINITY),
+            ("1e-99999999999999999999999", 0.0),
+        ] {
+            assert_eq!(py_float(text).ok(), Some(want), "{text:?}");
+        }
+        assert!(py_float("NaN").is_ok_and(f64::is_nan));
+        for text in [
+            "1._5", ".", "1e", "1_e5", "1e_5", "infinit", "\x1c1", "0x1p3", "in f",
+        ] {
+            assert!(py_float(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn percent_g() {
+        for (f, want) in [
+            (1e6, "1e+06"),
+            (1.5, "1.5"),
+            (2e10, "2e+10"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (123456.0, "123456"),
+            (1234567.0, "1.23457e+06"),
+            (999999.5, "1e+06"),
+            (-0.0, "-0"),
+            (100.0, "100"),
+        ] {
+            assert_eq!(format_g(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn exact_comparisons() {
+        assert_eq!(cmp_int("-5", "3"), Ordering::Less);
+        assert_eq!(cmp_int("-5", "-30"), Ordering::Greater);
+        assert_eq!(cmp_int("0", "-0"), Ordering::Equal);
+        let big = "9007199254740993";
+        assert_eq!(
+            cmp_num(&Num::Int(big.into()), &Num::Float(9007199254740992.0)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            cmp_num(&Num::Int("1".into()), &Num::Float(1.5)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            cmp_num(&Num::Int("-2".into()), &Num::Float(-1.5)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(cmp_num(&Num::Float(f64::NAN), &Num::Int("1".into())), None);
+        assert_eq!(float_to_int(-1.5).ok().as_deref(), Some("-1"));
+        assert_eq!(float_to_int(-0.5).ok().as_deref(), Some("0"));
+        assert_eq!(
+            float_to_int(1e20).ok().as_deref(),
+            Some("100000000000000000000")
+        );
+    }
+}
