@@ -75,11 +75,13 @@ pub enum Error {
     /// `IsADirectoryError` from opening a config file.
     #[error("[Errno 21] Is a directory: '{0}'")]
     IsADirectory(String),
-    /// Another I/O error reading a config file (`OSError`), or text that is
-    /// not UTF-8 (`UnicodeDecodeError`).
+    /// Any other Python exception the reference would let through: an
+    /// `OSError` reading a file, `UnicodeDecodeError` for text that is not
+    /// UTF-8, the `TypeError`/`AttributeError` of a type given a value of
+    /// the wrong kind.
     #[error("{message}")]
-    Io {
-        /// The Python class name (`UnicodeDecodeError`, `PermissionError`…).
+    Python {
+        /// The Python class name (`UnicodeDecodeError`, `TypeError`…).
         class: &'static str,
         /// Its text.
         message: String,
@@ -96,6 +98,48 @@ pub enum Error {
         /// True if `message` belongs on stdout (`--help`, `--version`).
         stdout: bool,
     },
+}
+
+/// A type's refusal as the exception the reference raises: `ValueError`
+/// (what option values are checked for), or Python's own `TypeError`,
+/// `AttributeError`… when a type is handed a value of the wrong kind.
+pub fn raised(class: crate::types::ExceptionClass, e: crate::types::InvalidValue) -> Error {
+    match class {
+        crate::types::ExceptionClass::ValueError => Error::Value(e.0),
+        other => Error::Python {
+            class: other.name(),
+            message: e.0,
+        },
+    }
+}
+
+/// The class of a refusal known only by its text (type construction
+/// from opt-data): `AttributeError`/`TypeError` by their wording, else
+/// `ValueError`.
+pub fn refusal(message: String) -> Error {
+    let type_error = [
+        "argument must be",
+        "object is not iterable",
+        "unhashable type",
+        "not supported between instances",
+        "object is not subscriptable",
+        "object cannot be interpreted",
+        "must be str, not",
+        "expected string or bytes-like object",
+    ];
+    if message.contains("object has no attribute") {
+        Error::Python {
+            class: "AttributeError",
+            message,
+        }
+    } else if type_error.iter().any(|t| message.contains(t)) {
+        Error::Python {
+            class: "TypeError",
+            message,
+        }
+    } else {
+        Error::Value(message)
+    }
 }
 
 fn join_paths(paths: &[PathBuf]) -> String {
@@ -124,7 +168,7 @@ impl Error {
             Error::NotInitialized => "NotInitializedError",
             Error::Value(_) => "ValueError",
             Error::IsADirectory(_) => "IsADirectoryError",
-            Error::Io { class, .. } => class,
+            Error::Python { class, .. } => class,
             Error::Exit { .. } => "SystemExit",
         }
     }

@@ -1,0 +1,1423 @@
+//! `ConfigOpts`: where options are registered, the command line and
+//! config files parsed, and values resolved with oslo.config's precedence:
+//!
+//! 1. `set_override`;
+//! 2. the command line — but only for an option no parsed file mentions;
+//! 3. the environment, `OS_<GROUP>__<NAME>`;
+//! 4. config files and dirs (and command-line values of options that a
+//!    file also mentions), in argv order, later wins;
+//! 5. `set_default`;
+//! 6. the option's default.
+//!
+//! ```
+//! use oslo_config::{CallArgs, ConfigOpts, Opt};
+//! let mut conf = ConfigOpts::new();
+//! conf.register_opt(Opt::integer("workers").default(4), None).unwrap();
+//! conf.register_cli_opt(Opt::boolean("debug"), None).unwrap();
+//! conf.call(CallArgs::new(["--debug"]).no_default_files()).unwrap();
+//! assert_eq!(conf.get("workers").unwrap().py_repr(), "4");
+//! assert_eq!(conf.get("debug").unwrap().py_repr(), "True");
+//! ```
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use pycompat::value::Value;
+
+use crate::argparse::{self, Action, Attr, Kind, Nargs, Parser, SideEffect};
+use crate::error::{Error, Result};
+use crate::namespace::{
+    self, LocationInfo, Locations, Namespace, Read, conf_files_in, fixpath,
+};
+use crate::opts::{Opt, OptGroup};
+use crate::template::{self, Lookup};
+use crate::types::{ListType, Type};
+
+/// Names a DEFAULT option may not have.
+const RESERVED: [&str; 6] = [
+    "project",
+    "prog",
+    "version",
+    "usage",
+    "default_config_files",
+    "default_config_dirs",
+];
+
+/// A registered option and what was set on it.
+#[derive(Debug, Clone)]
+struct OptInfo {
+    opt: Opt,
+    override_value: Option<Value>,
+    default_value: Option<Value>,
+    location: Option<LocationInfo>,
+}
+
+/// A group's options, keyed by dest, in registration order.
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    group: Option<OptGroup>,
+    opts: Vec<OptInfo>,
+    index: HashMap<String, usize>,
+}
+
+impl Slot {
+    fn get(&self, dest: &str) -> Option<&OptInfo> {
+        self.index.get(dest).and_then(|&i| self.opts.get(i))
+    }
+
+    fn get_mut(&mut self, dest: &str) -> Option<&mut OptInfo> {
+        match self.index.get(dest) {
+            Some(&i) => self.opts.get_mut(i),
+            None => None,
+        }
+    }
+}
+
+/// A group reference: `None` is DEFAULT (ungrouped options), `Some(i)`
+/// the i-th registered group.
+type GroupRef = Option<usize>;
+
+/// The arguments of `ConfigOpts.__call__`.
+#[derive(Debug, Clone, Default)]
+pub struct CallArgs {
+    /// The command line, without the program name.
+    pub args: Vec<String>,
+    /// The project (`nova`): used to find default config files.
+    pub project: Option<String>,
+    /// The program name (default: basename of argv[0] without `.py`).
+    pub prog: Option<String>,
+    /// Enables `--version`.
+    pub version: Option<String>,
+    /// A usage line for `--help`.
+    pub usage: Option<String>,
+    /// Config files read when no `--config-file` is given (`None`:
+    /// search the project's standard locations).
+    pub default_config_files: Option<Vec<String>>,
+    /// Config dirs read when no `--config-dir` is given (`None`: search).
+    pub default_config_dirs: Option<Vec<String>>,
+    /// Check every option's default against its type when read.
+    pub validate_default_values: bool,
+    /// Do not read `OS_<GROUP>__<NAME>` variables.
+    pub no_env: bool,
+}
+
+impl CallArgs {
+    /// Parse `args`, with the other settings at their defaults.
+    pub fn new<I, S>(args: I) -> CallArgs
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        CallArgs {
+            args: args.into_iter().map(Into::into).collect(),
+            ..CallArgs::default()
+        }
+    }
+
+    /// Sets the project.
+    pub fn project(mut self, project: &str) -> CallArgs {
+        self.project = Some(project.to_owned());
+        self
+    }
+
+    /// Sets the program name.
+    pub fn prog(mut self, prog: &str) -> CallArgs {
+        self.prog = Some(prog.to_owned());
+        self
+    }
+
+    /// Sets the version (enables `--version`).
+    pub fn version(mut self, version: &str) -> CallArgs {
+        self.version = Some(version.to_owned());
+        self
+    }
+
+    /// No default config files or dirs (only those on the command line).
+    pub fn no_default_files(mut self) -> CallArgs {
+        self.default_config_files = Some(Vec::new());
+        self.default_config_dirs = Some(Vec::new());
+        self
+    }
+}
+
+/// Where the environment comes from (the process's, or a fixed map for
+/// tests and embedding).
+#[derive(Debug, Clone, Default)]
+enum Env {
+    #[default]
+    Process,
+    Fixed(HashMap<String, String>),
+}
+
+impl Env {
+    fn get(&self, key: &str) -> Option<String> {
+        match self {
+            Env::Process => std::env::var(key).ok(),
+            Env::Fixed(m) => m.get(key).cloned(),
+        }
+    }
+}
+
+/// `(group or None, option name)` → `(old raw value, new raw value)`.
+pub type Mutations = Vec<((Option<String>, String), (Value, Value))>;
+
+/// The option registry and resolver (`cfg.ConfigOpts`).
+#[derive(Debug)]
+pub struct ConfigOpts {
+    default: Slot,
+    groups: Vec<Slot>,
+    group_index: HashMap<String, usize>,
+    cli_opts: VecDeque<(GroupRef, String)>,
+    /// dep group → dep dest → (real opt name, real group name).
+    deprecated: HashMap<String, HashMap<String, (String, Option<String>)>>,
+    args: Option<Vec<String>>,
+    call: Option<CallArgs>,
+    prog: String,
+    default_config_files: Vec<String>,
+    default_config_dirs: Vec<String>,
+    namespace: Option<Namespace>,
+    mutable_ns: Option<Namespace>,
+    use_env: bool,
+    env: Env,
+    validate_default_values: bool,
+    config_opts_registered: bool,
+    cache: Mutex<HashMap<(Option<String>, String), Value>>,
+    resolving: Mutex<Vec<(Option<String>, String)>>,
+}
+
+impl Clone for ConfigOpts {
+    fn clone(&self) -> ConfigOpts {
+        ConfigOpts {
+            default: self.default.clone(),
+            groups: self.groups.clone(),
+            group_index: self.group_index.clone(),
+            cli_opts: self.cli_opts.clone(),
+            deprecated: self.deprecated.clone(),
+            args: self.args.clone(),
+            call: self.call.clone(),
+            prog: self.prog.clone(),
+            default_config_files: self.default_config_files.clone(),
+            default_config_dirs: self.default_config_dirs.clone(),
+            namespace: self.namespace.clone(),
+            mutable_ns: self.mutable_ns.clone(),
+            use_env: self.use_env,
+            env: self.env.clone(),
+            validate_default_values: self.validate_default_values,
+            config_opts_registered: self.config_opts_registered,
+            cache: Mutex::new(HashMap::new()),
+            resolving: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Default for ConfigOpts {
+    fn default() -> ConfigOpts {
+        ConfigOpts::new()
+    }
+}
+
+/// How deep `$` references may nest before it counts as a cycle.
+const MAX_DEPTH: usize = 60;
+
+fn is_value_error(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Value(_) | Error::ConfigFileValue(_) | Error::ConfigSourceValue(_) | Error::DefaultValue(_)
+    )
+}
+
+/// Python's `KeyError` inside a lookup (an option found through a
+/// deprecated alias whose name is not its dest).
+fn key_error(name: &str) -> Error {
+    Error::Python {
+        class: "KeyError",
+        message: pycompat::value::str_repr(name),
+    }
+}
+
+impl ConfigOpts {
+    /// A registry with oslo.config's own `config_source` and
+    /// `shell_completion` options.
+    pub fn new() -> ConfigOpts {
+        let mut conf = ConfigOpts {
+            default: Slot::default(),
+            groups: Vec::new(),
+            group_index: HashMap::new(),
+            cli_opts: VecDeque::new(),
+            deprecated: HashMap::new(),
+            args: None,
+            call: None,
+            prog: String::new(),
+            default_config_files: Vec::new(),
+            default_config_dirs: Vec::new(),
+            namespace: None,
+            mutable_ns: None,
+            use_env: true,
+            env: Env::Process,
+            validate_default_values: false,
+            config_opts_registered: false,
+            cache: Mutex::new(HashMap::new()),
+            resolving: Mutex::new(Vec::new()),
+        };
+        let config_source = Opt::list("config_source")
+            .metavar("SOURCE")
+            .default(Value::List(Vec::new()))
+            .help(
+                "Lists configuration groups that provide more details for accessing \
+                 configuration settings from locations other than local files.",
+            );
+        let shell_completion = Opt::string_choices("shell_completion", &["bash", "zsh"])
+            .help("Display a shell completion script");
+        // Both are valid by construction.
+        let _ = conf.register_opt(config_source, None);
+        let _ = conf.register_cli_opt(shell_completion, None);
+        conf
+    }
+
+    /// Reads the environment from `vars` instead of the process (for
+    /// tests and embedding).
+    pub fn set_environment(&mut self, vars: HashMap<String, String>) {
+        self.env = Env::Fixed(vars);
+        self.clear_cache();
+    }
+
+    /// Forgets memoized values (they are recomputed on the next read;
+    /// everything that changes a value clears them already).
+    pub fn clear_cache(&self) {
+        if let Ok(mut c) = self.cache.lock() {
+            c.clear();
+        }
+    }
+
+    fn slot(&self, g: GroupRef) -> Option<&Slot> {
+        match g {
+            None => Some(&self.default),
+            Some(i) => self.groups.get(i),
+        }
+    }
+
+    fn slot_mut(&mut self, g: GroupRef) -> Option<&mut Slot> {
+        match g {
+            None => Some(&mut self.default),
+            Some(i) => self.groups.get_mut(i),
+        }
+    }
+
+    fn group_name(&self, g: GroupRef) -> Option<String> {
+        g.and_then(|i| self.groups.get(i))
+            .and_then(|s| s.group.as_ref())
+            .map(|grp| grp.name.clone())
+    }
+
+    /// `register_group`: a group registered twice keeps the first.
+    pub fn register_group(&mut self, group: OptGroup) {
+        if self.group_index.contains_key(&group.name) {
+            return;
+        }
+        self.group_index.insert(group.name.clone(), self.groups.len());
+        self.groups.push(Slot {
+            group: Some(group),
+            ..Slot::default()
+        });
+    }
+
+    fn group_ref(&mut self, group: Option<&str>, autocreate: bool) -> Result<GroupRef> {
+        let Some(name) = group else {
+            return Ok(None);
+        };
+        if let Some(&i) = self.group_index.get(name) {
+            return Ok(Some(i));
+        }
+        if !autocreate {
+            return Err(Error::NoSuchGroup(name.to_owned()));
+        }
+        self.register_group(OptGroup::new(name));
+        Ok(self.group_index.get(name).copied())
+    }
+
+    fn find_group(&self, group: Option<&str>) -> Result<GroupRef> {
+        match group {
+            None => Ok(None),
+            Some(name) => self
+                .group_index
+                .get(name)
+                .map(|&i| Some(i))
+                .ok_or_else(|| Error::NoSuchGroup(name.to_owned())),
+        }
+    }
+
+    /// `register_opt(opt, group)`: `Ok(false)` if an equal option was
+    /// already registered; a different one with the same dest is
+    /// `DuplicateOptError`.
+    pub fn register_opt(&mut self, opt: Opt, group: Option<&str>) -> Result<bool> {
+        self.register(opt, group, false)
+    }
+
+    /// `register_opts`.
+    pub fn register_opts(&mut self, opts: Vec<Opt>, group: Option<&str>) -> Result<()> {
+        for opt in opts {
+            self.register(opt, group, false)?;
+        }
+        Ok(())
+    }
+
+    /// `register_cli_opt`: also a command-line option (`--[group-]name`);
+    /// only before the command line is parsed.
+    pub fn register_cli_opt(&mut self, opt: Opt, group: Option<&str>) -> Result<bool> {
+        if self.args.is_some() {
+            return Err(Error::ArgsAlreadyParsed(
+                "cannot register CLI option".to_owned(),
+            ));
+        }
+        self.register(opt, group, true)
+    }
+
+    /// `register_cli_opts`.
+    pub fn register_cli_opts(&mut self, opts: Vec<Opt>, group: Option<&str>) -> Result<()> {
+        for opt in opts {
+            self.register_cli_opt(opt, group)?;
+        }
+        Ok(())
+    }
+
+    fn register(&mut self, opt: Opt, group: Option<&str>, cli: bool) -> Result<bool> {
+        opt.check()?;
+        self.clear_cache();
+        let g = self.group_ref(group, true)?;
+        if g.is_none() && RESERVED.contains(&opt.name.as_str()) {
+            return Err(Error::Value(format!(
+                "Name {} was reserved for oslo.config.",
+                opt.name
+            )));
+        }
+        if cli {
+            let already = self.cli_opts.iter().any(|(cg, dest)| {
+                *cg == g
+                    && self
+                        .slot(g)
+                        .and_then(|s| s.get(dest))
+                        .is_some_and(|info| info.opt.same_as(&opt))
+            });
+            if !already {
+                if opt.positional {
+                    self.cli_opts.push_back((g, opt.dest.clone()));
+                } else {
+                    self.cli_opts.push_front((g, opt.dest.clone()));
+                }
+            }
+        }
+        if g.is_some() {
+            self.track_deprecated(&opt, g);
+        }
+        let Some(slot) = self.slot_mut(g) else {
+            return Ok(false);
+        };
+        if let Some(existing) = slot.get(&opt.dest) {
+            if !existing.opt.same_as(&opt) {
+                return Err(Error::DuplicateOpt(opt.name.clone()));
+            }
+            return Ok(false);
+        }
+        let dest = opt.dest.clone();
+        slot.index.insert(dest, slot.opts.len());
+        let track = opt.clone();
+        slot.opts.push(OptInfo {
+            opt,
+            override_value: None,
+            default_value: None,
+            location: None,
+        });
+        if g.is_none() {
+            self.track_deprecated(&track, None);
+        }
+        Ok(true)
+    }
+
+    fn track_deprecated(&mut self, opt: &Opt, g: GroupRef) {
+        let group_name = self.group_name(g);
+        for d in &opt.deprecated_opts {
+            let dep_group = d.group.clone().unwrap_or_else(|| "DEFAULT".to_owned());
+            let dep_dest = d.name.as_deref().unwrap_or(&opt.dest).replace('-', "_");
+            self.deprecated
+                .entry(dep_group)
+                .or_default()
+                .insert(dep_dest, (opt.name.clone(), group_name.clone()));
+        }
+    }
+
+    /// `unregister_opt` (only before parsing).
+    pub fn unregister_opt(&mut self, dest: &str, group: Option<&str>) -> Result<()> {
+        if self.args.is_some() {
+            return Err(Error::ArgsAlreadyParsed(
+                "reset before unregistering options".to_owned(),
+            ));
+        }
+        let g = self.find_group(group)?;
+        if let Some(pos) = self
+            .cli_opts
+            .iter()
+            .position(|(cg, d)| d == dest && (group.is_none() || *cg == g))
+        {
+            self.cli_opts.remove(pos);
+        }
+        if let Some(slot) = self.slot_mut(g) {
+            if let Some(i) = slot.index.remove(dest) {
+                slot.opts.remove(i);
+                for v in slot.index.values_mut() {
+                    if *v > i {
+                        *v -= 1;
+                    }
+                }
+            }
+        }
+        self.clear_cache();
+        Ok(())
+    }
+
+    /// `_get_opt_info`: the option, following deprecated aliases.
+    fn opt_ref(&self, name: &str, group: Option<&str>) -> Result<(GroupRef, String)> {
+        let g = self.find_group(group)?;
+        let slot = self.slot(g).ok_or_else(|| Error::NoSuchGroup(group.unwrap_or_default().to_owned()))?;
+        if slot.index.contains_key(name) {
+            return Ok((g, name.to_owned()));
+        }
+        let dep_group = group.unwrap_or("DEFAULT");
+        let Some((real_name, real_group)) = self.deprecated.get(dep_group).and_then(|m| m.get(name)) else {
+            return Err(Error::NoSuchOpt {
+                name: name.to_owned(),
+                group: group.map(str::to_owned),
+            });
+        };
+        tracing::warn!(
+            "Config option {dep_group}.{name}  is deprecated. Use option {}.{real_name} instead.",
+            real_group.as_deref().unwrap_or("DEFAULT")
+        );
+        let (g, slot) = match real_group {
+            Some(rg) => {
+                let g = self.find_group(Some(rg))?;
+                (g, self.slot(g))
+            }
+            None => (g, Some(slot)),
+        };
+        // Python indexes the dest-keyed map with the opt's *name*.
+        match slot {
+            Some(s) if s.index.contains_key(real_name) => Ok((g, real_name.clone())),
+            _ => Err(key_error(real_name)),
+        }
+    }
+
+    fn info(&self, r: &(GroupRef, String)) -> Result<&OptInfo> {
+        self.slot(r.0)
+            .and_then(|s| s.get(&r.1))
+            .ok_or_else(|| key_error(&r.1))
+    }
+
+    fn info_mut(&mut self, name: &str, group: Option<&str>) -> Result<&mut OptInfo> {
+        let r = self.opt_ref(name, group)?;
+        self.slot_mut(r.0)
+            .and_then(|s| s.get_mut(&r.1))
+            .ok_or_else(|| key_error(&r.1))
+    }
+
+    /// Converts with the option's type (`[type(v) for v in value]` for
+    /// multi options: a string gives its characters, a dict its keys).
+    fn convert(opt: &Opt, value: &Value) -> Result<Value> {
+        let one = |v: &Value| {
+            opt.ty
+                .convert_raising(v)
+                .map_err(|(class, e)| crate::error::raised(class, e))
+        };
+        if !opt.multi {
+            return one(value);
+        }
+        let items: Vec<Value> = match value {
+            Value::List(items) => items.clone(),
+            Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
+            Value::Dict(items) => items.iter().map(|(k, _)| k.clone()).collect(),
+            other => {
+                return Err(Error::Python {
+                    class: "TypeError",
+                    message: format!("'{}' object is not iterable", other.type_name()),
+                });
+            }
+        };
+        items.iter().map(one).collect::<Result<Vec<Value>>>().map(Value::List)
+    }
+
+    /// `set_override`: wins over every source; converted now.
+    pub fn set_override(&mut self, name: &str, value: impl Into<Value>, group: Option<&str>) -> Result<()> {
+        self.set_value(name, value.into(), group, true)
+    }
+
+    /// `set_default`: replaces the option's default; converted now.
+    pub fn set_default(&mut self, name: &str, value: impl Into<Value>, group: Option<&str>) -> Result<()> {
+        self.set_value(name, value.into(), group, false)
+    }
+
+    fn set_value(&mut self, name: &str, value: Value, group: Option<&str>, is_override: bool) -> Result<()> {
+        self.clear_cache();
+        let info = self.info_mut(name, group)?;
+        let converted = if value.is_none() {
+            Value::None
+        } else {
+            Self::convert(&info.opt, &value)?
+        };
+        let loc = if is_override {
+            info.override_value = Some(converted);
+            Locations::SetOverride
+        } else {
+            info.default_value = Some(converted);
+            Locations::SetDefault
+        };
+        info.location = Some(LocationInfo::new(loc, ""));
+        Ok(())
+    }
+
+    /// `clear_override`.
+    pub fn clear_override(&mut self, name: &str, group: Option<&str>) -> Result<()> {
+        self.clear_cache();
+        self.info_mut(name, group)?.override_value = None;
+        Ok(())
+    }
+
+    /// `clear_default`.
+    pub fn clear_default(&mut self, name: &str, group: Option<&str>) -> Result<()> {
+        self.clear_cache();
+        self.info_mut(name, group)?.default_value = None;
+        Ok(())
+    }
+
+    /// `reset()`: forget overrides, defaults set and the parse.
+    pub fn reset(&mut self) {
+        for slot in std::iter::once(&mut self.default).chain(self.groups.iter_mut()) {
+            for info in &mut slot.opts {
+                info.override_value = None;
+                info.default_value = None;
+            }
+        }
+        self.clear();
+    }
+
+    /// `clear()`: forget the parse (options stay registered).
+    pub fn clear(&mut self) {
+        self.args = None;
+        self.namespace = None;
+        self.mutable_ns = None;
+        self.validate_default_values = false;
+        if self.config_opts_registered {
+            let _ = self.unregister_opt("config_file", None);
+            let _ = self.unregister_opt("config_dir", None);
+            self.config_opts_registered = false;
+        }
+        self.clear_cache();
+    }
+
+    /// `__call__`: parse the command line and config files.
+    ///
+    /// Errors are those of the reference: argparse's `SystemExit`
+    /// ([`Error::Exit`]), missing files and dirs, parse errors, values the
+    /// types refuse, required options without a value.
+    pub fn call(&mut self, call: CallArgs) -> Result<()> {
+        self.clear();
+        self.validate_default_values = call.validate_default_values;
+        let prog = call.prog.clone().unwrap_or_else(|| {
+            let argv0 = std::env::args().next().unwrap_or_default();
+            let base = argv0.rsplit('/').next().unwrap_or_default().to_owned();
+            base.strip_suffix(".py").map(str::to_owned).unwrap_or(base)
+        });
+        self.default_config_files = match &call.default_config_files {
+            Some(f) => f.clone(),
+            None => find_config_files(call.project.as_deref(), &prog, ".conf"),
+        };
+        self.default_config_dirs = match &call.default_config_dirs {
+            Some(d) => d.clone(),
+            None => find_config_files(call.project.as_deref(), &prog, ".conf.d"),
+        };
+        self.prog = prog;
+        let config_file = Opt::new("config-file", Type::string())
+            .default(Value::List(
+                self.default_config_files.iter().map(|s| Value::str(s.as_str())).collect(),
+            ))
+            .metavar("PATH")
+            .help(
+                "Path to a config file to use. Multiple config files can be specified, with \
+                 values in later files taking precedence.",
+            );
+        let config_dir = Opt::new(
+            "config-dir",
+            Type::List(Box::new(ListType {
+                item_type: Type::string(),
+                bounds: false,
+                min_length: None,
+            })),
+        )
+        .metavar("DIR")
+        .help("Path to a config directory to pull `*.conf` files from.");
+        // The defaults are lists of strings: no type check can fail.
+        self.register_config_opt(config_file);
+        self.register_config_opt(config_dir);
+        self.config_opts_registered = true;
+        self.use_env = !call.no_env;
+        self.call = Some(call.clone());
+        self.args = Some(call.args.clone());
+        let namespace = self.parse_config_files(&call)?;
+        if !namespace.files_not_found.is_empty() {
+            return Err(Error::ConfigFilesNotFound(
+                namespace.files_not_found.iter().map(Into::into).collect(),
+            ));
+        }
+        if !namespace.files_permission_denied.is_empty() {
+            return Err(Error::ConfigFilesPermissionDenied(
+                namespace.files_permission_denied.iter().map(Into::into).collect(),
+            ));
+        }
+        self.namespace = Some(namespace);
+        self.clear_cache();
+        self.check_required(None)
+    }
+
+    fn register_config_opt(&mut self, mut opt: Opt) {
+        // `_ConfigFileOpt` takes its values as they are.
+        opt.required = false;
+        let dest = opt.dest.clone();
+        self.cli_opts.push_front((None, dest.clone()));
+        self.default.index.insert(dest, self.default.opts.len());
+        self.default.opts.push(OptInfo {
+            opt,
+            override_value: None,
+            default_value: None,
+            location: None,
+        });
+    }
+
+    /// Builds the argparse parser from the command-line options.
+    fn parser(&self) -> Result<Parser> {
+        let call = self.call.clone().unwrap_or_default();
+        let mut parser = Parser::new(&self.prog, call.usage.clone());
+        // `_CachedArgumentParser`: per container (the parser, then each
+        // group in order of first use), optionals sorted by their option
+        // strings, then positionals in order.
+        let mut containers: Vec<(GroupRef, Vec<Action>)> = Vec::new();
+        if let Some(v) = &call.version {
+            containers.push((
+                None,
+                vec![Action {
+                    option_strings: vec!["--version".into()],
+                    dest: "version".into(),
+                    kind: Kind::Version(v.clone()),
+                    nargs: Nargs::Zero,
+                    required: false,
+                    metavar: None,
+                    help: Some("show program's version number and exit".into()),
+                    section: None,
+                }],
+            ));
+        }
+        for (g, dest) in &self.cli_opts {
+            let Some(info) = self.slot(*g).and_then(|s| s.get(dest)) else {
+                continue;
+            };
+            let actions = self.actions_for(&info.opt, *g);
+            match containers.iter_mut().find(|(cg, _)| cg == g) {
+                Some((_, list)) => list.extend(actions),
+                None => containers.push((*g, actions)),
+            }
+        }
+        for (_, mut actions) in containers {
+            let first_positional = actions
+                .iter()
+                .position(|a| a.option_strings.first().is_none_or(|s| !s.starts_with('-')))
+                .unwrap_or(actions.len());
+            if let Some(optionals) = actions.get_mut(..first_positional) {
+                optionals.sort_by(|a, b| a.option_strings.cmp(&b.option_strings));
+            }
+            for a in actions {
+                parser.add(a)?;
+            }
+        }
+        Ok(parser)
+    }
+
+    /// The argparse actions of one option (`_add_to_cli`).
+    fn actions_for(&self, opt: &Opt, g: GroupRef) -> Vec<Action> {
+        let group = g.and_then(|i| self.groups.get(i)).and_then(|s| s.group.as_ref());
+        let group_name = group.map(|grp| grp.name.as_str());
+        let section = group.map(|grp| (grp.title.clone(), grp.help.clone()));
+        let prefix = |p: &str| match group_name {
+            Some(gn) => format!("{gn}-{p}"),
+            None => p.to_owned(),
+        };
+        let deprecated_cli = |p: &str| -> Vec<String> {
+            opt.deprecated_opts
+                .iter()
+                .filter_map(|d| {
+                    let dgroup = d.group.as_deref().filter(|g| *g != "DEFAULT");
+                    if d.name.is_none() && dgroup.is_none() {
+                        return None;
+                    }
+                    let dname = d.name.as_deref().unwrap_or(&opt.name);
+                    Some(match dgroup {
+                        Some(dg) => format!("{dg}-{p}{dname}"),
+                        None => format!("{p}{dname}"),
+                    })
+                })
+                .collect()
+        };
+        // `_add_to_argparse`: positionals get no dashes (and argparse
+        // refuses them if they have more than one name).
+        let dashes = |d: &'static str| if opt.positional { "" } else { d };
+        let strings = |p: &str, short: Option<&str>| -> Vec<String> {
+            let mut v = vec![if opt.positional {
+                format!("{}{}", prefix(p), opt.name).replace('-', "_")
+            } else {
+                format!("--{}{}", prefix(p), opt.name)
+            }];
+            if let Some(s) = short.filter(|s| !s.is_empty()) {
+                v.push(format!("{}{s}", dashes("-")));
+            }
+            v.extend(deprecated_cli(p).into_iter().map(|d| format!("{}{d}", dashes("--"))));
+            v
+        };
+        let dest = match group_name {
+            _ if opt.positional => strings("", None).into_iter().next().unwrap_or_default(),
+            Some(gn) => format!("{gn}_{}", opt.dest),
+            None => opt.dest.clone(),
+        };
+        let mut help = opt.help.clone();
+        if let Type::String(s) = &opt.ty {
+            if let Some(choices) = s.choices.as_ref().filter(|c| !c.is_empty()) {
+                let text: Vec<String> = choices
+                    .iter()
+                    .map(|(c, _)| match c {
+                        Value::None => "<None>".to_owned(),
+                        Value::Str(s) if s.is_empty() => "''".to_owned(),
+                        other => other.py_str(),
+                    })
+                    .collect();
+                let mut h = help.unwrap_or_default();
+                h.push_str(&format!("\n Allowed values: {}\n", text.join(", ")));
+                help = Some(h);
+            }
+        }
+        let (kind, nargs) = if opt.dest == "config_file" && group_name.is_none() && opt.name == "config-file" {
+            (Kind::ConfigFile, Nargs::One)
+        } else if opt.dest == "config_dir" && group_name.is_none() && opt.name == "config-dir" {
+            (Kind::ConfigDir, Nargs::One)
+        } else if opt.boolean {
+            (Kind::StoreConst(true), Nargs::Zero)
+        } else if opt.multi {
+            if opt.positional {
+                (Kind::Store, Nargs::Any)
+            } else {
+                (Kind::Append, Nargs::One)
+            }
+        } else if opt.positional && !opt.required {
+            (Kind::Store, Nargs::Optional)
+        } else {
+            (Kind::Store, Nargs::One)
+        };
+        let mut actions = vec![Action {
+            option_strings: strings("", opt.short.as_deref()),
+            dest: dest.clone(),
+            kind,
+            nargs,
+            required: opt.positional && nargs == Nargs::One,
+            metavar: if opt.boolean { None } else { opt.metavar.clone() },
+            help,
+            section: section.clone(),
+        }];
+        if opt.boolean {
+            actions.push(Action {
+                option_strings: strings("no", None),
+                dest,
+                kind: Kind::StoreConst(false),
+                nargs: Nargs::Zero,
+                required: false,
+                metavar: None,
+                help: Some(format!("The inverse of --{}", opt.name)),
+                section,
+            });
+        }
+        actions
+    }
+
+    /// `_parse_config_files`: default files/dirs, then argparse (which
+    /// parses `--config-file`/`--config-dir` as met), then the check of
+    /// every command-line value.
+    fn parse_config_files(&self, call: &CallArgs) -> Result<Namespace> {
+        let mut files = Namespace::default();
+        let mut attrs: HashMap<String, Attr> = HashMap::new();
+        let has = |flag: &str| {
+            call.args
+                .iter()
+                .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+        };
+        if !has("--config-file") {
+            for f in &self.default_config_files {
+                self.parse_file(f, &mut files, &mut attrs)?;
+            }
+        }
+        if !has("--config-dir") {
+            for d in &self.default_config_dirs {
+                if !std::path::Path::new(d).exists() {
+                    continue;
+                }
+                for f in conf_files_in(d) {
+                    self.parse_file(&f, &mut files, &mut attrs)?;
+                }
+            }
+        }
+        let parser = self.parser()?;
+        let mut effect = |e: SideEffect<'_>, attrs: &mut HashMap<String, Attr>| -> Result<()> {
+            match e {
+                SideEffect::ConfigFile(path) => self.parse_file(path, &mut files, attrs),
+                SideEffect::ConfigDir(dir) => {
+                    files.config_dirs.push(dir.to_owned());
+                    let dir = namespace::expanduser(dir);
+                    if !std::path::Path::new(&dir).exists() {
+                        return Err(Error::ConfigDirNotFound(dir));
+                    }
+                    for f in conf_files_in(&dir) {
+                        self.parse_file(&f, &mut files, attrs)?;
+                    }
+                    Ok(())
+                }
+            }
+        };
+        parser.parse(&call.args, &mut attrs, &mut effect)?;
+        files.attrs = attrs;
+        self.validate_cli_options(&files)?;
+        Ok(files)
+    }
+
+    /// `ConfigParser._parse_file`: parse, record, and copy values of
+    /// command-line options into the argparse attributes.
+    fn parse_file(&self, path: &str, ns: &mut Namespace, attrs: &mut HashMap<String, Attr>) -> Result<()> {
+        let path = fixpath(path);
+        let file = match namespace::read_file(&path)? {
+            Read::Parsed(f) => f,
+            Read::NotFound => {
+                ns.files_not_found.push(path);
+                return Ok(());
+            }
+            Read::PermissionDenied => {
+                ns.files_permission_denied.push(path);
+                return Ok(());
+            }
+        };
+        ns.add_parsed(&path, file.clone());
+        let mut single = Namespace::default();
+        single.add_parsed(&path, file);
+        for (g, dest) in &self.cli_opts {
+            let Some(info) = self.slot(*g).and_then(|s| s.get(dest)) else {
+                continue;
+            };
+            let group_name = self.group_name(*g);
+            let Some((value, _)) = Self::from_namespace(&info.opt, &single, group_name.as_deref()) else {
+                continue;
+            };
+            let attr = match &group_name {
+                None => info.opt.dest.clone(),
+                Some(gn) => format!("{gn}_{}", info.opt.dest),
+            };
+            let strings = |v: &Value| -> Vec<String> {
+                match v {
+                    Value::List(items) => items.iter().map(Value::py_str).collect(),
+                    other => vec![other.py_str()],
+                }
+            };
+            if info.opt.multi {
+                match attrs.get_mut(&attr) {
+                    Some(Attr::List(items)) => items.extend(strings(&value)),
+                    _ => {
+                        attrs.insert(attr, Attr::List(strings(&value)));
+                    }
+                }
+            } else {
+                attrs.insert(attr, Attr::Str(value.py_str()));
+            }
+        }
+        Ok(())
+    }
+
+    /// `Opt._get_from_namespace`.
+    fn from_namespace(opt: &Opt, ns: &Namespace, group: Option<&str>) -> Option<namespace::Found> {
+        let mut names: Vec<(Option<String>, String)> = vec![(group.map(str::to_owned), opt.dest.clone())];
+        for d in &opt.deprecated_opts {
+            if d.name.is_some() || d.group.is_some() {
+                names.push((
+                    d.group.clone().or_else(|| group.map(str::to_owned)),
+                    d.name.clone().unwrap_or_else(|| opt.dest.clone()),
+                ));
+            }
+        }
+        ns.value(&names, opt.multi, opt.positional)
+    }
+
+    /// `_validate_cli_options`: every command-line option's value (from the
+    /// command line or a file) must convert; if not, argparse-style
+    /// `SystemExit(1)`.
+    fn validate_cli_options(&self, ns: &Namespace) -> Result<()> {
+        let mut cli: Vec<(GroupRef, &OptInfo)> = self
+            .cli_opts
+            .iter()
+            .filter_map(|(g, d)| self.slot(*g).and_then(|s| s.get(d)).map(|i| (*g, i)))
+            .collect();
+        cli.sort_by(|a, b| a.1.opt.name.cmp(&b.1.opt.name));
+        for (g, info) in cli {
+            let group_name = self.group_name(g);
+            let Some((value, _)) = Self::from_namespace(&info.opt, ns, group_name.as_deref()) else {
+                continue;
+            };
+            let value = self.substitute(&value, g, Some(ns))?;
+            if Self::convert(&info.opt, &value).is_err() {
+                return Err(Error::Exit {
+                    status: 1,
+                    message: format!(
+                        "argument --{}: Invalid {} value: {}\n",
+                        info.opt.dest,
+                        crate::pytype::repr(&info.opt.ty),
+                        value.py_str()
+                    ),
+                    stdout: false,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// `_check_required_opts`.
+    fn check_required(&self, ns: Option<&Namespace>) -> Result<()> {
+        let all = std::iter::once((None, &self.default))
+            .chain(self.groups.iter().enumerate().map(|(i, s)| (Some(i), s)));
+        for (g, slot) in all {
+            for info in &slot.opts {
+                if !info.opt.required || info.default_value.is_some() || info.override_value.is_some() {
+                    continue;
+                }
+                let value = self.get_value(&info.opt.dest, g, ns)?;
+                if value.is_none() {
+                    return Err(Error::RequiredOpt {
+                        name: info.opt.name.clone(),
+                        group: self.group_name(g).unwrap_or_else(|| "DEFAULT".to_owned()),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `conf.<name>`: a DEFAULT option's value. As in Python, any error
+    /// other than a `ValueError` becomes `NoSuchOptError(name)`.
+    pub fn get(&self, name: &str) -> Result<Value> {
+        match self.get_in(None, name) {
+            Ok(v) => Ok(v),
+            Err(e) if is_value_error(&e) => Err(e),
+            Err(_) => Err(Error::NoSuchOpt {
+                name: name.to_owned(),
+                group: None,
+            }),
+        }
+    }
+
+    /// `conf.group.name` (or `conf.name` for `group = None`, without the
+    /// error rewriting of [`ConfigOpts::get`]).
+    pub fn get_in(&self, group: Option<&str>, name: &str) -> Result<Value> {
+        let g = match group {
+            None => None,
+            Some(gn) => self.find_group(Some(gn))?,
+        };
+        if group.is_none() && self.group_index.contains_key(name) {
+            return Err(Error::TemplateSubstitution(format!(
+                "{name} is a group, not an option"
+            )));
+        }
+        self.get_value(name, g, None)
+    }
+
+    /// Typed shorthand: a string value (`None` if unset).
+    pub fn get_str(&self, group: Option<&str>, name: &str) -> Result<Option<String>> {
+        Ok(match self.get_in(group, name)? {
+            Value::Str(s) => Some(s),
+            Value::None => None,
+            other => Some(other.py_str()),
+        })
+    }
+
+    /// Typed shorthand: a boolean value.
+    pub fn get_bool(&self, group: Option<&str>, name: &str) -> Result<Option<bool>> {
+        Ok(match self.get_in(group, name)? {
+            Value::Bool(b) => Some(b),
+            Value::None => None,
+            other => Some(other.truthy()),
+        })
+    }
+
+    /// Typed shorthand: an integer value (`None` if unset or out of `i64`).
+    pub fn get_i64(&self, group: Option<&str>, name: &str) -> Result<Option<i64>> {
+        Ok(match self.get_in(group, name)? {
+            Value::Int(s) => s.parse().ok(),
+            _ => None,
+        })
+    }
+
+    fn get_value(&self, name: &str, g: GroupRef, ns: Option<&Namespace>) -> Result<Value> {
+        let key = (self.group_name(g), name.to_owned());
+        if ns.is_none() {
+            if let Some(v) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+                return Ok(v);
+            }
+        }
+        {
+            let mut stack = self.resolving.lock().map_err(|_| Error::Recursion)?;
+            if stack.contains(&key) || stack.len() > MAX_DEPTH {
+                return Err(Error::Recursion);
+            }
+            stack.push(key.clone());
+        }
+        let result = self.do_get(name, g, ns).map(|(v, _)| v);
+        if let Ok(mut stack) = self.resolving.lock() {
+            stack.pop();
+        }
+        let value = result?;
+        if ns.is_none() {
+            if let Ok(mut c) = self.cache.lock() {
+                c.insert(key, value.clone());
+            }
+        }
+        Ok(value)
+    }
+
+    /// Where the value of `name` in `group` comes from (`get_location`).
+    pub fn get_location(&self, name: &str, group: Option<&str>) -> Result<Option<LocationInfo>> {
+        let g = self.find_group(group)?;
+        self.do_get(name, g, None).map(|(_, loc)| loc)
+    }
+
+    fn env_name(group: Option<&str>, name: &str) -> String {
+        format!(
+            "OS_{}__{}",
+            group.unwrap_or("DEFAULT").to_uppercase(),
+            name.to_uppercase()
+        )
+    }
+
+    /// `_do_get`: the value and its location.
+    fn do_get(&self, name: &str, g: GroupRef, ns: Option<&Namespace>) -> Result<(Value, Option<LocationInfo>)> {
+        let group_name = self.group_name(g);
+        let r = self.opt_ref(name, group_name.as_deref())?;
+        let info = self.info(&r)?;
+        let opt = &info.opt;
+        let loc = info
+            .location
+            .clone()
+            .unwrap_or_else(|| LocationInfo::new(Locations::OptDefault, ""));
+        if let Some(v) = &info.override_value {
+            return Ok((self.substitute(v, None, None)?, Some(loc)));
+        }
+        let convert = |value: &Value| -> Result<Value> {
+            let substituted = self.substitute(value, g, ns)?;
+            Self::convert(opt, &substituted)
+        };
+        let env_name = Self::env_name(group_name.as_deref(), name);
+        let env_val = if self.use_env { self.env.get(&env_name) } else { None };
+        let namespace = match ns {
+            Some(n) => Some(n),
+            None if opt.mutable => self.mutable_ns.as_ref().or(self.namespace.as_ref()),
+            None => self.namespace.as_ref(),
+        };
+        if let Some(namespace) = namespace {
+            let found = Self::from_namespace(opt, namespace, group_name.as_deref());
+            let (attempt, alt_loc) = match found {
+                Some((val, alt_loc)) => {
+                    let attempt = if alt_loc.location == Locations::CommandLine {
+                        Some((convert(&val), alt_loc.clone()))
+                    } else if let Some(env) = &env_val {
+                        Some((
+                            convert(&Value::Str(env.clone())),
+                            LocationInfo::new(Locations::Environment, env_name.clone()),
+                        ))
+                    } else {
+                        Some((convert(&val), alt_loc.clone()))
+                    };
+                    (attempt, alt_loc)
+                }
+                None => {
+                    let alt_loc = LocationInfo::new(Locations::Environment, env_name.clone());
+                    let attempt = env_val
+                        .as_ref()
+                        .map(|env| (convert(&Value::Str(env.clone())), alt_loc.clone()));
+                    (attempt, alt_loc)
+                }
+            };
+            if let Some((result, loc)) = attempt {
+                return match result {
+                    Ok(v) => Ok((v, Some(loc))),
+                    Err(e) if is_value_error(&e) => {
+                        let message = format!(
+                            "Value for option {} from {alt_loc} is not valid: {e}",
+                            opt.name
+                        );
+                        if alt_loc.location == Locations::User {
+                            Err(Error::ConfigFileValue(message))
+                        } else {
+                            Err(Error::ConfigSourceValue(message))
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
+            }
+        }
+        if let Some(v) = &info.default_value {
+            return Ok((self.substitute(v, None, None)?, Some(loc)));
+        }
+        if self.validate_default_values && !opt.default.is_none() {
+            if let Err(e) = convert(&opt.default) {
+                if is_value_error(&e) {
+                    return Err(Error::ConfigFileValue(format!(
+                        "Default value for option {} is not valid: {e}",
+                        opt.name
+                    )));
+                }
+                return Err(e);
+            }
+        }
+        if !opt.default.is_none() {
+            return Ok((convert(&opt.default)?, Some(loc)));
+        }
+        Ok((Value::None, None))
+    }
+
+    /// `_substitute`: `$` references in strings, list items, dict keys
+    /// and values.
+    fn substitute(&self, value: &Value, g: GroupRef, ns: Option<&Namespace>) -> Result<Value> {
+        match value {
+            Value::List(items) => items
+                .iter()
+                .map(|i| self.substitute(i, g, ns))
+                .collect::<Result<Vec<Value>>>()
+                .map(Value::List),
+            Value::Str(s) => {
+                if !s.contains('$') {
+                    return Ok(value.clone());
+                }
+                template::substitute(s, |key| self.lookup(key, g, ns)).map(Value::Str)
+            }
+            Value::Dict(items) => {
+                let mut out: Vec<(Value, Value)> = Vec::with_capacity(items.len());
+                for (k, v) in items {
+                    let k = self.substitute(k, g, ns)?;
+                    let v = self.substitute(v, g, ns)?;
+                    Value::dict_insert(&mut out, k, v);
+                }
+                Ok(Value::Dict(out))
+            }
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// `StrSubWrapper.__getitem__`.
+    fn lookup(&self, key: &str, g: GroupRef, ns: Option<&Namespace>) -> Lookup<Error> {
+        let attempt = match key.split_once('.') {
+            Some((group, option)) => match self.find_group(Some(group)) {
+                Ok(gr) => self.get_value(option, gr, ns),
+                Err(e) => return Lookup::Err(e),
+            },
+            None if g.is_none() && self.group_index.contains_key(key) => {
+                return Lookup::Err(Error::TemplateSubstitution(format!(
+                    "substituting group {key} not supported"
+                )));
+            }
+            None => self.get_value(key, g, ns),
+        };
+        let value = match attempt {
+            Ok(v) => Ok(v),
+            Err(Error::NoSuchOpt { .. }) => {
+                if self.group_index.contains_key(key) {
+                    return Lookup::Err(Error::TemplateSubstitution(format!(
+                        "substituting group {key} not supported"
+                    )));
+                }
+                self.get_value(key, None, ns)
+            }
+            Err(e) => Err(e),
+        };
+        match value {
+            Ok(Value::None) => Lookup::Text(String::new()),
+            Ok(v) => Lookup::Text(v.py_str()),
+            Err(Error::Python { class: "KeyError", .. }) => Lookup::Missing,
+            Err(e) => Lookup::Err(e),
+        }
+    }
+
+    /// `reload_config_files()`: re-parse the same command line; on
+    /// success every option sees the new values. Errors are logged and
+    /// give `false`.
+    pub fn reload_config_files(&mut self) -> bool {
+        match self.reparse() {
+            Ok(ns) => {
+                self.namespace = Some(ns);
+                self.clear_cache();
+                true
+            }
+            Err(e) => {
+                tracing::warn!("Caught Error while reloading configure files: {e}");
+                false
+            }
+        }
+    }
+
+    fn reparse(&self) -> Result<Namespace> {
+        let call = self.call.clone().ok_or(Error::NotInitialized)?;
+        let ns = self.parse_config_files(&call)?;
+        if !ns.files_not_found.is_empty() {
+            return Err(Error::ConfigFilesNotFound(
+                ns.files_not_found.iter().map(Into::into).collect(),
+            ));
+        }
+        if !ns.files_permission_denied.is_empty() {
+            return Err(Error::ConfigFilesPermissionDenied(
+                ns.files_permission_denied.iter().map(Into::into).collect(),
+            ));
+        }
+        self.check_required(Some(&ns))?;
+        Ok(ns)
+    }
+
+    /// `mutate_config_files()`: re-read the files; only `mutable` options
+    /// see new values. Returns what changed (raw values), sorted with
+    /// DEFAULT first; changes to immutable options are logged and ignored.
+    /// Hook it to SIGHUP.
+    pub fn mutate_config_files(&mut self) -> Result<Mutations> {
+        self.clear_cache();
+        let old = self.mutable_ns.clone().or_else(|| self.namespace.clone());
+        let new = self.reparse()?;
+        let all: Vec<(GroupRef, Opt)> = std::iter::once((None, &self.default))
+            .chain(self.groups.iter().enumerate().map(|(i, s)| (Some(i), s)))
+            .flat_map(|(g, s)| s.opts.iter().map(move |info| (g, info.opt.clone())))
+            .collect();
+        let mut fresh: Mutations = Vec::new();
+        for (g, opt) in &all {
+            let group_name = self.group_name(*g);
+            let raw = |ns: Option<&Namespace>, group: Option<&str>| {
+                ns.and_then(|ns| Self::from_namespace(opt, ns, group))
+                    .map_or(Value::None, |f| f.0)
+            };
+            if opt.mutable {
+                let before = raw(old.as_ref(), group_name.as_deref());
+                let after = raw(Some(&new), group_name.as_deref());
+                if before != after {
+                    fresh.push(((group_name.clone(), opt.name.clone()), (before, after)));
+                }
+            } else {
+                let shown = group_name.clone().unwrap_or_else(|| "DEFAULT".to_owned());
+                let before = raw(self.namespace.as_ref(), Some(&shown));
+                let after = raw(Some(&new), Some(&shown));
+                if before != after {
+                    tracing::warn!("Ignoring change to immutable option {shown}.{}", opt.name);
+                }
+            }
+        }
+        fresh.sort_by(|a, b| {
+            let key = |k: &(Option<String>, String)| (k.0.clone().unwrap_or_else(|| "\t".to_owned()), k.1.clone());
+            key(&a.0).cmp(&key(&b.0))
+        });
+        for ((group, option), (old_v, new_v)) in &fresh {
+            tracing::info!(
+                "Option {}.{option} changed from [{}] to [{}]",
+                group.as_deref().unwrap_or("DEFAULT"),
+                old_v.py_str(),
+                new_v.py_str()
+            );
+        }
+        self.mutable_ns = Some(new);
+        Ok(fresh)
+    }
+
+    /// Every section name of every parsed file, sorted.
+    pub fn list_all_sections(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .mutable_ns
+            .iter()
+            .chain(self.namespace.iter())
+            .flat_map(|ns| ns.sections().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// The config dirs given with `--config-dir`, in order.
+    pub fn config_dirs(&self) -> Vec<String> {
+        self.namespace
+            .as_ref()
+            .map(|ns| ns.config_dirs.clone())
+            .unwrap_or_default()
+    }
+
+    /// Registered groups, in registration order.
+    pub fn groups(&self) -> Vec<&OptGroup> {
+        self.groups.iter().filter_map(|s| s.group.as_ref()).collect()
+    }
+
+    /// The options of a group (`None`: DEFAULT), in registration order.
+    pub fn opts(&self, group: Option<&str>) -> Result<Vec<&Opt>> {
+        let g = self.find_group(group)?;
+        Ok(self
+            .slot(g)
+            .map(|s| s.opts.iter().map(|i| &i.opt).collect())
+            .unwrap_or_default())
+    }
+
+    /// True if a value came from a source other than defaults (for
+    /// explanations).
+    pub fn is_user_set(&self, name: &str, group: Option<&str>) -> bool {
+        self.get_location(name, group).ok().flatten().is_some_and(|l| {
+            matches!(
+                l.location,
+                Locations::User | Locations::CommandLine | Locations::Environment
+            )
+        })
+    }
+}
+
+/// `find_config_files` / `find_config_dirs`: for the project and then the
+/// program, the first of `~/.{project}/`, `~/`, `/etc/{project}/`, `/etc/`
+/// (and the snap locations) holding `{name}{extension}`.
+pub fn find_config_files(project: Option<&str>, prog: &str, extension: &str) -> Vec<String> {
+    let mut dirs: Vec<String> = Vec::new();
+    if let Some(p) = project {
+        dirs.push(fixpath(&format!("~/.{p}")));
+    }
+    dirs.push(fixpath("~"));
+    if let Some(p) = project {
+        dirs.push(format!("/etc/{p}"));
+    }
+    dirs.push("/etc".to_owned());
+    if let Some(p) = project {
+        if let Ok(snap_c) = std::env::var("SNAP_COMMON") {
+            dirs.push(format!("{snap_c}/etc/{p}"));
+        }
+        if let Ok(snap) = std::env::var("SNAP") {
+            dirs.push(format!("{snap}/etc/{p}"));
+        }
+    }
+    let mut found = Vec::new();
+    for name in [project, Some(prog)].into_iter().flatten().filter(|n| !n.is_empty()) {
+        for d in &dirs {
+            let path = format!("{d}/{name}{extension}");
+            if std::path::Path::new(&path).exists() {
+                found.push(path);
+                break;
+            }
+        }
+    }
+    found
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<ConfigOpts>();
+    let _ = argparse::Attr::None;
+}

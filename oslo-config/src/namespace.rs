@@ -1,0 +1,575 @@
+//! What one parse of the command line and config files produced
+//! (`cfg._Namespace`): the parsed files, newest first, and the argparse
+//! attributes (command-line values, and values of command-line options
+//! found in files).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pycompat::value::Value;
+
+use crate::argparse::Attr;
+use crate::error::{Error, Result};
+use crate::ini;
+
+/// Where a value came from (`cfg.Locations`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Locations {
+    /// The option's default.
+    OptDefault,
+    /// `set_default`.
+    SetDefault,
+    /// `set_override`.
+    SetOverride,
+    /// A config file (the user).
+    User,
+    /// The command line.
+    CommandLine,
+    /// An environment variable.
+    Environment,
+}
+
+impl Locations {
+    /// `repr(Locations.x)`.
+    pub fn py_repr(self) -> &'static str {
+        match self {
+            Locations::OptDefault => "<Locations.opt_default: (1, False)>",
+            Locations::SetDefault => "<Locations.set_default: (2, False)>",
+            Locations::SetOverride => "<Locations.set_override: (3, False)>",
+            Locations::User => "<Locations.user: (4, True)>",
+            Locations::CommandLine => "<Locations.command_line: (5, True)>",
+            Locations::Environment => "<Locations.environment: (6, True)>",
+        }
+    }
+}
+
+/// `cfg.LocationInfo`: a [`Locations`] and its detail (the file, the
+/// variable name), plus the line for file values (which Python does not
+/// track).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationInfo {
+    /// The kind of source.
+    pub location: Locations,
+    /// The file path, the environment variable, or `''`.
+    pub detail: String,
+    /// For file values: the line the value was assigned on.
+    pub line: Option<usize>,
+}
+
+impl LocationInfo {
+    /// A location without a line.
+    pub fn new(location: Locations, detail: impl Into<String>) -> LocationInfo {
+        LocationInfo {
+            location,
+            detail: detail.into(),
+            line: None,
+        }
+    }
+}
+
+impl std::fmt::Display for LocationInfo {
+    /// Python's `repr` of the namedtuple (what error messages show).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "LocationInfo(location={}, detail={})",
+            self.location.py_repr(),
+            pycompat::value::str_repr(&self.detail)
+        )
+    }
+}
+
+/// `_normalize_group_name`: lowercase unless exactly `DEFAULT`.
+pub fn normalize_group(name: &str) -> String {
+    if name == "DEFAULT" {
+        name.to_owned()
+    } else {
+        name.to_lowercase()
+    }
+}
+
+/// Values of one key in one file: `(value, line)` per assignment.
+pub(crate) type Occurrences = Vec<(String, usize)>;
+
+/// One parsed config file.
+#[derive(Debug, Default)]
+pub(crate) struct ParsedFile {
+    /// Raw section names, in file order.
+    pub raw_sections: Vec<String>,
+    /// Normalized section → key → occurrences.
+    pub normalized: HashMap<String, HashMap<String, Occurrences>>,
+}
+
+impl ParsedFile {
+    fn from_document(doc: &ini::Document) -> ParsedFile {
+        let mut parsed = ParsedFile::default();
+        for section in &doc.sections {
+            if !parsed.raw_sections.contains(&section.name) {
+                parsed.raw_sections.push(section.name.clone());
+            }
+            let keys = parsed
+                .normalized
+                .entry(normalize_group(&section.name))
+                .or_default();
+            for a in &section.items {
+                keys.entry(a.key.clone())
+                    .or_default()
+                    .push((a.value.clone(), a.lineno));
+            }
+        }
+        parsed
+    }
+}
+
+/// The parsed files and argparse attributes of one parse.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Namespace {
+    /// Newest first.
+    pub parsed: Vec<(String, Arc<ParsedFile>)>,
+    /// Raw section name → the last file that had it.
+    pub sections_to_file: HashMap<String, String>,
+    pub files_not_found: Vec<String>,
+    pub files_permission_denied: Vec<String>,
+    pub config_dirs: Vec<String>,
+    pub attrs: HashMap<String, Attr>,
+}
+
+/// A value found for an option: raw text(s) or a command-line value.
+pub(crate) type Found = (Value, LocationInfo);
+
+/// `os.path.abspath(os.path.expanduser(p))`.
+pub(crate) fn fixpath(p: &str) -> String {
+    let expanded = expanduser(p);
+    let path = Path::new(&expanded);
+    let abs: PathBuf = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    normpath(&abs.to_string_lossy())
+}
+
+/// `os.path.expanduser` for `~` and `~/…` (`~user` is left alone).
+pub(crate) fn expanduser(p: &str) -> String {
+    if p == "~" || p.starts_with("~/") {
+        if let Some(home) = std::env::var_os("HOME") {
+            let home = home.to_string_lossy().into_owned();
+            let rest = p.get(1..).unwrap_or_default();
+            let home = if rest.is_empty() {
+                home
+            } else {
+                home.trim_end_matches('/').to_owned()
+            };
+            return format!("{home}{rest}");
+        }
+    }
+    p.to_owned()
+}
+
+/// `os.path.normpath` for an absolute POSIX path.
+fn normpath(p: &str) -> String {
+    let initial = if p.starts_with("//") && !p.starts_with("///") {
+        "//"
+    } else if p.starts_with('/') {
+        "/"
+    } else {
+        ""
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for comp in p.split('/') {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if initial.is_empty() {
+                    parts.push("..");
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    let joined = parts.join("/");
+    let out = format!("{initial}{joined}");
+    if out.is_empty() { ".".to_owned() } else { out }
+}
+
+/// Python's `UnicodeDecodeError` text for bytes that are not UTF-8.
+fn decode_error(bytes: &[u8], e: &std::str::Utf8Error) -> Error {
+    let pos = e.valid_up_to();
+    let byte = bytes.get(pos).copied().unwrap_or_default();
+    let (end, reason) = match e.error_len() {
+        None => (bytes.len(), "unexpected end of data"),
+        Some(_) if (0x80..0xc2).contains(&byte) || byte >= 0xf5 => (pos + 1, "invalid start byte"),
+        Some(n) => (pos + n, "invalid continuation byte"),
+    };
+    let message = if end > pos + 1 {
+        format!("'utf-8' codec can't decode bytes in position {pos}-{}: {reason}", end - 1)
+    } else {
+        format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
+    };
+    Error::Python {
+        class: "UnicodeDecodeError",
+        message,
+    }
+}
+
+/// The outcome of reading one config file.
+pub(crate) enum Read {
+    /// Parsed.
+    Parsed(Arc<ParsedFile>),
+    /// `ENOENT`: collected, reported after parsing.
+    NotFound,
+    /// `EACCES`: collected, reported after parsing.
+    PermissionDenied,
+}
+
+/// Reads and parses one config file (`path` already absolute).
+pub(crate) fn read_file(path: &str) -> Result<Read> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return match e.kind() {
+                std::io::ErrorKind::NotFound => Ok(Read::NotFound),
+                std::io::ErrorKind::PermissionDenied => Ok(Read::PermissionDenied),
+                std::io::ErrorKind::IsADirectory => Err(Error::IsADirectory(path.to_owned())),
+                _ if Path::new(path).is_dir() => Err(Error::IsADirectory(path.to_owned())),
+                _ => Err(Error::Python {
+                    class: crate::optdata::io_class(&e),
+                    message: format!("{e}: '{path}'"),
+                }),
+            };
+        }
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|e| decode_error(&bytes, &e))?;
+    let doc = ini::parse(text).map_err(|pe| Error::ConfigFileParse {
+        file: path.to_owned(),
+        message: pe.message(path),
+    })?;
+    Ok(Read::Parsed(Arc::new(ParsedFile::from_document(&doc))))
+}
+
+/// `sorted(glob.glob(os.path.join(dir, '*.conf')))`: the directory part
+/// is a pattern too (`d[1]` matches `d1`), dotfiles are skipped, the
+/// result is in code-point order of the full path.
+pub(crate) fn conf_files_in(dir: &str) -> Vec<String> {
+    let pattern = if dir.is_empty() || dir.ends_with('/') {
+        format!("{dir}*.conf")
+    } else {
+        format!("{dir}/*.conf")
+    };
+    let mut found = glob(&pattern);
+    found.sort();
+    found
+}
+
+fn has_magic(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// Python's `glob.glob` (no `**`, no hidden names for patterns that do
+/// not start with `.`).
+fn glob(pattern: &str) -> Vec<String> {
+    let (dirname, basename) = match pattern.rfind('/') {
+        Some(i) => (pattern.get(..i).unwrap_or_default(), pattern.get(i + 1..).unwrap_or_default()),
+        None => ("", pattern),
+    };
+    // `os.path.split` keeps the leading slashes of a root directory.
+    let dirname = if dirname.is_empty() && pattern.starts_with('/') { "/" } else { dirname };
+    let dirs: Vec<String> = if dirname.is_empty() {
+        vec![String::new()]
+    } else if has_magic(dirname) && dirname != pattern {
+        glob_dirs(dirname)
+    } else {
+        vec![dirname.to_owned()]
+    };
+    let mut out = Vec::new();
+    for d in dirs {
+        for name in glob1(&d, basename, false) {
+            out.push(if d.is_empty() {
+                name
+            } else if d.ends_with('/') {
+                format!("{d}{name}")
+            } else {
+                format!("{d}/{name}")
+            });
+        }
+    }
+    out
+}
+
+/// Directories matching `pattern` (for the magic parts of a path).
+fn glob_dirs(pattern: &str) -> Vec<String> {
+    let (dirname, basename) = match pattern.rfind('/') {
+        Some(i) => (pattern.get(..i).unwrap_or_default(), pattern.get(i + 1..).unwrap_or_default()),
+        None => ("", pattern),
+    };
+    let dirname = if dirname.is_empty() && pattern.starts_with('/') { "/" } else { dirname };
+    let parents: Vec<String> = if dirname.is_empty() {
+        vec![String::new()]
+    } else if has_magic(dirname) && dirname != pattern {
+        glob_dirs(dirname)
+    } else {
+        vec![dirname.to_owned()]
+    };
+    let mut out = Vec::new();
+    for p in parents {
+        let names = if has_magic(basename) {
+            glob1(&p, basename, true)
+        } else {
+            let full = if p.is_empty() { basename.to_owned() } else { format!("{}/{basename}", p.trim_end_matches('/')) };
+            if Path::new(&full).is_dir() || basename.is_empty() { vec![basename.to_owned()] } else { Vec::new() }
+        };
+        for n in names {
+            out.push(if p.is_empty() {
+                n
+            } else if p.ends_with('/') {
+                format!("{p}{n}")
+            } else {
+                format!("{p}/{n}")
+            });
+        }
+    }
+    out
+}
+
+/// Names in `dir` matching `pattern` (`fnmatch`), hidden ones only for
+/// patterns starting with `.`; only directories if `dirs_only`.
+fn glob1(dir: &str, pattern: &str, dirs_only: bool) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { dir }) else {
+        return Vec::new();
+    };
+    let pat: Vec<char> = pattern.chars().collect();
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| !dirs_only || e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| pattern.starts_with('.') || !n.starts_with('.'))
+        .filter(|n| fnmatch(&n.chars().collect::<Vec<char>>(), &pat))
+        .collect()
+}
+
+/// `fnmatch.fnmatchcase`: `*`, `?`, `[seq]`, `[!seq]`; an unclosed `[`
+/// is literal.
+fn fnmatch(name: &[char], pat: &[char]) -> bool {
+    // Iterative with backtracking over the last `*`.
+    let (mut n, mut p) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        let step = match pat.get(p) {
+            Some('*') => {
+                star = Some((p, n));
+                p += 1;
+                continue;
+            }
+            Some('?') => Some(1),
+            Some('[') => match class(pat, p) {
+                Some((end, negate, set)) => {
+                    let c = name.get(n).copied().unwrap_or_default();
+                    let hit = set.iter().any(|&(lo, hi)| lo <= c && c <= hi);
+                    if hit != negate {
+                        p = end;
+                        n += 1;
+                        continue;
+                    }
+                    None
+                }
+                None => (name.get(n) == Some(&'[')).then_some(1),
+            },
+            Some(c) => (name.get(n) == Some(c)).then_some(1),
+            None => None,
+        };
+        match step {
+            Some(k) => {
+                p += k;
+                n += 1;
+            }
+            None => match star {
+                Some((sp, sn)) => {
+                    p = sp + 1;
+                    n = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pat.iter().skip(p).all(|&c| c == '*')
+}
+
+/// The character class starting at `pat[start] == '['`: the index after
+/// its `]`, whether it is negated, and its ranges.
+#[allow(clippy::type_complexity)]
+fn class(pat: &[char], start: usize) -> Option<(usize, bool, Vec<(char, char)>)> {
+    let mut i = start + 1;
+    let negate = matches!(pat.get(i), Some('!'));
+    if negate {
+        i += 1;
+    }
+    let first = i;
+    let mut set = Vec::new();
+    loop {
+        let c = *pat.get(i)?;
+        if c == ']' && i > first {
+            return Some((i + 1, negate, set));
+        }
+        if pat.get(i + 1) == Some(&'-') && pat.get(i + 2).is_some_and(|&h| h != ']') {
+            let hi = *pat.get(i + 2)?;
+            if c <= hi {
+                set.push((c, hi));
+            }
+            i += 3;
+        } else {
+            set.push((c, c));
+            i += 1;
+        }
+    }
+}
+
+impl Namespace {
+    /// `_add_parsed_config_file`.
+    pub fn add_parsed(&mut self, path: &str, file: Arc<ParsedFile>) {
+        for s in &file.raw_sections {
+            self.sections_to_file.insert(s.clone(), path.to_owned());
+        }
+        self.parsed.insert(0, (path.to_owned(), file));
+    }
+
+    /// `_get_file_value` (normalized): the newest file with any of `names`
+    /// wins for single values; multi values collect every file, oldest
+    /// first (and, inside a file, later names first).
+    pub fn file_value(&self, names: &[(String, String)], multi: bool) -> Option<(Vec<String>, LocationInfo)> {
+        let mut collected: Vec<String> = Vec::new();
+        let mut loc: Option<LocationInfo> = None;
+        for (_, file) in &self.parsed {
+            for (section, name) in names {
+                let Some(occ) = file.normalized.get(section).and_then(|s| s.get(name)) else {
+                    continue;
+                };
+                if loc.is_none() {
+                    let detail = self.sections_to_file.get(section).cloned().unwrap_or_default();
+                    loc = Some(LocationInfo {
+                        location: Locations::User,
+                        detail,
+                        line: occ.last().map(|o| o.1),
+                    });
+                }
+                let values: Vec<String> = occ.iter().map(|o| o.0.clone()).collect();
+                if multi {
+                    let mut v = values;
+                    v.append(&mut collected);
+                    collected = v;
+                } else {
+                    return loc.map(|l| (values, l));
+                }
+            }
+        }
+        if multi && !collected.is_empty() {
+            return loc.map(|l| (collected, l));
+        }
+        None
+    }
+
+    /// `_get_cli_value`.
+    pub fn cli_value(&self, names: &[(Option<String>, String)], positional: bool) -> Option<Value> {
+        for (group, name) in names {
+            let attr = match group {
+                None => name.clone(),
+                Some(g) => format!("{g}_{name}"),
+            };
+            let value = match self.attrs.get(&attr) {
+                None | Some(Attr::None) => continue,
+                Some(Attr::Str(s)) => {
+                    if positional && s.is_empty() {
+                        continue;
+                    }
+                    Value::Str(s.clone())
+                }
+                Some(Attr::Bool(b)) => {
+                    if positional && !b {
+                        continue;
+                    }
+                    Value::Bool(*b)
+                }
+                Some(Attr::List(items)) => {
+                    if positional && items.is_empty() {
+                        continue;
+                    }
+                    Value::List(items.iter().map(|s| Value::Str(s.clone())).collect())
+                }
+            };
+            return Some(value);
+        }
+        None
+    }
+
+    /// `_Namespace._get_value`: file first (for the location), then the
+    /// command-line attribute, which wins if set.
+    pub fn value(
+        &self,
+        names: &[(Option<String>, String)],
+        multi: bool,
+        positional: bool,
+    ) -> Option<Found> {
+        let file_names: Vec<(String, String)> = names
+            .iter()
+            .map(|(g, n)| (normalize_group(g.as_deref().unwrap_or("DEFAULT")), n.clone()))
+            .collect();
+        let file = self.file_value(&file_names, multi);
+        if let Some(v) = self.cli_value(names, positional) {
+            let loc = file
+                .map(|f| f.1)
+                .unwrap_or_else(|| LocationInfo::new(Locations::CommandLine, ""));
+            return Some((v, loc));
+        }
+        let (values, loc) = file?;
+        let value = if multi {
+            Value::List(values.into_iter().map(Value::Str).collect())
+        } else {
+            Value::Str(values.last().cloned().unwrap_or_default())
+        };
+        Some((value, loc))
+    }
+
+    /// Every raw section name of every parsed file.
+    pub fn sections(&self) -> impl Iterator<Item = &String> {
+        self.parsed.iter().flat_map(|(_, f)| f.raw_sections.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnmatch_like_python() {
+        let m = |n: &str, p: &str| fnmatch(&n.chars().collect::<Vec<_>>(), &p.chars().collect::<Vec<_>>());
+        assert!(m("a.conf", "*.conf"));
+        assert!(!m("a.conf.bak", "*.conf"));
+        assert!(m("d1", "d[1]"));
+        assert!(!m("d[1]", "d[1]"));
+        assert!(m("d[", "d["));
+        assert!(m("x", "[!a-c]"));
+        assert!(!m("b", "[!a-c]"));
+        assert!(m("]", "[]]"));
+        assert!(m("ab", "a?"));
+    }
+
+    #[test]
+    fn normpath_like_python() {
+        assert_eq!(normpath("/a/./b/../c/"), "/a/c");
+        assert_eq!(normpath("/../a"), "/a");
+        assert_eq!(normpath("//a//b"), "//a/b");
+        assert_eq!(normpath("///a"), "/a");
+    }
+
+    #[test]
+    fn location_repr() {
+        let l = LocationInfo::new(Locations::User, "/x/it's.conf");
+        assert_eq!(
+            l.to_string(),
+            "LocationInfo(location=<Locations.user: (4, True)>, detail=\"/x/it's.conf\")"
+        );
+    }
+}
