@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::error::{Error, Result};
 
 /// What an action does with its values.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Kind {
     /// Store the value.
     Store,
@@ -31,6 +31,8 @@ pub(crate) enum Kind {
     Help,
     /// `--version`.
     Version(String),
+    /// `add_subparsers`: the command word picks a parser for the rest.
+    SubParsers(Vec<(String, Parser)>),
 }
 
 /// How many values an action takes (`nargs`).
@@ -44,6 +46,8 @@ pub(crate) enum Nargs {
     Any,
     /// None (flags).
     Zero,
+    /// A command word and everything after it (`argparse.PARSER`).
+    Parser,
 }
 
 /// One `add_argument`.
@@ -65,6 +69,8 @@ pub(crate) struct Action {
     pub help: Option<String>,
     /// The `--help` section (group title) it is listed under.
     pub section: Option<(String, Option<String>)>,
+    /// The attribute's value when the action is not met.
+    pub default: Attr,
 }
 
 /// An attribute of the argparse namespace.
@@ -84,10 +90,11 @@ pub(crate) enum Attr {
 type OptionTuple = (Option<usize>, String, Option<String>);
 
 /// What a config file or dir action does, given the attributes so far.
-pub(crate) type Effect<'e> = dyn FnMut(SideEffect<'_>, &mut HashMap<String, Attr>) -> Result<()> + 'e;
+pub(crate) type Effect<'e> =
+    dyn FnMut(SideEffect<'_>, &mut HashMap<String, Attr>) -> Result<()> + 'e;
 
 /// The parser: actions in the order argparse would hold them.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Parser {
     pub prog: String,
     pub usage: Option<String>,
@@ -140,6 +147,7 @@ impl Parser {
             metavar: None,
             help: Some("show this help message and exit".into()),
             section: None,
+            default: Attr::None,
         });
         p
     }
@@ -275,6 +283,11 @@ impl Parser {
         out
     }
 
+    /// argparse's `error()`: usage, `prog: error: message`, status 2.
+    pub fn usage_error(&self, message: &str) -> Error {
+        self.error(message)
+    }
+
     fn error(&self, message: &str) -> Error {
         Error::Exit {
             status: 2,
@@ -363,9 +376,23 @@ impl Parser {
         attrs: &mut HashMap<String, Attr>,
         effect: &mut Effect<'_>,
     ) -> Result<()> {
+        let extras = self.parse_known(args, attrs, effect)?;
+        if !extras.is_empty() {
+            return Err(self.error(&format!("unrecognized arguments: {}", extras.join(" "))));
+        }
+        Ok(())
+    }
+
+    /// `parse_known_args`: what could not be placed is returned.
+    fn parse_known(
+        &self,
+        args: &[String],
+        attrs: &mut HashMap<String, Attr>,
+        effect: &mut Effect<'_>,
+    ) -> Result<Vec<String>> {
         for a in &self.actions {
             if !matches!(a.kind, Kind::Help | Kind::Version(_)) && !attrs.contains_key(&a.dest) {
-                attrs.insert(a.dest.clone(), Attr::None);
+                attrs.insert(a.dest.clone(), a.default.clone());
             }
         }
         // Classify every argument: 'O' option, 'A' argument, '-' for `--`.
@@ -445,13 +472,7 @@ impl Parser {
                 missing.join(", ")
             )));
         }
-        if !state.extras.is_empty() {
-            return Err(self.error(&format!(
-                "unrecognized arguments: {}",
-                state.extras.join(" ")
-            )));
-        }
-        Ok(())
+        Ok(state.extras)
     }
 }
 
@@ -491,6 +512,11 @@ fn match_count(nargs: Nargs, pattern: &[u8], optional: bool) -> Option<usize> {
                 .take_while(|&&c| c == b'A' || (!optional && c == b'-'))
                 .count(),
         ),
+        // `-*A[-AO]*`: a word, then everything.
+        Nargs::Parser => {
+            let lead = count_dashes(pattern, 0);
+            (pattern.get(lead) == Some(&b'A')).then_some(pattern.len())
+        }
     }
 }
 
@@ -508,8 +534,10 @@ impl State<'_> {
         if let Some(seen) = self.seen.get_mut(index) {
             *seen = true;
         }
-        if let Some(pos) = values.iter().position(|v| v == "--") {
-            values.remove(pos);
+        if action.nargs != Nargs::Parser {
+            if let Some(pos) = values.iter().position(|v| v == "--") {
+                values.remove(pos);
+            }
         }
         let positional = action.option_strings.is_empty();
         // `_get_values`.
@@ -529,16 +557,39 @@ impl State<'_> {
                     stdout: true,
                 });
             }
+            Kind::SubParsers(parsers) => {
+                let name = values.first().cloned().unwrap_or_default();
+                attrs.insert(action.dest.clone(), Attr::Str(name.clone()));
+                let Some((_, parser)) = parsers.iter().find(|(n, _)| *n == name) else {
+                    let choices: Vec<&str> = parsers.iter().map(|(n, _)| n.as_str()).collect();
+                    return Err(self.parser.error(&format!(
+                        "argument {}: unknown parser {} (choices: {})",
+                        Parser::action_name(action),
+                        pycompat::value::str_repr(&name),
+                        choices.join(", ")
+                    )));
+                };
+                let mut sub: HashMap<String, Attr> = HashMap::new();
+                let rest = values.get(1..).unwrap_or_default();
+                let extras = parser.parse_known(rest, &mut sub, effect)?;
+                attrs.extend(sub);
+                self.extras.extend(extras);
+            }
             Kind::StoreConst(b) => {
                 attrs.insert(action.dest.clone(), Attr::Bool(*b));
             }
             Kind::Store => {
                 let value = match action.nargs {
+                    Nargs::Any
+                        if values.is_empty() && positional && action.default != Attr::None =>
+                    {
+                        action.default.clone()
+                    }
                     Nargs::Any => Attr::List(values),
+                    Nargs::Optional if values.is_empty() && positional => action.default.clone(),
                     Nargs::Optional if values.is_empty() => Attr::None,
                     _ => single().map_or(Attr::None, Attr::Str),
                 };
-                let _ = positional;
                 attrs.insert(action.dest.clone(), value);
             }
             Kind::Append => {
@@ -636,7 +687,10 @@ impl State<'_> {
                 return Err(self.parser.error(&format!("argument {name}: {msg}")));
             };
             stop = from + count;
-            todo.push((index, self.args.get(from..stop).unwrap_or_default().to_vec()));
+            todo.push((
+                index,
+                self.args.get(from..stop).unwrap_or_default().to_vec(),
+            ));
             break;
         }
         for (index, values) in todo {
@@ -721,12 +775,19 @@ impl State<'_> {
                 }
             }
             Nargs::Zero => candidates.push(dashes),
+            Nargs::Parser => {
+                if pattern.get(dashes) == Some(&b'A') {
+                    candidates.push(pattern.len());
+                }
+            }
         }
         for c in candidates {
             if rest.is_empty() {
                 return Some(vec![c]);
             }
-            if let Some(mut more) = self.match_positionals(rest, pattern.get(c..).unwrap_or_default()) {
+            if let Some(mut more) =
+                self.match_positionals(rest, pattern.get(c..).unwrap_or_default())
+            {
                 more.insert(0, c);
                 return Some(more);
             }

@@ -26,9 +26,7 @@ use pycompat::value::Value;
 
 use crate::argparse::{self, Action, Attr, Kind, Nargs, Parser, SideEffect};
 use crate::error::{Error, Result};
-use crate::namespace::{
-    self, LocationInfo, Locations, Namespace, Read, conf_files_in, fixpath,
-};
+use crate::namespace::{self, LocationInfo, Locations, Namespace, Read, conf_files_in, fixpath};
 use crate::opts::{Opt, OptGroup};
 use crate::template::{self, Lookup};
 use crate::types::{ListType, Type};
@@ -222,7 +220,10 @@ const MAX_DEPTH: usize = 60;
 fn is_value_error(e: &Error) -> bool {
     matches!(
         e,
-        Error::Value(_) | Error::ConfigFileValue(_) | Error::ConfigSourceValue(_) | Error::DefaultValue(_)
+        Error::Value(_)
+            | Error::ConfigFileValue(_)
+            | Error::ConfigSourceValue(_)
+            | Error::DefaultValue(_)
     )
 }
 
@@ -314,7 +315,8 @@ impl ConfigOpts {
         if self.group_index.contains_key(&group.name) {
             return;
         }
-        self.group_index.insert(group.name.clone(), self.groups.len());
+        self.group_index
+            .insert(group.name.clone(), self.groups.len());
         self.groups.push(Slot {
             group: Some(group),
             ..Slot::default()
@@ -477,12 +479,16 @@ impl ConfigOpts {
     /// `_get_opt_info`: the option, following deprecated aliases.
     fn opt_ref(&self, name: &str, group: Option<&str>) -> Result<(GroupRef, String)> {
         let g = self.find_group(group)?;
-        let slot = self.slot(g).ok_or_else(|| Error::NoSuchGroup(group.unwrap_or_default().to_owned()))?;
+        let slot = self
+            .slot(g)
+            .ok_or_else(|| Error::NoSuchGroup(group.unwrap_or_default().to_owned()))?;
         if slot.index.contains_key(name) {
             return Ok((g, name.to_owned()));
         }
         let dep_group = group.unwrap_or("DEFAULT");
-        let Some((real_name, real_group)) = self.deprecated.get(dep_group).and_then(|m| m.get(name)) else {
+        let Some((real_name, real_group)) =
+            self.deprecated.get(dep_group).and_then(|m| m.get(name))
+        else {
             return Err(Error::NoSuchOpt {
                 name: name.to_owned(),
                 group: group.map(str::to_owned),
@@ -541,20 +547,40 @@ impl ConfigOpts {
                 });
             }
         };
-        items.iter().map(one).collect::<Result<Vec<Value>>>().map(Value::List)
+        items
+            .iter()
+            .map(one)
+            .collect::<Result<Vec<Value>>>()
+            .map(Value::List)
     }
 
     /// `set_override`: wins over every source; converted now.
-    pub fn set_override(&mut self, name: &str, value: impl Into<Value>, group: Option<&str>) -> Result<()> {
+    pub fn set_override(
+        &mut self,
+        name: &str,
+        value: impl Into<Value>,
+        group: Option<&str>,
+    ) -> Result<()> {
         self.set_value(name, value.into(), group, true)
     }
 
     /// `set_default`: replaces the option's default; converted now.
-    pub fn set_default(&mut self, name: &str, value: impl Into<Value>, group: Option<&str>) -> Result<()> {
+    pub fn set_default(
+        &mut self,
+        name: &str,
+        value: impl Into<Value>,
+        group: Option<&str>,
+    ) -> Result<()> {
         self.set_value(name, value.into(), group, false)
     }
 
-    fn set_value(&mut self, name: &str, value: Value, group: Option<&str>, is_override: bool) -> Result<()> {
+    fn set_value(
+        &mut self,
+        name: &str,
+        value: Value,
+        group: Option<&str>,
+        is_override: bool,
+    ) -> Result<()> {
         self.clear_cache();
         let info = self.info_mut(name, group)?;
         let converted = if value.is_none() {
@@ -636,7 +662,10 @@ impl ConfigOpts {
         self.prog = prog;
         let config_file = Opt::new("config-file", Type::string())
             .default(Value::List(
-                self.default_config_files.iter().map(|s| Value::str(s.as_str())).collect(),
+                self.default_config_files
+                    .iter()
+                    .map(|s| Value::str(s.as_str()))
+                    .collect(),
             ))
             .metavar("PATH")
             .help(
@@ -652,6 +681,12 @@ impl ConfigOpts {
             })),
         )
         .metavar("DIR")
+        .default(Value::List(
+            self.default_config_dirs
+                .iter()
+                .map(|s| Value::str(s.as_str()))
+                .collect(),
+        ))
         .help("Path to a config directory to pull `*.conf` files from.");
         // The defaults are lists of strings: no type check can fail.
         self.register_config_opt(config_file);
@@ -668,7 +703,11 @@ impl ConfigOpts {
         }
         if !namespace.files_permission_denied.is_empty() {
             return Err(Error::ConfigFilesPermissionDenied(
-                namespace.files_permission_denied.iter().map(Into::into).collect(),
+                namespace
+                    .files_permission_denied
+                    .iter()
+                    .map(Into::into)
+                    .collect(),
             ));
         }
         self.namespace = Some(namespace);
@@ -710,13 +749,42 @@ impl ConfigOpts {
                     metavar: None,
                     help: Some("show program's version number and exit".into()),
                     section: None,
+                    default: Attr::None,
                 }],
             ));
+        }
+        // `SubCommandOpt` adds its sub-parsers at once, not through the
+        // cache: they come before every other argument.
+        let mut subparsers = 0;
+        for (g, dest) in &self.cli_opts {
+            let Some(info) = self.slot(*g).and_then(|s| s.get(dest)) else {
+                continue;
+            };
+            let Some(commands) = &info.opt.sub_commands else {
+                continue;
+            };
+            subparsers += 1;
+            if subparsers > 1 {
+                return Err(parser.usage_error("cannot have multiple subparser arguments"));
+            }
+            let dest = match self.group_name(*g) {
+                Some(gn) => format!("{gn}_{}", info.opt.dest),
+                None => info.opt.dest.clone(),
+            };
+            parser.add(sub_parsers(
+                &self.prog,
+                &dest,
+                info.opt.help.clone(),
+                commands,
+            )?)?;
         }
         for (g, dest) in &self.cli_opts {
             let Some(info) = self.slot(*g).and_then(|s| s.get(dest)) else {
                 continue;
             };
+            if info.opt.sub_commands.is_some() {
+                continue;
+            }
             let actions = self.actions_for(&info.opt, *g);
             match containers.iter_mut().find(|(cg, _)| cg == g) {
                 Some((_, list)) => list.extend(actions),
@@ -740,7 +808,9 @@ impl ConfigOpts {
 
     /// The argparse actions of one option (`_add_to_cli`).
     fn actions_for(&self, opt: &Opt, g: GroupRef) -> Vec<Action> {
-        let group = g.and_then(|i| self.groups.get(i)).and_then(|s| s.group.as_ref());
+        let group = g
+            .and_then(|i| self.groups.get(i))
+            .and_then(|s| s.group.as_ref());
         let group_name = group.map(|grp| grp.name.as_str());
         let section = group.map(|grp| (grp.title.clone(), grp.help.clone()));
         let prefix = |p: &str| match group_name {
@@ -775,7 +845,11 @@ impl ConfigOpts {
             if let Some(s) = short.filter(|s| !s.is_empty()) {
                 v.push(format!("{}{s}", dashes("-")));
             }
-            v.extend(deprecated_cli(p).into_iter().map(|d| format!("{}{d}", dashes("--"))));
+            v.extend(
+                deprecated_cli(p)
+                    .into_iter()
+                    .map(|d| format!("{}{d}", dashes("--"))),
+            );
             v
         };
         let dest = match group_name {
@@ -799,32 +873,38 @@ impl ConfigOpts {
                 help = Some(h);
             }
         }
-        let (kind, nargs) = if opt.dest == "config_file" && group_name.is_none() && opt.name == "config-file" {
-            (Kind::ConfigFile, Nargs::One)
-        } else if opt.dest == "config_dir" && group_name.is_none() && opt.name == "config-dir" {
-            (Kind::ConfigDir, Nargs::One)
-        } else if opt.boolean {
-            (Kind::StoreConst(true), Nargs::Zero)
-        } else if opt.multi {
-            if opt.positional {
-                (Kind::Store, Nargs::Any)
+        let (kind, nargs) =
+            if opt.dest == "config_file" && group_name.is_none() && opt.name == "config-file" {
+                (Kind::ConfigFile, Nargs::One)
+            } else if opt.dest == "config_dir" && group_name.is_none() && opt.name == "config-dir" {
+                (Kind::ConfigDir, Nargs::One)
+            } else if opt.boolean {
+                (Kind::StoreConst(true), Nargs::Zero)
+            } else if opt.multi {
+                if opt.positional {
+                    (Kind::Store, Nargs::Any)
+                } else {
+                    (Kind::Append, Nargs::One)
+                }
+            } else if opt.positional && !opt.required {
+                (Kind::Store, Nargs::Optional)
             } else {
-                (Kind::Append, Nargs::One)
-            }
-        } else if opt.positional && !opt.required {
-            (Kind::Store, Nargs::Optional)
-        } else {
-            (Kind::Store, Nargs::One)
-        };
+                (Kind::Store, Nargs::One)
+            };
         let mut actions = vec![Action {
             option_strings: strings("", opt.short.as_deref()),
             dest: dest.clone(),
             kind,
             nargs,
             required: opt.positional && nargs == Nargs::One,
-            metavar: if opt.boolean { None } else { opt.metavar.clone() },
+            metavar: if opt.boolean {
+                None
+            } else {
+                opt.metavar.clone()
+            },
             help,
             section: section.clone(),
+            default: Attr::None,
         }];
         if opt.boolean {
             actions.push(Action {
@@ -836,6 +916,7 @@ impl ConfigOpts {
                 metavar: None,
                 help: Some(format!("The inverse of --{}", opt.name)),
                 section,
+                default: Attr::None,
             });
         }
         actions
@@ -892,7 +973,12 @@ impl ConfigOpts {
 
     /// `ConfigParser._parse_file`: parse, record, and copy values of
     /// command-line options into the argparse attributes.
-    fn parse_file(&self, path: &str, ns: &mut Namespace, attrs: &mut HashMap<String, Attr>) -> Result<()> {
+    fn parse_file(
+        &self,
+        path: &str,
+        ns: &mut Namespace,
+        attrs: &mut HashMap<String, Attr>,
+    ) -> Result<()> {
         let path = fixpath(path);
         let file = match namespace::read_file(&path)? {
             Read::Parsed(f) => f,
@@ -913,7 +999,8 @@ impl ConfigOpts {
                 continue;
             };
             let group_name = self.group_name(*g);
-            let Some((value, _)) = Self::from_namespace(&info.opt, &single, group_name.as_deref()) else {
+            let Some((value, _)) = Self::from_namespace(&info.opt, &single, group_name.as_deref())
+            else {
                 continue;
             };
             let attr = match &group_name {
@@ -942,7 +1029,8 @@ impl ConfigOpts {
 
     /// `Opt._get_from_namespace`.
     fn from_namespace(opt: &Opt, ns: &Namespace, group: Option<&str>) -> Option<namespace::Found> {
-        let mut names: Vec<(Option<String>, String)> = vec![(group.map(str::to_owned), opt.dest.clone())];
+        let mut names: Vec<(Option<String>, String)> =
+            vec![(group.map(str::to_owned), opt.dest.clone())];
         for d in &opt.deprecated_opts {
             if d.name.is_some() || d.group.is_some() {
                 names.push((
@@ -966,7 +1054,8 @@ impl ConfigOpts {
         cli.sort_by(|a, b| a.1.opt.name.cmp(&b.1.opt.name));
         for (g, info) in cli {
             let group_name = self.group_name(g);
-            let Some((value, _)) = Self::from_namespace(&info.opt, ns, group_name.as_deref()) else {
+            let Some((value, _)) = Self::from_namespace(&info.opt, ns, group_name.as_deref())
+            else {
                 continue;
             };
             let value = self.substitute(&value, g, Some(ns))?;
@@ -992,7 +1081,14 @@ impl ConfigOpts {
             .chain(self.groups.iter().enumerate().map(|(i, s)| (Some(i), s)));
         for (g, slot) in all {
             for info in &slot.opts {
-                if !info.opt.required || info.default_value.is_some() || info.override_value.is_some() {
+                if !info.opt.required
+                    || info.default_value.is_some()
+                    || info.override_value.is_some()
+                {
+                    continue;
+                }
+                // A DEFAULT option named like a group reads as the group.
+                if g.is_none() && self.group_index.contains_key(&info.opt.dest) {
                     continue;
                 }
                 let value = self.get_value(&info.opt.dest, g, ns)?;
@@ -1103,7 +1199,12 @@ impl ConfigOpts {
     }
 
     /// `_do_get`: the value and its location.
-    fn do_get(&self, name: &str, g: GroupRef, ns: Option<&Namespace>) -> Result<(Value, Option<LocationInfo>)> {
+    fn do_get(
+        &self,
+        name: &str,
+        g: GroupRef,
+        ns: Option<&Namespace>,
+    ) -> Result<(Value, Option<LocationInfo>)> {
         let group_name = self.group_name(g);
         let r = self.opt_ref(name, group_name.as_deref())?;
         let info = self.info(&r)?;
@@ -1120,7 +1221,11 @@ impl ConfigOpts {
             Self::convert(opt, &substituted)
         };
         let env_name = Self::env_name(group_name.as_deref(), name);
-        let env_val = if self.use_env { self.env.get(&env_name) } else { None };
+        let env_val = if self.use_env {
+            self.env.get(&env_name)
+        } else {
+            None
+        };
         let namespace = match ns {
             Some(n) => Some(n),
             None if opt.mutable => self.mutable_ns.as_ref().or(self.namespace.as_ref()),
@@ -1245,7 +1350,9 @@ impl ConfigOpts {
         match value {
             Ok(Value::None) => Lookup::Text(String::new()),
             Ok(v) => Lookup::Text(v.py_str()),
-            Err(Error::Python { class: "KeyError", .. }) => Lookup::Missing,
+            Err(Error::Python {
+                class: "KeyError", ..
+            }) => Lookup::Missing,
             Err(e) => Lookup::Err(e),
         }
     }
@@ -1319,7 +1426,9 @@ impl ConfigOpts {
             }
         }
         fresh.sort_by(|a, b| {
-            let key = |k: &(Option<String>, String)| (k.0.clone().unwrap_or_else(|| "\t".to_owned()), k.1.clone());
+            let key = |k: &(Option<String>, String)| {
+                (k.0.clone().unwrap_or_else(|| "\t".to_owned()), k.1.clone())
+            };
             key(&a.0).cmp(&key(&b.0))
         });
         for ((group, option), (old_v, new_v)) in &fresh {
@@ -1332,6 +1441,101 @@ impl ConfigOpts {
         }
         self.mutable_ns = Some(new);
         Ok(fresh)
+    }
+
+    /// The lines `log_opt_values` logs: every option's value (`****` for
+    /// secret ones), DEFAULT sorted by dest, then each group's, framed as
+    /// the reference frames them.
+    pub fn opt_values_lines(&self) -> Result<Vec<String>> {
+        let list = |items: &[String]| {
+            Value::List(items.iter().map(|s| Value::str(s.as_str())).collect()).py_str()
+        };
+        let args = self.args.as_deref().map_or("None".to_owned(), list);
+        let files = match self.get("config_file") {
+            Ok(v) if v.truthy() => v.py_str(),
+            _ => "[]".to_owned(),
+        };
+        let mut lines = vec![
+            "*".repeat(80),
+            "Configuration options gathered from:".to_owned(),
+            format!("command line args: {args}"),
+            format!("config files: {files}"),
+            "=".repeat(80),
+        ];
+        let mut entry = |name: String, opt: &Opt, value: Value| {
+            let shown = if opt.secret {
+                "****".to_owned()
+            } else {
+                value.py_str()
+            };
+            lines.push(format!("{name:<30} = {shown}"));
+        };
+        let mut dests: Vec<&OptInfo> = self.default.opts.iter().collect();
+        dests.sort_by(|a, b| a.opt.dest.cmp(&b.opt.dest));
+        for info in dests {
+            let value = self.get(&info.opt.dest)?;
+            entry(info.opt.dest.clone(), &info.opt, value);
+        }
+        for slot in &self.groups {
+            let Some(group) = &slot.group else { continue };
+            let mut dests: Vec<&OptInfo> = slot.opts.iter().collect();
+            dests.sort_by(|a, b| a.opt.dest.cmp(&b.opt.dest));
+            for info in dests {
+                let value = self.get_in(Some(&group.name), &info.opt.dest)?;
+                entry(
+                    format!("{}.{}", group.name, info.opt.dest),
+                    &info.opt,
+                    value,
+                );
+            }
+        }
+        lines.push("*".repeat(80));
+        Ok(lines)
+    }
+
+    /// `log_opt_values`: [`ConfigOpts::opt_values_lines`] through
+    /// `tracing` at INFO.
+    pub fn log_opt_values(&self) -> Result<()> {
+        for line in self.opt_values_lines()? {
+            tracing::info!("{line}");
+        }
+        Ok(())
+    }
+
+    /// The chosen sub-command of a `SubCommandOpt` (`conf.<dest>.name`).
+    pub fn sub_command(&self, dest: &str, group: Option<&str>) -> Result<Option<String>> {
+        let ns = self.namespace.as_ref().ok_or(Error::NotInitialized)?;
+        let attr = match group {
+            Some(g) => format!("{g}_{dest}"),
+            None => dest.to_owned(),
+        };
+        Ok(match ns.attrs.get(&attr) {
+            Some(Attr::Str(s)) => Some(s.clone()),
+            _ => None,
+        })
+    }
+
+    /// An argument of the chosen sub-command (`conf.<dest>.<name>`):
+    /// strings, `true`/`false` for flags, lists for `nargs='*'` and
+    /// appends. A name that is also a registered option or group is
+    /// `DuplicateOptError`, an unknown one `NoSuchOptError`, as in Python.
+    pub fn sub_command_arg(&self, name: &str) -> Result<Value> {
+        if self.default.index.contains_key(name) || self.group_index.contains_key(name) {
+            return Err(Error::DuplicateOpt(name.to_owned()));
+        }
+        let ns = self.namespace.as_ref().ok_or(Error::NotInitialized)?;
+        match ns.attrs.get(name) {
+            Some(Attr::None) => Ok(Value::None),
+            Some(Attr::Str(s)) => Ok(Value::Str(s.clone())),
+            Some(Attr::Bool(b)) => Ok(Value::Bool(*b)),
+            Some(Attr::List(items)) => Ok(Value::List(
+                items.iter().map(|s| Value::str(s.as_str())).collect(),
+            )),
+            None => Err(Error::NoSuchOpt {
+                name: name.to_owned(),
+                group: None,
+            }),
+        }
     }
 
     /// Every section name of every parsed file, sorted.
@@ -1357,7 +1561,10 @@ impl ConfigOpts {
 
     /// Registered groups, in registration order.
     pub fn groups(&self) -> Vec<&OptGroup> {
-        self.groups.iter().filter_map(|s| s.group.as_ref()).collect()
+        self.groups
+            .iter()
+            .filter_map(|s| s.group.as_ref())
+            .collect()
     }
 
     /// The options of a group (`None`: DEFAULT), in registration order.
@@ -1372,13 +1579,90 @@ impl ConfigOpts {
     /// True if a value came from a source other than defaults (for
     /// explanations).
     pub fn is_user_set(&self, name: &str, group: Option<&str>) -> bool {
-        self.get_location(name, group).ok().flatten().is_some_and(|l| {
-            matches!(
-                l.location,
-                Locations::User | Locations::CommandLine | Locations::Environment
-            )
-        })
+        self.get_location(name, group)
+            .ok()
+            .flatten()
+            .is_some_and(|l| {
+                matches!(
+                    l.location,
+                    Locations::User | Locations::CommandLine | Locations::Environment
+                )
+            })
     }
+}
+
+/// The `add_subparsers` action of a `SubCommandOpt` and its parsers.
+fn sub_parsers(
+    prog: &str,
+    dest: &str,
+    help: Option<String>,
+    commands: &crate::opts::SubCommands,
+) -> Result<Action> {
+    use crate::opts::SubArgAction;
+    let mut parsers: Vec<(String, Parser)> = Vec::new();
+    for c in &commands.commands {
+        if parsers.iter().any(|(n, _)| *n == c.name) {
+            return Err(Error::Value(format!("conflicting subparser: {}", c.name)));
+        }
+        let mut p = Parser::new(&format!("{prog} {}", c.name), None);
+        for a in &c.args {
+            let positional = a.names.len() == 1 && a.names.iter().all(|n| !n.starts_with('-'));
+            let dest = a.dest.clone().unwrap_or_else(|| {
+                let long = a.names.iter().find(|n| n.starts_with("--"));
+                let first = long.or(a.names.first()).cloned().unwrap_or_default();
+                if positional {
+                    first
+                } else {
+                    first.trim_start_matches('-').replace('-', "_")
+                }
+            });
+            let (kind, nargs) = match a.action {
+                SubArgAction::StoreTrue => (Kind::StoreConst(true), Nargs::Zero),
+                SubArgAction::StoreFalse => (Kind::StoreConst(false), Nargs::Zero),
+                SubArgAction::Append => (Kind::Append, Nargs::One),
+                SubArgAction::Store => (
+                    Kind::Store,
+                    match a.nargs {
+                        Some('?') => Nargs::Optional,
+                        Some('*') => Nargs::Any,
+                        _ => Nargs::One,
+                    },
+                ),
+            };
+            let default = match &a.default {
+                Value::None => Attr::None,
+                Value::Bool(b) => Attr::Bool(*b),
+                Value::List(items) => Attr::List(items.iter().map(Value::py_str).collect()),
+                other => Attr::Str(other.py_str()),
+            };
+            p.add(Action {
+                option_strings: a.names.clone(),
+                dest,
+                kind,
+                nargs,
+                required: positional && nargs == Nargs::One,
+                metavar: None,
+                help: a.help.clone(),
+                section: None,
+                default,
+            })?;
+        }
+        parsers.push((c.name.clone(), p));
+    }
+    Ok(Action {
+        option_strings: Vec::new(),
+        dest: dest.to_owned(),
+        kind: Kind::SubParsers(parsers),
+        nargs: Nargs::Parser,
+        required: true,
+        metavar: None,
+        help,
+        section: commands
+            .title
+            .clone()
+            .map(|t| (t, commands.description.clone())),
+        default: Attr::None,
+    })
 }
 
 /// `find_config_files` / `find_config_dirs`: for the project and then the
@@ -1403,7 +1687,11 @@ pub fn find_config_files(project: Option<&str>, prog: &str, extension: &str) -> 
         }
     }
     let mut found = Vec::new();
-    for name in [project, Some(prog)].into_iter().flatten().filter(|n| !n.is_empty()) {
+    for name in [project, Some(prog)]
+        .into_iter()
+        .flatten()
+        .filter(|n| !n.is_empty())
+    {
         for d in &dirs {
             let path = format!("{d}/{name}{extension}");
             if std::path::Path::new(&path).exists() {

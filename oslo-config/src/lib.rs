@@ -16,5 +16,5 @@ pub mod validator;
 pub use conf::{CallArgs, ConfigOpts, Mutations};
 pub use error::{Error, Result};
 pub use namespace::{LocationInfo, Locations};
-pub use opts::{DeprecatedOpt, Opt, OptGroup};
+pub use opts::{DeprecatedOpt, Opt, OptGroup, SubArg, SubArgAction, SubCommand, SubCommands};
 pub use types::Type;

@@ -205,7 +205,10 @@ fn decode_error(bytes: &[u8], e: &std::str::Utf8Error) -> Error {
         Some(n) => (pos + n, "invalid continuation byte"),
     };
     let message = if end > pos + 1 {
-        format!("'utf-8' codec can't decode bytes in position {pos}-{}: {reason}", end - 1)
+        format!(
+            "'utf-8' codec can't decode bytes in position {pos}-{}: {reason}",
+            end - 1
+        )
     } else {
         format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
     };
@@ -272,11 +275,18 @@ fn has_magic(s: &str) -> bool {
 /// not start with `.`).
 fn glob(pattern: &str) -> Vec<String> {
     let (dirname, basename) = match pattern.rfind('/') {
-        Some(i) => (pattern.get(..i).unwrap_or_default(), pattern.get(i + 1..).unwrap_or_default()),
+        Some(i) => (
+            pattern.get(..i).unwrap_or_default(),
+            pattern.get(i + 1..).unwrap_or_default(),
+        ),
         None => ("", pattern),
     };
     // `os.path.split` keeps the leading slashes of a root directory.
-    let dirname = if dirname.is_empty() && pattern.starts_with('/') { "/" } else { dirname };
+    let dirname = if dirname.is_empty() && pattern.starts_with('/') {
+        "/"
+    } else {
+        dirname
+    };
     let dirs: Vec<String> = if dirname.is_empty() {
         vec![String::new()]
     } else if has_magic(dirname) && dirname != pattern {
@@ -302,10 +312,17 @@ fn glob(pattern: &str) -> Vec<String> {
 /// Directories matching `pattern` (for the magic parts of a path).
 fn glob_dirs(pattern: &str) -> Vec<String> {
     let (dirname, basename) = match pattern.rfind('/') {
-        Some(i) => (pattern.get(..i).unwrap_or_default(), pattern.get(i + 1..).unwrap_or_default()),
+        Some(i) => (
+            pattern.get(..i).unwrap_or_default(),
+            pattern.get(i + 1..).unwrap_or_default(),
+        ),
         None => ("", pattern),
     };
-    let dirname = if dirname.is_empty() && pattern.starts_with('/') { "/" } else { dirname };
+    let dirname = if dirname.is_empty() && pattern.starts_with('/') {
+        "/"
+    } else {
+        dirname
+    };
     let parents: Vec<String> = if dirname.is_empty() {
         vec![String::new()]
     } else if has_magic(dirname) && dirname != pattern {
@@ -318,8 +335,16 @@ fn glob_dirs(pattern: &str) -> Vec<String> {
         let names = if has_magic(basename) {
             glob1(&p, basename, true)
         } else {
-            let full = if p.is_empty() { basename.to_owned() } else { format!("{}/{basename}", p.trim_end_matches('/')) };
-            if Path::new(&full).is_dir() || basename.is_empty() { vec![basename.to_owned()] } else { Vec::new() }
+            let full = if p.is_empty() {
+                basename.to_owned()
+            } else {
+                format!("{}/{basename}", p.trim_end_matches('/'))
+            };
+            if Path::new(&full).is_dir() || basename.is_empty() {
+                vec![basename.to_owned()]
+            } else {
+                Vec::new()
+            }
         };
         for n in names {
             out.push(if p.is_empty() {
@@ -439,7 +464,11 @@ impl Namespace {
     /// `_get_file_value` (normalized): the newest file with any of `names`
     /// wins for single values; multi values collect every file, oldest
     /// first (and, inside a file, later names first).
-    pub fn file_value(&self, names: &[(String, String)], multi: bool) -> Option<(Vec<String>, LocationInfo)> {
+    pub fn file_value(
+        &self,
+        names: &[(String, String)],
+        multi: bool,
+    ) -> Option<(Vec<String>, LocationInfo)> {
         let mut collected: Vec<String> = Vec::new();
         let mut loc: Option<LocationInfo> = None;
         for (_, file) in &self.parsed {
@@ -448,7 +477,11 @@ impl Namespace {
                     continue;
                 };
                 if loc.is_none() {
-                    let detail = self.sections_to_file.get(section).cloned().unwrap_or_default();
+                    let detail = self
+                        .sections_to_file
+                        .get(section)
+                        .cloned()
+                        .unwrap_or_default();
                     loc = Some(LocationInfo {
                         location: Locations::User,
                         detail,
@@ -514,7 +547,12 @@ impl Namespace {
     ) -> Option<Found> {
         let file_names: Vec<(String, String)> = names
             .iter()
-            .map(|(g, n)| (normalize_group(g.as_deref().unwrap_or("DEFAULT")), n.clone()))
+            .map(|(g, n)| {
+                (
+                    normalize_group(g.as_deref().unwrap_or("DEFAULT")),
+                    n.clone(),
+                )
+            })
             .collect();
         let file = self.file_value(&file_names, multi);
         if let Some(v) = self.cli_value(names, positional) {
@@ -544,7 +582,12 @@ mod tests {
 
     #[test]
     fn fnmatch_like_python() {
-        let m = |n: &str, p: &str| fnmatch(&n.chars().collect::<Vec<_>>(), &p.chars().collect::<Vec<_>>());
+        let m = |n: &str, p: &str| {
+            fnmatch(
+                &n.chars().collect::<Vec<_>>(),
+                &p.chars().collect::<Vec<_>>(),
+            )
+        };
         assert!(m("a.conf", "*.conf"));
         assert!(!m("a.conf.bak", "*.conf"));
         assert!(m("d1", "d[1]"));

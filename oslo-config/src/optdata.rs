@@ -54,9 +54,8 @@ pub fn read_file(path: &Path) -> Result<OptData> {
         class: io_class(&e),
         message: format!("{e}: '{}'", path.display()),
     })?;
-    let value = pycompat::yaml::safe_load(&bytes).map_err(|e| {
-        Error::Value(format!("{}: not valid opt-data YAML: {e}", path.display()))
-    })?;
+    let value = pycompat::yaml::safe_load(&bytes)
+        .map_err(|e| Error::Value(format!("{}: not valid opt-data YAML: {e}", path.display())))?;
     from_value(&value)
 }
 
@@ -159,7 +158,8 @@ fn entry(v: &Value) -> Result<OptEntry> {
     }
     .map_err(|e| crate::error::refusal(e.to_string()))?;
     let type_name = text(v.get("type")).unwrap_or_default();
-    let multi = flag(v.get("x_multi")) || (v.get("x_type").is_none() && type_name == "multi valued");
+    let multi =
+        flag(v.get("x_multi")) || (v.get("x_type").is_none() && type_name == "multi valued");
     let mut opt = Opt::new(&name, ty);
     opt.multi = multi || matches!(opt.ty, Type::MultiString);
     opt.boolean = !opt.multi && matches!(opt.ty, Type::Boolean);

@@ -37,6 +37,128 @@ impl DeprecatedOpt {
     }
 }
 
+/// How a sub-command's argument stores what it is given (argparse's
+/// `action=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubArgAction {
+    /// `store` (the default).
+    Store,
+    /// `store_true`.
+    StoreTrue,
+    /// `store_false`.
+    StoreFalse,
+    /// `append`.
+    Append,
+}
+
+/// One `parser.add_argument(...)` of a sub-command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubArg {
+    /// `'id'` for a positional, `'--force'`, `'-f'` for options.
+    pub names: Vec<String>,
+    /// The attribute (default: the positional's name, or the first long
+    /// option without dashes, `-` as `_`).
+    pub dest: Option<String>,
+    /// What it does.
+    pub action: SubArgAction,
+    /// `nargs`: `None` for one value, `Some('?')`, `Some('*')`.
+    pub nargs: Option<char>,
+    /// The value when absent.
+    pub default: Value,
+    /// The help text.
+    pub help: Option<String>,
+}
+
+impl SubArg {
+    /// A positional argument taking one value.
+    pub fn positional(name: &str) -> SubArg {
+        SubArg {
+            names: vec![name.to_owned()],
+            dest: None,
+            action: SubArgAction::Store,
+            nargs: None,
+            default: Value::None,
+            help: None,
+        }
+    }
+
+    /// An option (`--name`, `-n`…) taking one value.
+    pub fn option(names: &[&str]) -> SubArg {
+        SubArg {
+            names: names.iter().map(|n| (*n).to_owned()).collect(),
+            ..SubArg::positional("")
+        }
+    }
+
+    /// An option that stores `true` when given (`action='store_true'`,
+    /// default `false`).
+    pub fn flag(names: &[&str]) -> SubArg {
+        SubArg {
+            action: SubArgAction::StoreTrue,
+            default: Value::Bool(false),
+            ..SubArg::option(names)
+        }
+    }
+
+    /// Sets `nargs` (`'?'` or `'*'`).
+    pub fn nargs(mut self, nargs: char) -> SubArg {
+        self.nargs = Some(nargs);
+        self
+    }
+
+    /// Sets the default.
+    pub fn default(mut self, value: impl Into<Value>) -> SubArg {
+        self.default = value.into();
+        self
+    }
+
+    /// Sets the help text.
+    pub fn help(mut self, help: &str) -> SubArg {
+        self.help = Some(help.to_owned());
+        self
+    }
+}
+
+/// One sub-command (`subparsers.add_parser(name)`) and its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubCommand {
+    /// The command word.
+    pub name: String,
+    /// The help text.
+    pub help: Option<String>,
+    /// Its arguments.
+    pub args: Vec<SubArg>,
+}
+
+impl SubCommand {
+    /// A sub-command with no arguments yet.
+    pub fn new(name: &str) -> SubCommand {
+        SubCommand {
+            name: name.to_owned(),
+            help: None,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds an argument.
+    pub fn arg(mut self, arg: SubArg) -> SubCommand {
+        self.args.push(arg);
+        self
+    }
+}
+
+/// `SubCommandOpt`'s sub-parsers: what the Python handler would add,
+/// written as data.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SubCommands {
+    /// The `--help` title.
+    pub title: Option<String>,
+    /// The `--help` description.
+    pub description: Option<String>,
+    /// The commands, in order.
+    pub commands: Vec<SubCommand>,
+}
+
 /// `cfg.Opt` and its subclasses: a typed, named option.
 ///
 /// Build one with [`Opt::new`] (or a shorthand such as [`Opt::string`])
@@ -82,6 +204,9 @@ pub struct Opt {
     pub mutable: bool,
     /// Listed last in the sample, with a notice.
     pub advanced: bool,
+    /// `SubCommandOpt`: the sub-commands (register with
+    /// `register_cli_opt`; read with `ConfigOpts::sub_command`).
+    pub sub_commands: Option<SubCommands>,
 }
 
 impl Opt {
@@ -107,7 +232,16 @@ impl Opt {
             deprecated_since: None,
             mutable: false,
             advanced: false,
+            sub_commands: None,
         }
+    }
+
+    /// `SubCommandOpt(name, handler=...)`: the command word and its
+    /// arguments on the command line.
+    pub fn sub_command(name: &str, commands: SubCommands) -> Opt {
+        let mut opt = Opt::new(name, Type::string());
+        opt.sub_commands = Some(commands);
+        opt
     }
 
     /// `StrOpt`.
@@ -341,6 +475,7 @@ impl Opt {
             && self.deprecated_since == other.deprecated_since
             && self.mutable == other.mutable
             && self.advanced == other.advanced
+            && self.sub_commands == other.sub_commands
     }
 }
 

@@ -14,7 +14,9 @@ pub enum Lookup<E> {
 }
 
 fn id_start(c: char) -> bool {
-    c == '_' || c.is_ascii_alphabetic() || matches!(c, '\u{212a}' | '\u{17f}' | '\u{130}' | '\u{131}')
+    c == '_'
+        || c.is_ascii_alphabetic()
+        || matches!(c, '\u{212a}' | '\u{17f}' | '\u{130}' | '\u{131}')
 }
 
 fn id_continue(c: char) -> bool {

@@ -16,11 +16,17 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 }
 
 fn env(vars: &[(&str, &str)]) -> HashMap<String, String> {
-    vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    vars.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn call(conf: &mut ConfigOpts, args: &[&str]) -> oslo_config::Result<()> {
-    conf.call(CallArgs::new(args.iter().copied()).prog("test").no_default_files())
+    conf.call(
+        CallArgs::new(args.iter().copied())
+            .prog("test")
+            .no_default_files(),
+    )
 }
 
 #[test]
@@ -28,12 +34,23 @@ fn file_env_cli_precedence() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "a.conf", "[DEFAULT]\nin_file = file\n");
     let mut conf = ConfigOpts::new();
-    conf.set_environment(env(&[("OS_DEFAULT__IN_FILE", "env"), ("OS_DEFAULT__NOT_IN_FILE", "env")]));
+    conf.set_environment(env(&[
+        ("OS_DEFAULT__IN_FILE", "env"),
+        ("OS_DEFAULT__NOT_IN_FILE", "env"),
+    ]));
     conf.register_cli_opt(Opt::string("in_file"), None).unwrap();
-    conf.register_cli_opt(Opt::string("not_in_file"), None).unwrap();
+    conf.register_cli_opt(Opt::string("not_in_file"), None)
+        .unwrap();
     call(
         &mut conf,
-        &["--config-file", &f, "--in_file", "cli", "--not_in_file", "cli"],
+        &[
+            "--config-file",
+            &f,
+            "--in_file",
+            "cli",
+            "--not_in_file",
+            "cli",
+        ],
     )
     .unwrap();
     // The option a file mentions: the environment beats the command line.
@@ -60,10 +77,18 @@ fn files_in_argv_order_and_dirs_sorted() {
     let b = write(dir.path(), "b.conf", "[DEFAULT]\ny = b\n");
     let mut conf = ConfigOpts::new();
     conf.set_environment(HashMap::new());
-    conf.register_opts(vec![Opt::string("x"), Opt::string("y")], None).unwrap();
+    conf.register_opts(vec![Opt::string("x"), Opt::string("y")], None)
+        .unwrap();
     call(
         &mut conf,
-        &["--config-file", &a, "--config-dir", d.to_str().unwrap(), "--config-file", &b],
+        &[
+            "--config-file",
+            &a,
+            "--config-dir",
+            d.to_str().unwrap(),
+            "--config-file",
+            &b,
+        ],
     )
     .unwrap();
     // "10-x" < "9-y" in code-point order, so 9-y.conf is read last.
@@ -86,7 +111,8 @@ fn sections_normalized_keys_exact_deprecated_names() {
     let b = write(dir.path(), "b.conf", "[database]\nold_conn = newer-old\n");
     let mut conf = ConfigOpts::new();
     conf.set_environment(HashMap::new());
-    conf.register_opt(Opt::string("x").default("dflt"), None).unwrap();
+    conf.register_opt(Opt::string("x").default("dflt"), None)
+        .unwrap();
     conf.register_opt(
         Opt::string("connection").deprecated_opts(&[DeprecatedOpt::new(Some("old_conn"), None)]),
         Some("database"),
@@ -96,10 +122,16 @@ fn sections_normalized_keys_exact_deprecated_names() {
     // `[default]` is not DEFAULT; `[Database]` is `database`; the new
     // name wins inside one file.
     assert_eq!(conf.get("x").unwrap(), Value::str("dflt"));
-    assert_eq!(conf.get_in(Some("database"), "connection").unwrap(), Value::str("new"));
+    assert_eq!(
+        conf.get_in(Some("database"), "connection").unwrap(),
+        Value::str("new")
+    );
     // The section's spelling differs from the group name: no file in the
     // location, as in the reference.
-    let loc = conf.get_location("connection", Some("database")).unwrap().unwrap();
+    let loc = conf
+        .get_location("connection", Some("database"))
+        .unwrap()
+        .unwrap();
     assert_eq!(loc.detail, "");
     // A deprecated name in a later file beats the new name in an earlier.
     call(&mut conf, &["--config-file", &a, "--config-file", &b]).unwrap();
@@ -113,25 +145,44 @@ fn sections_normalized_keys_exact_deprecated_names() {
 fn overrides_defaults_and_interpolation() {
     let mut conf = ConfigOpts::new();
     conf.set_environment(HashMap::new());
-    conf.register_opt(Opt::string("state_path").default("/var/lib/x"), None).unwrap();
-    conf.register_opt(Opt::string("lock_path").default("$state_path/lock"), None).unwrap();
-    conf.register_opt(Opt::integer("workers").default(2), Some("api")).unwrap();
-    conf.register_opt(Opt::string("where").default("${api.workers} workers, \\$5"), None).unwrap();
+    conf.register_opt(Opt::string("state_path").default("/var/lib/x"), None)
+        .unwrap();
+    conf.register_opt(Opt::string("lock_path").default("$state_path/lock"), None)
+        .unwrap();
+    conf.register_opt(Opt::integer("workers").default(2), Some("api"))
+        .unwrap();
+    conf.register_opt(
+        Opt::string("where").default("${api.workers} workers, \\$5"),
+        None,
+    )
+    .unwrap();
     call(&mut conf, &[]).unwrap();
-    assert_eq!(conf.get("lock_path").unwrap(), Value::str("/var/lib/x/lock"));
+    assert_eq!(
+        conf.get("lock_path").unwrap(),
+        Value::str("/var/lib/x/lock")
+    );
     assert_eq!(conf.get("where").unwrap(), Value::str("2 workers, $5"));
     conf.set_override("state_path", "/srv", None).unwrap();
     assert_eq!(conf.get("lock_path").unwrap(), Value::str("/srv/lock"));
     conf.set_default("workers", "7", Some("api")).unwrap();
-    assert_eq!(conf.get_in(Some("api"), "workers").unwrap(), Value::int("7").unwrap());
+    assert_eq!(
+        conf.get_in(Some("api"), "workers").unwrap(),
+        Value::int("7").unwrap()
+    );
     assert!(matches!(
         conf.set_override("workers", "many", Some("api")),
         Err(Error::Value(_))
     ));
     conf.clear_override("state_path", None).unwrap();
-    assert_eq!(conf.get("lock_path").unwrap(), Value::str("/var/lib/x/lock"));
     assert_eq!(
-        conf.get_location("workers", Some("api")).unwrap().unwrap().location,
+        conf.get("lock_path").unwrap(),
+        Value::str("/var/lib/x/lock")
+    );
+    assert_eq!(
+        conf.get_location("workers", Some("api"))
+            .unwrap()
+            .unwrap()
+            .location,
         Locations::SetDefault
     );
 }
@@ -159,14 +210,18 @@ fn errors_have_the_reference_classes() {
     let e = call(&mut conf, &["--unknown"]).unwrap_err();
     assert!(matches!(e, Error::Exit { status: 2, .. }));
     let mut conf = ConfigOpts::new();
-    conf.register_opt(Opt::string("a").required(true), Some("g")).unwrap();
+    conf.register_opt(Opt::string("a").required(true), Some("g"))
+        .unwrap();
     let e = call(&mut conf, &[]).unwrap_err();
     assert_eq!(e.to_string(), "value required for option a in group [g]");
     assert!(matches!(
         conf.register_opt(Opt::integer("a"), Some("g")),
         Err(Error::DuplicateOpt(_))
     ));
-    assert_eq!(conf.register_opt(Opt::string("a").required(true), Some("g")), Ok(false));
+    assert_eq!(
+        conf.register_opt(Opt::string("a").required(true), Some("g")),
+        Ok(false)
+    );
 }
 
 #[test]
@@ -175,7 +230,8 @@ fn mutate_reports_only_mutable_changes() {
     let f = write(dir.path(), "a.conf", "[DEFAULT]\ndebug = false\nport = 1\n");
     let mut conf = ConfigOpts::new();
     conf.set_environment(HashMap::new());
-    conf.register_opt(Opt::boolean("debug").mutable(true), None).unwrap();
+    conf.register_opt(Opt::boolean("debug").mutable(true), None)
+        .unwrap();
     conf.register_opt(Opt::integer("port"), None).unwrap();
     call(&mut conf, &["--config-file", &f]).unwrap();
     std::fs::write(&f, "[DEFAULT]\ndebug = true\nport = 2\n").unwrap();
@@ -199,15 +255,17 @@ fn multi_opts_accumulate_in_argv_order() {
     let a = write(dir.path(), "a.conf", "[DEFAULT]\nm = 1\nold = 0\nm = 2\n");
     let mut conf = ConfigOpts::new();
     conf.set_environment(HashMap::new());
-    conf.register_cli_opt(
-        Opt::multi_string("m").deprecated(Some("old"), None),
-        None,
-    )
-    .unwrap();
+    conf.register_cli_opt(Opt::multi_string("m").deprecated(Some("old"), None), None)
+        .unwrap();
     call(&mut conf, &["--m", "x", "--config-file", &a, "--m", "y"]).unwrap();
     assert_eq!(
         conf.get("m").unwrap(),
-        Value::List(["x", "0", "1", "2", "y"].iter().map(|s| Value::str(*s)).collect())
+        Value::List(
+            ["x", "0", "1", "2", "y"]
+                .iter()
+                .map(|s| Value::str(*s))
+                .collect()
+        )
     );
     let mut conf = ConfigOpts::new();
     conf.set_environment(env(&[("OS_DEFAULT__M", "ab")]));

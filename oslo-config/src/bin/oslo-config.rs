@@ -15,7 +15,11 @@ use oslo_config::{CallArgs, ConfigOpts, Error, LocationInfo, Locations};
 use pycompat::value::{Value, float_repr};
 
 #[derive(Parser)]
-#[command(name = "oslo-config", version, about = "Resolve options as oslo.config does")]
+#[command(
+    name = "oslo-config",
+    version,
+    about = "Resolve options as oslo.config does"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -42,7 +46,12 @@ struct Args {
 }
 
 /// Options `ConfigOpts` owns itself.
-const OWNED: [&str; 4] = ["config_file", "config_dir", "config_source", "shell_completion"];
+const OWNED: [&str; 4] = [
+    "config_file",
+    "config_dir",
+    "config_source",
+    "shell_completion",
+];
 
 /// Registers the schema, parses, and reads every option in order.
 fn resolve(groups: &LenientGroups, args: &[String]) -> Result<(ConfigOpts, Vec<Row>), Error> {
@@ -63,7 +72,10 @@ fn resolve(groups: &LenientGroups, args: &[String]) -> Result<(ConfigOpts, Vec<R
             } else {
                 conf.register_opt(entry.opt.clone(), group_name)?;
             }
-            if rows.iter().any(|r| r.group == group.name && r.dest == entry.opt.dest) {
+            if rows
+                .iter()
+                .any(|r| r.group == group.name && r.dest == entry.opt.dest)
+            {
                 continue;
             }
             rows.push(Row {
@@ -85,10 +97,9 @@ fn resolve(groups: &LenientGroups, args: &[String]) -> Result<(ConfigOpts, Vec<R
         let group = (row.group != "DEFAULT").then_some(row.group.as_str());
         row.value = match group {
             // `conf[name]` for a group's name is the group itself.
-            None if conf.groups().iter().any(|g| g.name == row.dest) => Value::Dict(vec![(
-                Value::str("$group"),
-                Value::str(row.dest.as_str()),
-            )]),
+            None if conf.groups().iter().any(|g| g.name == row.dest) => {
+                Value::Dict(vec![(Value::str("$group"), Value::str(row.dest.as_str()))])
+            }
             None => conf.get(&row.dest)?,
             Some(g) => conf.get_in(Some(g), &row.dest)?,
         };
@@ -147,7 +158,9 @@ fn json(value: &Value, out: &mut String) {
             }
             out.push('}');
         }
-        Value::Other { str, .. } => out.push_str(&serde_json::Value::String(str.clone()).to_string()),
+        Value::Other { str, .. } => {
+            out.push_str(&serde_json::Value::String(str.clone()).to_string())
+        }
     }
 }
 
