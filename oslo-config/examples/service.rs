@@ -57,8 +57,8 @@ fn show(conf: &ConfigOpts) -> oslo_config::Result<()> {
     ] {
         let value = conf.get_in(group, name)?;
         let from = conf.get_location(name, group)?;
-        let from = from.map_or("unset".to_owned(), |l| match l.line {
-            Some(line) => format!("{:?} {}:{line}", l.location, l.detail),
+        let from = from.map_or("unset".to_owned(), |l| match l.value_at {
+            Some((file, line)) => format!("{:?} {file}:{line}", l.location),
             None => format!("{:?} {}", l.location, l.detail),
         });
         println!(

@@ -45,16 +45,17 @@ impl Locations {
 }
 
 /// `cfg.LocationInfo`: a [`Locations`] and its detail (the file, the
-/// variable name), plus the line for file values (which Python does not
-/// track).
+/// variable name) exactly as the reference reports them, plus where a
+/// file value really is (which Python does not track: its `detail` is the
+/// last file with a section of that name, or `''`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocationInfo {
     /// The kind of source.
     pub location: Locations,
     /// The file path, the environment variable, or `''`.
     pub detail: String,
-    /// For file values: the line the value was assigned on.
-    pub line: Option<usize>,
+    /// For file values: the file and line the value was assigned on.
+    pub value_at: Option<(String, usize)>,
 }
 
 impl LocationInfo {
@@ -63,7 +64,7 @@ impl LocationInfo {
         LocationInfo {
             location,
             detail: detail.into(),
-            line: None,
+            value_at: None,
         }
     }
 }
@@ -471,7 +472,7 @@ impl Namespace {
     ) -> Option<(Vec<String>, LocationInfo)> {
         let mut collected: Vec<String> = Vec::new();
         let mut loc: Option<LocationInfo> = None;
-        for (_, file) in &self.parsed {
+        for (path, file) in &self.parsed {
             for (section, name) in names {
                 let Some(occ) = file.normalized.get(section).and_then(|s| s.get(name)) else {
                     continue;
@@ -485,7 +486,7 @@ impl Namespace {
                     loc = Some(LocationInfo {
                         location: Locations::User,
                         detail,
-                        line: occ.last().map(|o| o.1),
+                        value_at: occ.last().map(|o| (path.clone(), o.1)),
                     });
                 }
                 let values: Vec<String> = occ.iter().map(|o| o.0.clone()).collect();

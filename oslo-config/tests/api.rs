@@ -97,7 +97,7 @@ fn files_in_argv_order_and_dirs_sorted() {
     let loc = conf.get_location("y", None).unwrap().unwrap();
     assert_eq!(loc.location, Locations::User);
     assert_eq!(loc.detail, b);
-    assert_eq!(loc.line, Some(2));
+    assert_eq!(loc.value_at, Some((b.clone(), 2)));
 }
 
 #[test]

@@ -171,10 +171,9 @@ fn describe(loc: Option<&LocationInfo>) -> String {
             Locations::OptDefault => "default".to_owned(),
             Locations::SetDefault => "set_default".to_owned(),
             Locations::SetOverride => "set_override".to_owned(),
-            Locations::User => match l.line {
-                Some(line) if !l.detail.is_empty() => format!("file {}:{line}", l.detail),
-                _ if !l.detail.is_empty() => format!("file {}", l.detail),
-                _ => "a config file".to_owned(),
+            Locations::User => match &l.value_at {
+                Some((file, line)) => format!("file {file}:{line}"),
+                None => format!("file {}", l.detail),
             },
             Locations::CommandLine => "command line".to_owned(),
             Locations::Environment => format!("environment {}", l.detail),
