@@ -1538,6 +1538,31 @@ impl ConfigOpts {
         }
     }
 
+    /// `find_file(name)`: `name` in the `--config-dir`s, then beside the
+    /// config files (last first), then the project's standard directories
+    /// (`~/.{project}/`, `~/`, `/etc/{project}/`, `/etc/`); `None` if in
+    /// none of them.
+    pub fn find_file(&self, name: &str) -> Result<Option<String>> {
+        let ns = self.namespace.as_ref().ok_or(Error::NotInitialized)?;
+        let mut dirs: Vec<String> = ns.config_dirs.iter().map(|d| fixpath(d)).collect();
+        if let Value::List(files) = self.get("config_file")? {
+            for f in files.iter().rev() {
+                let path = fixpath(&f.py_str());
+                let parent = std::path::Path::new(&path)
+                    .parent()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                dirs.push(parent);
+            }
+        }
+        let project = self.call.as_ref().and_then(|c| c.project.clone());
+        dirs.extend(config_search_dirs(project.as_deref()));
+        Ok(dirs
+            .iter()
+            .map(|d| join(d, name))
+            .find(|p| std::path::Path::new(p).exists()))
+    }
+
     /// Every section name of every parsed file, sorted.
     pub fn list_all_sections(&self) -> Vec<String> {
         let mut all: Vec<String> = self
@@ -1589,6 +1614,39 @@ impl ConfigOpts {
                 )
             })
     }
+}
+
+/// `os.path.join(dir, name)`.
+fn join(dir: &str, name: &str) -> String {
+    if name.starts_with('/') || dir.is_empty() {
+        name.to_owned()
+    } else if dir.ends_with('/') {
+        format!("{dir}{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// `_get_config_dirs(project)`: where a project's files are looked for.
+fn config_search_dirs(project: Option<&str>) -> Vec<String> {
+    let mut dirs: Vec<String> = Vec::new();
+    if let Some(p) = project {
+        dirs.push(fixpath(&format!("~/.{p}")));
+    }
+    dirs.push(fixpath("~"));
+    if let Some(p) = project {
+        dirs.push(format!("/etc/{p}"));
+    }
+    dirs.push("/etc".to_owned());
+    if let Some(p) = project {
+        if let Ok(snap_c) = std::env::var("SNAP_COMMON") {
+            dirs.push(format!("{snap_c}/etc/{p}"));
+        }
+        if let Ok(snap) = std::env::var("SNAP") {
+            dirs.push(format!("{snap}/etc/{p}"));
+        }
+    }
+    dirs
 }
 
 /// The `add_subparsers` action of a `SubCommandOpt` and its parsers.
@@ -1669,23 +1727,7 @@ fn sub_parsers(
 /// program, the first of `~/.{project}/`, `~/`, `/etc/{project}/`, `/etc/`
 /// (and the snap locations) holding `{name}{extension}`.
 pub fn find_config_files(project: Option<&str>, prog: &str, extension: &str) -> Vec<String> {
-    let mut dirs: Vec<String> = Vec::new();
-    if let Some(p) = project {
-        dirs.push(fixpath(&format!("~/.{p}")));
-    }
-    dirs.push(fixpath("~"));
-    if let Some(p) = project {
-        dirs.push(format!("/etc/{p}"));
-    }
-    dirs.push("/etc".to_owned());
-    if let Some(p) = project {
-        if let Ok(snap_c) = std::env::var("SNAP_COMMON") {
-            dirs.push(format!("{snap_c}/etc/{p}"));
-        }
-        if let Ok(snap) = std::env::var("SNAP") {
-            dirs.push(format!("{snap}/etc/{p}"));
-        }
-    }
+    let dirs = config_search_dirs(project);
     let mut found = Vec::new();
     for name in [project, Some(prog)]
         .into_iter()
@@ -1693,7 +1735,7 @@ pub fn find_config_files(project: Option<&str>, prog: &str, extension: &str) -> 
         .filter(|n| !n.is_empty())
     {
         for d in &dirs {
-            let path = format!("{d}/{name}{extension}");
+            let path = join(d, &format!("{name}{extension}"));
             if std::path::Path::new(&path).exists() {
                 found.push(path);
                 break;

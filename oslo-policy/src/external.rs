@@ -48,6 +48,10 @@ pub struct RemoteOptions {
     /// `remote_timeout` in seconds (default 60), for connecting and for
     /// each wait on the server.
     pub timeout: f64,
+    /// An option the configuration could not give (`ConfigFileValueError:
+    /// …`): like the reference, which reads the options only when an
+    /// http/https check runs, every such check raises it.
+    pub invalid: Option<String>,
 }
 
 impl RemoteOptions {
@@ -59,6 +63,7 @@ impl RemoteOptions {
         ssl_client_crt_file: None,
         ssl_client_key_file: None,
         timeout: 60.0,
+        invalid: None,
     };
 }
 
@@ -78,6 +83,9 @@ pub fn check(
     current_rule: Option<&str>,
     options: &RemoteOptions,
 ) -> Result<bool, EvalError> {
+    if let Some(e) = &options.invalid {
+        return Err(EvalError(e.clone()));
+    }
     let url = url(kind, pattern, target)?;
     let tls = if kind == "https" {
         Some(client_files(options)?)

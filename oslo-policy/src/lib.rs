@@ -12,6 +12,7 @@
 //! * [`pyformat`] — `str % mapping`, applied to every match;
 //! * [`literal`] — `ast.literal_eval` of generic check kinds;
 //! * [`lint`] — findings for `oslo-policy lint`;
+//! * [`opts`] — the `[oslo_policy]` options, through oslo-config;
 //! * [`cli`] — what the `oslopolicy-*` tools share (`--namespace` registry);
 //! * [`tools`] — the tools' entry points, for services shipping their own;
 //! * [`sample`], [`textwrap`] — `oslopolicy-sample-generator`'s text;
@@ -26,6 +27,7 @@ pub mod enforcer;
 pub mod external;
 pub mod lint;
 pub mod literal;
+pub mod opts;
 pub mod parser;
 pub mod pyformat;
 pub mod rules;

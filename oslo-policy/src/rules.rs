@@ -264,13 +264,28 @@ impl Rules {
     /// empty-policy shortcut, and no configuration for `http:`/`https:`
     /// checks (they raise, as with the checker's unconfigured enforcer).
     pub fn check(&self, check: &Check, target: &Value, creds: &Value) -> Result<bool, EvalError> {
+        self.check_with_remote(check, target, creds, None, None)
+    }
+
+    /// [`Rules::check`] as `rule(target, creds, enforcer, current_rule)`:
+    /// with the rule's name (which `http:` checks send) and the `remote_*`
+    /// options an enforcer built from a config gives `http:`/`https:`
+    /// checks (`None`: no config, such checks raise as the reference's do).
+    pub fn check_with_remote(
+        &self,
+        check: &Check,
+        target: &Value,
+        creds: &Value,
+        current_rule: Option<&str>,
+        remote: Option<&crate::external::RemoteOptions>,
+    ) -> Result<bool, EvalError> {
         Ctx {
             rules: self,
             target,
             creds,
             custom: None,
-            current_rule: None,
-            remote: None,
+            current_rule,
+            remote,
         }
         .eval(check, 1, None)
     }

@@ -741,3 +741,77 @@ fn https_checks_agree_with_the_reference() {
         assert_eq!(our_requests, their_requests, "{what}");
     }
 }
+
+/// `oslopolicy-checker --enforcer_config FILE`: the `[oslo_policy]`
+/// options of the file (read through oslo-config) reach http checks, in
+/// ours as in the reference — same output, same requests.
+#[test]
+fn checker_reads_remote_options_from_enforcer_config() {
+    let Some(python) =
+        common::reference_python("checker_reads_remote_options_from_enforcer_config")
+    else {
+        return;
+    };
+    let checker = python.with_file_name("oslopolicy-checker");
+    let server = start(None);
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let policy = dir.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        serde_json::json!({
+            "a:true": format!("{base}/true"),
+            "a:admin": format!("{base}/admin"),
+            "a:post": format!("{base}/post-only"),
+            "a:echo": format!("{base}/echo/%(project_id)s"),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let access = dir.path().join("access.json");
+    std::fs::write(
+        &access,
+        r#"{"token": {"roles": [{"id": "r", "name": "admin"}], "project": {"id": "yes"},
+            "user": {"id": "u1"}}}"#,
+    )
+    .unwrap();
+    for (name, text) in [
+        (
+            "json.conf",
+            "[oslo_policy]\nremote_content_type = application/json\nremote_timeout = 5\n",
+        ),
+        ("form.conf", "[oslo_policy]\n"),
+        (
+            "bad.conf",
+            "[oslo_policy]\nremote_content_type = text/plain\n",
+        ),
+    ] {
+        let conf = dir.path().join(name);
+        std::fs::write(&conf, text).unwrap();
+        let run = |bin: &Path| {
+            let out = Command::new(bin)
+                .arg("--policy")
+                .arg(&policy)
+                .arg("--access")
+                .arg(&access)
+                .arg("--enforcer_config")
+                .arg(&conf)
+                .output()
+                .unwrap();
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+            )
+        };
+        let ours = run(Path::new(env!("CARGO_BIN_EXE_oslopolicy-checker")));
+        let our_requests = take(&server.log);
+        let theirs = run(&checker);
+        let their_requests = take(&server.log);
+        assert_eq!(ours, theirs, "{name}");
+        assert_eq!(our_requests, their_requests, "{name}");
+        if name != "bad.conf" {
+            assert!(ours.1.contains("passed: a:true"), "{name}: {}", ours.1);
+            assert_eq!(our_requests.len(), 4, "{name}");
+        }
+    }
+}

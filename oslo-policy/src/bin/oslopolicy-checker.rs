@@ -46,9 +46,8 @@ struct Cli {
     #[arg(long = "nois_admin", overrides_with = "is_admin")]
     nois_admin: bool,
     /// configuration file for the oslopolicy-checker enforcer. Only
-    /// `http:`/`https:` checks would read it (its `[oslo_policy] remote_*`
-    /// options); until the oslo-config crate lands it is not read, and
-    /// such checks fail (deny) as they do without it.
+    /// `http:`/`https:` checks read it (its `[oslo_policy] remote_*`
+    /// options); without it such checks raise (deny), as in the reference.
     #[arg(long = "enforcer_config")]
     enforcer_config: Option<PathBuf>,
     /// Accepted for compatibility with oslo.config's command line.
@@ -145,9 +144,38 @@ fn run(cli: &Cli) -> Result<(), String> {
             Value::Dict(t)
         }
     };
-    let try_rule = |name: &str, check: &oslo_policy::parser::Check| match rules
-        .check(check, &target, &creds)
-    {
+    // `FakeEnforcer(rules, enforcer_config)`: with a config file, the
+    // `[oslo_policy] remote_*` options reach http/https checks.
+    let remote = match &cli.enforcer_config {
+        Some(path) => {
+            let mut conf = oslo_config::ConfigOpts::new();
+            oslo_policy::opts::register(&mut conf)
+                .and_then(|()| {
+                    conf.call(
+                        oslo_config::CallArgs::new([format!("--config-file={}", path.display())])
+                            .prog("oslopolicy-checker"),
+                    )
+                })
+                .map_err(|e| format!("{}: {e}", e.python_class()))?;
+            // The reference reads the options when an http check runs:
+            // a bad value fails each such check, not the run.
+            Some(match oslo_policy::opts::remote_options(&conf) {
+                Ok(r) => r,
+                Err(e) => oslo_policy::external::RemoteOptions {
+                    invalid: Some(format!("{}: {e}", e.python_class())),
+                    ..oslo_policy::external::RemoteOptions::DEFAULT
+                },
+            })
+        }
+        None => None,
+    };
+    let try_rule = |name: &str, check: &oslo_policy::parser::Check| match rules.check_with_remote(
+        check,
+        &target,
+        &creds,
+        Some(name),
+        remote.as_ref(),
+    ) {
         Ok(true) => println!("passed: {name}"),
         Ok(false) => println!("failed: {name}"),
         Err(e) => {
