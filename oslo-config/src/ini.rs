@@ -230,7 +230,9 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
         }
         if line.starts_with([' ', '\t']) {
             match open.as_mut() {
-                Some(o) => o.lines.push(line.trim_start_matches(is_py_space).to_owned()),
+                Some(o) => o
+                    .lines
+                    .push(line.trim_start_matches(is_py_space).to_owned()),
                 None => return Err(error(lineno, UNEXPECTED_CONTINUATION, line)),
             }
             continue;
@@ -369,12 +371,21 @@ mod tests {
     #[test]
     fn assignment_errors() {
         assert_eq!(err("[s]\nabc\n"), (2, NO_SEPARATOR.into(), "abc".into()));
-        assert_eq!(err("[s]\n = x\n"), (2, UNEXPECTED_CONTINUATION.into(), " = x".into()));
-        assert_eq!(err("[s]\n\u{a0}= x\n"), (2, EMPTY_KEY.into(), "\u{a0}= x".into()));
+        assert_eq!(
+            err("[s]\n = x\n"),
+            (2, UNEXPECTED_CONTINUATION.into(), " = x".into())
+        );
+        assert_eq!(
+            err("[s]\n\u{a0}= x\n"),
+            (2, EMPTY_KEY.into(), "\u{a0}= x".into())
+        );
         assert_eq!(err("[s]\n:x\n"), (2, EMPTY_KEY.into(), ":x".into()));
         // Missing section: the flushing line, and ''.
         assert_eq!(err("a=b\n\n[s]\n"), (2, NO_SECTION.into(), String::new()));
-        assert_eq!(err("a=b\n  c\n[s]\n"), (3, NO_SECTION.into(), String::new()));
+        assert_eq!(
+            err("a=b\n  c\n[s]\n"),
+            (3, NO_SECTION.into(), String::new())
+        );
         assert_eq!(err("a=b"), (1, NO_SECTION.into(), String::new()));
         assert_eq!(err("a=b\n  c"), (2, NO_SECTION.into(), String::new()));
         // Flushing comes before judging the flushing line.
@@ -392,8 +403,14 @@ mod tests {
             vec![t("s", "a", "1\n2"), t("s", "b", "3")]
         );
         // \x0b, \x0c, \x1c.. and \u2028 do not end lines in readlines().
-        assert_eq!(items("[s]\na=1\u{2028}2\x0b3\n"), vec![t("s", "a", "1\u{2028}2\x0b3")]);
-        assert_eq!(err("[s]\r\r\n\r x"), (4, UNEXPECTED_CONTINUATION.into(), " x".into()));
+        assert_eq!(
+            items("[s]\na=1\u{2028}2\x0b3\n"),
+            vec![t("s", "a", "1\u{2028}2\x0b3")]
+        );
+        assert_eq!(
+            err("[s]\r\r\n\r x"),
+            (4, UNEXPECTED_CONTINUATION.into(), " x".into())
+        );
         assert_eq!(parse("").unwrap(), Document::default());
     }
 
