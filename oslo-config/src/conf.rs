@@ -660,7 +660,11 @@ impl ConfigOpts {
             None => find_config_files(call.project.as_deref(), &prog, ".conf.d"),
         };
         self.prog = prog;
-        let config_file = Opt::new("config-file", Type::string())
+        // `_ConfigFileOpt` passes its list through; a multi-string option
+        // converts a list of paths to the same list.
+        let mut config_file = Opt::new("config-file", Type::MultiString);
+        config_file.multi = true;
+        let config_file = config_file
             .default(Value::List(
                 self.default_config_files
                     .iter()
@@ -1561,6 +1565,11 @@ impl ConfigOpts {
             .iter()
             .map(|d| join(d, name))
             .find(|p| std::path::Path::new(p).exists()))
+    }
+
+    /// The `--help` text of the command line as last parsed.
+    pub fn help_text(&self) -> String {
+        self.parser().map(|p| p.help_text()).unwrap_or_default()
     }
 
     /// Every section name of every parsed file, sorted.

@@ -103,23 +103,38 @@ pub fn wrap(
     initial_indent: &str,
     subsequent_indent: &str,
 ) -> Vec<String> {
+    wrap_with(text, width, initial_indent, subsequent_indent, true)
+}
+
+/// `textwrap.wrap` with `break_long_words` chosen (`False` gives a word
+/// longer than the line a line of its own, as oslo.config's sample
+/// generator asks).
+pub fn wrap_with(
+    text: &str,
+    width: usize,
+    initial_indent: &str,
+    subsequent_indent: &str,
+    break_long_words: bool,
+) -> Vec<String> {
     let mut chunks = split_chunks(text);
     chunks.reverse();
     let mut lines: Vec<String> = Vec::new();
+    let signed = |n: usize| i128::try_from(n).unwrap_or(i128::MAX);
     while !chunks.is_empty() {
         let mut cur: Vec<String> = Vec::new();
-        let mut cur_len = 0usize;
+        let mut cur_len: i128 = 0;
         let indent = if lines.is_empty() {
             initial_indent
         } else {
             subsequent_indent
         };
-        let width = width.saturating_sub(char_len(indent));
+        // Python computes `self.width - len(indent)`, which may be <= 0.
+        let width = signed(width) - signed(char_len(indent));
         if !lines.is_empty() && chunks.last().is_some_and(|c| is_blank(c)) {
             chunks.pop();
         }
         while let Some(c) = chunks.last() {
-            let l = char_len(c);
+            let l = signed(char_len(c));
             if cur_len + l <= width {
                 cur_len += l;
                 cur.extend(chunks.pop());
@@ -127,24 +142,30 @@ pub fn wrap(
                 break;
             }
         }
-        if chunks.last().is_some_and(|c| char_len(c) > width) {
+        if chunks.last().is_some_and(|c| signed(char_len(c)) > width) {
             // _handle_long_word
-            let space_left = if width < 1 { 1 } else { width - cur_len };
-            if let Some(chunk) = chunks.pop() {
-                let chars: Vec<char> = chunk.chars().collect();
-                let mut end = space_left;
-                if chars.len() > space_left {
-                    let head = chars.get(..space_left).unwrap_or_default();
-                    if let Some(h) = head.iter().rposition(|&c| c == '-') {
-                        if h > 0 && chars.get(..h).is_some_and(|p| p.iter().any(|&c| c != '-')) {
-                            end = h + 1;
+            if break_long_words {
+                let space_left =
+                    usize::try_from(if width < 1 { 1 } else { width - cur_len }).unwrap_or(1);
+                if let Some(chunk) = chunks.pop() {
+                    let chars: Vec<char> = chunk.chars().collect();
+                    let mut end = space_left;
+                    if chars.len() > space_left {
+                        let head = chars.get(..space_left).unwrap_or_default();
+                        if let Some(h) = head.iter().rposition(|&c| c == '-') {
+                            if h > 0 && chars.get(..h).is_some_and(|p| p.iter().any(|&c| c != '-'))
+                            {
+                                end = h + 1;
+                            }
                         }
                     }
+                    let end = end.min(chars.len());
+                    cur.push(chars.get(..end).unwrap_or_default().iter().collect());
+                    let rest: String = chars.get(end..).unwrap_or_default().iter().collect();
+                    chunks.push(rest);
                 }
-                let end = end.min(chars.len());
-                cur.push(chars.get(..end).unwrap_or_default().iter().collect());
-                let rest: String = chars.get(end..).unwrap_or_default().iter().collect();
-                chunks.push(rest);
+            } else if cur.is_empty() {
+                cur.extend(chunks.pop());
             }
         }
         if cur.last().is_some_and(|c| is_blank(c)) {
@@ -159,6 +180,44 @@ pub fn wrap(
         }
     }
     lines
+}
+
+/// `str.splitlines()`: `\n`, `\r\n`, `\r`, `\v`, `\f`, `\x1c`–`\x1e`,
+/// `\x85`, `\u2028`, `\u2029` end a line; no empty last line.
+pub fn splitlines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if !is_break {
+            continue;
+        }
+        out.extend(text.get(start..i));
+        let mut next = i + c.len_utf8();
+        if c == '\r' {
+            if let Some(&(j, '\n')) = chars.peek() {
+                chars.next();
+                next = j + 1;
+            }
+        }
+        start = next;
+    }
+    if start < text.len() {
+        out.extend(text.get(start..));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,226 @@
+//! The command line of `oslo-config-generator`: like the Python tool, its
+//! options are oslo.config CLI options parsed by a [`ConfigOpts`], so
+//! `--config-file` / `--config-dir` generator configs (keys are the
+//! dests: `output_file`, `wrap_width`, `namespace`, `format_`…), default
+//! config files, `OS_DEFAULT__*` variables, abbreviations and error
+//! messages all behave as they do there. `--opt-data FILE` (repeatable)
+//! is our addition.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use pycompat::value::Value;
+
+use crate::conf::{CallArgs, ConfigOpts};
+use crate::error::Error;
+use crate::opts::Opt;
+use crate::types::{IntegerType, StringType, Type};
+
+use super::{Format, GeneratorOptions, NamespaceRegistry, generate};
+
+/// `_generator_opts`, plus `--opt-data`.
+fn generator_opts() -> Vec<Opt> {
+    let choices = [
+        (
+            "ini",
+            "The only format that can be used directly with oslo.config.",
+        ),
+        (
+            "json",
+            "Intended for third-party tools that want to write config files based on the \
+             sample config data.",
+        ),
+        ("yaml", "Same as json"),
+        (
+            "rst",
+            "Can be used to dump the text given to Sphinx when building documentation using \
+             the Sphinx extension. Useful for debugging,",
+        ),
+    ];
+    vec![
+        Opt::string("output-file").help("Path of the file to write to. Defaults to stdout."),
+        Opt::new(
+            "wrap-width",
+            Type::Integer(IntegerType {
+                min: Value::int("0"),
+                ..IntegerType::default()
+            }),
+        )
+        .default(70)
+        .help("The maximum length of help lines."),
+        // Required in the reference; here `--opt-data` may stand in for it.
+        Opt::multi_string("namespace")
+            .help("Option namespace under \"oslo.config.opts\" in which to query for options."),
+        Opt::boolean("minimal")
+            .default(false)
+            .help("Generate a minimal required configuration."),
+        Opt::boolean("summarize").default(false).help(
+            "Only output summaries of help text to config files. Retain longer help text for \
+             Sphinx documents.",
+        ),
+        Opt::new(
+            "format",
+            Type::String(StringType {
+                choices: Some(
+                    choices
+                        .iter()
+                        .map(|(v, d)| (Value::str(*v), Some((*d).to_owned())))
+                        .collect(),
+                ),
+                ..StringType::default()
+            }),
+        )
+        .dest("format_")
+        .default("ini")
+        .help("Desired format for the output."),
+        Opt::multi_string("opt-data").metavar("FILE").help(
+            "Read the options from opt-data written by the Python generator (--format yaml or \
+             json) instead of --namespace entry points; repeatable.",
+        ),
+    ]
+}
+
+/// Where the reference prints a traceback, its last line.
+fn traceback_line(e: &Error) -> String {
+    let class = e.python_class();
+    let builtin = matches!(
+        class,
+        "ValueError"
+            | "TypeError"
+            | "AttributeError"
+            | "KeyError"
+            | "IsADirectoryError"
+            | "RecursionError"
+    ) || matches!(e, Error::Python { .. });
+    if builtin {
+        format!("{class}: {e}")
+    } else {
+        format!("oslo_config.cfg.{class}: {e}")
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(items) => items.iter().map(Value::py_str).collect(),
+        Value::None => Vec::new(),
+        other => vec![other.py_str()],
+    }
+}
+
+/// Reads the generator's options from a parsed `ConfigOpts`.
+fn options(conf: &ConfigOpts) -> Result<GeneratorOptions, Error> {
+    let format = match conf.get_str(None, "format_")?.as_deref() {
+        Some("json") => Format::Json,
+        Some("yaml") => Format::Yaml,
+        Some("rst") => Format::Rst,
+        _ => Format::Ini,
+    };
+    Ok(GeneratorOptions {
+        namespaces: strings(&conf.get("namespace")?),
+        opt_data: strings(&conf.get("opt_data")?)
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
+        output_file: conf.get_str(None, "output_file")?,
+        wrap_width: conf.get("wrap_width")?,
+        minimal: conf.get_bool(None, "minimal")? == Some(true),
+        summarize: conf.get_bool(None, "summarize")? == Some(true),
+        format,
+        config_file: strings(&conf.get("config_file")?),
+        config_dir: strings(&conf.get("config_dir")?),
+    })
+}
+
+/// The whole program; the exit status.
+pub(crate) fn run(args: Vec<OsString>, registry: &NamespaceRegistry) -> i32 {
+    let argv: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let prog = argv
+        .first()
+        .and_then(|a| a.rsplit('/').next())
+        .map(|b| b.strip_suffix(".py").unwrap_or(b).to_owned())
+        .unwrap_or_else(|| "oslo-config-generator".to_owned());
+    let mut stderr = std::io::stderr();
+    let mut conf = ConfigOpts::new();
+    let called = conf
+        .register_cli_opts(generator_opts(), None)
+        .and_then(|()| {
+            conf.call(CallArgs {
+                args: argv.get(1..).unwrap_or_default().to_vec(),
+                prog: Some(prog),
+                version: Some("10.7.0".to_owned()),
+                ..CallArgs::default()
+            })
+        });
+    let options = match called.and_then(|()| options(&conf)) {
+        Ok(o) => o,
+        Err(Error::Exit {
+            status,
+            message,
+            stdout,
+        }) => {
+            if stdout {
+                print!("{message}");
+            } else {
+                let _ = write!(stderr, "{message}");
+            }
+            return status;
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "{}", traceback_line(&e));
+            return 1;
+        }
+    };
+    if options.namespaces.is_empty() && options.opt_data.is_empty() {
+        print!("{}", conf.help_text());
+        if argv.len() > 1 {
+            let _ = writeln!(
+                stderr,
+                "oslo_config.cfg.RequiredOptError: value required for option namespace in group \
+                 [DEFAULT] (or give --opt-data FILE)"
+            );
+        }
+        return 1;
+    }
+    if conf
+        .get_str(None, "shell_completion")
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        let _ = writeln!(
+            stderr,
+            "oslo-config-generator: --shell_completion is not supported"
+        );
+        return 1;
+    }
+    let output = match generate(&options, registry) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = writeln!(stderr, "oslo-config-generator: {e}");
+            return 1;
+        }
+    };
+    for w in &output.warnings {
+        let _ = writeln!(stderr, "{w}");
+    }
+    let written = match &options.output_file {
+        Some(path) => std::fs::write(path, output.text.as_bytes()),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(output.text.as_bytes())
+                .and_then(|()| stdout.flush())
+        }
+    };
+    match written {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(stderr, "oslo-config-generator: {e}");
+            1
+        }
+    }
+}
