@@ -98,6 +98,8 @@ pub(crate) type Effect<'e> =
 pub(crate) struct Parser {
     pub prog: String,
     pub usage: Option<String>,
+    /// `$COLUMNS` as the environment gives it (help and usage width).
+    pub columns: Option<String>,
     pub actions: Vec<Action>,
     /// Option string → action index, in insertion order.
     options: Vec<(String, usize)>,
@@ -127,6 +129,14 @@ fn is_negative_number(s: &str) -> bool {
         Some((a, b)) => a.chars().all(digit) && !b.is_empty() && b.chars().all(digit),
         None => false,
     }
+}
+
+fn clen(s: &str) -> i64 {
+    i64::try_from(s.chars().count()).unwrap_or(i64::MAX)
+}
+
+fn spaces(n: i64) -> String {
+    " ".repeat(usize::try_from(n).unwrap_or(0))
 }
 
 impl Parser {
@@ -187,78 +197,251 @@ impl Parser {
         Ok(())
     }
 
-    fn usage_text(&self) -> String {
-        if let Some(u) = &self.usage {
-            return format!("usage: {}\n", u.replace("%(prog)s", &self.prog));
-        }
-        let mut parts = vec![self.prog.clone()];
-        for a in self.actions.iter().filter(|a| !a.option_strings.is_empty()) {
-            let flag = a.option_strings.first().cloned().unwrap_or_default();
-            let part = match a.nargs {
-                Nargs::Zero => flag,
-                _ => format!("{flag} {}", self.metavar(a)),
-            };
-            parts.push(format!("[{part}]"));
-        }
-        for a in self.actions.iter().filter(|a| a.option_strings.is_empty()) {
-            let m = self.metavar(a);
-            parts.push(match a.nargs {
-                Nargs::Optional => format!("[{m}]"),
-                Nargs::Any => format!("[{m} ...]"),
-                _ => m,
-            });
-        }
-        format!("usage: {}\n", parts.join(" "))
+    /// The line width argparse formats for (`$COLUMNS - 2`, 78 by
+    /// default).
+    fn width(&self) -> i64 {
+        let columns = self
+            .columns
+            .as_deref()
+            .and_then(|c| c.trim_matches(pycompat::is_py_space).parse::<i64>().ok())
+            .filter(|&c| c > 0)
+            .unwrap_or(80);
+        columns.saturating_sub(2)
     }
 
     fn metavar(&self, a: &Action) -> String {
-        match &a.metavar {
-            Some(m) => m.clone(),
-            None if a.option_strings.is_empty() => a.dest.clone(),
-            None => a.dest.to_uppercase(),
+        match (&a.metavar, &a.kind) {
+            (Some(m), _) => m.clone(),
+            (None, Kind::SubParsers(parsers)) => {
+                let names: Vec<&str> = parsers.iter().map(|(n, _)| n.as_str()).collect();
+                format!("{{{}}}", names.join(","))
+            }
+            (None, _) if a.option_strings.is_empty() => a.dest.clone(),
+            (None, _) => a.dest.to_uppercase(),
         }
     }
 
-    /// The `--help` text.
-    pub fn help_text(&self) -> String {
-        let mut out = self.usage_text();
-        let line = |a: &Action| {
-            let names = if a.option_strings.is_empty() {
-                self.metavar(a)
-            } else if a.nargs == Nargs::Zero {
-                a.option_strings.join(", ")
-            } else {
-                let m = self.metavar(a);
-                a.option_strings
-                    .iter()
-                    .map(|s| format!("{s} {m}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+    /// One action in the usage line.
+    fn usage_part(&self, a: &Action) -> String {
+        let m = self.metavar(a);
+        match a.option_strings.first() {
+            Some(first) => match a.nargs {
+                Nargs::Zero => format!("[{first}]"),
+                Nargs::Optional => format!("[{first} [{m}]]"),
+                Nargs::Any => format!("[{first} [{m} ...]]"),
+                _ => format!("[{first} {m}]"),
+            },
+            None => match a.nargs {
+                Nargs::Optional => format!("[{m}]"),
+                Nargs::Any => format!("[{m} ...]"),
+                Nargs::Parser => format!("{m} ..."),
+                _ => m,
+            },
+        }
+    }
+
+    /// An action's invocation in `--help` (`-h, --help`, `--x X`).
+    fn invocation(&self, a: &Action) -> String {
+        let m = self.metavar(a);
+        if a.option_strings.is_empty() {
+            return m;
+        }
+        let args = match a.nargs {
+            Nargs::Zero => return a.option_strings.join(", "),
+            Nargs::Optional => format!("[{m}]"),
+            Nargs::Any => format!("[{m} ...]"),
+            _ => m,
+        };
+        a.option_strings
+            .iter()
+            .map(|s| format!("{s} {args}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `usage: ...` (argparse's `_format_usage`, wrapped to the width).
+    fn usage_line(&self) -> String {
+        let prefix = "usage: ";
+        if let Some(u) = &self.usage {
+            return format!("{prefix}{}", u.replace("%(prog)s", &self.prog));
+        }
+        let opt_parts: Vec<String> = self
+            .actions
+            .iter()
+            .filter(|a| !a.option_strings.is_empty())
+            .map(|a| self.usage_part(a))
+            .collect();
+        let pos_parts: Vec<String> = self
+            .actions
+            .iter()
+            .filter(|a| a.option_strings.is_empty())
+            .map(|a| self.usage_part(a))
+            .collect();
+        let all: Vec<String> = opt_parts.iter().chain(&pos_parts).cloned().collect();
+        let usage = std::iter::once(self.prog.clone())
+            .chain(all.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text_width = self.width();
+        if clen(prefix) + clen(&usage) <= text_width {
+            return format!("{prefix}{usage}");
+        }
+        let get_lines = |parts: &[String], indent: &str, prefix: Option<&str>| {
+            let mut lines: Vec<String> = Vec::new();
+            let mut line: Vec<&str> = Vec::new();
+            let mut line_len = prefix.map_or(clen(indent), clen) - 1;
+            for part in parts {
+                if line_len + 1 + clen(part) > text_width && !line.is_empty() {
+                    lines.push(format!("{indent}{}", line.join(" ")));
+                    line.clear();
+                    line_len = clen(indent) - 1;
+                }
+                line.push(part);
+                line_len += clen(part) + 1;
+            }
+            if !line.is_empty() {
+                lines.push(format!("{indent}{}", line.join(" ")));
+            }
+            if prefix.is_some() {
+                if let Some(first) = lines.first_mut() {
+                    *first = first.chars().skip(indent.chars().count()).collect();
+                }
+            }
+            lines
+        };
+        let lines = if 4 * (clen(prefix) + clen(&self.prog)) <= 3 * text_width {
+            let indent = spaces(clen(prefix) + clen(&self.prog) + 1);
+            let with_prog = |parts: &[String]| {
+                std::iter::once(self.prog.clone())
+                    .chain(parts.iter().cloned())
+                    .collect::<Vec<String>>()
             };
-            match a.help.as_deref().filter(|h| !h.is_empty()) {
-                Some(h) => format!("  {names}\n                        {}\n", h.trim_end()),
-                None => format!("  {names}\n"),
+            if !opt_parts.is_empty() {
+                let mut lines = get_lines(&with_prog(&opt_parts), &indent, Some(prefix));
+                lines.extend(get_lines(&pos_parts, &indent, None));
+                lines
+            } else if !pos_parts.is_empty() {
+                get_lines(&with_prog(&pos_parts), &indent, Some(prefix))
+            } else {
+                vec![self.prog.clone()]
+            }
+        } else {
+            let indent = spaces(clen(prefix));
+            let mut lines = get_lines(&all, &indent, None);
+            if lines.len() > 1 {
+                lines = get_lines(&opt_parts, &indent, None);
+                lines.extend(get_lines(&pos_parts, &indent, None));
+            }
+            let mut with = vec![self.prog.clone()];
+            with.extend(lines);
+            with
+        };
+        format!("{prefix}{}", lines.join("\n"))
+    }
+
+    fn usage_text(&self) -> String {
+        format!("{}\n", self.usage_line())
+    }
+
+    /// The `--help` text, as argparse's `HelpFormatter` lays it out.
+    pub fn help_text(&self) -> String {
+        let width = self.width();
+        let indent = 2;
+        let max_help_position = 24.min((width - 20).max(4));
+        let action_max = self
+            .actions
+            .iter()
+            .map(|a| clen(&self.invocation(a)) + indent)
+            .max()
+            .unwrap_or(0);
+        let help_position = (action_max + 2).min(max_help_position);
+        let help_width = (width - help_position).max(11);
+        let action_width = help_position - indent - 2;
+        let expand = |help: &str, a: &Action| {
+            let default = match &a.default {
+                Attr::None => "None".to_owned(),
+                Attr::Str(s) => s.clone(),
+                Attr::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
+                Attr::List(items) => pycompat::value::Value::List(
+                    items
+                        .iter()
+                        .map(|s| pycompat::value::Value::str(s.as_str()))
+                        .collect(),
+                )
+                .py_str(),
+            };
+            help.replace("%(default)s", &default)
+                .replace("%(prog)s", &self.prog)
+        };
+        let item = |a: &Action| -> String {
+            let header = self.invocation(a);
+            let help = a.help.as_deref().map(|h| expand(h, a)).unwrap_or_default();
+            let help = help
+                .split(pycompat::is_py_space)
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if help.is_empty() {
+                return format!("{}{header}\n", spaces(indent));
+            }
+            let mut out = String::new();
+            let first_at = if clen(&header) <= action_width {
+                out.push_str(&spaces(indent));
+                out.push_str(&header);
+                out.push_str(&spaces(action_width - clen(&header) + 2));
+                0
+            } else {
+                out.push_str(&spaces(indent));
+                out.push_str(&header);
+                out.push('\n');
+                help_position
+            };
+            let lines =
+                pycompat::textwrap::wrap(&help, usize::try_from(help_width).unwrap_or(11), "", "");
+            for (i, line) in lines.iter().enumerate() {
+                out.push_str(&spaces(if i == 0 { first_at } else { help_position }));
+                out.push_str(line);
+                out.push('\n');
+            }
+            out
+        };
+        let mut text = format!("{}\n\n", self.usage_line());
+        let section = |title: &str, description: Option<&str>, items: &[&Action]| -> String {
+            let mut body = String::new();
+            if let Some(d) = description.filter(|d| !d.trim().is_empty()) {
+                let d = d
+                    .split(pycompat::is_py_space)
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let w = usize::try_from((width - indent).max(11)).unwrap_or(11);
+                for line in pycompat::textwrap::wrap(&d, w, "  ", "  ") {
+                    body.push_str(&line);
+                    body.push('\n');
+                }
+                body.push('\n');
+            }
+            for a in items {
+                body.push_str(&item(a));
+            }
+            if body.is_empty() {
+                String::new()
+            } else {
+                format!("\n{title}:\n{body}\n")
             }
         };
         let positionals: Vec<&Action> = self
             .actions
             .iter()
-            .filter(|a| a.option_strings.is_empty())
+            .filter(|a| a.option_strings.is_empty() && a.section.is_none())
             .collect();
-        if !positionals.is_empty() {
-            out.push_str("\npositional arguments:\n");
-            for a in positionals {
-                out.push_str(&line(a));
-            }
-        }
-        out.push_str("\noptions:\n");
-        for a in self
+        text.push_str(&section("positional arguments", None, &positionals));
+        let optionals: Vec<&Action> = self
             .actions
             .iter()
             .filter(|a| !a.option_strings.is_empty() && a.section.is_none())
-        {
-            out.push_str(&line(a));
-        }
+            .collect();
+        text.push_str(&section("options", None, &optionals));
         let mut sections: Vec<&(String, Option<String>)> = Vec::new();
         for a in &self.actions {
             if let Some(s) = &a.section {
@@ -268,19 +451,18 @@ impl Parser {
             }
         }
         for s in sections {
-            out.push_str(&format!("\n{}:\n", s.0));
-            if let Some(h) = &s.1 {
-                out.push_str(&format!("  {h}\n\n"));
-            }
-            for a in self
+            let items: Vec<&Action> = self
                 .actions
                 .iter()
-                .filter(|a| !a.option_strings.is_empty() && a.section.as_ref() == Some(s))
-            {
-                out.push_str(&line(a));
-            }
+                .filter(|a| a.section.as_ref() == Some(s))
+                .collect();
+            text.push_str(&section(&s.0, s.1.as_deref(), &items));
         }
-        out
+        // `_long_break_matcher`: no more than one blank line in a row.
+        while text.contains("\n\n\n") {
+            text = text.replace("\n\n\n", "\n\n");
+        }
+        format!("{}\n", text.trim_matches('\n'))
     }
 
     /// argparse's `error()`: usage, `prog: error: message`, status 2.

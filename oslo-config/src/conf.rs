@@ -674,7 +674,8 @@ impl ConfigOpts {
             .metavar("PATH")
             .help(
                 "Path to a config file to use. Multiple config files can be specified, with \
-                 values in later files taking precedence.",
+                 values in later files taking precedence. Defaults to %(default)s. This option \
+                 must be set from the command-line.",
             );
         let config_dir = Opt::new(
             "config-dir",
@@ -691,7 +692,13 @@ impl ConfigOpts {
                 .map(|s| Value::str(s.as_str()))
                 .collect(),
         ))
-        .help("Path to a config directory to pull `*.conf` files from.");
+        .help(
+            "Path to a config directory to pull `*.conf` files from. This file set is sorted, \
+             so as to provide a predictable parse order if individual options are over-ridden. \
+             The set is parsed after the file(s) specified via previous --config-file, \
+             arguments hence over-ridden options in the directory take precedence. This \
+             option must be set from the command-line.",
+        );
         // The defaults are lists of strings: no type check can fail.
         self.register_config_opt(config_file);
         self.register_config_opt(config_dir);
@@ -737,6 +744,7 @@ impl ConfigOpts {
     fn parser(&self) -> Result<Parser> {
         let call = self.call.clone().unwrap_or_default();
         let mut parser = Parser::new(&self.prog, call.usage.clone());
+        parser.columns = self.env.get("COLUMNS");
         // `_CachedArgumentParser`: per container (the parser, then each
         // group in order of first use), optionals sorted by their option
         // strings, then positionals in order.

@@ -461,7 +461,7 @@ impl Opt {
             && pytype::eq(&self.ty, &other.ty)
             && self.multi == other.multi
             && self.boolean == other.boolean
-            && self.default == other.default
+            && same_value(&self.default, &other.default)
             && self.short == other.short
             && self.positional == other.positional
             && self.metavar == other.metavar
@@ -469,13 +469,34 @@ impl Opt {
             && self.secret == other.secret
             && self.required == other.required
             && self.deprecated_opts == other.deprecated_opts
-            && self.sample_default == other.sample_default
+            && match (&self.sample_default, &other.sample_default) {
+                (Some(a), Some(b)) => same_value(a, b),
+                (a, b) => a == b,
+            }
             && self.deprecated_for_removal == other.deprecated_for_removal
             && self.deprecated_reason == other.deprecated_reason
             && self.deprecated_since == other.deprecated_since
             && self.mutable == other.mutable
             && self.advanced == other.advanced
             && self.sub_commands == other.sub_commands
+    }
+}
+
+/// Python `==` between two loaded defaults: PyYAML gives every `.nan`
+/// the same float object, and containers compare items by identity
+/// first, so NaN equals NaN here.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => x == y || (x.is_nan() && y.is_nan()),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        (Value::Dict(x), Value::Dict(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(k2, v2)| k.key_eq(k2) && same_value(v, v2)))
+        }
+        _ => a == b,
     }
 }
 
