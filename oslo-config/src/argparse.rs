@@ -131,6 +131,13 @@ fn is_negative_number(s: &str) -> bool {
     }
 }
 
+fn no_append(kind: &str) -> Error {
+    Error::Python {
+        class: "AttributeError",
+        message: format!("'{kind}' object has no attribute 'append'"),
+    }
+}
+
 fn clen(s: &str) -> i64 {
     i64::try_from(s.chars().count()).unwrap_or(i64::MAX)
 }
@@ -187,8 +194,11 @@ impl Parser {
         }
         let index = self.actions.len();
         for s in &action.option_strings {
-            self.lookup.insert(s.clone(), index);
-            self.options.push((s.clone(), index));
+            // One entry per option string (a deprecated spelling may repeat
+            // the name; argparse's dict keeps it once).
+            if self.lookup.insert(s.clone(), index).is_none() {
+                self.options.push((s.clone(), index));
+            }
             if is_negative_number(s) {
                 self.negative_number_options = true;
             }
@@ -774,24 +784,22 @@ impl State<'_> {
                 };
                 attrs.insert(action.dest.clone(), value);
             }
-            Kind::Append => {
-                let value = single().unwrap_or_default();
-                match attrs.get_mut(&action.dest) {
-                    Some(Attr::List(items)) => items.push(value),
-                    _ => {
-                        attrs.insert(action.dest.clone(), Attr::List(vec![value]));
-                    }
-                }
-            }
-            Kind::ConfigFile => {
+            Kind::Append | Kind::ConfigFile => {
                 let value = single().unwrap_or_default();
                 match attrs.get_mut(&action.dest) {
                     Some(Attr::List(items)) => items.push(value.clone()),
-                    _ => {
+                    None | Some(Attr::None) => {
                         attrs.insert(action.dest.clone(), Attr::List(vec![value.clone()]));
                     }
+                    // A config file set this attribute to a single value
+                    // (an option sharing the dest): Python's `.append`
+                    // fails on it.
+                    Some(Attr::Str(_)) => return Err(no_append("str")),
+                    Some(Attr::Bool(_)) => return Err(no_append("bool")),
                 }
-                effect(SideEffect::ConfigFile(&value), attrs)?;
+                if matches!(action.kind, Kind::ConfigFile) {
+                    effect(SideEffect::ConfigFile(&value), attrs)?;
+                }
             }
             Kind::ConfigDir => {
                 let value = single().unwrap_or_default();
