@@ -53,3 +53,19 @@ target/release/oslopolicy-convert-json-to-yaml --defaults "$ex/nova-defaults.jso
   --policy-file "$ex/legacy-policy.json" 2>/dev/null
 printf '\n$ oslopolicy-policy-upgrade --defaults %s/nova-defaults.json --policy %s/legacy-policy.json\n' "$ex" "$ex"
 target/release/oslopolicy-policy-upgrade --defaults "$ex/nova-defaults.json" --policy "$ex/legacy-policy.json"
+
+# oslo-config on its bundled example service.
+cargo build -q --release -p oslo-config --bins --example service
+ex=oslo-config/examples
+args=(--config-file "$ex/etc/demo.conf" --config-dir "$ex/etc/demo.conf.d")
+printf '\n$ oslo-config dump --opt-data %s/demo-opts.yaml --config-file ... --config-dir ... --debug\n' "$ex"
+target/release/oslo-config dump --opt-data "$ex/demo-opts.yaml" "${args[@]}" --debug
+printf '\n$ OS_DATABASE__MAX_RETRIES=5 oslo-config explain --opt-data %s/demo-opts.yaml --config-file ... --config-dir ...\n' "$ex"
+OS_DATABASE__MAX_RETRIES=5 target/release/oslo-config explain --opt-data "$ex/demo-opts.yaml" "${args[@]}"
+printf '\n$ oslo-config-generator --opt-data %s/demo-opts.yaml\n' "$ex"
+target/release/oslo-config-generator --opt-data "$ex/demo-opts.yaml"
+printf '\n$ oslo-config-validator --opt-data %s/demo-opts.yaml --input-file %s/etc/typo.conf\n' "$ex" "$ex"
+target/release/oslo-config-validator --opt-data "$ex/demo-opts.yaml" --input-file "$ex/etc/typo.conf" ||
+  echo "exit status: $?"
+printf '\n$ cargo run --example service -- --config-file ... --config-dir ... --once   # a Rust service\n'
+target/release/examples/service "${args[@]}" --once

@@ -142,8 +142,12 @@ impl CallArgs {
 /// tests and embedding).
 #[derive(Debug, Clone, Default)]
 enum Env {
+    /// The process's, as it was when the command line was last parsed
+    /// (`OS_*` and `COLUMNS` only; reading the live environment on
+    /// every lookup would cost more than the lookup itself).
     #[default]
     Process,
+    Snapshot(HashMap<String, String>),
     Fixed(HashMap<String, String>),
 }
 
@@ -151,7 +155,15 @@ impl Env {
     fn get(&self, key: &str) -> Option<String> {
         match self {
             Env::Process => std::env::var(key).ok(),
-            Env::Fixed(m) => m.get(key).cloned(),
+            Env::Snapshot(m) | Env::Fixed(m) => m.get(key).cloned(),
+        }
+    }
+
+    /// True if no variable can be found (a snapshot or fixed map with none).
+    fn is_empty(&self) -> bool {
+        match self {
+            Env::Process => false,
+            Env::Snapshot(m) | Env::Fixed(m) => m.is_empty(),
         }
     }
 }
@@ -179,8 +191,8 @@ pub struct ConfigOpts {
     env: Env,
     validate_default_values: bool,
     config_opts_registered: bool,
-    cache: Mutex<HashMap<(Option<String>, String), Value>>,
-    resolving: Mutex<Vec<(Option<String>, String)>>,
+    cache: Mutex<HashMap<GroupRef, HashMap<String, Value>>>,
+    resolving: Mutex<Vec<(GroupRef, String)>>,
 }
 
 impl Clone for ConfigOpts {
@@ -477,13 +489,15 @@ impl ConfigOpts {
     }
 
     /// `_get_opt_info`: the option, following deprecated aliases.
-    fn opt_ref(&self, name: &str, group: Option<&str>) -> Result<(GroupRef, String)> {
+    /// `_get_opt_info`: the option's group and index in it, following
+    /// deprecated aliases.
+    fn opt_ref(&self, name: &str, group: Option<&str>) -> Result<(GroupRef, usize)> {
         let g = self.find_group(group)?;
         let slot = self
             .slot(g)
             .ok_or_else(|| Error::NoSuchGroup(group.unwrap_or_default().to_owned()))?;
-        if slot.index.contains_key(name) {
-            return Ok((g, name.to_owned()));
+        if let Some(&i) = slot.index.get(name) {
+            return Ok((g, i));
         }
         let dep_group = group.unwrap_or("DEFAULT");
         let Some((real_name, real_group)) =
@@ -506,23 +520,23 @@ impl ConfigOpts {
             None => (g, Some(slot)),
         };
         // Python indexes the dest-keyed map with the opt's *name*.
-        match slot {
-            Some(s) if s.index.contains_key(real_name) => Ok((g, real_name.clone())),
-            _ => Err(key_error(real_name)),
+        match slot.and_then(|s| s.index.get(real_name)) {
+            Some(&i) => Ok((g, i)),
+            None => Err(key_error(real_name)),
         }
     }
 
-    fn info(&self, r: &(GroupRef, String)) -> Result<&OptInfo> {
+    fn info(&self, r: (GroupRef, usize)) -> Result<&OptInfo> {
         self.slot(r.0)
-            .and_then(|s| s.get(&r.1))
-            .ok_or_else(|| key_error(&r.1))
+            .and_then(|s| s.opts.get(r.1))
+            .ok_or_else(|| key_error(""))
     }
 
     fn info_mut(&mut self, name: &str, group: Option<&str>) -> Result<&mut OptInfo> {
         let r = self.opt_ref(name, group)?;
         self.slot_mut(r.0)
-            .and_then(|s| s.get_mut(&r.1))
-            .ok_or_else(|| key_error(&r.1))
+            .and_then(|s| s.opts.get_mut(r.1))
+            .ok_or_else(|| key_error(name))
     }
 
     /// Converts with the option's type (`[type(v) for v in value]` for
@@ -624,6 +638,19 @@ impl ConfigOpts {
         self.clear();
     }
 
+    /// Takes the process environment's `OS_*` variables (and `COLUMNS`)
+    /// as they are now, unless a fixed environment was given.
+    fn snapshot_env(&mut self) {
+        if matches!(self.env, Env::Fixed(_)) {
+            return;
+        }
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, _)| k.starts_with("OS_") || k == "COLUMNS")
+            .collect();
+        self.env = Env::Snapshot(vars);
+    }
+
     /// `clear()`: forget the parse (options stay registered).
     pub fn clear(&mut self) {
         self.args = None;
@@ -704,6 +731,7 @@ impl ConfigOpts {
         self.register_config_opt(config_dir);
         self.config_opts_registered = true;
         self.use_env = !call.no_env;
+        self.snapshot_env();
         self.call = Some(call.clone());
         self.args = Some(call.args.clone());
         let namespace = self.parse_config_files(&call)?;
@@ -1041,13 +1069,14 @@ impl ConfigOpts {
 
     /// `Opt._get_from_namespace`.
     fn from_namespace(opt: &Opt, ns: &Namespace, group: Option<&str>) -> Option<namespace::Found> {
-        let mut names: Vec<(Option<String>, String)> =
-            vec![(group.map(str::to_owned), opt.dest.clone())];
+        let mut names: Vec<(Option<&str>, &str)> =
+            Vec::with_capacity(1 + opt.deprecated_opts.len());
+        names.push((group, opt.dest.as_str()));
         for d in &opt.deprecated_opts {
             if d.name.is_some() || d.group.is_some() {
                 names.push((
-                    d.group.clone().or_else(|| group.map(str::to_owned)),
-                    d.name.clone().unwrap_or_else(|| opt.dest.clone()),
+                    d.group.as_deref().or(group),
+                    d.name.as_deref().unwrap_or(&opt.dest),
                 ));
             }
         }
@@ -1170,18 +1199,22 @@ impl ConfigOpts {
     }
 
     fn get_value(&self, name: &str, g: GroupRef, ns: Option<&Namespace>) -> Result<Value> {
-        let key = (self.group_name(g), name.to_owned());
         if ns.is_none() {
-            if let Some(v) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            let hit = self
+                .cache
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&g).and_then(|m| m.get(name)).cloned());
+            if let Some(v) = hit {
                 return Ok(v);
             }
         }
         {
             let mut stack = self.resolving.lock().map_err(|_| Error::Recursion)?;
-            if stack.contains(&key) || stack.len() > MAX_DEPTH {
+            if stack.iter().any(|(sg, sn)| *sg == g && sn == name) || stack.len() > MAX_DEPTH {
                 return Err(Error::Recursion);
             }
-            stack.push(key.clone());
+            stack.push((g, name.to_owned()));
         }
         let result = self.do_get(name, g, ns).map(|(v, _)| v);
         if let Ok(mut stack) = self.resolving.lock() {
@@ -1190,7 +1223,9 @@ impl ConfigOpts {
         let value = result?;
         if ns.is_none() {
             if let Ok(mut c) = self.cache.lock() {
-                c.insert(key, value.clone());
+                c.entry(g)
+                    .or_default()
+                    .insert(name.to_owned(), value.clone());
             }
         }
         Ok(value)
@@ -1219,7 +1254,7 @@ impl ConfigOpts {
     ) -> Result<(Value, Option<LocationInfo>)> {
         let group_name = self.group_name(g);
         let r = self.opt_ref(name, group_name.as_deref())?;
-        let info = self.info(&r)?;
+        let info = self.info(r)?;
         let opt = &info.opt;
         let loc = info
             .location
@@ -1232,9 +1267,9 @@ impl ConfigOpts {
             let substituted = self.substitute(value, g, ns)?;
             Self::convert(opt, &substituted)
         };
-        let env_name = Self::env_name(group_name.as_deref(), name);
-        let env_val = if self.use_env {
-            self.env.get(&env_name)
+        let env_name = || Self::env_name(group_name.as_deref(), name);
+        let env_val = if self.use_env && !self.env.is_empty() {
+            self.env.get(&env_name())
         } else {
             None
         };
@@ -1252,20 +1287,23 @@ impl ConfigOpts {
                     } else if let Some(env) = &env_val {
                         Some((
                             convert(&Value::Str(env.clone())),
-                            LocationInfo::new(Locations::Environment, env_name.clone()),
+                            LocationInfo::new(Locations::Environment, env_name()),
                         ))
                     } else {
                         Some((convert(&val), alt_loc.clone()))
                     };
                     (attempt, alt_loc)
                 }
-                None => {
-                    let alt_loc = LocationInfo::new(Locations::Environment, env_name.clone());
-                    let attempt = env_val
-                        .as_ref()
-                        .map(|env| (convert(&Value::Str(env.clone())), alt_loc.clone()));
-                    (attempt, alt_loc)
-                }
+                None => match &env_val {
+                    Some(env) => {
+                        let alt_loc = LocationInfo::new(Locations::Environment, env_name());
+                        (
+                            Some((convert(&Value::Str(env.clone())), alt_loc.clone())),
+                            alt_loc,
+                        )
+                    }
+                    None => (None, LocationInfo::new(Locations::Environment, "")),
+                },
             };
             if let Some((result, loc)) = attempt {
                 return match result {
@@ -1386,7 +1424,8 @@ impl ConfigOpts {
         }
     }
 
-    fn reparse(&self) -> Result<Namespace> {
+    fn reparse(&mut self) -> Result<Namespace> {
+        self.snapshot_env();
         let call = self.call.clone().ok_or(Error::NotInitialized)?;
         let ns = self.parse_config_files(&call)?;
         if !ns.files_not_found.is_empty() {

@@ -3,6 +3,7 @@
 //! attributes (command-line values, and values of command-line options
 //! found in files).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -87,6 +88,19 @@ pub fn normalize_group(name: &str) -> String {
         name.to_owned()
     } else {
         name.to_lowercase()
+    }
+}
+
+/// [`normalize_group`] without allocating when nothing changes.
+fn normalize_group_cow(name: &str) -> Cow<'_, str> {
+    if name == "DEFAULT"
+        || name
+            .chars()
+            .all(|c| c.to_lowercase().eq(std::iter::once(c)))
+    {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(name.to_lowercase())
     }
 }
 
@@ -467,20 +481,24 @@ impl Namespace {
     /// first (and, inside a file, later names first).
     pub fn file_value(
         &self,
-        names: &[(String, String)],
+        names: &[(Cow<'_, str>, &str)],
         multi: bool,
     ) -> Option<(Vec<String>, LocationInfo)> {
         let mut collected: Vec<String> = Vec::new();
         let mut loc: Option<LocationInfo> = None;
         for (path, file) in &self.parsed {
             for (section, name) in names {
-                let Some(occ) = file.normalized.get(section).and_then(|s| s.get(name)) else {
+                let Some(occ) = file
+                    .normalized
+                    .get(section.as_ref())
+                    .and_then(|s| s.get(*name))
+                else {
                     continue;
                 };
                 if loc.is_none() {
                     let detail = self
                         .sections_to_file
-                        .get(section)
+                        .get(section.as_ref())
                         .cloned()
                         .unwrap_or_default();
                     loc = Some(LocationInfo {
@@ -489,13 +507,14 @@ impl Namespace {
                         value_at: occ.last().map(|o| (path.clone(), o.1)),
                     });
                 }
-                let values: Vec<String> = occ.iter().map(|o| o.0.clone()).collect();
                 if multi {
-                    let mut v = values;
+                    let mut v: Vec<String> = occ.iter().map(|o| o.0.clone()).collect();
                     v.append(&mut collected);
                     collected = v;
                 } else {
-                    return loc.map(|l| (values, l));
+                    // Only the last assignment counts.
+                    let last = occ.last().map(|o| o.0.clone()).unwrap_or_default();
+                    return loc.map(|l| (vec![last], l));
                 }
             }
         }
@@ -505,14 +524,25 @@ impl Namespace {
         None
     }
 
+    /// The argparse attribute `group_name` (or `name`), without building
+    /// the key when there are few attributes.
+    fn attr(&self, group: Option<&str>, name: &str) -> Option<&Attr> {
+        let Some(g) = group else {
+            return self.attrs.get(name);
+        };
+        if self.attrs.len() > 32 {
+            return self.attrs.get(&format!("{g}_{name}"));
+        }
+        self.attrs.iter().find_map(|(k, v)| {
+            let rest = k.strip_prefix(g)?.strip_prefix('_')?;
+            (rest == name).then_some(v)
+        })
+    }
+
     /// `_get_cli_value`.
-    pub fn cli_value(&self, names: &[(Option<String>, String)], positional: bool) -> Option<Value> {
+    pub fn cli_value(&self, names: &[(Option<&str>, &str)], positional: bool) -> Option<Value> {
         for (group, name) in names {
-            let attr = match group {
-                None => name.clone(),
-                Some(g) => format!("{g}_{name}"),
-            };
-            let value = match self.attrs.get(&attr) {
+            let value = match self.attr(*group, name) {
                 None | Some(Attr::None) => continue,
                 Some(Attr::Str(s)) => {
                     if positional && s.is_empty() {
@@ -542,20 +572,19 @@ impl Namespace {
     /// command-line attribute, which wins if set.
     pub fn value(
         &self,
-        names: &[(Option<String>, String)],
+        names: &[(Option<&str>, &str)],
         multi: bool,
         positional: bool,
     ) -> Option<Found> {
-        let file_names: Vec<(String, String)> = names
-            .iter()
-            .map(|(g, n)| {
-                (
-                    normalize_group(g.as_deref().unwrap_or("DEFAULT")),
-                    n.clone(),
-                )
-            })
-            .collect();
-        let file = self.file_value(&file_names, multi);
+        let file = if self.parsed.is_empty() {
+            None
+        } else {
+            let file_names: Vec<(Cow<'_, str>, &str)> = names
+                .iter()
+                .map(|(g, n)| (normalize_group_cow(g.unwrap_or("DEFAULT")), *n))
+                .collect();
+            self.file_value(&file_names, multi)
+        };
         if let Some(v) = self.cli_value(names, positional) {
             let loc = file
                 .map(|f| f.1)
