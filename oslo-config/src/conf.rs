@@ -62,13 +62,6 @@ impl Slot {
     fn get(&self, dest: &str) -> Option<&OptInfo> {
         self.index.get(dest).and_then(|&i| self.opts.get(i))
     }
-
-    fn get_mut(&mut self, dest: &str) -> Option<&mut OptInfo> {
-        match self.index.get(dest) {
-            Some(&i) => self.opts.get_mut(i),
-            None => None,
-        }
-    }
 }
 
 /// A group reference: `None` is DEFAULT (ungrouped options), `Some(i)`
