@@ -270,7 +270,7 @@ impl Parser {
     }
 
     /// `usage: ...` (argparse's `_format_usage`, wrapped to the width).
-    fn usage_line(&self) -> String {
+    pub fn usage_line(&self) -> String {
         let prefix = "usage: ";
         if let Some(u) = &self.usage {
             return format!("{prefix}{}", u.replace("%(prog)s", &self.prog));

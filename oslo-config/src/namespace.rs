@@ -287,45 +287,12 @@ fn has_magic(s: &str) -> bool {
 }
 
 /// Python's `glob.glob` (no `**`, no hidden names for patterns that do
-/// not start with `.`).
+/// not start with `.`); `dirs_only` for the directory part of a pattern.
 fn glob(pattern: &str) -> Vec<String> {
-    let (dirname, basename) = match pattern.rfind('/') {
-        Some(i) => (
-            pattern.get(..i).unwrap_or_default(),
-            pattern.get(i + 1..).unwrap_or_default(),
-        ),
-        None => ("", pattern),
-    };
-    // `os.path.split` keeps the leading slashes of a root directory.
-    let dirname = if dirname.is_empty() && pattern.starts_with('/') {
-        "/"
-    } else {
-        dirname
-    };
-    let dirs: Vec<String> = if dirname.is_empty() {
-        vec![String::new()]
-    } else if has_magic(dirname) && dirname != pattern {
-        glob_dirs(dirname)
-    } else {
-        vec![dirname.to_owned()]
-    };
-    let mut out = Vec::new();
-    for d in dirs {
-        for name in glob1(&d, basename, false) {
-            out.push(if d.is_empty() {
-                name
-            } else if d.ends_with('/') {
-                format!("{d}{name}")
-            } else {
-                format!("{d}/{name}")
-            });
-        }
-    }
-    out
+    glob_in(pattern, false)
 }
 
-/// Directories matching `pattern` (for the magic parts of a path).
-fn glob_dirs(pattern: &str) -> Vec<String> {
+fn glob_in(pattern: &str, dirs_only: bool) -> Vec<String> {
     let (dirname, basename) = match pattern.rfind('/') {
         Some(i) => (
             pattern.get(..i).unwrap_or_default(),
@@ -333,6 +300,7 @@ fn glob_dirs(pattern: &str) -> Vec<String> {
         ),
         None => ("", pattern),
     };
+    // `os.path.split` keeps the leading slash of the root directory.
     let dirname = if dirname.is_empty() && pattern.starts_with('/') {
         "/"
     } else {
@@ -341,21 +309,22 @@ fn glob_dirs(pattern: &str) -> Vec<String> {
     let parents: Vec<String> = if dirname.is_empty() {
         vec![String::new()]
     } else if has_magic(dirname) && dirname != pattern {
-        glob_dirs(dirname)
+        glob_in(dirname, true)
     } else {
         vec![dirname.to_owned()]
     };
     let mut out = Vec::new();
     for p in parents {
-        let names = if has_magic(basename) {
-            glob1(&p, basename, true)
+        let names = if has_magic(basename) || !dirs_only {
+            glob1(&p, basename, dirs_only)
         } else {
+            // A literal directory component only has to exist.
             let full = if p.is_empty() {
                 basename.to_owned()
             } else {
                 format!("{}/{basename}", p.trim_end_matches('/'))
             };
-            if Path::new(&full).is_dir() || basename.is_empty() {
+            if basename.is_empty() || Path::new(&full).is_dir() {
                 vec![basename.to_owned()]
             } else {
                 Vec::new()

@@ -745,33 +745,6 @@ impl ArgAction {
     fn name(&self) -> String {
         self.strings.join("/")
     }
-
-    fn metavar(&self) -> String {
-        self.metavar
-            .map_or_else(|| self.dest.to_uppercase(), str::to_owned)
-    }
-
-    fn invocation(&self) -> String {
-        if self.takes_value() {
-            let m = self.metavar();
-            self.strings
-                .iter()
-                .map(|s| format!("{s} {m}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            self.strings.join(", ")
-        }
-    }
-
-    fn usage_part(&self) -> String {
-        let first = self.strings.first().copied().unwrap_or_default();
-        if self.takes_value() {
-            format!("[{first} {}]", self.metavar())
-        } else {
-            format!("[{first}]")
-        }
-    }
 }
 
 /// The parser's actions in the order argparse holds them (`-h` first,
@@ -895,133 +868,51 @@ fn option_strings() -> Vec<(&'static str, &'static ArgAction)> {
         .collect()
 }
 
-/// argparse's `HelpFormatter` for this parser.
+/// argparse's `HelpFormatter` for this parser: the crate's argparse
+/// emulation, given these actions.
 struct Formatter {
-    prog: String,
-    width: i64,
-}
-
-fn clen(s: &str) -> i64 {
-    i64::try_from(s.chars().count()).unwrap_or(i64::MAX)
-}
-
-fn spaces(n: i64) -> String {
-    " ".repeat(usize::try_from(n).unwrap_or(0))
+    parser: crate::argparse::Parser,
 }
 
 impl Formatter {
     fn new(prog: &str, env: &dyn Fn(&str) -> Option<String>) -> Formatter {
-        let columns = env("COLUMNS")
-            .and_then(|c| py_int(&c))
-            .filter(|&c| c > 0)
-            .unwrap_or(80);
-        Formatter {
-            prog: prog.to_owned(),
-            width: columns.saturating_sub(2),
+        use crate::argparse::{Action, Attr, Kind, Nargs, Parser};
+        let mut parser = Parser::new(prog, None);
+        parser.columns = env("COLUMNS");
+        for a in ACTIONS.iter().filter(|a| a.act != Act::Help) {
+            let (kind, nargs) = match a.act {
+                Act::Version => (Kind::Version(String::new()), Nargs::Zero),
+                Act::StoreTrue => (Kind::StoreConst(true), Nargs::Zero),
+                Act::StoreFalse => (Kind::StoreConst(false), Nargs::Zero),
+                Act::Append => (Kind::Append, Nargs::One),
+                Act::ConfigFile => (Kind::ConfigFile, Nargs::One),
+                Act::ConfigDir => (Kind::ConfigDir, Nargs::One),
+                Act::Store | Act::Help => (Kind::Store, Nargs::One),
+            };
+            // The actions are fixed and distinct: adding cannot clash.
+            let _ = parser.add(Action {
+                option_strings: a.strings.iter().map(|s| (*s).to_owned()).collect(),
+                dest: a.dest.to_owned(),
+                kind,
+                nargs,
+                required: false,
+                metavar: a.metavar.map(str::to_owned),
+                help: Some(a.help.to_owned()),
+                section: None,
+                default: Attr::None,
+            });
         }
+        Formatter { parser }
     }
 
     /// `usage: ...` without the trailing newline.
     fn usage(&self) -> String {
-        let prefix = "usage: ";
-        let parts: Vec<String> = ACTIONS.iter().map(ArgAction::usage_part).collect();
-        let usage = format!("{} {}", self.prog, parts.join(" "));
-        let text_width = self.width;
-        if clen(prefix) + clen(&usage) <= text_width {
-            return format!("{prefix}{usage}");
-        }
-        let get_lines = |parts: &[String], indent: &str, prefix: Option<&str>| {
-            let mut lines: Vec<String> = Vec::new();
-            let mut line: Vec<&str> = Vec::new();
-            let mut line_len = prefix.map_or(clen(indent), clen) - 1;
-            for part in parts {
-                if line_len + 1 + clen(part) > text_width && !line.is_empty() {
-                    lines.push(format!("{indent}{}", line.join(" ")));
-                    line.clear();
-                    line_len = clen(indent) - 1;
-                }
-                line.push(part);
-                line_len += clen(part) + 1;
-            }
-            if !line.is_empty() {
-                lines.push(format!("{indent}{}", line.join(" ")));
-            }
-            if prefix.is_some() {
-                if let Some(first) = lines.first_mut() {
-                    *first = first.chars().skip(indent.chars().count()).collect();
-                }
-            }
-            lines
-        };
-        let lines = if 4 * (clen(prefix) + clen(&self.prog)) <= 3 * text_width {
-            let indent = spaces(clen(prefix) + clen(&self.prog) + 1);
-            let mut all = vec![self.prog.clone()];
-            all.extend(parts);
-            get_lines(&all, &indent, Some(prefix))
-        } else {
-            let indent = spaces(clen(prefix));
-            let mut lines = vec![self.prog.clone()];
-            lines.extend(get_lines(&parts, &indent, None));
-            lines
-        };
-        format!("{prefix}{}", lines.join("\n"))
+        self.parser.usage_line()
     }
 
     fn help(&self) -> String {
-        let max_help_position = 24.min((self.width - 20).max(4));
-        let indent = 2;
-        let action_max = ACTIONS
-            .iter()
-            .map(|a| clen(&a.invocation()) + indent)
-            .max()
-            .unwrap_or(0);
-        let help_position = (action_max + 2).min(max_help_position);
-        let help_width = (self.width - help_position).max(11);
-        let action_width = help_position - indent - 2;
-        let mut out = self.usage();
-        out.push_str("\n\noptions:\n");
-        for action in &ACTIONS {
-            let header = action.invocation();
-            let indent_first = if clen(&header) <= action_width {
-                out.push_str(&spaces(indent));
-                out.push_str(&header);
-                out.push_str(&spaces(action_width - clen(&header) + 2));
-                0
-            } else {
-                out.push_str(&spaces(indent));
-                out.push_str(&header);
-                out.push('\n');
-                help_position
-            };
-            let width = usize::try_from(help_width).unwrap_or(11);
-            let lines = pycompat::textwrap::wrap(action.help, width, "", "");
-            for (i, line) in lines.iter().enumerate() {
-                out.push_str(&spaces(if i == 0 { indent_first } else { help_position }));
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-        out
+        self.parser.help_text()
     }
-}
-
-/// Python's `int(text)` for COLUMNS.
-fn py_int(text: &str) -> Option<i64> {
-    let t = text.trim_matches(is_py_space);
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-        || !digits.chars().all(|c| c.is_ascii_digit() || c == '_')
-    {
-        return None;
-    }
-    let n: i64 = digits.replace('_', "").parse().ok()?;
-    Some(if neg { -n } else { n })
 }
 
 /// How the command ends early.

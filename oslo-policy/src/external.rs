@@ -290,11 +290,15 @@ pub fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError> {
             Step::Text(t) => out.push_str(t),
             Step::Key(k) => {
                 match k {
-                    Value::Str(s) => escape_into(&mut out, s),
-                    Value::Bool(b) => escape_into(&mut out, if *b { "true" } else { "false" }),
-                    Value::None => escape_into(&mut out, "null"),
-                    Value::Int(i) => escape_into(&mut out, i),
-                    Value::Float(f) => escape_into(&mut out, &float_text(*f, allow_nan)?),
+                    Value::Str(s) => pycompat::value::json_str_into(&mut out, s),
+                    Value::Bool(b) => {
+                        pycompat::value::json_str_into(&mut out, if *b { "true" } else { "false" })
+                    }
+                    Value::None => pycompat::value::json_str_into(&mut out, "null"),
+                    Value::Int(i) => pycompat::value::json_str_into(&mut out, i),
+                    Value::Float(f) => {
+                        pycompat::value::json_str_into(&mut out, &float_text(*f, allow_nan)?)
+                    }
                     other => {
                         return Err(EvalError(format!(
                             "TypeError: keys must be str, int, float, bool or None, not {}",
@@ -310,8 +314,8 @@ pub fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError> {
                 Value::Bool(false) => out.push_str("false"),
                 Value::Int(i) => out.push_str(i),
                 Value::Float(f) => out.push_str(&float_text(*f, allow_nan)?),
-                Value::Str(s) => escape_into(&mut out, s),
-                Value::Other { str, .. } => escape_into(&mut out, str),
+                Value::Str(s) => pycompat::value::json_str_into(&mut out, s),
+                Value::Other { str, .. } => pycompat::value::json_str_into(&mut out, str),
                 Value::List(items) => {
                     out.push('[');
                     stack.push(Step::Text("]"));
@@ -357,38 +361,6 @@ fn float_text(f: f64, allow_nan: bool) -> Result<String, EvalError> {
         "-Infinity"
     }
     .to_owned())
-}
-
-/// A JSON string with `ensure_ascii`: `\"`, `\\`, the short escapes, and
-/// `\uXXXX` for everything outside `' '..='~'` (surrogate pairs above the
-/// BMP; the YAML loader's lone-surrogate stand-ins become lone escapes).
-fn escape_into(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let cp = u32::from(c);
-                if cp >= crate::yaml::SURROGATE_BASE {
-                    let unit = 0xD800 + (cp - crate::yaml::SURROGATE_BASE);
-                    out.push_str(&format!("\\u{unit:04x}"));
-                } else {
-                    let mut units = [0u16; 2];
-                    for u in c.encode_utf16(&mut units) {
-                        out.push_str(&format!("\\u{u:04x}"));
-                    }
-                }
-            }
-        }
-    }
-    out.push('"');
 }
 
 /// `urllib.parse.quote_plus` of an ASCII string (the JSON documents are).

@@ -16,7 +16,7 @@ pub fn help_text(description: Option<&str>) -> String {
         lines.extend(wrap(&paragraph.join(" "), 70, "# ", "# "));
         paragraph.clear();
     };
-    for line in py_splitlines(py_strip(description)) {
+    for line in pycompat::textwrap::splitlines(py_strip(description)) {
         if py_strip(line).is_empty() {
             flush(&mut paragraph, &mut lines);
             lines.push("#".to_owned());
@@ -42,42 +42,6 @@ fn py_strip(s: &str) -> &str {
 
 fn py_rstrip(s: &str) -> &str {
     s.trim_end_matches(crate::parser::is_py_space)
-}
-
-/// `str.splitlines()`.
-fn py_splitlines(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0usize;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\u{b}'
-                | '\u{c}'
-                | '\u{1c}'
-                | '\u{1d}'
-                | '\u{1e}'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if is_break {
-            out.push(s.get(start..i).unwrap_or_default());
-            let mut next = i + c.len_utf8();
-            if c == '\r' {
-                if let Some(&(j, '\n')) = chars.peek() {
-                    chars.next();
-                    next = j + 1;
-                }
-            }
-            start = next;
-        }
-    }
-    if start < s.len() {
-        out.push(s.get(start..).unwrap_or_default());
-    }
-    out
 }
 
 /// `_format_rule_default_yaml(default, include_help=True,

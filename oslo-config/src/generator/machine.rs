@@ -450,36 +450,6 @@ fn json_float(f: f64) -> String {
     }
 }
 
-fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let code = u32::from(c);
-                let base = pycompat::yaml::SURROGATE_BASE;
-                if (base..base + 0x800).contains(&code) {
-                    // A lone surrogate the loader kept as a stand-in.
-                    out.push_str(&format!("\\u{:04x}", 0xD800 + (code - base)));
-                } else {
-                    let mut buf = [0u16; 2];
-                    for unit in c.encode_utf16(&mut buf) {
-                        out.push_str(&format!("\\u{unit:04x}"));
-                    }
-                }
-            }
-        }
-    }
-    out.push('"');
-}
-
 /// A dict key as `json.dumps` converts it.
 fn json_key(k: &Value) -> Result<String> {
     Ok(match k {
@@ -514,7 +484,7 @@ fn json_value(v: &Value, out: &mut String) -> Result<()> {
         Value::Bool(false) => out.push_str("false"),
         Value::Int(i) => out.push_str(i),
         Value::Float(f) => out.push_str(&json_float(*f)),
-        Value::Str(s) => json_string(s, out),
+        Value::Str(s) => pycompat::value::json_str_into(out, s),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -548,7 +518,7 @@ fn json_value(v: &Value, out: &mut String) -> Result<()> {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                json_string(&json_key(k)?, out);
+                pycompat::value::json_str_into(out, &json_key(k)?);
                 out.push_str(": ");
                 json_value(val, out)?;
             }
