@@ -12,6 +12,11 @@
 
 use std::collections::HashMap;
 
+use pycompat::hash::NameHashBuild;
+
+/// The argparse namespace: attribute name → value.
+pub(crate) type Attrs = HashMap<String, Attr, NameHashBuild>;
+
 use crate::error::{Error, Result};
 
 /// What an action does with its values.
@@ -90,8 +95,7 @@ pub(crate) enum Attr {
 type OptionTuple = (Option<usize>, String, Option<String>);
 
 /// What a config file or dir action does, given the attributes so far.
-pub(crate) type Effect<'e> =
-    dyn FnMut(SideEffect<'_>, &mut HashMap<String, Attr>) -> Result<()> + 'e;
+pub(crate) type Effect<'e> = dyn FnMut(SideEffect<'_>, &mut Attrs) -> Result<()> + 'e;
 
 /// The parser: actions in the order argparse would hold them.
 #[derive(Debug, Default, Clone)]
@@ -562,12 +566,7 @@ impl Parser {
 
     /// Parses `args` into `attrs`, calling `effect` for config files and
     /// dirs as they are met. Unknown arguments are an error (status 2).
-    pub fn parse(
-        &self,
-        args: &[String],
-        attrs: &mut HashMap<String, Attr>,
-        effect: &mut Effect<'_>,
-    ) -> Result<()> {
+    pub fn parse(&self, args: &[String], attrs: &mut Attrs, effect: &mut Effect<'_>) -> Result<()> {
         let extras = self.parse_known(args, attrs, effect)?;
         if !extras.is_empty() {
             return Err(self.error(&format!("unrecognized arguments: {}", extras.join(" "))));
@@ -579,7 +578,7 @@ impl Parser {
     fn parse_known(
         &self,
         args: &[String],
-        attrs: &mut HashMap<String, Attr>,
+        attrs: &mut Attrs,
         effect: &mut Effect<'_>,
     ) -> Result<Vec<String>> {
         for a in &self.actions {
@@ -717,7 +716,7 @@ impl State<'_> {
         &mut self,
         index: usize,
         mut values: Vec<String>,
-        attrs: &mut HashMap<String, Attr>,
+        attrs: &mut Attrs,
         effect: &mut Effect<'_>,
     ) -> Result<()> {
         let Some(action) = self.parser.actions.get(index) else {
@@ -761,7 +760,7 @@ impl State<'_> {
                         choices.join(", ")
                     )));
                 };
-                let mut sub: HashMap<String, Attr> = HashMap::new();
+                let mut sub = Attrs::default();
                 let rest = values.get(1..).unwrap_or_default();
                 let extras = parser.parse_known(rest, &mut sub, effect)?;
                 attrs.extend(sub);
@@ -814,7 +813,7 @@ impl State<'_> {
         &mut self,
         start: usize,
         option: OptionTuple,
-        attrs: &mut HashMap<String, Attr>,
+        attrs: &mut Attrs,
         effect: &mut Effect<'_>,
     ) -> Result<usize> {
         let (mut action, mut option_string, mut explicit) = option;
@@ -892,7 +891,7 @@ impl State<'_> {
     fn consume_positionals(
         &mut self,
         start: usize,
-        attrs: &mut HashMap<String, Attr>,
+        attrs: &mut Attrs,
         effect: &mut Effect<'_>,
     ) -> Result<usize> {
         let pattern = self.pattern.get(start..).unwrap_or_default();

@@ -20,6 +20,8 @@
 //! ```
 
 use std::collections::{HashMap, VecDeque};
+
+use pycompat::hash::NameHashBuild;
 use std::sync::Mutex;
 
 use pycompat::value::Value;
@@ -55,7 +57,7 @@ struct OptInfo {
 struct Slot {
     group: Option<OptGroup>,
     opts: Vec<OptInfo>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, NameHashBuild>,
 }
 
 impl Slot {
@@ -169,7 +171,7 @@ pub type Mutations = Vec<((Option<String>, String), (Value, Value))>;
 pub struct ConfigOpts {
     default: Slot,
     groups: Vec<Slot>,
-    group_index: HashMap<String, usize>,
+    group_index: HashMap<String, usize, NameHashBuild>,
     cli_opts: VecDeque<(GroupRef, String)>,
     /// dep group → dep dest → (real opt name, real group name).
     deprecated: HashMap<String, HashMap<String, (String, Option<String>)>>,
@@ -184,7 +186,7 @@ pub struct ConfigOpts {
     env: Env,
     validate_default_values: bool,
     config_opts_registered: bool,
-    cache: Mutex<HashMap<GroupRef, HashMap<String, Value>>>,
+    cache: Mutex<HashMap<GroupRef, HashMap<String, Value, NameHashBuild>, NameHashBuild>>,
     resolving: Mutex<Vec<(GroupRef, String)>>,
 }
 
@@ -207,7 +209,7 @@ impl Clone for ConfigOpts {
             env: self.env.clone(),
             validate_default_values: self.validate_default_values,
             config_opts_registered: self.config_opts_registered,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(HashMap::default()),
             resolving: Mutex::new(Vec::new()),
         }
     }
@@ -248,7 +250,7 @@ impl ConfigOpts {
         let mut conf = ConfigOpts {
             default: Slot::default(),
             groups: Vec::new(),
-            group_index: HashMap::new(),
+            group_index: HashMap::default(),
             cli_opts: VecDeque::new(),
             deprecated: HashMap::new(),
             args: None,
@@ -262,7 +264,7 @@ impl ConfigOpts {
             env: Env::Process,
             validate_default_values: false,
             config_opts_registered: false,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(HashMap::default()),
             resolving: Mutex::new(Vec::new()),
         };
         let config_source = Opt::list("config_source")
@@ -960,7 +962,7 @@ impl ConfigOpts {
     /// every command-line value.
     fn parse_config_files(&self, call: &CallArgs) -> Result<Namespace> {
         let mut files = Namespace::default();
-        let mut attrs: HashMap<String, Attr> = HashMap::new();
+        let mut attrs = crate::argparse::Attrs::default();
         let has = |flag: &str| {
             call.args
                 .iter()
@@ -982,7 +984,7 @@ impl ConfigOpts {
             }
         }
         let parser = self.parser()?;
-        let mut effect = |e: SideEffect<'_>, attrs: &mut HashMap<String, Attr>| -> Result<()> {
+        let mut effect = |e: SideEffect<'_>, attrs: &mut crate::argparse::Attrs| -> Result<()> {
             match e {
                 SideEffect::ConfigFile(path) => self.parse_file(path, &mut files, attrs),
                 SideEffect::ConfigDir(dir) => {
@@ -1010,7 +1012,7 @@ impl ConfigOpts {
         &self,
         path: &str,
         ns: &mut Namespace,
-        attrs: &mut HashMap<String, Attr>,
+        attrs: &mut crate::argparse::Attrs,
     ) -> Result<()> {
         let path = fixpath(path);
         let file = match namespace::read_file(&path)? {

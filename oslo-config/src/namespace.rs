@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+use pycompat::hash::NameHashBuild;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -113,7 +115,7 @@ pub(crate) struct ParsedFile {
     /// Raw section names, in file order.
     pub raw_sections: Vec<String>,
     /// Normalized section → key → occurrences.
-    pub normalized: HashMap<String, HashMap<String, Occurrences>>,
+    pub normalized: HashMap<String, HashMap<String, Occurrences, NameHashBuild>, NameHashBuild>,
 }
 
 impl ParsedFile {
@@ -147,7 +149,7 @@ pub(crate) struct Namespace {
     pub files_not_found: Vec<String>,
     pub files_permission_denied: Vec<String>,
     pub config_dirs: Vec<String>,
-    pub attrs: HashMap<String, Attr>,
+    pub attrs: crate::argparse::Attrs,
 }
 
 /// A value found for an option: raw text(s) or a command-line value.

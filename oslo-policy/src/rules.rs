@@ -68,57 +68,7 @@ pub fn read_document(bytes: &[u8]) -> Result<Value, String> {
     crate::yaml::safe_load(bytes).map_err(|e| e.to_string())
 }
 
-/// The rule-name index's hash (FxHash's word-at-a-time mixing): names are
-/// short, trusted (they come from the operator's policy file) and looked
-/// up on every `enforce` and `rule:` hop, where SipHash's flood resistance
-/// buys nothing and costs a third of a `role:admin` decision.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct NameHashBuild;
-
-#[derive(Debug)]
-struct NameHash(u64);
-
-impl NameHash {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl std::hash::Hasher for NameHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            for (d, s) in w.iter_mut().zip(rest) {
-                *d = *s;
-            }
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-}
-
-impl std::hash::BuildHasher for NameHashBuild {
-    type Hasher = NameHash;
-    fn build_hasher(&self) -> NameHash {
-        NameHash(0)
-    }
-}
+use pycompat::hash::NameHashBuild;
 
 /// A check kind a service adds (the Rust form of oslo.policy's
 /// `register()` and `oslo.policy.rule_checks` entry points, but per

@@ -5,8 +5,10 @@
 //!   dict-key equality, and Python's float `repr`;
 //! * [`yaml`] — YAML as PyYAML's `safe_load` (YAML 1.1) reads it;
 //! * [`yamlemit`] — YAML as PyYAML's `safe_dump` writes it;
-//! * [`textwrap`] — `textwrap.wrap` as the sample generators call it.
+//! * [`textwrap`] — `textwrap.wrap` as the sample generators call it;
+//! * [`hash`] — a fast hash for tables of trusted names.
 
+pub mod hash;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod textwrap;
