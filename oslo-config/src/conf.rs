@@ -1064,6 +1064,17 @@ impl ConfigOpts {
 
     /// `Opt._get_from_namespace`.
     fn from_namespace(opt: &Opt, ns: &Namespace, group: Option<&str>) -> Option<namespace::Found> {
+        Self::from_namespace_at(opt, ns, group, true)
+    }
+
+    /// [`Self::from_namespace`]; without `want_loc` a file value's location
+    /// has no file (no strings copied on the hot path).
+    fn from_namespace_at(
+        opt: &Opt,
+        ns: &Namespace,
+        group: Option<&str>,
+        want_loc: bool,
+    ) -> Option<namespace::Found> {
         let mut names: Vec<(Option<&str>, &str)> =
             Vec::with_capacity(1 + opt.deprecated_opts.len());
         names.push((group, opt.dest.as_str()));
@@ -1075,7 +1086,7 @@ impl ConfigOpts {
                 ));
             }
         }
-        ns.value(&names, opt.multi, opt.positional)
+        ns.value(&names, opt.multi, opt.positional, want_loc)
     }
 
     /// `_validate_cli_options`: every command-line option's value (from the
@@ -1211,7 +1222,7 @@ impl ConfigOpts {
             }
             stack.push((g, name.to_owned()));
         }
-        let result = self.do_get(name, g, ns).map(|(v, _)| v);
+        let result = self.do_get(name, g, ns, false).map(|(v, _)| v);
         if let Ok(mut stack) = self.resolving.lock() {
             stack.pop();
         }
@@ -1229,7 +1240,7 @@ impl ConfigOpts {
     /// Where the value of `name` in `group` comes from (`get_location`).
     pub fn get_location(&self, name: &str, group: Option<&str>) -> Result<Option<LocationInfo>> {
         let g = self.find_group(group)?;
-        self.do_get(name, g, None).map(|(_, loc)| loc)
+        self.do_get(name, g, None, true).map(|(_, loc)| loc)
     }
 
     fn env_name(group: Option<&str>, name: &str) -> String {
@@ -1246,6 +1257,7 @@ impl ConfigOpts {
         name: &str,
         g: GroupRef,
         ns: Option<&Namespace>,
+        want_loc: bool,
     ) -> Result<(Value, Option<LocationInfo>)> {
         let group_name = self.group_name(g);
         let r = self.opt_ref(name, group_name.as_deref())?;
@@ -1274,7 +1286,7 @@ impl ConfigOpts {
             None => self.namespace.as_ref(),
         };
         if let Some(namespace) = namespace {
-            let found = Self::from_namespace(opt, namespace, group_name.as_deref());
+            let found = Self::from_namespace_at(opt, namespace, group_name.as_deref(), want_loc);
             let (attempt, alt_loc) = match found {
                 Some((val, alt_loc)) => {
                     let attempt = if alt_loc.location == Locations::CommandLine {
@@ -1304,6 +1316,14 @@ impl ConfigOpts {
                 return match result {
                     Ok(v) => Ok((v, Some(loc))),
                     Err(e) if is_value_error(&e) => {
+                        // The message names the file: find it now.
+                        let alt_loc = match (want_loc, alt_loc.location) {
+                            (false, Locations::User) => {
+                                Self::from_namespace(opt, namespace, group_name.as_deref())
+                                    .map_or(alt_loc, |f| f.1)
+                            }
+                            _ => alt_loc,
+                        };
                         let message = format!(
                             "Value for option {} from {alt_loc} is not valid: {e}",
                             opt.name

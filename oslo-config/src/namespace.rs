@@ -454,6 +454,7 @@ impl Namespace {
         &self,
         names: &[(Cow<'_, str>, &str)],
         multi: bool,
+        want_loc: bool,
     ) -> Option<(Vec<String>, LocationInfo)> {
         let mut collected: Vec<String> = Vec::new();
         let mut loc: Option<LocationInfo> = None;
@@ -466,6 +467,9 @@ impl Namespace {
                 else {
                     continue;
                 };
+                if loc.is_none() && !want_loc {
+                    loc = Some(LocationInfo::new(Locations::User, String::new()));
+                }
                 if loc.is_none() {
                     let detail = self
                         .sections_to_file
@@ -546,6 +550,7 @@ impl Namespace {
         names: &[(Option<&str>, &str)],
         multi: bool,
         positional: bool,
+        want_loc: bool,
     ) -> Option<Found> {
         let file = if self.parsed.is_empty() {
             None
@@ -554,7 +559,7 @@ impl Namespace {
                 .iter()
                 .map(|(g, n)| (normalize_group_cow(g.unwrap_or("DEFAULT")), *n))
                 .collect();
-            self.file_value(&file_names, multi)
+            self.file_value(&file_names, multi, want_loc)
         };
         if let Some(v) = self.cli_value(names, positional) {
             let loc = file
