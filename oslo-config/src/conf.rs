@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::namespace::{self, LocationInfo, Locations, Namespace, Read, conf_files_in, fixpath};
 use crate::opts::{Opt, OptGroup};
 use crate::template::{self, Lookup};
+use crate::typed::{FromValue, Key, TypedOpt};
 use crate::types::{ListType, Type};
 
 /// Names a DEFAULT option may not have.
@@ -1176,6 +1177,38 @@ impl ConfigOpts {
             )));
         }
         self.get_value(name, g, None)
+    }
+
+    /// Registers a [`TypedOpt`] and gives the [`Key`] that reads it as its
+    /// Rust type ([`ConfigOpts::value`]).
+    pub fn register_typed<T: FromValue>(
+        &mut self,
+        opt: TypedOpt<T>,
+        group: Option<&str>,
+    ) -> Result<Key<T>> {
+        let dest = opt.opt.dest.clone();
+        self.register_opt(opt.opt, group)?;
+        Ok(Key::new(group, &dest))
+    }
+
+    /// [`ConfigOpts::register_typed`] for a command-line option.
+    pub fn register_cli_typed<T: FromValue>(
+        &mut self,
+        opt: TypedOpt<T>,
+        group: Option<&str>,
+    ) -> Result<Key<T>> {
+        let dest = opt.opt.dest.clone();
+        self.register_cli_opt(opt.opt, group)?;
+        Ok(Key::new(group, &dest))
+    }
+
+    /// The value of a typed option (`None` if unset).
+    pub fn value<T: FromValue>(&self, key: &Key<T>) -> Result<Option<T>> {
+        let value = match &key.group {
+            None => self.get(&key.dest)?,
+            Some(g) => self.get_in(Some(g), &key.dest)?,
+        };
+        crate::typed::typed(key, &value)
     }
 
     /// Typed shorthand: a string value (`None` if unset).

@@ -10,6 +10,7 @@ pub mod optdata;
 pub mod opts;
 pub mod pytype;
 pub mod template;
+pub mod typed;
 pub mod types;
 pub mod validator;
 
@@ -17,4 +18,5 @@ pub use conf::{CallArgs, ConfigOpts, Mutations};
 pub use error::{Error, Result};
 pub use namespace::{LocationInfo, Locations};
 pub use opts::{DeprecatedOpt, Opt, OptGroup, SubArg, SubArgAction, SubCommand, SubCommands};
+pub use typed::{FromValue, Key, TypedOpt};
 pub use types::Type;

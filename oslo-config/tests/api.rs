@@ -277,3 +277,45 @@ fn multi_opts_accumulate_in_argv_order() {
         Value::List(vec![Value::str("a"), Value::str("b")])
     );
 }
+
+#[test]
+fn typed_keys_read_rust_types() {
+    use oslo_config::TypedOpt;
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "a.conf",
+        "[DEFAULT]\nworkers = 8\nhosts = a, b\n[api]\ndebug = yes\nratio = 2\n",
+    );
+    let mut conf = ConfigOpts::new();
+    conf.set_environment(HashMap::new());
+    let workers = conf
+        .register_typed(TypedOpt::integer("workers"), None)
+        .unwrap();
+    let hosts = conf.register_typed(TypedOpt::list("hosts"), None).unwrap();
+    let debug = conf
+        .register_typed(TypedOpt::boolean("debug"), Some("api"))
+        .unwrap();
+    let ratio = conf
+        .register_typed(TypedOpt::float("ratio"), Some("api"))
+        .unwrap();
+    let name = conf
+        .register_typed(
+            TypedOpt::string("name").with(|o| o.default("n")),
+            Some("api"),
+        )
+        .unwrap();
+    let unset = conf
+        .register_typed(TypedOpt::string("unset"), None)
+        .unwrap();
+    call(&mut conf, &["--config-file", &f]).unwrap();
+    assert_eq!(conf.value(&workers).unwrap(), Some(8));
+    assert_eq!(
+        conf.value(&hosts).unwrap(),
+        Some(vec!["a".to_owned(), "b".to_owned()])
+    );
+    assert_eq!(conf.value(&debug).unwrap(), Some(true));
+    assert_eq!(conf.value(&ratio).unwrap(), Some(2.0));
+    assert_eq!(conf.value(&name).unwrap(), Some("n".to_owned()));
+    assert_eq!(conf.value(&unset).unwrap(), None);
+}
