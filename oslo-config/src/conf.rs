@@ -78,7 +78,7 @@ pub struct CallArgs {
     pub args: Vec<String>,
     /// The project (`nova`): used to find default config files.
     pub project: Option<String>,
-    /// The program name (default: basename of argv[0] without `.py`).
+    /// The program name (default: basename of `argv[0]` without `.py`).
     pub prog: Option<String>,
     /// Enables `--version`.
     pub version: Option<String>,

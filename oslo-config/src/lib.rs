@@ -1,4 +1,21 @@
-//! A drop-in replacement for OpenStack's `oslo.config` (10.7.0).
+//! A drop-in replacement for OpenStack's `oslo.config` (10.7.0): options
+//! registered in groups, resolved from defaults, config files and dirs,
+//! the environment and the command line with the reference's precedence,
+//! and its tools — value for value, error for error.
+//!
+//! * [`conf`] — `ConfigOpts`: registration, parsing, resolution,
+//!   overrides, locations, reload on SIGHUP;
+//! * [`opts`] — `Opt`, `OptGroup`, deprecated names, sub-commands;
+//! * [`types`] — the option types and their parsing;
+//! * [`typed`] — typed keys (`TypedOpt`, `Key<T>`);
+//! * [`namespace`] — parsed files and where a value came from;
+//! * [`ini`] — the INI dialect of oslo.config;
+//! * [`template`] — `$name` interpolation;
+//! * [`optdata`] — opt-data (the generator's YAML/JSON) as options;
+//! * [`generator`], [`validator`] — `oslo-config-generator` and
+//!   `oslo-config-validator`;
+//! * [`error`], [`pytype`] — errors named after the Python exceptions,
+//!   and the Python `repr`/`==` of types.
 
 mod argparse;
 pub mod conf;

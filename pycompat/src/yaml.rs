@@ -197,7 +197,7 @@ pub fn safe_load_yaml(bytes: &[u8]) -> Result<Value, YamlError> {
 }
 
 /// First code point standing for a lone surrogate (see
-/// [`map_surrogate_escapes`]): U+D800+n is U+10F800+n (plane 16, private use).
+/// `map_surrogate_escapes`): U+D800+n is U+10F800+n (plane 16, private use).
 pub const SURROGATE_BASE: u32 = 0x10_F800;
 
 /// PyYAML decodes `\uD83D` in a double-quoted scalar to a lone surrogate
