@@ -1,5 +1,5 @@
 //! The `[oslo_policy]` options (`oslo_policy/opts.py`), registered into
-//! an oslo-config [`ConfigOpts`] and read back as an [`enforcer::Config`]:
+//! an oslo-config [`ConfigOpts`] and read back as an [`enforcer::Config`](crate::enforcer::Config):
 //! a service reads its policy settings from its own config files, and
 //! `oslopolicy-checker --enforcer_config FILE` reads the `remote_*`
 //! options of `http:`/`https:` checks.
