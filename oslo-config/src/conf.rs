@@ -26,7 +26,7 @@ use std::sync::Mutex;
 
 use pycompat::value::Value;
 
-use crate::argparse::{self, Action, Attr, Kind, Nargs, Parser, SideEffect};
+use crate::argparse::{Action, Attr, Kind, Nargs, Parser, SideEffect};
 use crate::error::{Error, Result};
 use crate::namespace::{self, LocationInfo, Locations, Namespace, Read, conf_files_in, fixpath};
 use crate::opts::{Opt, OptGroup};
@@ -1171,10 +1171,12 @@ impl ConfigOpts {
             None => None,
             Some(gn) => self.find_group(Some(gn))?,
         };
+        // Python gives the group itself here; as a value it is no option.
         if group.is_none() && self.group_index.contains_key(name) {
-            return Err(Error::TemplateSubstitution(format!(
-                "{name} is a group, not an option"
-            )));
+            return Err(Error::NoSuchOpt {
+                name: name.to_owned(),
+                group: None,
+            });
         }
         self.get_value(name, g, None)
     }
@@ -1849,9 +1851,23 @@ pub fn find_config_files(project: Option<&str>, prog: &str, extension: &str) -> 
     found
 }
 
-#[allow(dead_code)]
-fn _assert_send_sync() {
-    fn is<T: Send + Sync>() {}
-    is::<ConfigOpts>();
-    let _ = argparse::Attr::None;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_opts_can_be_shared_between_threads() {
+        fn is<T: Send + Sync>() {}
+        is::<ConfigOpts>();
+    }
+
+    #[test]
+    fn a_group_is_not_a_value() {
+        let mut conf = ConfigOpts::new();
+        conf.register_group(OptGroup::new("database"));
+        assert!(matches!(
+            conf.get_in(None, "database"),
+            Err(Error::NoSuchOpt { .. })
+        ));
+    }
 }
