@@ -11,12 +11,15 @@
 //!
 //! ```
 //! use oslo_config::{CallArgs, ConfigOpts, Opt};
+//! # fn main() -> oslo_config::Result<()> {
 //! let mut conf = ConfigOpts::new();
-//! conf.register_opt(Opt::integer("workers").default(4), None).unwrap();
-//! conf.register_cli_opt(Opt::boolean("debug"), None).unwrap();
-//! conf.call(CallArgs::new(["--debug"]).no_default_files()).unwrap();
-//! assert_eq!(conf.get("workers").unwrap().py_repr(), "4");
-//! assert_eq!(conf.get("debug").unwrap().py_repr(), "True");
+//! conf.register_opt(Opt::integer("workers").default(4), None)?;
+//! conf.register_cli_opt(Opt::boolean("debug"), None)?;
+//! conf.call(CallArgs::new(["--debug"]).no_default_files())?;
+//! assert_eq!(conf.get("workers")?.py_repr(), "4");
+//! assert_eq!(conf.get("debug")?.py_repr(), "True");
+//! # Ok(())
+//! # }
 //! ```
 
 use std::collections::{HashMap, VecDeque};
@@ -1705,20 +1708,6 @@ impl ConfigOpts {
             .slot(g)
             .map(|s| s.opts.iter().map(|i| &i.opt).collect())
             .unwrap_or_default())
-    }
-
-    /// True if a value came from a source other than defaults (for
-    /// explanations).
-    pub fn is_user_set(&self, name: &str, group: Option<&str>) -> bool {
-        self.get_location(name, group)
-            .ok()
-            .flatten()
-            .is_some_and(|l| {
-                matches!(
-                    l.location,
-                    Locations::User | Locations::CommandLine | Locations::Environment
-                )
-            })
     }
 }
 
