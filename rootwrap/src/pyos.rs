@@ -153,22 +153,43 @@ pub fn abspath(p: &[u8]) -> Option<Vec<u8>> {
 /// `os.path.realpath`, or an empty path when the working directory is gone.
 pub fn realpath(p: &[u8]) -> Result<Vec<u8>, PyCrash> {
     check_nul(p)?;
-    let mut seen: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
-    let (joined, _) = join_realpath(Vec::new(), p, &mut seen, 0)?;
-    Ok(abspath(&joined).unwrap_or_default())
+    let mut seen = Seen::new();
+    match join_realpath(Vec::new(), p, &mut seen, 0) {
+        Ok((joined, _)) => Ok(abspath(&joined).unwrap_or_default()),
+        // `os.readlink` raised FileNotFoundError (the link went away after
+        // `lstat`): `filters.realpath` catches it and answers ''.
+        Err(Unresolved::NotFound) => Ok(Vec::new()),
+        Err(Unresolved::Crash(c)) => Err(c),
+    }
 }
 
-/// Symlink chains deeper than this are left unresolved rather than recursed
-/// into (Python would raise RecursionError far later; the kernel's own limit
-/// is 40, so no real path gets here).
-const MAX_LINK_DEPTH: usize = 64;
+/// Links being resolved (`None`) or resolved, like `_joinrealpath`'s `seen`.
+type Seen = std::collections::HashMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// Why [`join_realpath`] stopped without an answer.
+enum Unresolved {
+    /// `FileNotFoundError`, which rootwrap's `realpath` turns into `''`.
+    NotFound,
+    /// Any other exception: the reference crashes.
+    Crash(PyCrash),
+}
+
+/// How deep a chain of symlinks (each link's target holding the next) is
+/// followed. CPython 3.11's `_joinrealpath` recurses once per link and
+/// raises `RecursionError` (an uncaught crash in rootwrap) near its
+/// recursion limit of 1000 frames; chains deeper than this are refused as
+/// that crash, never left half-resolved: a partial answer would let the
+/// kernel follow the rest of the chain after a PathFilter checked it. The
+/// bound is well below the reference's own so that we never resolve a
+/// chain the reference crashes on.
+pub const MAX_LINK_DEPTH: usize = 512;
 
 fn join_realpath(
     mut path: Vec<u8>,
     rest: &[u8],
-    seen: &mut Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    seen: &mut Seen,
     depth: usize,
-) -> Result<(Vec<u8>, bool), PyCrash> {
+) -> Result<(Vec<u8>, bool), Unresolved> {
     let mut rest = rest;
     if isabs(rest) {
         rest = rest.get(1..).unwrap_or_default();
@@ -204,7 +225,7 @@ fn join_realpath(
             path = newpath;
             continue;
         }
-        if let Some((_, resolved)) = seen.iter().find(|(k, _)| *k == newpath) {
+        if let Some(resolved) = seen.get(&newpath) {
             match resolved {
                 Some(r) => {
                     path = r.clone();
@@ -214,20 +235,24 @@ fn join_realpath(
             }
         }
         if depth >= MAX_LINK_DEPTH {
-            return Ok((join(&newpath, rest), false));
+            return Err(Unresolved::Crash(PyCrash(
+                "RecursionError: maximum recursion depth exceeded while resolving symlinks"
+                    .to_owned(),
+            )));
         }
-        seen.push((newpath.clone(), None));
-        let target = std::fs::read_link(path_of(&newpath))
-            .map_err(|e| PyCrash(format!("OSError: {e}")))?
-            .into_os_string()
-            .into_vec();
+        seen.insert(newpath.clone(), None);
+        let target = match std::fs::read_link(path_of(&newpath)) {
+            Ok(t) => t.into_os_string().into_vec(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Unresolved::NotFound);
+            }
+            Err(e) => return Err(Unresolved::Crash(PyCrash(format!("OSError: {e}")))),
+        };
         let (resolved, ok) = join_realpath(path, &target, seen, depth + 1)?;
         if !ok {
             return Ok((join(&resolved, rest), false));
         }
-        if let Some(entry) = seen.iter_mut().find(|(k, _)| *k == newpath) {
-            entry.1 = Some(resolved.clone());
-        }
+        seen.insert(newpath, Some(resolved.clone()));
         path = resolved;
     }
     Ok((path, true))
@@ -321,6 +346,40 @@ mod tests {
         assert_eq!(rp("/link/../y")?, [d.as_slice(), b"/y"].concat());
         assert_eq!(rp("/loop/z")?, [d.as_slice(), b"/loop/z"].concat());
         assert_eq!(realpath(b"//a//b")?, b"/a/b");
+        Ok(())
+    }
+
+    #[test]
+    fn long_chains_resolve_completely_or_not_at_all() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let d = dir.path().as_os_str().as_bytes().to_vec();
+        std::fs::write(dir.path().join("end"), "x")?;
+        let chain = |n: usize| -> std::io::Result<()> {
+            for i in 0..n {
+                let target = if i + 1 == n {
+                    "end".to_owned()
+                } else {
+                    format!("c{n}-{}", i + 1)
+                };
+                std::os::unix::fs::symlink(target, dir.path().join(format!("c{n}-{i}")))?;
+            }
+            Ok(())
+        };
+        // Past the kernel's own 40 and the old cap of 64: fully resolved.
+        chain(70)?;
+        assert_eq!(
+            realpath(&[d.as_slice(), b"/c70-0"].concat())?,
+            [d.as_slice(), b"/end"].concat()
+        );
+        chain(MAX_LINK_DEPTH)?;
+        assert_eq!(
+            realpath(&[d.as_slice(), b"/c512-0"].concat())?,
+            [d.as_slice(), b"/end"].concat()
+        );
+        // Deeper than we follow: refused like the reference's RecursionError,
+        // never answered with a path that is still a link.
+        chain(MAX_LINK_DEPTH + 1)?;
+        assert!(realpath(&[d.as_slice(), b"/c513-0"].concat()).is_err());
         Ok(())
     }
 }
