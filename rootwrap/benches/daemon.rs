@@ -80,13 +80,20 @@ fn bench(c: &mut Criterion) {
     });
     // The floor: the same spawn/pipes/wait the daemon does, in process.
     let env = vec![("PATH".into(), "/usr/bin:/bin".into())];
+    let allowed = rootwrap::decision::Allowed {
+        filter: "true".into(),
+        run_as: "root".into(),
+        command: vec![b"/usr/bin/true".to_vec()],
+        env: Vec::new(),
+    };
     g.bench_function("baseline_run_captured_true", |b| {
         b.iter(|| {
             black_box(rootwrap::exec::run_captured(
-                &[b"/usr/bin/true".to_vec()],
+                &allowed,
                 &env,
-                "root",
                 b"",
+                64 << 20,
+                &mut |_| true,
             ))
         })
     });

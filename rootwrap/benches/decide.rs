@@ -32,6 +32,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use rootwrap::config::RootwrapConfig;
 use rootwrap::decision::{self, Outcome};
 use rootwrap::filters::MatchEnv;
+use rootwrap::trust::Trust;
 use rootwrap::wrapper;
 
 const EXEC_DIRS: &str = "/sbin,/usr/sbin,/bin,/usr/bin";
@@ -201,7 +202,7 @@ fn benches(c: &mut Criterion) {
     let env = MatchEnv {
         path: Some(b"/usr/bin:/bin".to_vec()),
     };
-    let set = wrapper::load_filters(&config.filters_path, false)
+    let set = wrapper::load_filters(&config.filters_path, Trust::Assume)
         .unwrap_or_else(|e| fail(&format!("load_filters: {e}")));
     eprintln!(
         "decide bench: {} filter files in {} directories, {} filters (built-in privsep-helper included)",
@@ -217,14 +218,14 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("load_filters");
     g.bench_function("all_files", |b| {
-        b.iter(|| wrapper::load_filters(black_box(&config.filters_path), false))
+        b.iter(|| wrapper::load_filters(black_box(&config.filters_path), Trust::Assume))
     });
-    // The CLI checks ownership when it runs as root; the checks need
-    // root-owned, non-writable directories and files.
-    match wrapper::load_filters(&config.filters_path, true) {
+    // The CLI verifies every file on its descriptor when it runs as root;
+    // that needs root-owned, non-writable directories and files.
+    match wrapper::load_filters(&config.filters_path, Trust::Verify) {
         Ok(_) => {
             g.bench_function("all_files_trust_checked", |b| {
-                b.iter(|| wrapper::load_filters(black_box(&config.filters_path), true))
+                b.iter(|| wrapper::load_filters(black_box(&config.filters_path), Trust::Verify))
             });
         }
         Err(e) => eprintln!(
@@ -255,7 +256,10 @@ fn benches(c: &mut Criterion) {
         g.bench_function(*name, |b| {
             b.iter_batched(
                 || userargs.clone(),
-                |a| decision::decide(black_box(&config), a, &env, false),
+                |mut a| {
+                    let set = wrapper::load_filters(black_box(&config.filters_path), Trust::Assume);
+                    set.map(|s| decision::decide_with(&s.filters, &mut a, &config.exec_dirs, &env))
+                },
                 BatchSize::SmallInput,
             )
         });

@@ -8,8 +8,9 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use rootwrap::decision::{self, Outcome};
-use rootwrap::filters::MatchEnv;
+use rootwrap::audit::Style;
+use rootwrap::decision::Outcome;
+use rootwrap::pipeline::{Purpose, Session};
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args_os().skip(1);
@@ -18,15 +19,18 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::from(2);
     };
     let userargs: Vec<Vec<u8>> = args.map(|a| a.as_bytes().to_vec()).collect();
-    let path = std::env::var_os("PATH").map(|p| p.as_bytes().to_vec());
-    let config = match decision::load_config(&config_path, path.as_deref(), false) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("{message}");
-            return std::process::ExitCode::from(97);
+    // Inspect: a setuid copy would give up its privilege first.
+    let session = match Session::start(Purpose::Inspect, Style::Cli, b"explain", "explain") {
+        Ok(s) => s,
+        Err(refusal) => {
+            eprintln!("{refusal}");
+            return std::process::ExitCode::from(1);
         }
     };
-    let (outcome, _warnings) = decision::decide(&config, userargs, &MatchEnv { path }, false);
+    let outcome = match session.load(&config_path, &mut |w| eprintln!("{w}")) {
+        Ok(loaded) => loaded.decide(userargs),
+        Err(refusal) => refusal.into_outcome(),
+    };
     match &outcome {
         Outcome::Allowed(a) => {
             println!(

@@ -1,14 +1,11 @@
-//! The whole allow/deny decision of one rootwrap call, from rootwrap.conf to
+//! The allow/deny decision of one command line against loaded filters, and
 //! the argv and environment to execute, without executing anything. The CLI,
-//! `--dry-run --json` and the audit log are all rendered from [`Outcome`].
+//! `--dry-run --json` and the audit log are all rendered from [`Outcome`]
+//! (the steps around it are in [`crate::pipeline`]).
 
-use std::path::Path;
-
-use crate::config::{ConfigError, RootwrapConfig};
 use crate::filters::MatchEnv;
 use crate::pystr;
-use crate::trust;
-use crate::wrapper::{self, LoadError, Match};
+use crate::wrapper::{self, Match};
 
 /// Exit status for a denied command.
 pub const RC_UNAUTHORIZED: i32 = 99;
@@ -141,57 +138,8 @@ impl Outcome {
     }
 }
 
-/// Reads rootwrap.conf as `cmd.main` does, after the trust check when
-/// `check_trust`. The error is the complete message for exit 97.
-pub fn load_config(
-    path: &Path,
-    path_env: Option<&[u8]>,
-    check_trust: bool,
-) -> Result<RootwrapConfig, String> {
-    let shown = path.display();
-    if check_trust {
-        // A missing file is not a trust problem: the reference reads it as
-        // empty and reports the missing filters_path below.
-        if path.symlink_metadata().is_ok() {
-            trust::check_path(path)
-                .map_err(|e| format!("Untrusted configuration file {shown}: {e}"))?;
-        }
-    }
-    RootwrapConfig::load(path, path_env).map_err(|e| match e {
-        ConfigError::Value(m) => format!("Incorrect value in {shown}: {m}"),
-        ConfigError::Parser(_) => format!("Incorrect configuration file: {shown}"),
-    })
-}
-
-/// Loads the filters and matches `userargs` (`load_filters`,
-/// `match_filter`, `get_command`, `get_environment`). Returns the outcome
-/// and the warnings logged while loading.
-pub fn decide(
-    config: &RootwrapConfig,
-    mut userargs: Vec<Vec<u8>>,
-    env: &MatchEnv,
-    check_trust: bool,
-) -> (Outcome, Vec<String>) {
-    let set = match wrapper::load_filters(&config.filters_path, check_trust) {
-        Ok(set) => set,
-        Err(LoadError::Untrusted(e)) => {
-            return (
-                Outcome::BadConfig(format!("Untrusted filter definitions: {e}")),
-                Vec::new(),
-            );
-        }
-        Err(e @ LoadError::Malformed { .. }) => {
-            return (
-                Outcome::Error(format!("Malformed filter file {e}")),
-                Vec::new(),
-            );
-        }
-    };
-    let outcome = decide_with(&set.filters, &mut userargs, &config.exec_dirs, env);
-    (outcome, set.warnings)
-}
-
-/// Matches `userargs` against loaded filters (see [`decide`]).
+/// Matches `userargs` against loaded filters (`match_filter`,
+/// `get_command`, `get_environment`).
 pub fn decide_with(
     filters: &[crate::filters::Filter],
     userargs: &mut Vec<Vec<u8>>,

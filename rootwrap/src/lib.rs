@@ -13,13 +13,19 @@
 //! * [`wrapper`] — `load_filters` and `match_filter`;
 //! * [`decision`] — one call from configuration to outcome (also rendered
 //!   as the `--dry-run --json` contract);
-//! * [`exec`] — credentials, descriptors, signals and exit status;
-//! * [`trust`] — ownership checks of the configuration and filters;
-//! * [`syslog`] — the audit records;
+//! * [`pipeline`] — the ordered privileged flow both binaries run;
+//! * [`trust`] — reading the configuration and filters, verified on the
+//!   descriptors they are read from;
+//! * [`exec`] — running an allowed command: environment, identity, exit
+//!   status, captured output;
+//! * [`audit`] — the audit records and the names they carry;
+//! * [`syslog`] — sending them as the reference's `SysLogHandler` does;
+//! * [`sys`] — every system call beyond `std` (the only user of `nix`);
 //! * [`lint`] — dangerous or dead filters;
 //! * [`daemon`] — the daemon protocol, server and client;
 //! * [`pystr`], [`pyos`] — Python string and path primitives on bytes.
 
+pub mod audit;
 pub mod config;
 pub mod daemon;
 pub mod decision;
@@ -27,9 +33,11 @@ pub mod exec;
 pub mod filters;
 pub mod ini;
 pub mod lint;
+pub mod pipeline;
 pub mod pyos;
 pub mod pyre;
 pub mod pystr;
+pub mod sys;
 pub mod syslog;
 pub mod trust;
 pub mod wrapper;

@@ -72,10 +72,13 @@ fn check_nul(p: &[u8]) -> Result<(), PyCrash> {
     }
 }
 
-/// `os.access(p, os.X_OK)` (real uid and gid, like Python).
+/// `os.access(p, os.X_OK)`. Python asks with the real ids; rootwrap's
+/// real and effective ids are equal whenever it decides, and asking with
+/// the effective ones keeps the answer stable while the daemon starts a
+/// command under another real uid (see [`crate::sys::fs::executable`]).
 pub fn access_x(p: &[u8]) -> Result<bool, PyCrash> {
     check_nul(p)?;
-    Ok(nix::unistd::access(path(p), nix::unistd::AccessFlags::X_OK).is_ok())
+    Ok(crate::sys::fs::executable(p))
 }
 
 /// `os.path.isfile` (follows symlinks; false on any error).

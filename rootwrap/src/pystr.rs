@@ -169,8 +169,9 @@ pub fn py_int_saturating(s: &str) -> Option<i64> {
 
 /// Appends a JSON string literal for `bytes` exactly as Python's
 /// `json.dumps(os.fsdecode(bytes))` writes it (`ensure_ascii=True`).
-pub fn push_json_bytes(out: &mut String, bytes: &[u8]) {
-    out.push('"');
+pub fn push_json_bytes<W: std::fmt::Write + ?Sized>(out: &mut W, bytes: &[u8]) {
+    // Writing to a `String` (or a counting sink) cannot fail.
+    let _ = out.write_char('"');
     for piece in pieces(bytes) {
         match piece {
             Piece::Text(t) => {
@@ -178,34 +179,37 @@ pub fn push_json_bytes(out: &mut String, bytes: &[u8]) {
                     push_json_char(out, c);
                 }
             }
-            Piece::Byte(b) => out.push_str(&format!("\\udc{b:02x}")),
-        }
-    }
-    out.push('"');
-}
-
-/// Appends a JSON string literal for text (see [`push_json_bytes`]).
-pub fn push_json_str(out: &mut String, s: &str) {
-    push_json_bytes(out, s.as_bytes());
-}
-
-fn push_json_char(out: &mut String, c: char) {
-    match c {
-        '"' => out.push_str("\\\""),
-        '\\' => out.push_str("\\\\"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        ' '..='~' => out.push(c),
-        _ => {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
+            Piece::Byte(b) => {
+                let _ = write!(out, "\\udc{b:02x}");
             }
         }
     }
+    let _ = out.write_char('"');
+}
+
+/// Appends a JSON string literal for text (see [`push_json_bytes`]).
+pub fn push_json_str<W: std::fmt::Write + ?Sized>(out: &mut W, s: &str) {
+    push_json_bytes(out, s.as_bytes());
+}
+
+fn push_json_char<W: std::fmt::Write + ?Sized>(out: &mut W, c: char) {
+    let _ = match c {
+        '"' => out.write_str("\\\""),
+        '\\' => out.write_str("\\\\"),
+        '\n' => out.write_str("\\n"),
+        '\r' => out.write_str("\\r"),
+        '\t' => out.write_str("\\t"),
+        '\u{8}' => out.write_str("\\b"),
+        '\u{c}' => out.write_str("\\f"),
+        ' '..='~' => out.write_char(c),
+        _ => {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+            Ok(())
+        }
+    };
 }
 
 /// Lossless display text for messages: valid UTF-8 as is, undecodable bytes

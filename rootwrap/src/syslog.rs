@@ -83,35 +83,42 @@ impl Syslog {
     /// The audit log `rootwrap.conf` asks for, connected to `/dev/log`:
     /// `Ok(None)` without `use_syslog`; an error when the socket cannot be
     /// reached (callers print [`UNAVAILABLE`] and carry on, as the reference
-    /// does). `argv0`'s basename names the program in every record.
+    /// does). `program` names the program in every record (see
+    /// [`crate::audit::program_name`]).
     pub fn for_config(
         config: &crate::config::RootwrapConfig,
-        argv0: &str,
+        program: &str,
     ) -> std::io::Result<Option<Syslog>> {
         if !config.use_syslog {
             return Ok(None);
         }
-        let program = Path::new(argv0)
-            .file_name()
-            .map_or_else(|| argv0.to_owned(), |n| n.to_string_lossy().into_owned());
         Syslog::connect(
             Path::new("/dev/log"),
             config.syslog.facility,
             config.syslog.level,
-            &program,
+            program,
         )
         .map(Some)
     }
 
     /// The bytes sent for a message (`<PRI>PROGRAM: MESSAGE\0`), or `None`
     /// when the level is filtered out or the facility is not a number.
+    /// Control characters in the program name and the message are escaped
+    /// ([`escape_controls`]): a command line cannot start a forged record.
     pub fn frame(&self, level: Level, message: &str) -> Option<Vec<u8>> {
         if (level as u8) < self.min_level {
             return None;
         }
         let facility = self.facility?;
         let pri = (u32::from(facility) << 3) | u32::from(level.severity());
-        Some(format!("<{pri}>{}: {message}\0", self.program).into_bytes())
+        Some(
+            format!(
+                "<{pri}>{}: {}\0",
+                escape_controls(&self.program),
+                escape_controls(message)
+            )
+            .into_bytes(),
+        )
     }
 
     /// Sends one record; failures are ignored like logging's handlers do.
@@ -124,6 +131,32 @@ impl Syslog {
             Socket::Stream(s) => s.write_all(&frame),
         };
     }
+}
+
+/// `text` with every control character (C0, DEL, C1) and the Unicode line
+/// and paragraph separators written as Python's `repr` writes them (`\n`,
+/// `\t`, `\r`, `\x1b`, `\u2028`), so that a logged field never holds a
+/// line break or a terminal escape. The reference logs them raw, which lets
+/// a caller forge records; this is a deliberate difference.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if !text.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs(c) && u32::from(c) <= 0xff => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+            c if needs(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -145,6 +178,26 @@ mod tests {
         assert_eq!(buf.get(..n), Some(&b"<43>nova-rootwrap: bad\0"[..]));
         let quiet = Syslog::connect(&addr, Some(5), 40, "x")?;
         assert_eq!(quiet.frame(Level::Info, "m"), None);
+        Ok(())
+    }
+
+    #[test]
+    fn records_cannot_carry_line_breaks() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let addr = dir.path().join("log");
+        let _server = UnixDatagram::bind(&addr)?;
+        let log = Syslog::connect(&addr, Some(4), 20, "x\n<38>sshd[1]")?;
+        let frame = log
+            .frame(
+                Level::Error,
+                "Unauthorized command: a\n<38>sshd[1]: forged\u{2028}\x1b[2J\u{85}",
+            )
+            .unwrap_or_default();
+        assert_eq!(
+            String::from_utf8_lossy(&frame),
+            "<35>x\\n<38>sshd[1]: Unauthorized command: a\\n<38>sshd[1]: forged\\u2028\\x1b[2J\\x85\0"
+        );
+        assert_eq!(escape_controls("plain text"), "plain text");
         Ok(())
     }
 }

@@ -1,9 +1,83 @@
-//! Ownership checks the reference documents but never performs: the
-//! configuration and the filter definitions decide what runs as root, so
-//! they, and every directory above them, must be controlled by root alone.
+//! Reading `rootwrap.conf` and the filter files so that what rootwrap reads
+//! is exactly what it verified.
+//!
+//! The reference documents that these files must be root's alone but never
+//! checks. When rootwrap runs as root ([`Trust::Verify`]) every path is
+//! walked from `/` one component at a time with `openat(O_PATH |
+//! O_NOFOLLOW)`, every directory, symlink and file met is checked with
+//! `fstat` on the descriptor just opened, and the file is then read from a
+//! descriptor opened relative to its verified directory and compared (device
+//! and inode) with what was checked. Nothing is checked on a path string and
+//! opened again later, nothing the caller named is canonicalised, and
+//! `/proc`'s magic links are never followed.
+//!
+//! What is trusted:
+//! * directories: owned by root and not writable by group or others; an
+//!   *ancestor* may instead be a root-owned sticky directory such as
+//!   `/tmp` (others cannot rename or remove what root put there);
+//! * symlinks: owned by root (they sit in a verified directory, so only
+//!   root could have made them); their targets are walked the same way,
+//!   at most 40 of them per path like the kernel;
+//! * files: regular, owned by root, not writable by group or others, and
+//!   not hard-linked elsewhere when they sit in a directory others can
+//!   write to (a caller could otherwise give a root file a name of its
+//!   choosing there);
+//! * nothing on procfs.
+//!
+//! Without privilege ([`Trust::Assume`]) files are opened as Python opens
+//! them (the kernel resolves the path), since there is nothing to protect.
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use crate::pyos;
+use crate::sys::Errno;
+use crate::sys::fs::{self, Info, Kind};
+
+/// Whether the files must be verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// Running as root: verify everything as described in the module docs.
+    Verify,
+    /// No privilege to hand out: read as the reference does.
+    Assume,
+}
+
+/// Why a path is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Untrusted {
+    /// Not owned by root.
+    #[error("owned by uid {0}, not root")]
+    Owner(u32),
+    /// Writable by group or others.
+    #[error("writable by group or others (mode {0:04o})")]
+    Writable(u32),
+    /// A symlink made by someone else than root.
+    #[error("a symlink owned by uid {0}, not root")]
+    LinkOwner(u32),
+    /// On procfs: its links lead to whatever some process has open,
+    /// whatever their text says.
+    #[error("on /proc, whose links are not followed")]
+    Procfs,
+    /// A file with other names, in a directory others can write to.
+    #[error("has {0} hard links and sits in a directory others can write to")]
+    SharedHardLink(u64),
+    /// Not a regular file.
+    #[error("not a regular file")]
+    NotRegular,
+    /// Nothing (readable) there, where something is required.
+    #[error("does not exist")]
+    Missing,
+    /// The object changed between the check and the open.
+    #[error("changed while being opened")]
+    Changed,
+    /// A system error.
+    #[error("{0}")]
+    Io(Errno),
+}
 
 /// A path rootwrap refuses to trust.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -12,106 +86,374 @@ pub struct TrustError {
     /// The offending path (the file itself or one of its ancestors).
     pub path: String,
     /// Why it is not trusted.
-    pub reason: String,
+    pub reason: Untrusted,
 }
+
+fn untrusted(path: &[u8], reason: Untrusted) -> TrustError {
+    TrustError {
+        path: crate::pystr::display(path),
+        reason,
+    }
+}
+
+/// The kernel's limit on symlinks followed in one path (`MAXSYMLINKS`).
+const MAX_HOPS: usize = 40;
 
 const S_ISVTX: u32 = 0o1000;
 
-fn untrusted(path: &Path, reason: impl Into<String>) -> TrustError {
-    TrustError {
-        path: path.display().to_string(),
-        reason: reason.into(),
+/// Why a walk found nothing to read.
+enum Walk {
+    /// Nothing there in the sense of Python's `os.path.exists` (missing,
+    /// not a directory on the way, a symlink loop): the reference would see
+    /// no file or directory.
+    Nothing,
+    /// Something there that is not trusted.
+    Untrusted(TrustError),
+}
+
+/// The end of a walk: a verified object that is not a symlink.
+struct Found {
+    /// The object, opened `O_PATH`.
+    object: OwnedFd,
+    /// What `fstat` said about it.
+    info: Info,
+    /// Its directory (for a file) or itself (for a directory).
+    dir: OwnedFd,
+    /// Its name in `dir` (for a file).
+    name: Vec<u8>,
+    /// Whether `dir` is writable by others (sticky).
+    dir_shared: bool,
+    /// The path walked, symlinks resolved, for messages.
+    shown: Vec<u8>,
+}
+
+/// Checks a directory met on the way (an ancestor: sticky root-owned
+/// directories are fine) and says whether others may write to it.
+fn check_ancestor(path: &[u8], info: &Info) -> Result<bool, TrustError> {
+    if info.procfs {
+        return Err(untrusted(path, Untrusted::Procfs));
+    }
+    if info.uid != 0 {
+        return Err(untrusted(path, Untrusted::Owner(info.uid)));
+    }
+    let writable = info.mode & 0o022 != 0;
+    if writable && info.mode & S_ISVTX == 0 {
+        return Err(untrusted(path, Untrusted::Writable(info.mode)));
+    }
+    Ok(writable)
+}
+
+/// Checks the file or directory itself: root's, and only root's to write.
+fn check_leaf(path: &[u8], info: &Info) -> Result<(), TrustError> {
+    if info.procfs {
+        return Err(untrusted(path, Untrusted::Procfs));
+    }
+    if info.uid != 0 {
+        return Err(untrusted(path, Untrusted::Owner(info.uid)));
+    }
+    if info.mode & 0o022 != 0 {
+        return Err(untrusted(path, Untrusted::Writable(info.mode)));
+    }
+    Ok(())
+}
+
+fn io_at(path: &[u8]) -> impl Fn(Errno) -> Walk + '_ {
+    move |e| match e {
+        Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP | Errno::ENAMETOOLONG => Walk::Nothing,
+        other => Walk::Untrusted(untrusted(path, Untrusted::Io(other))),
     }
 }
 
-/// Checks one path component and says whether it is a symlink. `leaf` is
-/// the file or directory itself; its ancestors may be root-owned sticky
-/// directories (like `/tmp`) even when world-writable, since nobody else
-/// can then rename what root put there.
-fn check_one(path: &Path, leaf: bool) -> Result<bool, TrustError> {
-    let meta = std::fs::symlink_metadata(path)
-        .map_err(|e| untrusted(path, format!("cannot stat: {e}")))?;
-    if meta.uid() != 0 {
+/// Walks `path` (absolute, or relative to `start`, a verified directory
+/// whose path is `start_shown`) one component at a time, verifying every
+/// directory and symlink met, following symlinks like the kernel.
+fn walk(start: OwnedFd, start_shown: &[u8], path: &[u8]) -> Result<Found, Walk> {
+    let root_checked = || -> Result<(OwnedFd, bool), Walk> {
+        let root = fs::open_root().map_err(io_at(b"/"))?;
+        let info = fs::stat(root.as_fd()).map_err(io_at(b"/"))?;
+        let shared = check_ancestor(b"/", &info).map_err(Walk::Untrusted)?;
+        Ok((root, shared))
+    };
+    let (mut dir, mut dir_shown, mut dir_shared) = if pyos::isabs(path) {
+        let (root, shared) = root_checked()?;
+        (root, b"/".to_vec(), shared)
+    } else {
+        let info = fs::stat(start.as_fd()).map_err(io_at(start_shown))?;
+        let shared = check_ancestor(start_shown, &info).map_err(Walk::Untrusted)?;
+        (start, start_shown.to_vec(), shared)
+    };
+    let mut pending: std::collections::VecDeque<Vec<u8>> = components(path);
+    // A trailing slash or final `.`/`..` means the path names a directory.
+    let mut hops = 0usize;
+    while let Some(name) = pending.pop_front() {
+        if name == b"." {
+            continue;
+        }
+        if name == b".." {
+            let parent = fs::open_parent(dir.as_fd()).map_err(io_at(&dir_shown))?;
+            dir_shown = pyos::dirname(&dir_shown);
+            if dir_shown.is_empty() {
+                dir_shown = b"/".to_vec();
+            }
+            let info = fs::stat(parent.as_fd()).map_err(io_at(&dir_shown))?;
+            dir_shared = check_ancestor(&dir_shown, &info).map_err(Walk::Untrusted)?;
+            dir = parent;
+            continue;
+        }
+        let shown = pyos::join(&dir_shown, &name);
+        let object = fs::open_path_at(dir.as_fd(), &name).map_err(io_at(&shown))?;
+        let info = fs::stat(object.as_fd()).map_err(io_at(&shown))?;
+        match info.kind {
+            Kind::Symlink => {
+                if info.procfs {
+                    return Err(Walk::Untrusted(untrusted(&shown, Untrusted::Procfs)));
+                }
+                if info.uid != 0 {
+                    return Err(Walk::Untrusted(untrusted(
+                        &shown,
+                        Untrusted::LinkOwner(info.uid),
+                    )));
+                }
+                hops += 1;
+                if hops > MAX_HOPS {
+                    return Err(Walk::Nothing);
+                }
+                let target = fs::read_link(object.as_fd()).map_err(io_at(&shown))?;
+                if target.is_empty() {
+                    return Err(Walk::Nothing);
+                }
+                let mut expanded = components(&target);
+                expanded.extend(pending);
+                pending = expanded;
+                if pyos::isabs(&target) {
+                    let (root, shared) = root_checked()?;
+                    dir = root;
+                    dir_shown = b"/".to_vec();
+                    dir_shared = shared;
+                }
+            }
+            Kind::Directory => {
+                dir_shared = check_ancestor(&shown, &info).map_err(Walk::Untrusted)?;
+                dir = object;
+                dir_shown = shown;
+            }
+            Kind::Regular | Kind::Other => {
+                if pending.iter().any(|c| !c.is_empty()) || path.ends_with(b"/") {
+                    return Err(Walk::Nothing); // ENOTDIR
+                }
+                return Ok(Found {
+                    object,
+                    info,
+                    dir,
+                    name,
+                    dir_shared,
+                    shown,
+                });
+            }
+        }
+    }
+    // The path ended on a directory.
+    let info = fs::stat(dir.as_fd()).map_err(io_at(&dir_shown))?;
+    let object = fs::duplicate(dir.as_fd()).map_err(io_at(&dir_shown))?;
+    Ok(Found {
+        object,
+        info,
+        dir,
+        name: b".".to_vec(),
+        dir_shared,
+        shown: dir_shown,
+    })
+}
+
+/// The components of a path, empty ones dropped.
+fn components(path: &[u8]) -> std::collections::VecDeque<Vec<u8>> {
+    path.split(|&c| c == b'/')
+        .filter(|c| !c.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Walks `path` from `/` (a relative path from the working directory,
+/// whose own path is walked and verified too).
+fn walk_path(path: &[u8]) -> Result<Found, Walk> {
+    let absolute = if pyos::isabs(path) {
+        path.to_vec()
+    } else {
+        let cwd = fs::cwd().map_err(|e| Walk::Untrusted(untrusted(path, Untrusted::Io(e))))?;
+        pyos::join(&cwd, path)
+    };
+    let root = fs::open_root().map_err(io_at(b"/"))?;
+    walk(root, b"/", &absolute)
+}
+
+/// Reads a verified regular file found by a walk.
+fn read_found(found: &Found) -> Result<Vec<u8>, TrustError> {
+    let shown = &found.shown;
+    if found.info.kind != Kind::Regular {
+        return Err(untrusted(shown, Untrusted::NotRegular));
+    }
+    check_leaf(shown, &found.info)?;
+    if found.dir_shared && found.info.nlink > 1 {
         return Err(untrusted(
-            path,
-            format!("owned by uid {}, not root", meta.uid()),
+            shown,
+            Untrusted::SharedHardLink(found.info.nlink),
         ));
     }
-    let mode = meta.permissions().mode();
-    if meta.file_type().is_symlink() {
-        return Ok(true); // a root-owned link; its target is checked separately
+    let mut file = fs::open_read_at(found.dir.as_fd(), &found.name)
+        .map_err(|e| untrusted(shown, Untrusted::Io(e)))?;
+    let opened = fs::stat(file.as_fd()).map_err(|e| untrusted(shown, Untrusted::Io(e)))?;
+    if !opened.same_object(&found.info) || opened.kind != Kind::Regular {
+        return Err(untrusted(shown, Untrusted::Changed));
     }
-    if mode & 0o022 != 0 {
-        let sticky_dir = !leaf && meta.is_dir() && mode & S_ISVTX != 0;
-        if !sticky_dir {
-            return Err(untrusted(
-                path,
-                format!("writable by group or others (mode {:04o})", mode & 0o7777),
-            ));
-        }
-    }
-    Ok(false)
+    check_leaf(shown, &opened)?;
+    read_all(&mut file).map_err(|e| untrusted(shown, e))
 }
 
-/// Remembers the directories already found trustworthy, so loading many
-/// filter files checks each common ancestor once.
-#[derive(Debug, Default)]
-pub struct TrustCache {
-    trusted_dirs: std::collections::HashSet<PathBuf>,
+fn read_all(file: &mut File) -> Result<Vec<u8>, Untrusted> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Untrusted::Io(Errno::from_raw(e.raw_os_error().unwrap_or(0))))?;
+    Ok(bytes)
 }
 
-impl TrustCache {
-    /// Checks `path` and its ancestors; returns whether a symlink was seen.
-    fn check_chain(&mut self, path: &Path) -> Result<bool, TrustError> {
-        let mut saw_link = check_one(path, true)?;
-        let mut ancestor = path.parent();
-        while let Some(dir) = ancestor {
-            if dir.as_os_str().is_empty() || self.trusted_dirs.contains(dir) {
-                break;
-            }
-            if check_one(dir, false)? {
-                saw_link = true;
-            } else {
-                self.trusted_dirs.insert(dir.to_path_buf());
-            }
-            ancestor = dir.parent();
+/// What reading `rootwrap.conf` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigFile {
+    /// Its contents.
+    Read(Vec<u8>),
+    /// No regular file readable there (the reference reads that as an
+    /// empty configuration).
+    Absent,
+}
+
+/// Reads `rootwrap.conf` (see the module docs for what [`Trust::Verify`]
+/// checks). Under [`Trust::Verify`] something that exists but is not a
+/// regular file is refused; a missing file is [`ConfigFile::Absent`], for
+/// the caller to accept (sudo: the reference's empty configuration) or
+/// refuse (setuid).
+pub fn read_config(path: &Path, trust: Trust) -> Result<ConfigFile, TrustError> {
+    let bytes = path.as_os_str().as_bytes();
+    match trust {
+        Trust::Assume => {
+            let read = fs::open_read(bytes).ok().and_then(|mut f| {
+                let mut b = Vec::new();
+                f.read_to_end(&mut b).ok().map(|_| b)
+            });
+            Ok(read.map_or(ConfigFile::Absent, ConfigFile::Read))
         }
-        Ok(saw_link)
+        Trust::Verify => match walk_path(bytes) {
+            Err(Walk::Nothing) => Ok(ConfigFile::Absent),
+            Err(Walk::Untrusted(e)) => Err(e),
+            Ok(found) => read_found(&found).map(ConfigFile::Read),
+        },
+    }
+}
+
+/// A filters directory, open for listing.
+#[derive(Debug)]
+pub struct FiltersDir {
+    fd: OwnedFd,
+    path: Vec<u8>,
+    shown: Vec<u8>,
+    trust: Trust,
+}
+
+/// One entry of a filters directory that the reference would read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterFile {
+    /// `os.path.join(directory, name)`, as the reference names it.
+    pub path: Vec<u8>,
+    /// Its contents; `None` if it could not be read (the reference's
+    /// configparser then sees no `[Filters]` section).
+    pub contents: Option<Vec<u8>>,
+}
+
+/// Opens a `filters_path` entry. `Ok(None)` when it is not a directory
+/// (Python's `os.path.isdir` is false: the reference skips it).
+pub fn open_filters_dir(path: &[u8], trust: Trust) -> Result<Option<FiltersDir>, TrustError> {
+    match trust {
+        Trust::Assume => Ok(fs::open_dir(path).ok().map(|fd| FiltersDir {
+            fd,
+            path: path.to_vec(),
+            shown: path.to_vec(),
+            trust,
+        })),
+        Trust::Verify => {
+            let found = match walk_path(path) {
+                Err(Walk::Nothing) => return Ok(None),
+                Err(Walk::Untrusted(e)) => return Err(e),
+                Ok(found) => found,
+            };
+            if found.info.kind != Kind::Directory {
+                return Ok(None);
+            }
+            check_leaf(&found.shown, &found.info)?;
+            let fd = fs::reopen_dir(found.object.as_fd())
+                .map_err(|e| untrusted(&found.shown, Untrusted::Io(e)))?;
+            let opened =
+                fs::stat(fd.as_fd()).map_err(|e| untrusted(&found.shown, Untrusted::Io(e)))?;
+            if !opened.same_object(&found.info) {
+                return Err(untrusted(&found.shown, Untrusted::Changed));
+            }
+            Ok(Some(FiltersDir {
+                fd,
+                path: path.to_vec(),
+                shown: found.shown,
+                trust,
+            }))
+        }
+    }
+}
+
+impl FiltersDir {
+    /// The names the reference considers, in directory (readdir) order:
+    /// those not starting with `.`.
+    pub fn names(&self) -> Result<Vec<Vec<u8>>, TrustError> {
+        let mut names =
+            fs::list_dir(self.fd.as_fd()).map_err(|e| untrusted(&self.shown, Untrusted::Io(e)))?;
+        names.retain(|n| !n.starts_with(b"."));
+        Ok(names)
     }
 
-    /// Refuses `path` unless it, every directory above it, and (if symlinks
-    /// are involved) the resolved path and its ancestors are owned by root
-    /// and not writable by group or others (ancestors may be root-owned
-    /// sticky directories).
-    pub fn check(&mut self, path: &Path) -> Result<(), TrustError> {
-        let absolute: PathBuf = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            std::env::current_dir()
-                .map_err(|e| untrusted(path, format!("cannot resolve relative path: {e}")))?
-                .join(path)
+    /// Reads the entry `name` if the reference would (a regular file after
+    /// following symlinks; `Ok(None)` otherwise), verified under
+    /// [`Trust::Verify`].
+    pub fn read(&self, name: &[u8]) -> Result<Option<FilterFile>, TrustError> {
+        let path = pyos::join(&self.path, name);
+        let contents = match self.trust {
+            Trust::Assume => match fs::kind_at_following(self.fd.as_fd(), name) {
+                Ok(Kind::Regular) => fs::open_read_at_following(self.fd.as_fd(), name)
+                    .ok()
+                    .and_then(|mut f| read_all(&mut f).ok()),
+                _ => return Ok(None),
+            },
+            Trust::Verify => {
+                let dir = fs::duplicate(self.fd.as_fd())
+                    .map_err(|e| untrusted(&self.shown, Untrusted::Io(e)))?;
+                match walk(dir, &self.shown, name) {
+                    Err(Walk::Nothing) => return Ok(None),
+                    Err(Walk::Untrusted(e)) => return Err(e),
+                    Ok(found) if found.info.kind != Kind::Regular => return Ok(None),
+                    Ok(found) => Some(read_found(&found)?),
+                }
+            }
         };
-        if self.check_chain(&absolute)? {
-            let resolved = std::fs::canonicalize(&absolute)
-                .map_err(|e| untrusted(path, format!("cannot resolve: {e}")))?;
-            self.check_chain(&resolved)?;
-        }
-        Ok(())
+        Ok(Some(FilterFile { path, contents }))
     }
-}
-
-/// [`TrustCache::check`] with a fresh cache.
-pub fn check_path(path: &Path) -> Result<(), TrustError> {
-    TrustCache::default().check(path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn verify(path: &Path) -> Result<ConfigFile, TrustError> {
+        read_config(path, Trust::Verify)
+    }
 
     #[test]
-    fn refuses_writable_files_when_root() -> Result<(), Box<dyn std::error::Error>> {
-        if !nix::unistd::geteuid().is_root() {
+    fn refuses_what_others_could_change() -> Result<(), Box<dyn std::error::Error>> {
+        if !crate::sys::ids::is_effective_root() {
             eprintln!("SKIPPED: trust tests need root (file ownership)");
             return Ok(());
         }
@@ -120,16 +462,74 @@ mod tests {
         let file = dir.path().join("f");
         std::fs::write(&file, "x")?;
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644))?;
-        check_path(&file)?;
+        assert_eq!(verify(&file)?, ConfigFile::Read(b"x".to_vec()));
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o664))?;
-        assert!(check_path(&file).is_err());
+        assert!(verify(&file).is_err());
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644))?;
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o757))?;
-        assert!(check_path(&file).is_err());
+        assert!(verify(&file).is_err());
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777))?;
-        check_path(&file)?;
-        nix::unistd::chown(&file, Some(nix::unistd::Uid::from_raw(65534)), None)?;
-        assert!(check_path(&file).is_err());
+        assert_eq!(verify(&file)?, ConfigFile::Read(b"x".to_vec()));
+        // A second name for it in a directory others can write to.
+        std::fs::hard_link(&file, dir.path().join("g"))?;
+        assert!(matches!(
+            verify(&file),
+            Err(TrustError {
+                reason: Untrusted::SharedHardLink(2),
+                ..
+            })
+        ));
+        std::fs::remove_file(dir.path().join("g"))?;
+        std::os::unix::fs::chown(&file, Some(65534), None)?;
+        assert!(matches!(
+            verify(&file),
+            Err(TrustError {
+                reason: Untrusted::Owner(65534),
+                ..
+            })
+        ));
+        // Root-owned symlinks are followed; others' are not.
+        std::os::unix::fs::chown(&file, Some(0), None)?;
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("f", &link)?;
+        assert_eq!(verify(&link)?, ConfigFile::Read(b"x".to_vec()));
+        std::os::unix::fs::lchown(&link, Some(65534), None)?;
+        assert!(matches!(
+            verify(&link),
+            Err(TrustError {
+                reason: Untrusted::LinkOwner(65534),
+                ..
+            })
+        ));
+        assert_eq!(verify(&dir.path().join("missing"))?, ConfigFile::Absent);
+        Ok(())
+    }
+
+    #[test]
+    fn magic_links_are_not_followed() -> Result<(), Box<dyn std::error::Error>> {
+        if !crate::sys::ids::is_effective_root() {
+            eprintln!("SKIPPED: trust tests need root (file ownership)");
+            return Ok(());
+        }
+        let dir = tempfile::tempdir()?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x")?;
+        let open = File::open(&file)?;
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&open);
+        for path in [
+            format!("/proc/self/fd/{fd}"),
+            format!("/dev/fd/{fd}"),
+            format!("/proc/{}/fd/{fd}", std::process::id()),
+        ] {
+            match verify(Path::new(&path)) {
+                Err(TrustError {
+                    reason: Untrusted::Procfs,
+                    ..
+                }) => {}
+                other => panic!("{path}: {other:?}"),
+            }
+        }
         Ok(())
     }
 }

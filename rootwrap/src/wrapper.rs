@@ -1,14 +1,11 @@
 //! Loading filter directories and matching a command line
 //! (`wrapper.load_filters` / `wrapper.match_filter`).
 
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
-
 use crate::filters::{Filter, MatchEnv};
 use crate::ini::{Ini, IniError};
-use crate::pyos::{self, PyCrash};
+use crate::pyos::PyCrash;
 use crate::pystr;
-use crate::trust::{self, TrustError};
+use crate::trust::{self, Trust, TrustError};
 
 /// Why the filters could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,45 +69,24 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
 
 /// `load_filters(filters_path)`: every non-dot regular file (after following
 /// symlinks) of every existing directory, in directory (readdir) order, then
-/// the built-in `privsep-helper` filter. With `check_trust`, directories and
-/// files must pass [`trust::check_path`].
-pub fn load_filters(filters_path: &[Vec<u8>], check_trust: bool) -> Result<FilterSet, LoadError> {
+/// the built-in `privsep-helper` filter. Under [`Trust::Verify`] every
+/// directory and file is verified on the descriptor it is read from (see
+/// [`crate::trust`]).
+pub fn load_filters(filters_path: &[Vec<u8>], trust: Trust) -> Result<FilterSet, LoadError> {
     let mut set = FilterSet::default();
-    let mut trust = trust::TrustCache::default();
     for dir in filters_path {
-        if !pyos::isdir(dir) {
-            continue;
-        }
-        let dir_path = Path::new(std::ffi::OsStr::from_bytes(dir));
-        if check_trust {
-            trust.check(dir_path)?;
-        }
-        let Ok(entries) = std::fs::read_dir(dir_path) else {
+        let Some(dir) = trust::open_filters_dir(dir, trust)? else {
             continue;
         };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.as_bytes();
-            if name.starts_with(b".") {
+        for name in dir.names()? {
+            let Some(file) = dir.read(&name)? else {
                 continue;
-            }
-            let file = pyos::join(dir, name);
-            // os.path.isfile follows symlinks; readdir's type spares the
-            // stat() for the common case of a plain regular file.
-            let regular = entry.file_type().is_ok_and(|t| t.is_file());
-            if !regular && !pyos::isfile(&file) {
-                continue;
-            }
-            let file_path = Path::new(std::ffi::OsStr::from_bytes(&file));
-            if check_trust {
-                trust.check(file_path)?;
-            }
-            let display = pystr::display(&file);
+            };
+            let display = pystr::display(&file.path);
             // An unreadable file is skipped by configparser's read(), which
             // leaves no [Filters] section: the reference then crashes.
-            let bytes = std::fs::read(file_path).unwrap_or_default();
-            parse_filter_file(&bytes, &display, &mut set)?;
-            set.files.push(file);
+            parse_filter_file(&file.contents.unwrap_or_default(), &display, &mut set)?;
+            set.files.push(file.path);
         }
     }
     if let Ok(Some(privsep)) = Filter::build(

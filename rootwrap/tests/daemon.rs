@@ -610,7 +610,21 @@ fn peers_of_other_uids_are_refused() {
         allowed_uids: vec![stranger],
         ..Options::new()
     };
-    let daemon = Daemon::bind(Vec::new(), Vec::new(), None, options).unwrap();
+    let conf = dir.path().join("rootwrap.conf");
+    std::fs::write(
+        &conf,
+        format!("[DEFAULT]\nfilters_path={}/none\n", dir.path().display()),
+    )
+    .unwrap();
+    let session = rootwrap::pipeline::Session::start(
+        rootwrap::pipeline::Purpose::Inspect,
+        rootwrap::audit::Style::Daemon,
+        b"test",
+        "test",
+    )
+    .unwrap();
+    let loaded = session.load(&conf, &mut |_| {}).unwrap();
+    let daemon = Daemon::bind(loaded, options).unwrap();
     let socket = daemon.socket_path().to_path_buf();
     let stop = daemon.stop_handle();
     let server = std::thread::spawn(move || daemon.serve(None));

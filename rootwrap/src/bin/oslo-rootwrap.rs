@@ -11,15 +11,17 @@
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use rootwrap::decision::{self, Outcome, RC_BADCONFIG, RC_ERROR, RC_NOCOMMAND};
-use rootwrap::exec::{self, Privilege};
-use rootwrap::filters::MatchEnv;
+use rootwrap::audit::Style;
+use rootwrap::config::RootwrapConfig;
+use rootwrap::decision::{Outcome, RC_BADCONFIG, RC_ERROR, RC_NOCOMMAND};
+use rootwrap::pipeline::{Purpose, Session};
 use rootwrap::pystr;
-use rootwrap::syslog::{Level, Syslog};
+use rootwrap::syslog::Level;
+use rootwrap::trust::{self, ConfigFile, Trust};
 
 /// Inspect rootwrap decisions without executing anything.
 #[derive(Debug, Parser)]
@@ -69,12 +71,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// The reference's command line: `oslo-rootwrap CONFIG CMD [ARG...]`.
+/// The reference's command line: `oslo-rootwrap CONFIG CMD [ARG...]`,
+/// through the steps of [`rootwrap::pipeline`].
 fn run(args: Vec<OsString>) -> ExitCode {
-    let execname = args.first().map_or_else(
-        || "oslo-rootwrap".to_owned(),
-        |a| pystr::display(a.as_bytes()),
-    );
+    let argv0 = args
+        .first()
+        .map(|a| a.as_bytes().to_vec())
+        .unwrap_or_default();
+    let execname = if args.is_empty() {
+        "oslo-rootwrap".to_owned()
+    } else {
+        pystr::display(&argv0)
+    };
     let fail = |msg: &str, rc: i32| {
         eprintln!("{execname}: {msg}");
         code(rc)
@@ -86,108 +94,58 @@ fn run(args: Vec<OsString>) -> ExitCode {
     let config_path = PathBuf::from(args.next().unwrap_or_default());
     let userargs = bytes(args.collect());
 
-    let privilege = exec::privilege();
-    let real_uid = nix::unistd::getuid();
-    if privilege == Privilege::Setuid {
-        if let Err(e) = exec::become_root() {
-            return fail(&e.to_string(), RC_ERROR);
-        }
-    }
-    let mut env = exec::working_env(privilege);
-    let path = exec::env_path(&env);
-
-    // Ownership only matters when rootwrap has privilege to hand out.
-    let check_trust = nix::unistd::geteuid().is_root();
-    let config = match decision::load_config(&config_path, path.as_deref(), check_trust) {
-        Ok(c) => c,
-        Err(msg) => return fail(&msg, RC_BADCONFIG),
+    let session = match Session::start(Purpose::Execute, Style::Cli, &argv0, env!("CARGO_BIN_NAME"))
+    {
+        Ok(s) => s,
+        Err(refusal) => return fail(&refusal.to_string(), refusal.exit_code()),
     };
-    if let Err(msg) = exec::lower_nofile(config.rlimit_nofile) {
-        return fail(&msg, RC_ERROR);
-    }
-    let mut syslog = Syslog::for_config(&config, &execname).unwrap_or_else(|_| {
-        eprintln!("{}", rootwrap::syslog::UNAVAILABLE);
-        None
-    });
-
-    let match_env = MatchEnv { path: path.clone() };
-    let (outcome, warnings) = decision::decide(&config, userargs, &match_env, check_trust);
-    for w in &warnings {
-        match syslog.as_mut() {
-            Some(s) => s.log(Level::Warning, w),
-            None => eprintln!("{w}"),
-        }
-    }
-    let allowed = match outcome {
-        Outcome::Allowed(a) => a,
-        other => {
-            let msg = other.message().unwrap_or_default();
-            if matches!(other, Outcome::Unauthorized { .. } | Outcome::NoExec { .. }) {
-                if let Some(s) = syslog.as_mut() {
-                    s.log(Level::Error, &msg);
-                }
-            }
-            return fail(&msg, other.exit_code());
-        }
+    let loaded = match session.load(&config_path, &mut |w| eprintln!("{w}")) {
+        Ok(l) => l,
+        Err(refusal) => return fail(&refusal.to_string(), refusal.exit_code()),
     };
-    if let Some(s) = syslog.as_mut() {
-        let me = nix::unistd::User::from_uid(nix::unistd::getuid())
-            .ok()
-            .flatten()
-            .map_or_else(|| "root".to_owned(), |u| u.name);
-        s.log(
-            Level::Info,
-            &format!(
-                "({} > {me}) Executing {} (filter match = {})",
-                exec::login_name(privilege, real_uid),
-                pystr::py_repr_list(&allowed.command),
-                allowed.filter
-            ),
-        );
-    }
-    for (name, value) in &allowed.env {
-        let name = OsString::from(std::ffi::OsStr::from_bytes(name));
-        let value = OsString::from(std::ffi::OsStr::from_bytes(value));
-        match env.iter_mut().find(|(k, _)| *k == name) {
-            Some(entry) => entry.1 = value,
-            None => env.push((name, value)),
+    for w in &loaded.warnings {
+        if loaded.audit().enabled() {
+            loaded.audit().log(Level::Warning, w);
+        } else {
+            eprintln!("{w}");
         }
     }
-    drop(syslog);
-    if let Err(e) = exec::switch_user(&allowed.run_as) {
-        return fail(&e.to_string(), RC_ERROR);
-    }
-    match exec::spawn_and_wait(&allowed.command, &env) {
-        Ok(status) => code(status),
-        Err(e) => fail(&e.to_string(), RC_ERROR),
+    let outcome = loaded.decide(userargs.clone());
+    loaded.record(&outcome, &userargs);
+    match outcome {
+        Outcome::Allowed(allowed) => match loaded.run(&allowed) {
+            Ok(status) => code(status),
+            Err(e) => fail(&e.to_string(), RC_ERROR),
+        },
+        other => fail(&other.message().unwrap_or_default(), other.exit_code()),
     }
 }
 
 /// `--dry-run [--json] CONFIG -- CMD...`.
 fn dry_run(args: &[OsString]) -> ExitCode {
     let cli = DryRun::parse_from(args);
-    if exec::privilege() == Privilege::Setuid {
-        // Inspection never needs privilege: give it up for good.
-        if let Err(e) = exec::drop_to_real_ids() {
-            eprintln!("oslo-rootwrap: {e}");
+    let session = match Session::start(
+        Purpose::Inspect,
+        Style::Cli,
+        b"oslo-rootwrap",
+        env!("CARGO_BIN_NAME"),
+    ) {
+        Ok(s) => s,
+        Err(refusal) => {
+            eprintln!("oslo-rootwrap: {refusal}");
             return code(RC_ERROR);
         }
-    }
-    let check_trust = nix::unistd::geteuid().is_root();
-    let env = exec::working_env(Privilege::Unprivileged);
-    let path = exec::env_path(&env);
+    };
     let outcome = if cli.command.is_empty() {
         Outcome::NoCommand
     } else {
-        match decision::load_config(&cli.config, path.as_deref(), check_trust) {
-            Err(msg) => Outcome::BadConfig(msg),
-            Ok(config) => {
-                let (outcome, warnings) =
-                    decision::decide(&config, bytes(cli.command), &MatchEnv { path }, check_trust);
-                for w in warnings {
+        match session.load(&cli.config, &mut |w| eprintln!("{w}")) {
+            Err(refusal) => refusal.into_outcome(),
+            Ok(loaded) => {
+                for w in &loaded.warnings {
                     eprintln!("{w}");
                 }
-                outcome
+                loaded.decide(bytes(cli.command))
             }
         }
     };
@@ -223,42 +181,62 @@ fn dry_run(args: &[OsString]) -> ExitCode {
 /// `lint CONFIG`.
 fn lint(args: &[OsString]) -> ExitCode {
     let cli = Lint::parse_from(args);
-    if exec::privilege() == Privilege::Setuid {
-        if let Err(e) = exec::drop_to_real_ids() {
-            eprintln!("oslo-rootwrap: {e}");
+    let session = match Session::start(
+        Purpose::Inspect,
+        Style::Cli,
+        b"oslo-rootwrap",
+        env!("CARGO_BIN_NAME"),
+    ) {
+        Ok(s) => s,
+        Err(refusal) => {
+            eprintln!("oslo-rootwrap: {refusal}");
             return code(RC_ERROR);
         }
+    };
+    let verify = session.trust() == Trust::Verify;
+    let mut lines = Vec::new();
+    let shown = cli.config.display();
+    // The configuration is read as the reference reads it; as root, what
+    // the real run would refuse is reported too.
+    if verify {
+        if let Err(e) = trust::read_config(&cli.config, Trust::Verify) {
+            lines.push(format!("{shown}: untrusted: {e}"));
+        }
     }
-    let env = exec::working_env(Privilege::Unprivileged);
-    let path = exec::env_path(&env);
-    let config = match decision::load_config(&cli.config, path.as_deref(), false) {
+    let bytes = match trust::read_config(&cli.config, Trust::Assume) {
+        Ok(ConfigFile::Read(b)) => b,
+        _ => Vec::new(),
+    };
+    let path = rootwrap::exec::env_path(session.env());
+    let config = match RootwrapConfig::parse(&bytes, &shown.to_string(), path.as_deref()) {
         Ok(c) => c,
-        Err(msg) => {
-            eprintln!("oslo-rootwrap: {msg}");
+        Err(e) => {
+            eprintln!("oslo-rootwrap: {shown}: {e}");
             return code(RC_BADCONFIG);
         }
     };
-    let mut lines = Vec::new();
-    if nix::unistd::geteuid().is_root() {
-        if let Err(e) = rootwrap::trust::check_path(&cli.config) {
-            lines.push(format!("{}: untrusted: {e}", cli.config.display()));
-        }
-    }
     for dir in &config.filters_path {
-        let shown = pystr::display(dir);
-        if !rootwrap::pyos::isdir(dir) {
-            lines.push(format!(
-                "{}: filters_path entry {shown:?} is not a directory: ignored",
-                cli.config.display()
-            ));
-        } else if nix::unistd::geteuid().is_root() {
-            if let Err(e) = rootwrap::trust::check_path(Path::new(std::ffi::OsStr::from_bytes(dir)))
-            {
-                lines.push(format!("{shown}: untrusted: {e}"));
+        let dir_shown = pystr::display(dir);
+        match trust::open_filters_dir(dir, Trust::Assume) {
+            Ok(Some(_)) => {}
+            _ => lines.push(format!(
+                "{shown}: filters_path entry {dir_shown:?} is not a directory: ignored"
+            )),
+        }
+        if verify {
+            let checked = trust::open_filters_dir(dir, Trust::Verify).and_then(|d| {
+                let Some(d) = d else { return Ok(()) };
+                for name in d.names()? {
+                    d.read(&name)?;
+                }
+                Ok(())
+            });
+            if let Err(e) = checked {
+                lines.push(format!("{dir_shown}: untrusted: {e}"));
             }
         }
     }
-    match rootwrap::wrapper::load_filters(&config.filters_path, false) {
+    match rootwrap::wrapper::load_filters(&config.filters_path, Trust::Assume) {
         Err(e) => lines.push(format!(
             "{e}: the reference crashes on this file for every command"
         )),

@@ -137,28 +137,69 @@ pub enum DecodeError {
     /// Nested deeper than [`MAX_DEPTH`].
     #[error("nesting deeper than {MAX_DEPTH} levels at byte offset {0}")]
     TooDeep(usize),
+    /// Decoding would take more memory than allowed.
+    #[error("decoding needs more than {0} bytes of memory")]
+    TooCostly(usize),
+}
+
+/// Bytes charged for every allocation on top of its size (the allocator's
+/// own bookkeeping and rounding).
+const ALLOC_OVERHEAD: usize = 16;
+
+/// The memory a decoded value tree is charged: every allocation (string
+/// buffers, list and dict storage) at its capacity plus
+/// [`ALLOC_OVERHEAD`], and the root value itself.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    used: usize,
+    limit: usize,
+}
+
+impl Cost {
+    fn charge(&mut self, bytes: usize, _at: usize) -> Result<(), DecodeError> {
+        self.used = self.used.saturating_add(bytes);
+        if self.used > self.limit {
+            Err(DecodeError::TooCostly(self.limit))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Decodes a message like `JsonConnection.loads` (`json.loads` with the
 /// `__bytes__` hook). Never panics; nesting is bounded by [`MAX_DEPTH`].
 pub fn decode(payload: &[u8]) -> Result<Value, DecodeError> {
+    decode_bounded(payload, usize::MAX).map(|(v, _)| v)
+}
+
+/// [`decode`], refusing (before allocating it) any tree that would take more
+/// than `max_memory` bytes, and returning the memory the tree takes. A
+/// message of many tiny strings takes many times its own size once decoded;
+/// this bounds it.
+pub fn decode_bounded(payload: &[u8], max_memory: usize) -> Result<(Value, usize), DecodeError> {
     let text = std::str::from_utf8(payload).map_err(|e| DecodeError::Utf8(e.valid_up_to()))?;
     let mut p = Parser {
         s: text.as_bytes(),
         pos: 0,
+        cost: Cost {
+            used: 0,
+            limit: max_memory,
+        },
     };
+    p.cost.charge(std::mem::size_of::<Value>(), 0)?;
     p.ws();
     let v = p.value(0)?;
     p.ws();
     if p.pos != p.s.len() {
         return Err(p.err("extra data"));
     }
-    Ok(v)
+    Ok((v, p.cost.used))
 }
 
 struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
+    cost: Cost,
 }
 
 impl Parser<'_> {
@@ -185,6 +226,23 @@ impl Parser<'_> {
         }
     }
 
+    /// Makes room for one more element in `items`, charging the growth
+    /// before it is allocated.
+    fn grow<T>(&mut self, items: &mut Vec<T>) -> Result<(), DecodeError> {
+        if items.len() == items.capacity() {
+            let new_cap = items.capacity().saturating_mul(2).max(4);
+            let extra = (new_cap - items.capacity()) * std::mem::size_of::<T>();
+            let overhead = if items.capacity() == 0 {
+                ALLOC_OVERHEAD
+            } else {
+                0
+            };
+            self.cost.charge(extra + overhead, self.pos)?;
+            items.reserve_exact(new_cap - items.len());
+        }
+        Ok(())
+    }
+
     fn value(&mut self, depth: usize) -> Result<Value, DecodeError> {
         if depth >= MAX_DEPTH {
             return Err(DecodeError::TooDeep(self.pos));
@@ -193,14 +251,16 @@ impl Parser<'_> {
             Some(b'"') => Ok(Value::Str(self.string()?)),
             Some(b'[') => {
                 self.pos += 1;
-                let mut items = Vec::new();
+                let mut items: Vec<Value> = Vec::new();
                 self.ws();
                 if self.eat(b"]") {
                     return Ok(Value::List(items));
                 }
                 loop {
                     self.ws();
-                    items.push(self.value(depth + 1)?);
+                    let item = self.value(depth + 1)?;
+                    self.grow(&mut items)?;
+                    items.push(item);
                     self.ws();
                     if self.eat(b"]") {
                         return Ok(Value::List(items));
@@ -227,6 +287,7 @@ impl Parser<'_> {
                         }
                         self.ws();
                         let v = self.value(depth + 1)?;
+                        self.grow(&mut items)?;
                         items.push((key, v));
                         self.ws();
                         if self.eat(b"}") {
@@ -318,7 +379,24 @@ impl Parser<'_> {
     /// (no raw control characters) and surrogate-pair joining.
     fn string(&mut self) -> Result<PyStr, DecodeError> {
         self.pos += 1;
-        let mut out = PyStr::default();
+        // The decoded string is never longer than its literal: allocate
+        // (and charge) that once.
+        let mut end = self.pos;
+        while let Some(&c) = self.s.get(end) {
+            match c {
+                b'"' => break,
+                b'\\' => end += 2,
+                _ => end += 1,
+            }
+        }
+        let room = end.min(self.s.len()).saturating_sub(self.pos);
+        if room > 0 {
+            self.cost.charge(room + ALLOC_OVERHEAD, self.pos)?;
+        }
+        let mut out = PyStr {
+            bytes: Vec::with_capacity(room),
+            unencodable: false,
+        };
         loop {
             let run_start = self.pos;
             while matches!(self.peek(), Some(c) if c != b'"' && c != b'\\' && c >= 0x20) {
@@ -485,46 +563,112 @@ pub fn encode(v: &Value) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn encode_into(out: &mut String, v: &Value) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) if f.is_nan() => out.push_str("NaN"),
-        Value::Float(f) if f.is_infinite() => {
-            out.push_str(if *f > 0.0 { "Infinity" } else { "-Infinity" })
+/// Counts what is written to it.
+struct Counter(u64);
+
+impl std::fmt::Write for Counter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 = self
+            .0
+            .saturating_add(u64::try_from(s.len()).unwrap_or(u64::MAX));
+        Ok(())
+    }
+}
+
+/// Passes what is written to it on to `inner` in 64 KiB writes,
+/// remembering the first error.
+struct Chunked<'a, W: std::io::Write> {
+    inner: &'a mut W,
+    buf: Vec<u8>,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> Chunked<'_, W> {
+    fn flush_buf(&mut self) {
+        if self.error.is_none() && !self.buf.is_empty() {
+            if let Err(e) = self.inner.write_all(&self.buf) {
+                self.error = Some(e);
+            }
         }
-        Value::Float(f) => out.push_str(&format!("{f:?}")),
-        Value::Str(s) => pystr::push_json_bytes(out, &s.bytes),
+        self.buf.clear();
+    }
+}
+
+impl<W: std::io::Write> std::fmt::Write for Chunked<'_, W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.buf.extend_from_slice(s.as_bytes());
+        if self.buf.len() >= 64 * 1024 {
+            self.flush_buf();
+        }
+        Ok(())
+    }
+}
+
+/// Writes `v` as one framed message (see [`super::wire`]) without ever
+/// holding its encoded form in memory: the length is computed first, then
+/// the text is streamed. A reply carrying a command's output therefore
+/// costs no more than the output itself.
+pub fn write_message<W: std::io::Write>(w: &mut W, v: &Value) -> std::io::Result<()> {
+    let mut counter = Counter(0);
+    encode_into(&mut counter, v);
+    w.write_all(&counter.0.to_be_bytes())?;
+    let mut out = Chunked {
+        inner: w,
+        buf: Vec::with_capacity(64 * 1024),
+        error: None,
+    };
+    encode_into(&mut out, v);
+    out.flush_buf();
+    match out.error {
+        Some(e) => Err(e),
+        None => w.flush(),
+    }
+}
+
+fn encode_into<W: std::fmt::Write>(out: &mut W, v: &Value) {
+    // Writing to a `String`, a counter or a `Chunked` cannot fail.
+    let _ = match v {
+        Value::Null => out.write_str("null"),
+        Value::Bool(true) => out.write_str("true"),
+        Value::Bool(false) => out.write_str("false"),
+        Value::Int(i) => write!(out, "{i}"),
+        Value::Float(f) if f.is_nan() => out.write_str("NaN"),
+        Value::Float(f) if f.is_infinite() => {
+            out.write_str(if *f > 0.0 { "Infinity" } else { "-Infinity" })
+        }
+        Value::Float(f) => write!(out, "{f:?}"),
+        Value::Str(s) => {
+            pystr::push_json_bytes(out, &s.bytes);
+            Ok(())
+        }
         Value::Bytes(b) => {
-            out.push_str("{\"__bytes__\": \"");
-            out.push_str(&base64_encode(b));
-            out.push_str("\"}");
+            let _ = out.write_str("{\"__bytes__\": \"");
+            let _ = out.write_str(&base64_encode(b));
+            out.write_str("\"}")
         }
         Value::List(items) => {
-            out.push('[');
+            let _ = out.write_char('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    let _ = out.write_str(", ");
                 }
                 encode_into(out, item);
             }
-            out.push(']');
+            out.write_char(']')
         }
         Value::Dict(items) => {
-            out.push('{');
+            let _ = out.write_char('{');
             for (i, (k, item)) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    let _ = out.write_str(", ");
                 }
                 pystr::push_json_bytes(out, &k.bytes);
-                out.push_str(": ");
+                let _ = out.write_str(": ");
                 encode_into(out, item);
             }
-            out.push('}');
+            out.write_char('}')
         }
-    }
+    };
 }
 
 #[cfg(test)]
@@ -598,6 +742,52 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+        Ok(())
+    }
+
+    #[test]
+    fn decoding_memory_is_bounded() -> Result<(), Box<dyn std::error::Error>> {
+        // 1 MiB of one-character strings: many times its size once decoded.
+        let mut text = String::from("[");
+        while text.len() < 1 << 20 {
+            text.push_str("\"a\",");
+        }
+        text.push_str("\"a\"]");
+        let (_, cost) = decode_bounded(text.as_bytes(), usize::MAX)?;
+        assert!(cost > 8 << 20, "cost {cost}");
+        assert!(matches!(
+            decode_bounded(text.as_bytes(), 2 << 20),
+            Err(DecodeError::TooCostly(_))
+        ));
+        // One long string costs about its length.
+        let long = format!("[\"{}\"]", "x".repeat(1 << 20));
+        let (_, cost) = decode_bounded(long.as_bytes(), usize::MAX)?;
+        assert!(cost < (1 << 20) + 4096, "cost {cost}");
+        Ok(())
+    }
+
+    #[test]
+    fn streamed_messages_equal_encoded_ones() -> Result<(), Box<dyn std::error::Error>> {
+        let big = PyStr::from_bytes(
+            [
+                b"\xff\"\n".repeat(50_000),
+                "é😀".repeat(10_000).into_bytes(),
+            ]
+            .concat(),
+        );
+        let v = Value::List(vec![
+            Value::str("#RETURN"),
+            Value::List(vec![
+                Value::Int(0),
+                Value::Str(big),
+                Value::Bytes(vec![1, 2, 3]),
+            ]),
+        ]);
+        let mut streamed = Vec::new();
+        write_message(&mut streamed, &v)?;
+        let mut framed = Vec::new();
+        super::super::wire::write_frame(&mut framed, &encode(&v))?;
+        assert_eq!(streamed, framed);
         Ok(())
     }
 

@@ -12,9 +12,15 @@
 //! and connections and concurrent commands are bounded, authentication
 //! must finish within a deadline, denials never crash the daemon, and the
 //! idle timeout never fires while a command runs.
+//!
+//! Memory is bounded, not just bytes read (see [`Options::memory_budget`]):
+//! a connection holds at most its request frame (≤ `max_message`), the
+//! tree it decodes into (≤ 2 × the frame + [`DECODE_SLACK`]) and its
+//! command's output (≤ `max_message`), never all three at their maximum at
+//! once, and replies are streamed, not built; every one of those buffers is
+//! charged to one budget all connections share.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
@@ -25,15 +31,18 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::unistd::{Gid, Uid};
-
+use super::budget::{Budget, Charge};
 use super::json::{self, PyStr, Value};
 use super::wire::{self, WireError};
-use crate::decision::{self, Outcome, RC_NOEXECFOUND, RC_UNAUTHORIZED};
-use crate::filters::{Filter, MatchEnv};
+use crate::config::RootwrapConfig;
+use crate::decision::{Outcome, RC_NOEXECFOUND, RC_UNAUTHORIZED};
+use crate::exec::ExecError;
+use crate::pipeline::{Loaded, Refusal, Session};
 use crate::pystr;
-use crate::syslog::{Level, Syslog};
+use crate::sys::ids::Privilege;
+use crate::sys::ipc;
+use crate::sys::{Errno, Gid, Uid};
+use crate::syslog::Level;
 
 /// The methods `RootwrapClass` exposes, as `create` reports them.
 pub const EXPOSED: [&str; 6] = [
@@ -45,12 +54,30 @@ pub const EXPOSED: [&str; 6] = [
     "shutdown",
 ];
 
+/// Stack of a connection thread.
+const CONNECTION_STACK: usize = 1 << 20;
+
 /// Live `RootwrapClass` objects a daemon keeps (a Python client holds one
 /// or two).
 pub const MAX_OBJECTS: usize = 4096;
 
 /// How long a reply may take to be written to a client that does not read.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Memory a request may take once decoded beyond twice its frame: room for
+/// the longest command line `execve` accepts (`ARG_MAX`, 2 MiB) even as
+/// one-byte arguments, each of which costs a value and an allocation.
+pub const DECODE_SLACK: u64 = 32 << 20;
+
+/// How long a request waits for its memory when the budget is in use.
+pub const MEMORY_PATIENCE: Duration = Duration::from_secs(10);
+
+/// The memory [`Options::memory_budget`] defaults to for a frame limit of
+/// `max_message`: room for one largest request and its output, plus as
+/// much again for everyone else.
+pub fn default_memory_budget(max_message: u64) -> u64 {
+    max_message.saturating_mul(4).saturating_add(DECODE_SLACK)
+}
 
 /// Limits and identity of a daemon.
 #[derive(Debug, Clone)]
@@ -62,8 +89,12 @@ pub struct Options {
     pub allowed_uids: Vec<Uid>,
     /// Where to create the `rootwrap-XXXXXXXX` directory.
     pub tmpdir: PathBuf,
-    /// Largest message accepted after authentication.
+    /// Largest message accepted after authentication, and largest output
+    /// (stdout and stderr together) a command may leave.
     pub max_message: u64,
+    /// Bytes all connections' frames, decoded requests and captured
+    /// outputs may take together.
+    pub memory_budget: u64,
     /// Connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
     /// Commands running at once; more wait their turn.
@@ -73,34 +104,77 @@ pub struct Options {
     /// Idle time after which the daemon exits (`daemon_timeout`; it exits
     /// one second later, like the reference).
     pub idle_timeout: Duration,
-    /// The environment commands start from (EnvFilter adds to it).
-    pub child_env: Vec<(OsString, OsString)>,
-    /// `PATH` as the filters see it.
-    pub match_env: MatchEnv,
-    /// Who the audit records name as the caller.
-    pub login: String,
-    /// Who the audit records name as the runner.
-    pub me: String,
 }
 
 impl Options {
-    /// Defaults: 64 MiB messages, 256 connections, 16 concurrent commands,
-    /// 10 s to authenticate, 600 s idle timeout, `/tmp`, only root allowed.
+    /// Defaults: 64 MiB messages, [`default_memory_budget`] of that, 256
+    /// connections, 16 concurrent commands, 10 s to authenticate, 600 s
+    /// idle timeout, `/tmp`, only root allowed.
     pub fn new() -> Options {
         Options {
             owner: None,
             allowed_uids: vec![Uid::from_raw(0)],
             tmpdir: PathBuf::from("/tmp"),
             max_message: 64 << 20,
+            memory_budget: default_memory_budget(64 << 20),
             max_connections: 256,
             max_commands: 16,
             auth_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(600),
-            child_env: Vec::new(),
-            match_env: MatchEnv { path: None },
-            login: "None".to_owned(),
-            me: "root".to_owned(),
         }
+    }
+}
+
+impl Options {
+    /// The options a daemon started by `session` with `config` serves
+    /// with: the caller owns the socket (with root and ourselves, it may
+    /// connect), the socket directory goes where `tempfile.gettempdir()`
+    /// says (`/tmp` for a setuid daemon, which ignores the caller's
+    /// variables), and `daemon_timeout` and our `daemon_max_message_mb`
+    /// come from `config`.
+    pub fn for_session(
+        session: &Session,
+        config: &RootwrapConfig,
+        config_path: &Path,
+    ) -> Result<Options, Refusal> {
+        let owner = session.caller();
+        let mut allowed_uids = vec![Uid::from_raw(0), crate::sys::ids::effective_uid()];
+        if let Some((uid, _)) = owner {
+            allowed_uids.push(uid);
+        }
+        let defaults = Options::new();
+        let max_message = match config.daemon_max_message_mb.as_deref() {
+            None => defaults.max_message,
+            Some(v) => match pystr::py_int_saturating(v) {
+                Some(mb) if (1..=1 << 20).contains(&mb) => u64::try_from(mb).unwrap_or(64) << 20,
+                _ => {
+                    return Err(Refusal::BadConfig(format!(
+                        "Incorrect value in {}: daemon_max_message_mb must be an integer from 1 to 1048576, not {v:?}",
+                        config_path.display()
+                    )));
+                }
+            },
+        };
+        let mut tmpdir = PathBuf::from("/tmp");
+        if session.privilege() != Privilege::Setuid {
+            for var in ["TMPDIR", "TEMP", "TMP"] {
+                if let Some(dir) = std::env::var_os(var).map(PathBuf::from) {
+                    if !dir.as_os_str().is_empty() && dir.is_dir() {
+                        tmpdir = dir;
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(Options {
+            owner,
+            allowed_uids,
+            tmpdir,
+            max_message,
+            memory_budget: default_memory_budget(max_message),
+            idle_timeout: Duration::from_secs(u64::try_from(config.daemon_timeout).unwrap_or(0)),
+            ..defaults
+        })
     }
 }
 
@@ -124,9 +198,9 @@ pub enum DaemonError {
     /// Any other system error.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// A system call through nix failed.
+    /// A system call failed.
     #[error("{0}")]
-    Sys(#[from] nix::errno::Errno),
+    Sys(#[from] Errno),
 }
 
 /// A Python exception to report as `#TRACEBACK`.
@@ -171,11 +245,10 @@ struct State {
 
 /// Shared by every connection thread.
 struct Inner {
-    filters: Vec<Filter>,
-    exec_dirs: Vec<Vec<u8>>,
+    loaded: Loaded,
     authkey: [u8; wire::AUTHKEY_LEN],
     options: Options,
-    audit: Option<Mutex<Syslog>>,
+    budget: Budget,
     state: Mutex<State>,
     slot_free: Condvar,
     stop: AtomicBool,
@@ -246,13 +319,9 @@ fn mkdtemp(tmpdir: &Path) -> Result<PathBuf, DaemonError> {
 impl Daemon {
     /// Creates the private directory and the listening socket
     /// (`<tmpdir>/rootwrap-XXXXXXXX/rootwrap.sock`, both owned by
-    /// `options.owner`, modes 0700 and 0600) and a fresh authkey.
-    pub fn bind(
-        filters: Vec<Filter>,
-        exec_dirs: Vec<Vec<u8>>,
-        audit: Option<Syslog>,
-        options: Options,
-    ) -> Result<Daemon, DaemonError> {
+    /// `options.owner`, modes 0700 and 0600) and a fresh authkey, to serve
+    /// the commands `loaded` allows.
+    pub fn bind(loaded: Loaded, options: Options) -> Result<Daemon, DaemonError> {
         let mut authkey = [0u8; wire::AUTHKEY_LEN];
         wire::random_bytes(&mut authkey)?;
         let dir = mkdtemp(&options.tmpdir)?;
@@ -268,8 +337,8 @@ impl Daemon {
             if let Some((uid, gid)) = options.owner {
                 // Socket first, directory last: until then only root can
                 // reach the socket.
-                nix::unistd::chown(&socket_path, Some(uid), Some(gid))?;
-                nix::unistd::chown(&dir, Some(uid), Some(gid))?;
+                ipc::chown(&socket_path, uid, gid)?;
+                ipc::chown(&dir, uid, gid)?;
             }
             Ok(listener)
         };
@@ -282,14 +351,12 @@ impl Daemon {
         };
         // Non-blocking both ways: a wake-up never blocks a connection
         // thread, and draining never blocks the serving loop.
-        let (wake_r, wake_w) =
-            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)?;
+        let (wake_r, wake_w) = ipc::wake_pipe()?;
         let inner = Arc::new(Inner {
-            filters,
-            exec_dirs,
+            loaded,
             authkey,
+            budget: Budget::new(options.memory_budget),
             options,
-            audit: audit.map(Mutex::new),
             state: Mutex::new(State {
                 objects: HashMap::new(),
                 next_object: 0,
@@ -363,22 +430,15 @@ impl Daemon {
                 break;
             }
             let full = lock(&inner.connections).len() >= inner.options.max_connections;
-            let mut fds = vec![PollFd::new(self.wake_r.as_fd(), PollFlags::POLLIN)];
+            let mut fds = vec![self.wake_r.as_fd()];
             if let Some(s) = signals {
-                fds.push(PollFd::new(s.as_fd(), PollFlags::POLLIN));
+                fds.push(s.as_fd());
             }
             if !full {
-                fds.push(PollFd::new(self.listener.as_fd(), PollFlags::POLLIN));
+                fds.push(self.listener.as_fd());
             }
-            match poll(&mut fds, PollTimeout::from(500u16)) {
-                Ok(_) | Err(nix::errno::Errno::EINTR) => {}
-                Err(e) => return Err(e.into()),
-            }
-            let ready = |i: usize| {
-                fds.get(i)
-                    .and_then(PollFd::revents)
-                    .is_some_and(|r| !r.is_empty())
-            };
+            let ready = ipc::wait_readable(&fds, Duration::from_millis(500))?;
+            let ready = |i: usize| ready.get(i).copied().unwrap_or(false);
             if ready(0) {
                 let _ = (&self.wake_r).read(&mut wake_buf);
             }
@@ -402,9 +462,7 @@ impl Daemon {
 
 impl Inner {
     fn log(&self, level: Level, msg: &str) {
-        if let Some(s) = &self.audit {
-            lock(s).log(level, msg);
-        }
+        self.loaded.audit().log(level, msg);
     }
 
     fn request_stop(&self) {
@@ -432,8 +490,11 @@ impl Inner {
         };
         lock(&self.connections).insert(id, clone);
         let me = Arc::clone(self);
+        // An explicit stack size: std would otherwise read it from the
+        // environment (RUST_MIN_STACK), which a setuid caller controls.
         let spawned = std::thread::Builder::new()
             .name(format!("rootwrap-conn-{id}"))
+            .stack_size(CONNECTION_STACK)
             .spawn(move || {
                 me.handle(stream);
                 lock(&me.connections).remove(&id);
@@ -447,10 +508,8 @@ impl Inner {
 
     /// Serves one connection from authentication to close.
     fn handle(&self, mut stream: UnixStream) {
-        let peer =
-            nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials);
-        let uid = match peer {
-            Ok(c) => Uid::from_raw(c.uid()),
+        let uid = match ipc::peer_uid(&stream) {
+            Ok(uid) => uid,
             Err(e) => {
                 self.log(
                     Level::Warning,
@@ -480,7 +539,7 @@ impl Inner {
         let reply = match self.read_request(&mut stream) {
             Err(ReadError::Closed) => return,
             Err(ReadError::Fault(f)) => f.traceback(),
-            Ok(req) => match self.manager_call(&req) {
+            Ok((req, _charge)) => match self.manager_call(&req) {
                 Ok(Call::Reply(v)) => ret(v),
                 Ok(Call::Shutdown) => {
                     let _ = send(&mut stream, &ret(Value::Null));
@@ -504,9 +563,12 @@ impl Inner {
         let _ = send(&mut stream, &reply);
     }
 
-    fn read_request(&self, stream: &mut UnixStream) -> Result<Request, ReadError> {
-        let frame = match wire::read_frame(stream, self.options.max_message) {
-            Ok(f) => f,
+    /// Reads and decodes one request, its memory held from the budget: the
+    /// worst case (frame plus decoded tree) before the frame is read, then
+    /// only what the tree really takes.
+    fn read_request(&self, stream: &mut UnixStream) -> Result<(Request, Charge<'_>), ReadError> {
+        let len = match wire::read_header(stream, self.options.max_message) {
+            Ok(len) => len,
             Err(WireError::TooBig { len, max }) => {
                 self.log(
                     Level::Warning,
@@ -516,8 +578,34 @@ impl Inner {
             }
             Err(_) => return Err(ReadError::Closed),
         };
-        let value = json::decode(&frame)
-            .map_err(|e| ReadError::Fault(Fault::new("ValueError", e.to_string())))?;
+        let decode_limit = len.saturating_mul(2).saturating_add(DECODE_SLACK);
+        let Some(mut charge) = self
+            .budget
+            .reserve(len.saturating_add(decode_limit), MEMORY_PATIENCE)
+        else {
+            self.log(
+                Level::Warning,
+                &format!(
+                    "refused a message of {len} bytes: the daemon's memory budget ({} bytes) stayed in use",
+                    self.budget.limit()
+                ),
+            );
+            return Err(ReadError::Closed);
+        };
+        let frame = wire::read_body(stream, len).map_err(|_| ReadError::Closed)?;
+        let decoded =
+            json::decode_bounded(&frame, usize::try_from(decode_limit).unwrap_or(usize::MAX));
+        drop(frame);
+        let value = match decoded {
+            Ok((value, cost)) => {
+                charge.shrink_to(u64::try_from(cost).unwrap_or(u64::MAX));
+                value
+            }
+            Err(e @ json::DecodeError::TooCostly(_)) => {
+                return Err(ReadError::Fault(Fault::new("MemoryError", e.to_string())));
+            }
+            Err(e) => return Err(ReadError::Fault(Fault::new("ValueError", e.to_string()))),
+        };
         match value {
             Value::List(items) if items.len() == 4 => {
                 let mut it = items.into_iter();
@@ -552,12 +640,15 @@ impl Inner {
                         )));
                     }
                 };
-                Ok(Request {
-                    ident,
-                    method,
-                    args,
-                    kwargs,
-                })
+                Ok((
+                    Request {
+                        ident,
+                        method,
+                        args,
+                        kwargs,
+                    },
+                    charge,
+                ))
             }
             _ => Err(ReadError::Fault(Fault::new(
                 "ValueError",
@@ -664,19 +755,25 @@ impl Inner {
     /// the daemon stops.
     fn serve_client(&self, stream: &mut UnixStream) {
         while !self.stop.load(Ordering::SeqCst) {
-            let reply = match self.read_request(stream) {
+            // The request's memory (and its command's output) stays
+            // charged until the reply is sent.
+            let (reply, _held) = match self.read_request(stream) {
                 Err(ReadError::Closed) => return,
-                Err(ReadError::Fault(f)) => f.traceback(),
-                Ok(req) => match self.object_call(&req) {
-                    Ok(Call::Reply(v)) => ret(v),
-                    Ok(Call::Shutdown) => {
-                        let _ = send(stream, &ret(Value::Null));
-                        self.request_stop();
-                        return;
-                    }
-                    Ok(Call::Serve) => ret(Value::Null),
-                    Err(f) => f.traceback(),
-                },
+                Err(ReadError::Fault(f)) => (f.traceback(), None),
+                Ok((req, mut charge)) => {
+                    let reply = match self.object_call(&req, &mut charge) {
+                        Ok(Call::Reply(v)) => ret(v),
+                        Ok(Call::Shutdown) => {
+                            let _ = send(stream, &ret(Value::Null));
+                            self.request_stop();
+                            return;
+                        }
+                        Ok(Call::Serve) => ret(Value::Null),
+                        Err(f) => f.traceback(),
+                    };
+                    drop(req);
+                    (reply, Some(charge))
+                }
             };
             if send(stream, &reply).is_err() {
                 return;
@@ -684,7 +781,7 @@ impl Inner {
         }
     }
 
-    fn object_call(&self, req: &Request) -> Result<Call, Fault> {
+    fn object_call(&self, req: &Request, charge: &mut Charge<'_>) -> Result<Call, Fault> {
         let ident = match &req.ident {
             Value::Str(s) => s.display(),
             other => return Err(Fault::new("KeyError", format!("{other:?}"))),
@@ -695,7 +792,7 @@ impl Inner {
         let name = req.method.display();
         match name.as_str() {
             "run_one_command" => self
-                .run_one_command(&req.args, &req.kwargs)
+                .run_one_command(&req.args, &req.kwargs, charge)
                 .map(Call::Reply),
             "reset_timer" | "prepare_timer" => {
                 self.touch();
@@ -725,7 +822,12 @@ impl Inner {
     }
 
     /// `RootwrapClass.run_one_command(userargs, stdin=None)`.
-    fn run_one_command(&self, args: &[Value], kwargs: &[(PyStr, Value)]) -> Result<Value, Fault> {
+    fn run_one_command(
+        &self,
+        args: &[Value],
+        kwargs: &[(PyStr, Value)],
+        charge: &mut Charge<'_>,
+    ) -> Result<Value, Fault> {
         let mut userargs_v = args.first();
         let mut stdin_v = args.get(1);
         if args.len() > 2 {
@@ -798,58 +900,39 @@ impl Inner {
             }
         };
 
+        // The copy of the command line is memory too.
+        let copied: usize = userargs.iter().map(|a| a.len() + 40).sum();
+        if !charge.grow(u64::try_from(copied).unwrap_or(u64::MAX)) {
+            return Err(Fault::new(
+                "MemoryError",
+                "the daemon's memory budget is in use",
+            ));
+        }
         let _slot = self.command_slot();
-        let shown: Vec<String> = userargs.iter().map(|a| pystr::display(a)).collect();
-        let shown = shown.join(" ");
-        let outcome = decision::decide_with(
-            &self.filters,
-            &mut userargs,
-            &self.exec_dirs,
-            &self.options.match_env,
-        );
+        let loaded = &self.loaded;
+        let outcome = loaded.decide(userargs.clone());
+        loaded.record(&outcome, &userargs);
         let allowed = match outcome {
             Outcome::Allowed(a) => a,
-            Outcome::Unauthorized { .. } => {
-                self.log(
-                    Level::Warning,
-                    &format!("Unauthorized command: {shown} (no filter matched)"),
-                );
-                return Ok(denied(RC_UNAUTHORIZED));
-            }
-            Outcome::NoExec { .. } => {
-                self.log(
-                    Level::Warning,
-                    &format!("Executable not found for: {shown}"),
-                );
-                return Ok(denied(RC_NOEXECFOUND));
-            }
+            Outcome::Unauthorized { .. } => return Ok(denied(RC_UNAUTHORIZED)),
+            Outcome::NoExec { .. } => return Ok(denied(RC_NOEXECFOUND)),
             other => {
-                let msg = other.message().unwrap_or_default();
-                self.log(Level::Error, &msg);
-                return Err(Fault::new("RuntimeError", msg));
+                return Err(Fault::new(
+                    "RuntimeError",
+                    other.message().unwrap_or_default(),
+                ));
             }
         };
-        self.log(
-            Level::Info,
-            &format!(
-                "({} > {}) Executing {} (filter match = {})",
-                self.options.login,
-                self.options.me,
-                pystr::py_repr_list(&allowed.command),
-                allowed.filter
-            ),
-        );
-        let mut env = self.options.child_env.clone();
-        for (name, value) in &allowed.env {
-            let name = crate::pyos::os(name);
-            let value = crate::pyos::os(value);
-            match env.iter_mut().find(|(k, _)| *k == name) {
-                Some(entry) => entry.1 = value,
-                None => env.push((name, value)),
-            }
-        }
-        let captured = crate::exec::run_captured(&allowed.command, &env, &allowed.run_as, stdin)
-            .map_err(|e| Fault::new("OSError", e.to_string()))?;
+        drop(userargs);
+        let limit = usize::try_from(self.options.max_message).unwrap_or(usize::MAX);
+        let captured = loaded
+            .run_captured(&allowed, stdin, limit, &mut |n| {
+                charge.grow(u64::try_from(n).unwrap_or(u64::MAX))
+            })
+            .map_err(|e| match e {
+                ExecError::OutputTooLarge { .. } => Fault::new("MemoryError", e.to_string()),
+                other => Fault::new("OSError", other.to_string()),
+            })?;
         Ok(Value::List(vec![
             Value::Int(i64::from(captured.returncode)),
             Value::Str(PyStr::from_bytes(captured.stdout)),
@@ -912,5 +995,5 @@ enum Call {
 }
 
 fn send(stream: &mut UnixStream, v: &Value) -> std::io::Result<()> {
-    wire::write_frame(stream, &json::encode(v))
+    json::write_message(stream, v)
 }

@@ -42,6 +42,9 @@ pub enum WireError {
         /// The limit in force.
         max: u64,
     },
+    /// A buffer for the announced length could not be allocated.
+    #[error("cannot allocate {0} bytes for a message")]
+    NoMemory(u64),
     /// Authentication failed (`AuthenticationError`).
     #[error("authentication failed: {0}")]
     Auth(&'static str),
@@ -59,18 +62,33 @@ fn read_exact_or_eof<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<(), WireError
 }
 
 /// Reads one message, refusing (before reading its body) any longer than
-/// `max` bytes. Memory grows with the bytes actually received, not with the
-/// announced length.
+/// `max` bytes.
 pub fn read_frame<R: Read>(r: &mut R, max: u64) -> Result<Vec<u8>, WireError> {
+    let len = read_header(r, max)?;
+    read_body(r, len)
+}
+
+/// Reads a message's length prefix, refusing lengths above `max`.
+pub fn read_header<R: Read>(r: &mut R, max: u64) -> Result<u64, WireError> {
     let mut header = [0u8; 8];
     read_exact_or_eof(r, &mut header)?;
     let len = u64::from_be_bytes(header);
     if len > max {
         return Err(WireError::TooBig { len, max });
     }
-    let mut body = Vec::with_capacity(usize::try_from(len.min(64 * 1024)).unwrap_or(0));
+    Ok(len)
+}
+
+/// Reads a message body of `len` bytes into a buffer of exactly that
+/// capacity. The buffer's pages are only touched as bytes arrive, so a peer
+/// announcing a length it never sends costs address space, not memory.
+pub fn read_body<R: Read>(r: &mut R, len: u64) -> Result<Vec<u8>, WireError> {
+    let capacity = usize::try_from(len).map_err(|_| WireError::NoMemory(len))?;
+    let mut body = Vec::new();
+    body.try_reserve_exact(capacity)
+        .map_err(|_| WireError::NoMemory(len))?;
     let got = r.take(len).read_to_end(&mut body)?;
-    if u64::try_from(got).ok() != Some(len) {
+    if got != capacity {
         return Err(WireError::Eof);
     }
     Ok(body)
@@ -248,6 +266,11 @@ mod tests {
         let lying = u64::MAX.to_be_bytes();
         assert!(matches!(
             read_frame(&mut &lying[..], u64::MAX),
+            Err(WireError::NoMemory(_))
+        ));
+        let short = [&(1u64 << 20).to_be_bytes()[..], b"abc"].concat();
+        assert!(matches!(
+            read_frame(&mut short.as_slice(), u64::MAX),
             Err(WireError::Eof)
         ));
         assert!(matches!(
