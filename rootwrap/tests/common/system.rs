@@ -607,17 +607,21 @@ pub fn user_python_client() -> Option<(String, String, String)> {
         .output()
         .expect("ask the reference where oslo_rootwrap is");
     let package = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let site = package.parent().expect("site-packages").to_path_buf();
     let lib = format!("{USER_DIR}/pylib");
-    let dest = format!("{lib}/oslo_rootwrap");
     let _ = fs::remove_dir_all(&lib);
     make_dir(&lib, 0o755, 0);
-    make_dir(&dest, 0o755, 0);
-    for entry in fs::read_dir(&package).expect("read the package") {
-        let entry = entry.expect("package entry");
+    // The client imports debtcollector (which reads its own metadata) and
+    // wrapt: copy them and their dist-info too, so the client does not
+    // depend on what the system Python happens to have.
+    for entry in fs::read_dir(&site).expect("read site-packages") {
+        let entry = entry.expect("site-packages entry");
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".py") || name == "py.typed" {
-            let content = fs::read(entry.path()).expect("read package file");
-            write_file(&format!("{dest}/{name}"), &content, 0o644, 0);
+        let wanted = ["oslo_rootwrap", "debtcollector", "wrapt"].iter().any(|p| {
+            name == *p || (name.starts_with(&format!("{p}-")) && name.ends_with(".dist-info"))
+        });
+        if wanted {
+            copy_tree(&entry.path(), Path::new(&lib).join(&name).as_path());
         }
     }
     let script = format!("{USER_DIR}/daemon_client.py");
@@ -639,6 +643,30 @@ pub fn user_python_client() -> Option<(String, String, String)> {
         return None;
     }
     Some((python.to_owned(), lib, script))
+}
+
+/// Copies a directory tree root-owned and world-readable, without
+/// `__pycache__`.
+fn copy_tree(from: &Path, to: &Path) {
+    let meta = fs::metadata(from).expect("stat package file");
+    let shown = to.to_str().expect("utf-8 path");
+    if meta.is_dir() {
+        make_dir(shown, 0o755, 0);
+        for entry in fs::read_dir(from).expect("read package directory") {
+            let entry = entry.expect("package entry");
+            if entry.file_name() != "__pycache__" {
+                copy_tree(&entry.path(), &to.join(entry.file_name()));
+            }
+        }
+    } else {
+        let content = fs::read(from).expect("read package file");
+        let mode = if meta.permissions().mode() & 0o111 != 0 {
+            0o755
+        } else {
+            0o644
+        };
+        write_file(shown, &content, mode, 0);
+    }
 }
 
 pub fn python_as_user(python: &str, lib: &str, args: &[&str]) -> Command {
