@@ -57,6 +57,9 @@ pub const USER_FILTERS_CONF: &str = "/etc/oslo-rs-test/user-filters.conf";
 pub const USER_DIR: &str = "/var/tmp/oslo-rs-test-user";
 pub const USER_FILTERS_DIR: &str = "/var/tmp/oslo-rs-test-user/filters.d";
 pub const USER_CONF: &str = "/var/tmp/oslo-rs-test-user/rootwrap.conf";
+/// The user's directory in which `chown_allowed` (a PathFilter) lets them
+/// give files to themselves.
+pub const ALLOWED_DIR: &str = "/var/tmp/oslo-rs-test-user/allowed";
 pub const SUDOERS: &str = "/etc/sudoers.d/oslo-rs-test";
 pub const SUDOERS_CANDIDATE: &str = "/etc/oslo-rs-test/sudoers.candidate";
 /// The only environment a setuid rootwrap hands to its child.
@@ -68,7 +71,7 @@ pub const MARKER_PREFIX: &str = "/tmp/oslo-rs-test-";
 
 /// Every filter is as narrow as the tests allow: sudoers lets `oslorstest`
 /// run these as root while a test runs.
-pub const FILTERS: &str = r"# Installed by oslo-rootwrap's tests/real_sudo.rs.
+pub const FILTERS: &str = r"# Installed by oslo-rootwrap's tests/common/system.rs.
 [Filters]
 touch: RegExpFilter, touch, root, touch, /tmp/oslo-rs-test-[0-9a-z-]+
 id_root: RegExpFilter, id, root, id, -[ugG]
@@ -80,6 +83,11 @@ sh_exit: RegExpFilter, sh, root, sh, -c, exit [0-9]+
 kill_self: RegExpFilter, sh, root, sh, -c, kill -TERM \$\$
 cat: RegExpFilter, cat, root, cat
 ls_fds: RegExpFilter, ls, root, ls, /proc/self/fd
+ls_fds_user: RegExpFilter, ls, oslorstest, ls, -1, /proc/self/fd
+limits: RegExpFilter, cat, root, cat, /proc/self/limits
+status: RegExpFilter, cat, root, cat, /proc/self/status
+status_user: RegExpFilter, cat, oslorstest, cat, /proc/thread-self/status
+chown_allowed: PathFilter, /bin/chown, root, oslorstest, /var/tmp/oslo-rs-test-user/allowed
 ";
 
 pub fn conf_text(filters_dir: &str, extra: &str) -> String {
@@ -301,6 +309,7 @@ pub fn set_up() {
     // `touch` as root. It must never be honoured.
     make_dir(USER_DIR, 0o755, uid);
     make_dir(USER_FILTERS_DIR, 0o755, uid);
+    make_dir(ALLOWED_DIR, 0o755, uid);
     write_file(
         &format!("{USER_FILTERS_DIR}/mine.filters"),
         b"[Filters]\ntouch: CommandFilter, touch, root\n",
@@ -326,10 +335,12 @@ pub fn set_up() {
     ] {
         sudoers.push_str(&format!("{USER} ALL = (root) NOPASSWD: {BIN} {conf} *\n"));
     }
-    // The daemon line of a deployment: no arguments beyond the config.
-    sudoers.push_str(&format!(
-        "{USER} ALL = (root) NOPASSWD: {DAEMON_BIN} {CONF}\n"
-    ));
+    // The daemon lines of a deployment: no arguments beyond the config.
+    for conf in [CONF, SYSLOG_INFO_CONF] {
+        sudoers.push_str(&format!(
+            "{USER} ALL = (root) NOPASSWD: {DAEMON_BIN} {conf}\n"
+        ));
+    }
     write_file(SUDOERS_CANDIDATE, sudoers.as_bytes(), 0o440, 0);
     check("visudo", &["-cf", SUDOERS_CANDIDATE]);
     fs::rename(SUDOERS_CANDIDATE, SUDOERS).expect("install sudoers");
@@ -536,9 +547,22 @@ impl FakeSyslog {
     }
 
     /// Every datagram from a program named `oslo-rootwrap*` received since
-    /// the last call (PAM, sudo and others are ignored). A sentinel sent
-    /// now arrives after everything already queued (datagrams are FIFO).
+    /// the last call (PAM, sudo and others are ignored).
     pub fn drain(&self) -> Vec<String> {
+        self.drain_all()
+            .into_iter()
+            .map(|d| String::from_utf8_lossy(&d).into_owned())
+            .filter(|text| {
+                let program = text.split_once('>').map(|(_, rest)| rest);
+                program.is_some_and(|p| p.starts_with("oslo-rootwrap"))
+            })
+            .collect()
+    }
+
+    /// Every datagram received since the last call, whoever sent it. A
+    /// sentinel sent now arrives after everything already queued
+    /// (datagrams are FIFO).
+    pub fn drain_all(&self) -> Vec<Vec<u8>> {
         UnixDatagram::unbound()
             .and_then(|c| c.send_to(SENTINEL, "/dev/log"))
             .expect("send the sentinel");
@@ -551,11 +575,7 @@ impl FakeSyslog {
             if datagram == SENTINEL {
                 return got;
             }
-            let text = String::from_utf8_lossy(&datagram).into_owned();
-            let program = text.split_once('>').map(|(_, rest)| rest);
-            if program.is_some_and(|p| p.starts_with("oslo-rootwrap")) {
-                got.push(text);
-            }
+            got.push(datagram);
         }
     }
 }
@@ -677,17 +697,50 @@ pub fn python_as_user(python: &str, lib: &str, args: &[&str]) -> Command {
     cmd
 }
 
-/// Runs the Python client as the service user against `daemon` and returns
-/// its `inspect` report (decoded with the daemon's own JSON codec: serde_json
-/// rejects the lone surrogates that stand for non-UTF-8 bytes).
-pub fn inspect_daemon(daemon: &[&str]) -> Option<Value> {
+/// Runs `oracle/daemon_client.py MODE DAEMON` with the unchanged Python
+/// client as the service user, `calls` (JSON) on stdin and `envs` added to
+/// its environment (the daemon it spawns inherits them). `None` (and a loud
+/// message) when no Python client can run here.
+pub fn run_python_client(
+    mode: &str,
+    daemon: &[&str],
+    calls: &str,
+    envs: &[(&str, &str)],
+) -> Option<Out> {
     let (python, lib, script) = user_python_client()?;
-    let calls = r#"[[["id", "-u"], null], [["cat"], "in \udcff\u00e9"], [["touch", "/etc/oslo-rs-evil"], null], [["id"], null]]"#;
     let daemon = serde_json::to_string(daemon).expect("json");
-    let out = run(
-        python_as_user(&python, &lib, &[&script, "inspect", &daemon]),
-        Some(calls.as_bytes().to_vec()),
-    );
+    let mut cmd = python_as_user(&python, &lib, &[&script, mode, &daemon]);
+    cmd.envs(envs.iter().copied());
+    Some(run(cmd, Some(calls.as_bytes().to_vec())))
+}
+
+/// The Python client's `calls` mode: one result per call, each
+/// `[returncode, stdout, stderr]` or `{"error": "<exception class>"}`
+/// (decoded with the daemon's own JSON codec: serde_json rejects the lone
+/// surrogates that stand for non-UTF-8 bytes).
+pub fn daemon_calls(
+    daemon: &[&str],
+    calls: &[&[&str]],
+    envs: &[(&str, &str)],
+) -> Option<Vec<Value>> {
+    let calls: Vec<(&[&str], Option<()>)> = calls.iter().map(|c| (*c, None)).collect();
+    let calls = serde_json::to_string(&calls).expect("json");
+    let out = run_python_client("calls", daemon, &calls, envs)?;
+    assert_eq!(out.code, 0, "Python client failed: {}", out.stderr);
+    Some(
+        out.stdout
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| json::decode(l).expect("calls result"))
+            .collect(),
+    )
+}
+
+/// Runs the Python client as the service user against `daemon` and returns
+/// its `inspect` report (decoded with the daemon's own JSON codec).
+pub fn inspect_daemon(daemon: &[&str]) -> Option<Value> {
+    let calls = r#"[[["id", "-u"], null], [["cat"], "in \udcff\u00e9"], [["touch", "/etc/oslo-rs-evil"], null], [["id"], null]]"#;
+    let out = run_python_client("inspect", daemon, calls, &[])?;
     assert_eq!(out.code, 0, "Python client failed: {}", out.stderr);
     Some(json::decode(out.stdout.trim_ascii()).expect("inspect report"))
 }
