@@ -423,9 +423,12 @@ fn assert_no_failures(test: &str, failures: &[String]) {
     );
 }
 
+/// `(returncode, stdout)` of a command, or what went wrong.
+type CallResult = Result<(i64, String), String>;
+
 /// The result of one Python-client call as `(returncode, stdout)`, or the
 /// exception class as an error.
-fn call_result(v: &Value) -> Result<(i64, String), String> {
+fn call_result(v: &Value) -> CallResult {
     match v {
         Value::List(items) => match items.as_slice() {
             [Value::Int(rc), out, _] => Ok((
@@ -883,8 +886,8 @@ const INSIDE_CHAIN: usize = 10;
 fn make_chain(python: &str, n: usize, target: &str) {
     let script = "import os, sys\n\
                   d, n, target = sys.argv[1], int(sys.argv[2]), sys.argv[3]\n\
-                  for i in range(n - 1):\n    os.symlink('c%d-l%d' % (n, i + 1), '%s/c%d-l%d' % (d, n, n, i))\n\
-                  os.symlink(target, '%s/c%d-l%d' % (d, n, n, n - 1))\n";
+                  for i in range(n - 1):\n    os.symlink('c%d-l%d' % (n, i + 1), '%s/c%d-l%d' % (d, n, i))\n\
+                  os.symlink(target, '%s/c%d-l%d' % (d, n, n - 1))\n";
     let n = n.to_string();
     let out = run(
         as_user(&[python, "-c", script, ALLOWED_DIR, &n, target]),
@@ -1169,11 +1172,21 @@ fn status_field<'a>(status: &'a str, field: &str) -> Option<&'a str> {
         .map(str::trim)
 }
 
+/// glibc reserves signals 32 (SIGCANCEL) and 33 (SIGSETXID); its
+/// `posix_spawn` always leaves them ignored in the child (even with every
+/// other signal in `setsigdefault`, even for root's own commands, even
+/// under plain sudo), and no caller can change that. Only signals 1-31 and
+/// the real-time ones from 34 are the caller's state.
+const GLIBC_INTERNAL: u64 = (1 << 31) | (1 << 32);
+
 fn check_signals(how: &str, status: &str, failures: &mut Vec<String>) {
     for field in ["SigIgn", "SigBlk"] {
         let got = status_field(status, field);
-        if got != Some("0000000000000000") {
-            failures.push(format!("{how}: {field} {got:?} (want all zero)"));
+        let mask = got.and_then(|m| u64::from_str_radix(m, 16).ok());
+        if mask.is_none_or(|m| m & !GLIBC_INTERNAL != 0) {
+            failures.push(format!(
+                "{how}: {field} {got:?} (want zero but for glibc's signals 32 and 33)"
+            ));
         }
     }
 }
@@ -1582,11 +1595,7 @@ fn run_as_identity_is_the_same_everywhere() {
         .as_raw();
     assert!(want.2.contains(&aux) && want.1 != 0 && !want.2.contains(&0));
     let (uid, gid) = (want.0.to_string(), want.1.to_string());
-    let mut got: Vec<(
-        &str,
-        Result<(i64, String), String>,
-        Result<(i64, String), String>,
-    )> = Vec::new();
+    let mut got: Vec<(&str, CallResult, CallResult)> = Vec::new();
     for (how, cli) in [
         ("sudo CLI", sudo as fn(&str, &[&str]) -> Command),
         ("setuid CLI", setuid),

@@ -301,6 +301,14 @@ fn setuid_binary_becomes_root_with_a_clean_environment() {
         ("PATH", "/tmp/oslo-rs-test-evil:/usr/bin:/bin"),
         ("USER", "mallory"),
         ("IFS", "x"),
+        ("BASH_ENV", "/var/tmp/oslo-rs-test-user/evil.sh"),
+        ("ENV", "/var/tmp/oslo-rs-test-user/evil.sh"),
+        ("LD_AUDIT", "/nonexistent/oslo-rs-test.so"),
+        ("GCONV_PATH", "/var/tmp/oslo-rs-test-user"),
+        ("RUST_MIN_STACK", "1048576"),
+        ("RUST_BACKTRACE", "full"),
+        ("TMPDIR", "/var/tmp/oslo-rs-test-user"),
+        ("PYTHONPATH", "/var/tmp/oslo-rs-test-user"),
     ];
     let mut control = as_user(&["env"]);
     control.envs(hostile);
