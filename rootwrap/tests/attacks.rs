@@ -1094,8 +1094,26 @@ fn parse_limits(text: &str) -> BTreeMap<String, (String, String)> {
         .collect()
 }
 
-const HOSTILE_LIMITS: &str =
+/// Limits lowered (and the core limit raised) as soft limits only: undoing
+/// that needs no privilege, so rootwrap must always restore root's.
+const HOSTILE_SOFT_LIMITS: &str = "ulimit -S -f 8; ulimit -S -c unlimited; ulimit -S -n 64; ulimit -S -t 100; ulimit -S -s unlimited";
+
+/// The same with the hard limits lowered too: raising them back needs
+/// CAP_SYS_RESOURCE. Where root has it they must be restored; where it
+/// does not (some containers), rootwrap must refuse to run anything.
+const HOSTILE_HARD_LIMITS: &str =
     "ulimit -f 8; ulimit -c unlimited; ulimit -n 64; ulimit -t 100; ulimit -s unlimited";
+
+/// Whether root may raise hard resource limits here (CAP_SYS_RESOURCE, bit
+/// 24, in the bounding set the setuid binary gets its capabilities from).
+fn root_can_raise_hard_limits() -> bool {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapBnd:"))
+        .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        .is_some_and(|caps| caps & (1 << 24) != 0)
+}
 
 fn check_limits(how: &str, text: &str, failures: &mut Vec<String>) {
     let limits = parse_limits(text);
@@ -1122,37 +1140,72 @@ fn caller_rlimits_do_not_reach_root_commands() {
         return;
     };
     let mut failures = Vec::new();
-    // The setuid CLI; the caller's own limits are printed first (control).
-    let script = format!("{HOSTILE_LIMITS}; cat /proc/self/limits; echo --; exec \"$@\"");
-    let out = run(
-        sh(&script, &[SETUID_BIN, CONF, "cat", "/proc/self/limits"]),
-        None,
+    let restorable = root_can_raise_hard_limits();
+    eprintln!(
+        "caller_rlimits_do_not_reach_root_commands: root {} raise hard limits here",
+        if restorable {
+            "can"
+        } else {
+            "cannot (no CAP_SYS_RESOURCE)"
+        }
     );
-    assert_eq!(out.code, 0, "{out:?}");
-    let text = out.stdout();
-    let (caller, child) = text.split_once("--\n").expect("two listings");
-    let caller = parse_limits(caller);
-    assert_eq!(
-        caller.get("Max file size"),
-        Some(&("4096".to_owned(), "4096".to_owned())),
-        "control: the caller's limits were not set: {caller:?}"
-    );
-    assert_eq!(
-        caller.get("Max open files"),
-        Some(&("64".to_owned(), "64".to_owned())),
-        "control: {caller:?}"
-    );
-    check_limits("setuid CLI", child, &mut failures);
-    // The setuid daemon (sudo passes the caller's limits on by design: not
-    // compared).
-    let script = format!("{HOSTILE_LIMITS}; exec \"$@\"");
-    let wrapper = ["sh", "-c", script.as_str(), "sh"];
-    let daemons = daemons_with(&wrapper, CONF);
-    let (how, daemon) = &daemons[0];
-    if let Some(results) = daemon_calls(daemon, &[&["cat", "/proc/self/limits"]], &[]) {
-        match call_result(&results[0]) {
-            Ok((0, text)) => check_limits(how, &text, &mut failures),
-            other => failures.push(format!("{how}: {other:?}")),
+    for (hostile, must_restore) in [
+        (HOSTILE_SOFT_LIMITS, true),
+        (HOSTILE_HARD_LIMITS, restorable),
+    ] {
+        // The setuid CLI; the caller's own limits are printed first
+        // (control).
+        let script = format!("{hostile}; cat /proc/self/limits; echo --; exec \"$@\"");
+        let out = run(
+            sh(&script, &[SETUID_BIN, CONF, "cat", "/proc/self/limits"]),
+            None,
+        );
+        let text = out.stdout();
+        let (caller, child) = text.split_once("--\n").expect("two listings");
+        let caller = parse_limits(caller);
+        assert_eq!(
+            caller.get("Max file size").map(|l| l.0.as_str()),
+            Some("4096"),
+            "control: the caller's limits were not set: {caller:?}"
+        );
+        assert_eq!(
+            caller.get("Max open files").map(|l| l.0.as_str()),
+            Some("64"),
+            "control: {caller:?}"
+        );
+        let how = format!("setuid CLI after `{hostile}`");
+        if must_restore {
+            if out.code == 0 {
+                check_limits(&how, child, &mut failures);
+            } else {
+                failures.push(format!("{how}: refused: {out:?}"));
+            }
+        } else if out.code == 0 || !child.is_empty() {
+            failures.push(format!(
+                "{how}: ran although the caller's hard limits could not be undone: {out:?}"
+            ));
+        }
+        // The setuid daemon (sudo passes the caller's limits on by design:
+        // not compared).
+        let script = format!("{hostile}; exec \"$@\"");
+        let wrapper = ["sh", "-c", script.as_str(), "sh"];
+        let daemons = daemons_with(&wrapper, CONF);
+        let (how, daemon) = &daemons[0];
+        let how = format!("{how} after `{hostile}`");
+        let results = daemon_calls(daemon, &[&["cat", "/proc/self/limits"]], &[]);
+        match (must_restore, results) {
+            (_, None) => {}
+            (true, Some(results)) => match call_result(&results[0]) {
+                Ok((0, text)) => check_limits(&how, &text, &mut failures),
+                other => failures.push(format!("{how}: {other:?}")),
+            },
+            (false, Some(results)) => {
+                if let Ok((_, text)) = call_result(&results[0]) {
+                    failures.push(format!(
+                        "{how}: ran although the caller's hard limits could not be undone: {text}"
+                    ));
+                }
+            }
         }
     }
     assert_no_failures("caller_rlimits_do_not_reach_root_commands", &failures);

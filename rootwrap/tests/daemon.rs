@@ -904,3 +904,120 @@ fn live_objects_are_bounded() {
     );
     assert_eq!(got, r##"["#RETURN", [0, "ok\n", ""]]"##);
 }
+
+// ---------------------------------------------------------------------------
+// Memory
+
+/// The daemon's peak resident memory so far (`VmHWM`), in bytes.
+fn peak_memory(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in {status}"));
+    kb * 1024
+}
+
+const MIB: u64 = 1 << 20;
+
+/// A 60 MiB frame of one-character strings used to take ~17x its size once
+/// decoded (about 1 GiB). The decoded tree is now charged while it is
+/// built: the request is refused, and the daemon stays within the stated
+/// per-connection bound, 3 x the frame + 32 MiB.
+#[test]
+fn a_frame_of_tiny_strings_cannot_blow_up_memory() {
+    let conf = Conf::new("");
+    let d = Running::start(&conf);
+    let pid = d.child.id();
+    let (mut o, ident) = d.object();
+    let before = peak_memory(pid);
+    let mut req = format!(r#"["{ident}", "run_one_command", [["echo""#).into_bytes();
+    while req.len() < 60 << 20 {
+        req.extend_from_slice(br#", "a""#);
+    }
+    req.extend_from_slice(b"]], {}]");
+    let frame = req.len() as u64;
+    wire::write_frame(&mut o, &req).unwrap();
+    let reply = String::from_utf8(wire::read_frame(&mut o, 1 << 30).unwrap()).unwrap();
+    assert!(
+        reply.starts_with(r##"["#TRACEBACK", "##) && reply.contains("MemoryError"),
+        "{}",
+        &reply[..reply.len().min(200)]
+    );
+    let grew = peak_memory(pid).saturating_sub(before);
+    eprintln!(
+        "a {} MiB frame of tiny strings raised the daemon's peak by {} MiB",
+        frame / MIB,
+        grew / MIB
+    );
+    assert!(
+        grew <= 3 * frame + 32 * MIB,
+        "peak grew by {} MiB for a {} MiB frame",
+        grew / MIB,
+        frame / MIB
+    );
+    d.assert_serves();
+}
+
+/// Several large requests at once are served one after another within the
+/// shared budget (4 x the frame limit + 32 MiB), not all in memory at once.
+#[test]
+fn concurrent_large_requests_share_one_memory_budget() {
+    let conf = Conf::new("daemon_max_message_mb=48\n");
+    let d = Running::start(&conf);
+    let pid = d.child.id();
+    let before = peak_memory(pid);
+    let payload = "x".repeat(47 << 20);
+    let frames = 5;
+    let mut conns: Vec<(UnixStream, String)> = (0..frames).map(|_| d.object()).collect();
+    let senders: Vec<_> = conns
+        .iter_mut()
+        .map(|(o, ident)| {
+            let req = format!(r#"["{ident}", "reset_timer", ["{payload}"], {{}}]"#);
+            let mut o = o.try_clone().unwrap();
+            std::thread::spawn(move || wire::write_frame(&mut o, req.as_bytes()))
+        })
+        .collect();
+    for (o, _) in &mut conns {
+        o.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+        let reply = wire::read_frame(o, 1 << 20).unwrap();
+        assert_eq!(reply, br##"["#RETURN", null]"##);
+    }
+    for s in senders {
+        s.join().unwrap().unwrap();
+    }
+    let grew = peak_memory(pid).saturating_sub(before);
+    let budget = 4 * 48 * MIB + 32 * MIB;
+    eprintln!(
+        "{frames} concurrent 47 MiB requests raised the daemon's peak by {} MiB (budget {} MiB)",
+        grew / MIB,
+        budget / MIB
+    );
+    assert!(grew <= budget, "peak grew by {} MiB", grew / MIB);
+    d.assert_serves();
+}
+
+/// A command's output beyond `daemon_max_message_mb` kills it: the client
+/// gets an error, never a truncated output.
+#[test]
+fn output_beyond_the_message_limit_is_refused() {
+    let conf = Conf::new("daemon_max_message_mb=1\n");
+    let d = Running::start(&conf);
+    let (mut o, ident) = d.object();
+    let req = format!(r#"["{ident}", "run_one_command", [["printf", "%1500000s", "x"]], {{}}]"#);
+    let reply = d.call(&mut o, &req);
+    assert!(
+        reply.starts_with(r##"["#TRACEBACK", "##) && reply.contains("MemoryError"),
+        "{}",
+        &reply[..reply.len().min(200)]
+    );
+    let req = format!(r#"["{ident}", "run_one_command", [["printf", "%900000s", "x"]], {{}}]"#);
+    let reply = d.call(&mut o, &req);
+    assert!(
+        reply.starts_with(r##"["#RETURN", [0, "   "##),
+        "{}",
+        &reply[..40]
+    );
+    d.assert_serves();
+}
