@@ -379,6 +379,14 @@ pub fn open_filters_dir(path: &[u8], trust: Trust) -> Result<Option<FiltersDir>,
             trust,
         })),
         Trust::Verify => {
+            // Whether to skip the entry is Python's `os.path.isdir`, asked
+            // of the kernel: skipping only ever means fewer filters. Only
+            // what exists is walked and verified (a relative entry such as
+            // the " /b" of "/a, /b" is skipped as the reference skips it,
+            // whatever the working directory).
+            if fs::open_dir(path).is_err() {
+                return Ok(None);
+            }
             let found = match walk_path(path) {
                 Err(Walk::Nothing) => return Ok(None),
                 Err(Walk::Untrusted(e)) => return Err(e),
@@ -428,6 +436,11 @@ impl FiltersDir {
                 _ => return Ok(None),
             },
             Trust::Verify => {
+                // As for directories: `os.path.isfile` decides what is
+                // skipped, the walk verifies what is read.
+                if fs::kind_at_following(self.fd.as_fd(), name) != Ok(Kind::Regular) {
+                    return Ok(None);
+                }
                 let dir = fs::duplicate(self.fd.as_fd())
                     .map_err(|e| untrusted(&self.shown, Untrusted::Io(e)))?;
                 match walk(dir, &self.shown, name) {
@@ -502,6 +515,27 @@ mod tests {
             })
         ));
         assert_eq!(verify(&dir.path().join("missing"))?, ConfigFile::Absent);
+        Ok(())
+    }
+
+    #[test]
+    fn entries_that_do_not_exist_are_skipped_wherever_they_point() -> Result<(), Box<dyn std::error::Error>> {
+        if !crate::sys::ids::is_effective_root() {
+            eprintln!("SKIPPED: trust tests need root (file ownership)");
+            return Ok(());
+        }
+        // A directory others own on the way to a path that does not exist:
+        // the reference skips the entry (isdir is false), and so do we.
+        let dir = tempfile::tempdir()?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+        let theirs = dir.path().join("theirs");
+        std::fs::create_dir(&theirs)?;
+        std::os::unix::fs::chown(&theirs, Some(65534), None)?;
+        let missing = theirs.join("missing");
+        assert!(open_filters_dir(missing.as_os_str().as_bytes(), Trust::Verify)?.is_none());
+        // What does exist there is refused.
+        std::fs::create_dir(&missing)?;
+        assert!(open_filters_dir(missing.as_os_str().as_bytes(), Trust::Verify).is_err());
         Ok(())
     }
 
