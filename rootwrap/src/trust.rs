@@ -519,7 +519,8 @@ mod tests {
     }
 
     #[test]
-    fn entries_that_do_not_exist_are_skipped_wherever_they_point() -> Result<(), Box<dyn std::error::Error>> {
+    fn entries_that_do_not_exist_are_skipped_wherever_they_point()
+    -> Result<(), Box<dyn std::error::Error>> {
         if !crate::sys::ids::is_effective_root() {
             eprintln!("SKIPPED: trust tests need root (file ownership)");
             return Ok(());

@@ -13,7 +13,6 @@
 //! started it (through sudo, or a setuid copy) and root may connect.
 
 use std::ffi::OsString;
-use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,22 +82,19 @@ fn main() -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(&e.to_string(), RC_ERROR),
     };
+    // The announcement goes out in one write(): far below PIPE_BUF, so the
+    // pipe delivers it whole. Through a line-buffered stdout a newline in
+    // the key flushed early, and a client reading the key with one read()
+    // (eventlet's green pipes) got a short key.
     let mut announce = daemon.socket_path().as_os_str().as_bytes().to_vec();
     announce.push(b'\n');
     announce.extend_from_slice(daemon.authkey());
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(&announce)
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if ipc::write_stdout_whole(&announce).is_err() {
         // Nobody is listening: do not serve a socket nobody can find.
-        drop(stdout);
         daemon.stop_handle().stop();
         let _ = daemon.serve(None);
         return code(RC_ERROR);
     }
-    drop(stdout);
     // Like the reference, stop using the caller's pipes: nothing may block
     // on a full stderr pipe nobody reads any more.
     if let Ok(null) = std::fs::OpenOptions::new()

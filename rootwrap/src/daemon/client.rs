@@ -135,13 +135,13 @@ impl Session {
             let mut path = Vec::new();
             let mut byte = [0u8; 1];
             loop {
-                if stdout.read(&mut byte)? == 0 {
-                    return Ok(None);
+                match stdout.read(&mut byte) {
+                    Ok(0) => return Ok(None),
+                    Ok(_) if byte == [b'\n'] => break,
+                    Ok(_) => path.extend_from_slice(&byte),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
-                if byte == [b'\n'] {
-                    break;
-                }
-                path.extend_from_slice(&byte);
             }
             let mut key = vec![0u8; wire::AUTHKEY_LEN];
             match stdout.read_exact(&mut key) {
