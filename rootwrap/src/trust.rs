@@ -183,7 +183,9 @@ fn walk(start: OwnedFd, start_shown: &[u8], path: &[u8]) -> Result<Found, Walk> 
         (start, start_shown.to_vec(), shared)
     };
     let mut pending: std::collections::VecDeque<Vec<u8>> = components(path);
-    // A trailing slash or final `.`/`..` means the path names a directory.
+    // A trailing slash (of the path, or of the target of a final symlink)
+    // means the path names a directory.
+    let mut must_be_dir = path.ends_with(b"/");
     let mut hops = 0usize;
     while let Some(name) = pending.pop_front() {
         if name == b"." {
@@ -222,6 +224,9 @@ fn walk(start: OwnedFd, start_shown: &[u8], path: &[u8]) -> Result<Found, Walk> 
                 if target.is_empty() {
                     return Err(Walk::Nothing);
                 }
+                if pending.is_empty() && target.ends_with(b"/") {
+                    must_be_dir = true;
+                }
                 let mut expanded = components(&target);
                 expanded.extend(pending);
                 pending = expanded;
@@ -238,7 +243,7 @@ fn walk(start: OwnedFd, start_shown: &[u8], path: &[u8]) -> Result<Found, Walk> 
                 dir_shown = shown;
             }
             Kind::Regular | Kind::Other => {
-                if pending.iter().any(|c| !c.is_empty()) || path.ends_with(b"/") {
+                if !pending.is_empty() || must_be_dir {
                     return Err(Walk::Nothing); // ENOTDIR
                 }
                 return Ok(Found {

@@ -536,29 +536,32 @@ impl Inner {
             );
             return;
         }
-        let reply = match self.read_request(&mut stream) {
+        let call = match self.read_request(&mut stream) {
             Err(ReadError::Closed) => return,
-            Err(ReadError::Fault(f)) => f.traceback(),
-            Ok((req, _charge)) => match self.manager_call(&req) {
-                Ok(Call::Reply(v)) => ret(v),
-                Ok(Call::Shutdown) => {
-                    let _ = send(&mut stream, &ret(Value::Null));
-                    self.request_stop();
+            Err(ReadError::Fault(f)) => Err(f),
+            // A manager call's request is small and done with here: its
+            // memory is given back before the connection is served.
+            Ok((req, _charge)) => self.manager_call(&req),
+        };
+        let reply = match call {
+            Ok(Call::Reply(v)) => ret(v),
+            Ok(Call::Shutdown) => {
+                let _ = send(&mut stream, &ret(Value::Null));
+                self.request_stop();
+                return;
+            }
+            Ok(Call::Serve) => {
+                if send(&mut stream, &ret(Value::Null)).is_err() {
                     return;
                 }
-                Ok(Call::Serve) => {
-                    if send(&mut stream, &ret(Value::Null)).is_err() {
-                        return;
-                    }
-                    // Idle connections are normal (one per client thread);
-                    // a client that stops reading its replies is not.
-                    let _ = stream.set_read_timeout(None);
-                    let _ = stream.set_write_timeout(Some(REPLY_TIMEOUT));
-                    self.serve_client(&mut stream);
-                    return;
-                }
-                Err(f) => f.traceback(),
-            },
+                // Idle connections are normal (one per client thread);
+                // a client that stops reading its replies is not.
+                let _ = stream.set_read_timeout(None);
+                let _ = stream.set_write_timeout(Some(REPLY_TIMEOUT));
+                self.serve_client(&mut stream);
+                return;
+            }
+            Err(f) => f.traceback(),
         };
         let _ = send(&mut stream, &reply);
     }
