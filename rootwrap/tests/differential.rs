@@ -5,13 +5,17 @@
 //! `get_environment` (tests/oracle/rootwrap_oracle.py, one batch process)
 //! and through `oslo-rootwrap --dry-run --json`; stdout and exit status must
 //! be identical. Cases: command lines derived from every filter of the real
-//! corpus, and a seeded generator of configurations, filter files and argv
-//! covering every filter class and the configparser and regex quirks.
+//! corpus, a seeded generator of configurations, filter files and argv
+//! covering every filter class and the configparser and regex quirks, and
+//! PathFilter/KillFilter/ReadFileFilter/exec_dirs/filter loading through
+//! symlink chains of 40, 41, 64, 65, 70, 600 and 1100 links, loops and
+//! dangling links.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fs;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -74,6 +78,10 @@ struct Case {
     cwd: PathBuf,
     /// Shown on mismatch.
     files: Vec<(PathBuf, Vec<u8>)>,
+    /// Goes through a symlink chain deeper than `MAX_LINK_DEPTH`: our
+    /// refusal (the reference's crash, exit 1) is accepted where the
+    /// reference, whose own limit is near 1000 nested links, still decides.
+    deep_chain: bool,
 }
 
 struct Fixture {
@@ -543,6 +551,7 @@ fn generated_cases(fx: &mut Fixture, n: usize) -> Vec<Case> {
                     dir.clone()
                 },
                 files: files.clone(),
+                deep_chain: false,
             });
         }
     }
@@ -668,6 +677,7 @@ fn corpus_cases(fx: &mut Fixture, corpus: &Path) -> Vec<Case> {
                 argv: argv.into_iter().map(String::into_bytes).collect(),
                 cwd: dir.clone(),
                 files: vec![(config.clone(), text.clone().into_bytes())],
+                deep_chain: false,
             });
         };
         for (_, def) in definitions.iter().filter(|(dd, _)| dd == d) {
@@ -787,9 +797,13 @@ fn corpus_cases(fx: &mut Fixture, corpus: &Path) -> Vec<Case> {
 
 // ----------------------------------------------------------------- runner
 
-fn run_reference(python: &Path, cases: &[Case]) -> Vec<(String, i32)> {
+fn run_reference(python: &Path, cases: &[Case], path_env: Option<&OsStr>) -> Vec<(String, i32)> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/rootwrap_oracle.py");
-    let mut child = Command::new(python)
+    let mut command = Command::new(python);
+    if let Some(p) = path_env {
+        command.env("PATH", p);
+    }
+    let mut child = command
         .arg(&script)
         .arg("--batch")
         .stdin(Stdio::piped())
@@ -825,12 +839,16 @@ fn run_reference(python: &Path, cases: &[Case]) -> Vec<(String, i32)> {
         .collect()
 }
 
-fn run_ours(case: &Case) -> (String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_oslo-rootwrap"))
+fn run_ours(case: &Case, path_env: Option<&OsStr>) -> (String, i32) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_oslo-rootwrap"));
+    if let Some(p) = path_env {
+        command.env("PATH", p);
+    }
+    let out = command
         .args(["--dry-run", "--json"])
         .arg(&case.config)
         .arg("--")
-        .args(case.argv.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
+        .args(case.argv.iter().map(|a| OsStr::from_bytes(a)))
         .current_dir(&case.cwd)
         .output()
         .unwrap();
@@ -842,13 +860,14 @@ fn run_ours(case: &Case) -> (String, i32) {
     )
 }
 
-fn compare(python: &Path, cases: &[Case], what: &str) {
-    let reference = run_reference(python, cases);
+fn compare(python: &Path, cases: &[Case], what: &str, path_env: Option<&OsStr>) {
+    let reference = run_reference(python, cases, path_env);
     assert_eq!(reference.len(), cases.len());
     let mut mismatches = Vec::new();
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut deep_refusals = 0;
     for (case, expected) in cases.iter().zip(&reference) {
-        let got = run_ours(case);
+        let got = run_ours(case, path_env);
         let reason: serde_json::Value = serde_json::from_str(&expected.0).unwrap_or_default();
         let key = if reason["allowed"] == true {
             "allowed".to_owned()
@@ -857,11 +876,16 @@ fn compare(python: &Path, cases: &[Case], what: &str) {
         };
         *outcomes.entry(key).or_default() += 1;
         if &got != expected {
-            mismatches.push((case, expected.clone(), got));
+            if case.deep_chain && got == (DEEP_REFUSAL.to_owned(), 1) {
+                deep_refusals += 1;
+            } else {
+                mismatches.push((case, expected.clone(), got));
+            }
         }
     }
     eprintln!(
-        "differential ({what}): {} cases, outcomes {outcomes:?}",
+        "differential ({what}): {} cases, outcomes {outcomes:?}, \
+         refused as too deep where the reference decides: {deep_refusals}",
         cases.len()
     );
     for (case, expected, got) in mismatches.iter().take(8) {
@@ -887,6 +911,9 @@ fn compare(python: &Path, cases: &[Case], what: &str) {
         cases.len()
     );
 }
+
+/// Our answer for a symlink chain deeper than `MAX_LINK_DEPTH`.
+const DEEP_REFUSAL: &str = r#"{"allowed": false, "reason": "error"}"#;
 
 struct Processes(Vec<std::process::Child>);
 
@@ -915,7 +942,7 @@ fn generated_cases_agree_with_reference() {
     let (_procs, live, dead) = processes();
     let mut fx = Fixture::new(live, dead);
     let cases = generated_cases(&mut fx, 700);
-    compare(&python, &cases, "generated");
+    compare(&python, &cases, "generated", None);
 }
 
 #[test]
@@ -931,7 +958,7 @@ fn corpus_cases_agree_with_reference() {
     let mut fx = Fixture::new(live, dead);
     let cases = corpus_cases(&mut fx, &corpus);
     assert!(cases.len() > 500, "only {} corpus cases", cases.len());
-    compare(&python, &cases, "corpus");
+    compare(&python, &cases, "corpus", None);
 }
 
 /// Hardening the reference lacks: as root, a group-writable filter file or
@@ -962,12 +989,13 @@ fn untrusted_files_are_refused_as_root() {
         argv: vec![b"ls".to_vec()],
         cwd: dir.clone(),
         files: Vec::new(),
+        deep_chain: false,
     };
-    let ok = run_ours(&case(dir.join("rootwrap.conf")));
+    let ok = run_ours(&case(dir.join("rootwrap.conf")), None);
     assert_eq!(ok.1, 0, "{}", ok.0);
     fs::set_permissions(dir.join("d/x.filters"), fs::Permissions::from_mode(0o664)).unwrap();
     assert_eq!(
-        run_ours(&case(dir.join("rootwrap.conf"))),
+        run_ours(&case(dir.join("rootwrap.conf")), None),
         (
             r#"{"allowed": false, "reason": "badconfig"}"#.to_owned(),
             97
@@ -976,10 +1004,437 @@ fn untrusted_files_are_refused_as_root() {
     fs::set_permissions(dir.join("d/x.filters"), fs::Permissions::from_mode(0o644)).unwrap();
     fs::set_permissions(dir.join("rootwrap.conf"), fs::Permissions::from_mode(0o666)).unwrap();
     assert_eq!(
-        run_ours(&case(dir.join("rootwrap.conf"))),
+        run_ours(&case(dir.join("rootwrap.conf")), None),
         (
             r#"{"allowed": false, "reason": "badconfig"}"#.to_owned(),
             97
         )
+    );
+}
+
+// ---------------------------------------------------------- symlink chains
+
+/// Chain lengths around the kernel's limit (40), the old resolution cap
+/// (64), past both (70), past `MAX_LINK_DEPTH` (600, which the reference
+/// still resolves) and past the reference's recursion limit (1100).
+const CHAIN_LENGTHS: &[usize] = &[40, 41, 64, 65, 70, 600, 1100];
+
+/// `name.0 -> name.1 -> ... -> name.{n-1} -> end` in `dir`, the links
+/// written as plain, `./` and absolute targets in turn. Returns `name.0`.
+fn chain(dir: &Path, name: &str, n: usize, end: &Path) -> PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    for i in 0..n {
+        let next = format!("{name}.{}", i + 1);
+        let target = if i + 1 == n {
+            end.to_path_buf()
+        } else {
+            match i % 3 {
+                0 => PathBuf::from(next),
+                1 => PathBuf::from(format!("./{next}")),
+                _ => dir.join(next),
+            }
+        };
+        std::os::unix::fs::symlink(target, dir.join(format!("{name}.{i}"))).unwrap();
+    }
+    dir.join(format!("{name}.0"))
+}
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Cases whose decisions go through long symlink chains, loops and
+/// dangling links, with the `PATH` they must run with.
+struct ChainCases {
+    dir: PathBuf,
+    cases: Vec<Case>,
+}
+
+impl ChainCases {
+    /// A case with its own filter directory holding `filters`, and a config
+    /// with `exec_dirs` (none: the `PATH` is used).
+    fn add(
+        &mut self,
+        label: String,
+        filters: &str,
+        exec_dirs: Option<&str>,
+        argv: Vec<Vec<u8>>,
+        cwd: &Path,
+        deep_chain: bool,
+    ) {
+        let n = self.cases.len();
+        let fdir = self.dir.join(format!("filters{n}"));
+        let text = format!("[Filters]\n{filters}\n");
+        write(&fdir.join("x.filters"), text.as_bytes(), 0o644);
+        fs::set_permissions(&fdir, fs::Permissions::from_mode(0o755)).unwrap();
+        let mut conf = format!("[DEFAULT]\nfilters_path={}\n", fdir.display());
+        if let Some(e) = exec_dirs {
+            conf.push_str(&format!("exec_dirs={e}\n"));
+        }
+        let config = self.dir.join(format!("rootwrap{n}.conf"));
+        write(&config, conf.as_bytes(), 0o644);
+        self.cases.push(Case {
+            label,
+            config: config.clone(),
+            argv,
+            cwd: cwd.to_path_buf(),
+            files: vec![
+                (config, conf.into_bytes()),
+                (fdir.join("x.filters"), text.into_bytes()),
+            ],
+            deep_chain,
+        });
+    }
+}
+
+/// `sleep 600` processes for KillFilter: one started through a 40-link
+/// chain (its `/proc/PID/exe` is the real file), the others run from a
+/// copy that is then deleted, with an argv[0] naming a chain, a loop, a
+/// dangling link or a bare name found through chained `PATH` entries, so
+/// that `_program` falls back to `shutil.which(cmdline)`. Returns
+/// `(label, pid, kill targets to try)`.
+fn chain_processes(dir: &Path, procs: &mut Processes) -> Vec<(String, u32, Vec<String>)> {
+    use std::os::unix::process::CommandExt;
+    let sleep = ["/usr/bin/sleep", "/bin/sleep"]
+        .iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+        .expect("sleep");
+    let exe = dir.join("exe");
+    fs::create_dir_all(&exe).unwrap();
+    let copy = |name: &str| {
+        let p = exe.join(name);
+        fs::copy(sleep, &p).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    };
+    write(&exe.join("target"), b"#!/bin/sh\n", 0o755);
+    let mut out = Vec::new();
+
+    let via = copy("sleep-via");
+    let via40 = chain(&dir.join("via"), "via", 40, &via);
+    let child = Command::new(&via40).arg("600").spawn().unwrap();
+    out.push((
+        "started through a 40-link chain".to_owned(),
+        child.id(),
+        vec![s(&via), s(&via40), "sleep-via".into(), "via.0".into()],
+    ));
+    procs.0.push(child);
+
+    let mut argv0s: Vec<(String, PathBuf)> = CHAIN_LENGTHS
+        .iter()
+        .filter(|&&n| n < 1000)
+        .map(|&n| {
+            (
+                format!("argv[0] a {n}-link chain to an executable"),
+                chain(&dir.join("k"), &format!("k{n}"), n, &exe.join("target")),
+            )
+        })
+        .collect();
+    argv0s.push((
+        "argv[0] a 5-link loop".into(),
+        chain(&dir.join("k"), "loop", 5, &dir.join("k/loop.0")),
+    ));
+    argv0s.push((
+        "argv[0] a dangling chain".into(),
+        chain(&dir.join("k"), "dangling", 3, &exe.join("missing")),
+    ));
+    argv0s.push((
+        "argv[0] a 40-link chain to a directory".into(),
+        chain(&dir.join("k"), "todir", 40, &exe),
+    ));
+    argv0s.push(("argv[0] vs40, found via PATH".into(), PathBuf::from("vs40")));
+    argv0s.push((
+        "argv[0] vs41, not found via PATH".into(),
+        PathBuf::from("vs41"),
+    ));
+    let mut victims = Vec::new();
+    for (i, (label, argv0)) in argv0s.into_iter().enumerate() {
+        let victim = copy(&format!("victim{i}"));
+        let child = Command::new(&victim)
+            .arg0(&argv0)
+            .arg("600")
+            .spawn()
+            .unwrap();
+        let base = argv0
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push((
+            label,
+            child.id(),
+            vec![s(&victim), s(&argv0), base, format!("victim{i}")],
+        ));
+        procs.0.push(child);
+        victims.push(victim);
+    }
+    for v in victims {
+        fs::remove_file(v).unwrap();
+    }
+    out
+}
+
+fn chain_cases(fx: &mut Fixture, procs: &mut Processes) -> (Vec<Case>, String) {
+    let dir = fx.case_dir();
+    let real = dir.join("real");
+    let ch = real.join("ch");
+    let bin = s(&fx.bin);
+    let mut cc = ChainCases {
+        dir: dir.clone(),
+        cases: Vec::new(),
+    };
+    let deep = |n: usize| n > rootwrap::pyos::MAX_LINK_DEPTH;
+
+    // PathFilter: chains inside the allowed directory leading inside, out
+    // (/etc, or a file outside then `/x`), into a loop or nowhere.
+    let one = format!("p: PathFilter, chown, root, {}", s(&real));
+    let two = format!("p: PathFilter, chown, root, nobody, {}/", s(&real));
+    for &n in CHAIN_LENGTHS {
+        let chains = [
+            ("in", chain(&ch, &format!("in{n}"), n, &real.join("sub"))),
+            ("out", chain(&ch, &format!("out{n}"), n, Path::new("/etc"))),
+            (
+                "thru",
+                chain(&ch, &format!("thru{n}"), n, &dir.join("file")),
+            ),
+            (
+                "loop",
+                chain(&ch, &format!("loop{n}"), n, &ch.join(format!("loop{n}.0"))),
+            ),
+            (
+                "dangout",
+                chain(
+                    &ch,
+                    &format!("dangout{n}"),
+                    n,
+                    Path::new("/etc/oslo-rs-missing"),
+                ),
+            ),
+            (
+                "dangin",
+                chain(&ch, &format!("dangin{n}"), n, &real.join("missing")),
+            ),
+        ];
+        for (kind, start) in &chains {
+            let start_s = s(start);
+            for suffix in ["", "/x", "/../sub2", "/.", "/x/../../y"] {
+                let value = format!("{start_s}{suffix}");
+                cc.add(
+                    format!("PathFilter {kind}{n} {suffix}"),
+                    &one,
+                    Some(&bin),
+                    vec![b"chown".to_vec(), value.clone().into_bytes()],
+                    &dir,
+                    deep(n),
+                );
+                cc.add(
+                    format!("PathFilter(2) {kind}{n} {suffix}"),
+                    &two,
+                    Some(&bin),
+                    vec![b"chown".to_vec(), b"nobody".to_vec(), value.into_bytes()],
+                    &dir,
+                    deep(n),
+                );
+            }
+            // Relative values, resolved against the working directory.
+            let name = start.file_name().unwrap().to_string_lossy().into_owned();
+            cc.add(
+                format!("PathFilter {kind}{n} relative"),
+                &one,
+                Some(&bin),
+                vec![b"chown".to_vec(), format!("{name}/x").into_bytes()],
+                &ch,
+                deep(n),
+            );
+            cc.add(
+                format!("PathFilter {kind}{n} relative from above"),
+                &one,
+                Some(&bin),
+                vec![b"chown".to_vec(), format!("real/ch/{name}").into_bytes()],
+                &dir,
+                deep(n),
+            );
+        }
+        // The filter's own directory named through a chain: never matches a
+        // resolved value.
+        let via = chain(&dir.join("argchain"), &format!("a{n}"), n, &real);
+        cc.add(
+            format!("PathFilter argument itself a {n}-link chain"),
+            &format!("p: PathFilter, chown, root, {}", s(&via)),
+            Some(&bin),
+            vec![b"chown".to_vec(), format!("{}/sub", s(&via)).into_bytes()],
+            &dir,
+            deep(n),
+        );
+    }
+
+    // Executables through chains: absolute exec_path, exec_dirs entries
+    // (absolute and relative to the working directory), a relative
+    // exec_path with a chained directory.
+    let bd = dir.join("bd");
+    for &n in CHAIN_LENGTHS {
+        let x = chain(&dir.join("x"), &format!("x{n}"), n, &fx.bin.join("ls"));
+        let xname = x.file_name().unwrap().to_string_lossy().into_owned();
+        let def = format!("c: CommandFilter, {}, root", s(&x));
+        for argv0 in [s(&x), xname] {
+            cc.add(
+                format!("CommandFilter exec_path a {n}-link chain, argv0 {argv0}"),
+                &def,
+                Some(&bin),
+                vec![argv0.into_bytes(), b"-l".to_vec()],
+                &dir,
+                false,
+            );
+        }
+        let bdn = chain(&bd, &format!("bd{n}"), n, &fx.bin);
+        cc.add(
+            format!("exec_dirs a {n}-link chain, then bin"),
+            "c: CommandFilter, ls, root",
+            Some(&format!("{},{bin}", s(&bdn))),
+            vec![b"ls".to_vec()],
+            &dir,
+            false,
+        );
+        cc.add(
+            format!("exec_dirs a {n}-link chain only"),
+            "c: CommandFilter, ls, root",
+            Some(&s(&bdn)),
+            vec![b"ls".to_vec()],
+            &dir,
+            false,
+        );
+        let rel = format!("bd/bd{n}.0");
+        cc.add(
+            format!("exec_dirs relative {rel}"),
+            "c: CommandFilter, ls, root",
+            Some(&format!("{rel},/nonexistent")),
+            vec![b"ls".to_vec()],
+            &dir,
+            false,
+        );
+        cc.add(
+            format!("exec_dirs relative {rel} from elsewhere"),
+            "c: CommandFilter, ls, root",
+            Some(&rel),
+            vec![b"ls".to_vec()],
+            &real,
+            false,
+        );
+        cc.add(
+            format!("exec_path bd{n}.0/ls relative to exec_dirs"),
+            &format!("c: CommandFilter, bd{n}.0/ls, root"),
+            Some(&s(&bd)),
+            vec![b"ls".to_vec(), b"x".to_vec()],
+            &dir,
+            false,
+        );
+        // ReadFileFilter compares strings; the chain only matters to cat.
+        let rf = chain(&dir.join("rf"), &format!("rf{n}"), n, &dir.join("file"));
+        for arg in [s(&rf), s(&dir.join("file"))] {
+            cc.add(
+                format!("ReadFileFilter on a {n}-link chain, cat {arg}"),
+                &format!("r: ReadFileFilter, {}", s(&rf)),
+                Some(&bin),
+                vec![b"cat".to_vec(), arg.into_bytes()],
+                &dir,
+                false,
+            );
+        }
+    }
+    // Filter directories and files reached through chains (the kernel's
+    // total of 40 links per lookup applies to dir + file together).
+    for &n in &[1usize, 39, 40, 41, 64] {
+        let fdir = dir.join(format!("fd{n}"));
+        write(
+            &fdir.join("x.filters"),
+            b"[Filters]\nls: CommandFilter, ls, root\n",
+            0o644,
+        );
+        write(
+            &dir.join("linked.filters"),
+            b"[Filters]\ncat: CommandFilter, cat, root\n",
+            0o644,
+        );
+        fs::set_permissions(&fdir, fs::Permissions::from_mode(0o755)).unwrap();
+        chain(&fdir, &format!("y{n}"), 1, &dir.join("linked.filters"));
+        let via = chain(&dir.join("fdl"), &format!("fd{n}"), n, &fdir);
+        let conf_path = dir.join(format!("fdconf{n}.conf"));
+        let conf = format!("[DEFAULT]\nfilters_path={}\nexec_dirs={bin}\n", s(&via));
+        write(&conf_path, conf.as_bytes(), 0o644);
+        let conf_via = chain(&dir.join("cfl"), &format!("cf{n}"), n, &conf_path);
+        for config in [conf_path.clone(), conf_via] {
+            for argv0 in ["ls", "cat"] {
+                cc.cases.push(Case {
+                    label: format!("filters_path a {n}-link chain, config {}", s(&config)),
+                    config: config.clone(),
+                    argv: vec![argv0.as_bytes().to_vec()],
+                    cwd: dir.clone(),
+                    files: vec![(conf_path.clone(), conf.clone().into_bytes())],
+                    deep_chain: false,
+                });
+            }
+        }
+    }
+
+    // KillFilter: /proc/PID/exe and the cmdline + shutil.which fallback.
+    let pd40 = chain(&dir.join("pd"), "pd40", 40, &dir.join("pbin40"));
+    let pd41 = chain(&dir.join("pd"), "pd41", 41, &dir.join("pbin41"));
+    write(&dir.join("pbin40/vs40"), b"#!/bin/sh\n", 0o755);
+    write(&dir.join("pbin41/vs41"), b"#!/bin/sh\n", 0o755);
+    let path_env = format!("{}:{}:{bin}:/usr/bin:/bin", s(&pd41), s(&pd40));
+    for (label, pid, mut targets) in chain_processes(&dir, procs) {
+        targets.dedup();
+        for target in targets {
+            for signal in [None, Some("-9")] {
+                let mut def = format!("k: KillFilter, root, {target}");
+                let mut argv = vec![b"kill".to_vec()];
+                if let Some(sig) = signal {
+                    def.push_str(", ");
+                    def.push_str(sig);
+                    argv.push(sig.as_bytes().to_vec());
+                }
+                argv.push(pid.to_string().into_bytes());
+                cc.add(
+                    format!("KillFilter {label}, target {target}"),
+                    &def,
+                    Some(&bin),
+                    argv,
+                    &dir,
+                    false,
+                );
+            }
+        }
+    }
+    // No exec_dirs: the PATH (with its chained entries) is searched.
+    for exe in ["vs40", "vs41"] {
+        cc.add(
+            format!("exec_dirs from PATH, {exe}"),
+            &format!("c: CommandFilter, {exe}, root"),
+            None,
+            vec![exe.as_bytes().to_vec()],
+            &dir,
+            false,
+        );
+    }
+    (cc.cases, path_env)
+}
+
+/// PathFilter, KillFilter, ReadFileFilter, exec_dirs and filter loading
+/// through long symlink chains, loops and dangling links decide exactly as
+/// the reference, except that chains deeper than `MAX_LINK_DEPTH` may be
+/// refused where the reference still resolves them.
+#[test]
+fn symlink_chain_cases_agree_with_reference() {
+    let Some(python) = common::reference_python("differential::chains") else {
+        return;
+    };
+    let (mut procs, live, dead) = processes();
+    let mut fx = Fixture::new(live, dead);
+    let (cases, path_env) = chain_cases(&mut fx, &mut procs);
+    compare(
+        &python,
+        &cases,
+        "symlink chains",
+        Some(OsStr::new(&path_env)),
     );
 }
