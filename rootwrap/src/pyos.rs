@@ -155,7 +155,8 @@ pub fn abspath(p: &[u8]) -> Option<Vec<u8>> {
 /// rootwrap's `filters.realpath`: Python 3.11's non-strict
 /// `os.path.realpath`, or an empty path when the working directory is gone.
 pub fn realpath(p: &[u8]) -> Result<Vec<u8>, PyCrash> {
-    check_nul(p)?;
+    // An embedded NUL raises where Python `lstat`s a name holding it, not
+    // before: after a symlink loop the rest of the path is never looked at.
     let mut seen = Seen::new();
     match join_realpath(Vec::new(), p, &mut seen, 0) {
         Ok((joined, _)) => Ok(abspath(&joined).unwrap_or_default()),
@@ -224,6 +225,7 @@ fn join_realpath(
             continue;
         }
         let newpath = join(&path, name);
+        check_nul(&newpath).map_err(Unresolved::Crash)?;
         if !is_symlink(&newpath) {
             path = newpath;
             continue;

@@ -856,9 +856,8 @@ fn realpath_matches_reference_on_symlink_mazes() {
 /// Embedded NUL bytes cannot come from a command line, but can from a daemon
 /// client. The reference raises ValueError when it `lstat`s such a name,
 /// which it never does for the rest of a path after a symlink loop: there it
-/// answers a path containing the NUL where we refuse.
+/// answers a path containing the NUL (and the command then fails to start).
 #[test]
-#[ignore = "known divergence (fail-closed): NUL after a symlink loop, reported"]
 fn nul_bytes_match_reference() {
     let Some(python) = common::reference_python("realpath_differential::nul") else {
         return;

@@ -109,22 +109,10 @@ pub fn open_dir_at(dir: BorrowedFd<'_>, name: &[u8]) -> Result<OwnedFd, Errno> {
     )
 }
 
-/// Opens `name` in `dir` for reading, following symlinks as the kernel
-/// does (for when nothing is to be trusted).
-pub fn open_read_at_following(dir: BorrowedFd<'_>, name: &[u8]) -> Result<File, Errno> {
-    nix::fcntl::openat(
-        dir,
-        c_name(name)?,
-        OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )
-    .map(File::from)
-}
-
-/// The kind of what `name` in `dir` is after following symlinks (Python's
-/// `os.path.isfile` is `stat`, not `open`).
-pub fn kind_at_following(dir: BorrowedFd<'_>, name: &[u8]) -> Result<Kind, Errno> {
-    let st = nix::sys::stat::fstatat(dir, c_name(name)?, AtFlags::empty())?;
+/// The kind of what `path` is after following symlinks, as the kernel
+/// resolves the whole path (Python's `os.path.isfile(path)`).
+pub fn kind_following(path: &[u8]) -> Result<Kind, Errno> {
+    let st = nix::sys::stat::stat(c_name(path)?)?;
     Ok(kind_of(st.st_mode))
 }
 
