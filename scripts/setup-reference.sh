@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Python references (oslo.rootwrap 7.10.0, oslo.policy 6.0.1
 # with oslo.config 10.7.0, from PyPI) into .venv, for the differential
-# tests. Idempotent.
+# tests, and what oslo.rootwrap's own functional tests need to run against
+# our binaries (rootwrap/tests/reference_functional.rs): its test
+# requirements fixtures, testtools and eventlet (the test modules themselves
+# ship in the oslo.rootwrap wheel). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want=("oslo.rootwrap==7.10.0" "oslo.policy==6.0.1" "oslo.config==10.7.0")
+want=("oslo.rootwrap==7.10.0" "oslo.policy==6.0.1" "oslo.config==10.7.0"
+  "fixtures==4.3.2" "testtools==2.9.1" "eventlet==0.41.3")
 have() {
   .venv/bin/python - "$@" <<'PY' 2>/dev/null
 import importlib.metadata as m, sys
