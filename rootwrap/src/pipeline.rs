@@ -93,7 +93,6 @@ impl Session {
     ) -> Result<Session, Refusal> {
         let privilege = ids::privilege();
         let real_uid = ids::real_uid();
-        let login = audit::login_name(privilege, real_uid);
         let caller = match privilege {
             Privilege::Setuid => Some((real_uid, ids::real_gid())),
             Privilege::Root => sudo_caller(),
@@ -112,6 +111,9 @@ impl Session {
             }
             _ => {}
         }
+        // Named after the limits are root's again: a caller's tiny
+        // RLIMIT_NOFILE cannot blank out who it is in the audit trail.
+        let login = audit::login_name(privilege, real_uid);
         let env = if privilege == Privilege::Setuid && purpose == Purpose::Execute {
             vec![("PATH".into(), SAFE_PATH.into())]
         } else {
