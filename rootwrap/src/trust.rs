@@ -29,7 +29,7 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -111,14 +111,43 @@ enum Walk {
     Untrusted(TrustError),
 }
 
+/// A directory descriptor a walk holds: the verified directory it started
+/// from, or one it opened.
+enum DirFd<'a> {
+    Borrowed(BorrowedFd<'a>),
+    Owned(OwnedFd),
+}
+
+impl AsFd for DirFd<'_> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            DirFd::Borrowed(fd) => *fd,
+            DirFd::Owned(fd) => fd.as_fd(),
+        }
+    }
+}
+
+/// Where a walk starts.
+enum Start<'a> {
+    /// At `/`, which the walk checks.
+    Root,
+    /// At a directory the caller verified: its descriptor, its path, and
+    /// whether others may write to it.
+    Verified {
+        dir: BorrowedFd<'a>,
+        shown: &'a [u8],
+        shared: bool,
+    },
+}
+
 /// The end of a walk: a verified object that is not a symlink.
-struct Found {
+struct Found<'a> {
     /// The object, opened `O_PATH`.
     object: OwnedFd,
     /// What `fstat` said about it.
     info: Info,
     /// Its directory (for a file) or itself (for a directory).
-    dir: OwnedFd,
+    dir: DirFd<'a>,
     /// Its name in `dir` (for a file).
     name: Vec<u8>,
     /// Whether `dir` is writable by others (sticky).
@@ -164,23 +193,24 @@ fn io_at(path: &[u8]) -> impl Fn(Errno) -> Walk + '_ {
     }
 }
 
-/// Walks `path` (absolute, or relative to `start`, a verified directory
-/// whose path is `start_shown`) one component at a time, verifying every
-/// directory and symlink met, following symlinks like the kernel.
-fn walk(start: OwnedFd, start_shown: &[u8], path: &[u8]) -> Result<Found, Walk> {
-    let root_checked = || -> Result<(OwnedFd, bool), Walk> {
+/// Walks `path` (absolute, or relative to a verified `start` directory)
+/// one component at a time, verifying every directory and symlink met,
+/// following symlinks like the kernel.
+fn walk<'a>(start: Start<'a>, path: &[u8]) -> Result<Found<'a>, Walk> {
+    let root_checked = || -> Result<(DirFd<'a>, bool), Walk> {
         let root = fs::open_root().map_err(io_at(b"/"))?;
         let info = fs::stat(root.as_fd()).map_err(io_at(b"/"))?;
         let shared = check_ancestor(b"/", &info).map_err(Walk::Untrusted)?;
-        Ok((root, shared))
+        Ok((DirFd::Owned(root), shared))
     };
-    let (mut dir, mut dir_shown, mut dir_shared) = if pyos::isabs(path) {
-        let (root, shared) = root_checked()?;
-        (root, b"/".to_vec(), shared)
-    } else {
-        let info = fs::stat(start.as_fd()).map_err(io_at(start_shown))?;
-        let shared = check_ancestor(start_shown, &info).map_err(Walk::Untrusted)?;
-        (start, start_shown.to_vec(), shared)
+    let (mut dir, mut dir_shown, mut dir_shared) = match start {
+        Start::Verified { dir, shown, shared } if !pyos::isabs(path) => {
+            (DirFd::Borrowed(dir), shown.to_vec(), shared)
+        }
+        _ => {
+            let (root, shared) = root_checked()?;
+            (root, b"/".to_vec(), shared)
+        }
     };
     let mut pending: std::collections::VecDeque<Vec<u8>> = components(path);
     // A trailing slash (of the path, or of the target of a final symlink)
@@ -199,7 +229,7 @@ fn walk(start: OwnedFd, start_shown: &[u8], path: &[u8]) -> Result<Found, Walk> 
             }
             let info = fs::stat(parent.as_fd()).map_err(io_at(&dir_shown))?;
             dir_shared = check_ancestor(&dir_shown, &info).map_err(Walk::Untrusted)?;
-            dir = parent;
+            dir = DirFd::Owned(parent);
             continue;
         }
         let shown = pyos::join(&dir_shown, &name);
@@ -239,7 +269,7 @@ fn walk(start: OwnedFd, start_shown: &[u8], path: &[u8]) -> Result<Found, Walk> 
             }
             Kind::Directory => {
                 dir_shared = check_ancestor(&shown, &info).map_err(Walk::Untrusted)?;
-                dir = object;
+                dir = DirFd::Owned(object);
                 dir_shown = shown;
             }
             Kind::Regular | Kind::Other => {
@@ -280,19 +310,18 @@ fn components(path: &[u8]) -> std::collections::VecDeque<Vec<u8>> {
 
 /// Walks `path` from `/` (a relative path from the working directory,
 /// whose own path is walked and verified too).
-fn walk_path(path: &[u8]) -> Result<Found, Walk> {
+fn walk_path(path: &[u8]) -> Result<Found<'static>, Walk> {
     let absolute = if pyos::isabs(path) {
         path.to_vec()
     } else {
         let cwd = fs::cwd().map_err(|e| Walk::Untrusted(untrusted(path, Untrusted::Io(e))))?;
         pyos::join(&cwd, path)
     };
-    let root = fs::open_root().map_err(io_at(b"/"))?;
-    walk(root, b"/", &absolute)
+    walk(Start::Root, &absolute)
 }
 
 /// Reads a verified regular file found by a walk.
-fn read_found(found: &Found) -> Result<Vec<u8>, TrustError> {
+fn read_found(found: &Found<'_>) -> Result<Vec<u8>, TrustError> {
     let shown = &found.shown;
     if found.info.kind != Kind::Regular {
         return Err(untrusted(shown, Untrusted::NotRegular));
@@ -445,13 +474,36 @@ impl FiltersDir {
                 .ok()
                 .and_then(|mut f| read_all(&mut f).ok()),
             Trust::Verify => {
-                let dir = fs::duplicate(self.fd.as_fd())
-                    .map_err(|e| untrusted(&self.shown, Untrusted::Io(e)))?;
-                match walk(dir, &self.shown, name) {
-                    Err(Walk::Nothing) => return Ok(None),
-                    Err(Walk::Untrusted(e)) => return Err(e),
-                    Ok(found) if found.info.kind != Kind::Regular => return Ok(None),
-                    Ok(found) => Some(read_found(&found)?),
+                let shown = pyos::join(&self.shown, name);
+                // The common case, a regular file: opened without following
+                // (a symlink fails with ELOOP), checked, read.
+                match fs::open_read_at(self.fd.as_fd(), name) {
+                    Ok(mut file) => {
+                        let info = fs::stat(file.as_fd())
+                            .map_err(|e| untrusted(&shown, Untrusted::Io(e)))?;
+                        if info.kind != Kind::Regular {
+                            return Ok(None);
+                        }
+                        // The directory is a verified leaf: nobody else
+                        // writes to it, so the hard-link rule has no place.
+                        check_leaf(&shown, &info)?;
+                        Some(read_all(&mut file).map_err(|e| untrusted(&shown, e))?)
+                    }
+                    Err(Errno::ELOOP) => {
+                        let start = Start::Verified {
+                            dir: self.fd.as_fd(),
+                            shown: &self.shown,
+                            shared: false,
+                        };
+                        match walk(start, name) {
+                            Err(Walk::Nothing) => return Ok(None),
+                            Err(Walk::Untrusted(e)) => return Err(e),
+                            Ok(found) if found.info.kind != Kind::Regular => return Ok(None),
+                            Ok(found) => Some(read_found(&found)?),
+                        }
+                    }
+                    Err(Errno::ENOENT | Errno::ENOTDIR) => return Ok(None),
+                    Err(e) => return Err(untrusted(&shown, Untrusted::Io(e))),
                 }
             }
         };
@@ -541,6 +593,56 @@ mod tests {
         // What does exist there is refused.
         std::fs::create_dir(&missing)?;
         assert!(open_filters_dir(missing.as_os_str().as_bytes(), Trust::Verify).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn filter_directories_read_what_the_reference_reads() -> Result<(), Box<dyn std::error::Error>>
+    {
+        if !crate::sys::ids::is_effective_root() {
+            eprintln!("SKIPPED: trust tests need root (file ownership)");
+            return Ok(());
+        }
+        let dir = tempfile::tempdir()?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+        let d = dir.path().join("rootwrap.d");
+        std::fs::create_dir(&d)?;
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755))?;
+        std::fs::write(d.join("a.filters"), "a")?;
+        std::fs::write(dir.path().join("elsewhere"), "b")?;
+        std::os::unix::fs::symlink("../elsewhere", d.join("b.filters"))?;
+        std::os::unix::fs::symlink("missing", d.join("dangling"))?;
+        std::fs::write(d.join(".hidden"), "h")?;
+        std::fs::create_dir(d.join("sub"))?;
+        let path = d.as_os_str().as_bytes();
+        let Some(opened) = open_filters_dir(path, Trust::Verify)? else {
+            panic!("not opened")
+        };
+        let mut read = Vec::new();
+        for name in opened.names()? {
+            if let Some(f) = opened.read(&name)? {
+                read.push((name, f.contents));
+            }
+        }
+        read.sort();
+        assert_eq!(
+            read,
+            vec![
+                (b"a.filters".to_vec(), Some(b"a".to_vec())),
+                (b"b.filters".to_vec(), Some(b"b".to_vec())),
+            ]
+        );
+        // Another's file, directly or behind a link: refused.
+        std::os::unix::fs::chown(dir.path().join("elsewhere"), Some(65534), None)?;
+        assert!(opened.read(b"b.filters").is_err());
+        std::os::unix::fs::chown(d.join("a.filters"), Some(65534), None)?;
+        assert!(matches!(
+            opened.read(b"a.filters"),
+            Err(TrustError {
+                reason: Untrusted::Owner(65534),
+                ..
+            })
+        ));
         Ok(())
     }
 

@@ -42,8 +42,10 @@ pub struct Info {
     pub ino: u64,
     /// Its number of hard links.
     pub nlink: u64,
-    /// Whether it lives on procfs (whose links are "magic": they lead to
-    /// whatever a process has open, whatever the link's text says).
+    /// For a directory, whether it lives on procfs (whose links are
+    /// "magic": they lead to whatever a process has open, whatever the
+    /// link's text says). Not asked for other objects: nothing on procfs
+    /// is reached without going through a procfs directory first.
     pub procfs: bool,
 }
 
@@ -167,12 +169,13 @@ pub fn open_dir(path: &[u8]) -> Result<OwnedFd, Errno> {
     )
 }
 
-/// `fstat` (and `fstatfs`, for [`Info::procfs`]) of a descriptor.
+/// `fstat` (and, for a directory, `fstatfs`: [`Info::procfs`]) of a
+/// descriptor.
 pub fn stat(fd: BorrowedFd<'_>) -> Result<Info, Errno> {
     let st = nix::sys::stat::fstat(fd)?;
     let kind = kind_of(st.st_mode);
-    let procfs =
-        nix::sys::statfs::fstatfs(fd)?.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC;
+    let procfs = kind == Kind::Directory
+        && nix::sys::statfs::fstatfs(fd)?.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC;
     Ok(Info {
         kind,
         uid: st.st_uid,
