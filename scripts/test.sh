@@ -8,7 +8,9 @@
 #     time, a second afterwards) for oslo-policy/tests/service_policies.rs;
 #     if that fails (PyPI slow or down) the suite goes on, those tests say
 #     SKIPPED and a WARNING is printed at the start and at the end;
-#  4. checks formatting and lints, then runs every test of the workspace.
+#  4. checks formatting and lints, then runs every test of the workspace;
+#  5. runs scripts/demo.sh (the README's first command) in a target
+#     directory of its own, checking every step's exit status.
 # Differential tests compare every decision with the reference; without it
 # (plain `cargo test`) they skip and say so.
 set -euo pipefail
@@ -40,6 +42,16 @@ cargo clippy --workspace --all-targets -q -- -D warnings
 cargo clippy -p oslo-policy --no-default-features --all-targets -q -- -D warnings
 echo "== cargo test"
 cargo test --workspace -- --test-threads=2
+# The README's first command, for real, in a target directory of its own
+# (a release build: it also proves CARGO_TARGET_DIR is honoured).
+echo "== scripts/demo.sh (CARGO_TARGET_DIR=target/demo)"
+mkdir -p target
+if ! CARGO_TARGET_DIR="$PWD/target/demo" scripts/demo.sh >target/demo.log 2>&1; then
+  tail -n 40 target/demo.log >&2
+  echo "scripts/demo.sh FAILED (whole log: target/demo.log)" >&2
+  exit 1
+fi
+echo "scripts/demo.sh: ok, $(grep -c '^\$ ' target/demo.log) commands checked (log: target/demo.log)"
 if [ -n "$service_policies_warning" ]; then
   echo "$service_policies_warning" >&2
 fi
