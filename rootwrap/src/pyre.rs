@@ -41,6 +41,7 @@
 //! dropped. A pattern that contains those characters literally is refused.
 
 mod parser;
+mod sample;
 mod sets;
 pub mod tables;
 
@@ -48,6 +49,20 @@ use std::fmt::Write as _;
 
 use parser::{ASCII, At, DOTALL, IGNORECASE, MAXREPEAT, MULTILINE, Op, RepeatKind, UNICODE, width};
 use sets::{Case, Ranges};
+
+/// Strings `pattern` accepts (as `re.match(pattern + '$', s)`), built from
+/// the pattern itself, with `fillers` tried where it repeats without bound;
+/// each is checked with [`PyRegex::full_match`]. Empty when the pattern is
+/// refused or no candidate passes. For `oslo-rootwrap lint`'s witnesses.
+pub fn samples(pattern: &str, fillers: &[&str]) -> Vec<String> {
+    let (Ok(re), Ok(parsed)) = (PyRegex::new(pattern), parser::parse(pattern)) else {
+        return Vec::new();
+    };
+    sample::seq(&parsed.ops, fillers)
+        .into_iter()
+        .filter(|s| re.full_match(s))
+        .collect()
+}
 
 /// Why a pattern is refused: Python raises an error for it (`re.error`, or
 /// the `ValueError`/`OverflowError` some flags and counts raise), or it
