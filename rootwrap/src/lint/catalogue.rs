@@ -473,7 +473,7 @@ pub static CATALOGUE: &[Entry] = &[
         follows_links: false,
         shapes: &[shape(
             &["-f", "{file}"],
-            "haproxy runs a configuration of the caller's: its `lua-load` code (os.execute) runs as root",
+            "haproxy runs a configuration of the caller's: its `lua-load` code (os.execute) runs as root at start-up",
         )],
     },
     Entry {
@@ -483,11 +483,11 @@ pub static CATALOGUE: &[Entry] = &[
         shapes: &[
             shape(
                 &["--conf-file={file}"],
-                "dnsmasq runs the `dhcp-script` a configuration of the caller's names, as root (with `leasefile-ro`, at start-up)",
+                "dnsmasq runs the `dhcp-script` a configuration of the caller's names (with `user=root` and `leasefile-ro`: as root, at start-up)",
             ),
             shape(
                 &["-C", "{file}"],
-                "dnsmasq runs the `dhcp-script` a configuration of the caller's names, as root (with `leasefile-ro`, at start-up)",
+                "dnsmasq runs the `dhcp-script` a configuration of the caller's names (with `user=root` and `leasefile-ro`: as root, at start-up)",
             ),
         ],
     },

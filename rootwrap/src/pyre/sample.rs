@@ -71,7 +71,8 @@ fn node(op: &Op, fillers: &[&str]) -> Vec<String> {
             let other = if *c == u32::from('x') { "y" } else { "x" };
             vec![other.to_owned()]
         }
-        Op::Any => vec!["x".to_owned(), ".".to_owned()],
+        // An unescaped `.` in a filter is most often a literal dot.
+        Op::Any => vec![".".to_owned(), "x".to_owned()],
         Op::In(items) => {
             let ranges = sets::set(items, Case::Sensitive, true).unwrap_or_default();
             pick(&ranges)
