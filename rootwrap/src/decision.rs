@@ -146,9 +146,35 @@ pub fn decide_with(
     exec_dirs: &[Vec<u8>],
     env: &MatchEnv,
 ) -> Outcome {
+    let found = wrapper::match_filter(filters, userargs, exec_dirs, env);
+    outcome(filters, found, userargs, exec_dirs)
+}
+
+/// [`decide_with`] over the filters `candidates` only, as if every
+/// filter's executable were installed (see [`wrapper::match_among`]): what
+/// `oslo-rootwrap lint` asks of one filter.
+pub fn decide_installed(
+    filters: &[crate::filters::Filter],
+    candidates: &[usize],
+    userargs: &mut Vec<Vec<u8>>,
+    exec_dirs: &[Vec<u8>],
+    env: &MatchEnv,
+) -> Outcome {
+    let found = wrapper::match_among(filters, candidates, userargs, env, &|_| Ok(true));
+    outcome(filters, found, userargs, exec_dirs)
+}
+
+/// The outcome of a match: the command and environment of the filter
+/// found, or the refusal.
+fn outcome(
+    filters: &[crate::filters::Filter],
+    found: Result<Match, crate::pyos::PyCrash>,
+    userargs: &mut Vec<Vec<u8>>,
+    exec_dirs: &[Vec<u8>],
+) -> Outcome {
     let crash =
         |e: crate::pyos::PyCrash| Outcome::Error(format!("Unexpected error while matching: {e}"));
-    let found = match wrapper::match_filter(filters, userargs, exec_dirs, env) {
+    let found = match found {
         Ok(m) => m,
         Err(e) => return crash(e),
     };

@@ -230,6 +230,12 @@ impl Filter {
         }
     }
 
+    /// Whether this filter's regex `i` accepts `arg`, exactly as
+    /// [`Filter::matches`] asks it (for lint's witnesses).
+    pub fn pattern_accepts(&self, i: usize, arg: &[u8]) -> bool {
+        self.regex_accepts(i, arg)
+    }
+
     /// Whether this filter's regex `i` compiles (for lint).
     pub fn regex_compiles(&self, i: usize) -> Option<bool> {
         let cell = self.regexes.get(i)?;

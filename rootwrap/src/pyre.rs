@@ -22,7 +22,7 @@
 //!   `\b`/`\B`, which never match in an empty string in 3.11.
 //!
 //! Refused ([`PyReError`], so the filter denies): everything Python
-//! rejects, and what is not reproduced: `\N{...}`, non-ASCII group names,
+//! rejects, and what is not reproduced: non-ASCII group names,
 //! the `t` flag, ranges beyond U+FFFF under `IGNORECASE`, backreferences
 //! under `IGNORECASE`, backreferences and conditionals to a group inside a
 //! repeat or a lookaround (or from inside a lookbehind), conditionals on a
@@ -40,7 +40,10 @@
 //! dropped, and genuine U+10FF80..=U+10FFFF (which the caller never passes)
 //! dropped. A pattern that contains those characters literally is refused.
 
+mod names;
+mod names_table;
 mod parser;
+mod sample;
 mod sets;
 pub mod tables;
 
@@ -48,6 +51,26 @@ use std::fmt::Write as _;
 
 use parser::{ASCII, At, DOTALL, IGNORECASE, MAXREPEAT, MULTILINE, Op, RepeatKind, UNICODE, width};
 use sets::{Case, Ranges};
+
+/// Strings `pattern` accepts (as `re.match(pattern + '$', s)`), built from
+/// the pattern itself, with `fillers` tried where it repeats without bound;
+/// each is checked with [`PyRegex::full_match`]. Empty when the pattern is
+/// refused or no candidate passes. For `oslo-rootwrap lint`'s witnesses.
+pub fn samples(pattern: &str, fillers: &[&str]) -> Vec<String> {
+    let (Ok(re), Ok(parsed)) = (PyRegex::new(pattern), parser::parse(pattern)) else {
+        return Vec::new();
+    };
+    sample::seq(&parsed.ops, fillers)
+        .into_iter()
+        .filter(|s| re.full_match(s))
+        .collect()
+}
+
+/// The code point `\N{name}` stands for in a pattern, as Python 3.11's
+/// `re` reads it (`None`: "undefined character name", the filter denies).
+pub fn named_character(name: &str) -> Option<u32> {
+    names::lookup(name)
+}
 
 /// Why a pattern is refused: Python raises an error for it (`re.error`, or
 /// the `ValueError`/`OverflowError` some flags and counts raise), or it
@@ -1088,9 +1111,28 @@ mod tests {
     }
 
     #[test]
+    fn named_escapes() {
+        check(&[
+            ("\\N{LATIN SMALL LETTER A}", "a", V::M),
+            ("\\N{latin small letter a}+", "aa", V::M),
+            ("[\\N{EM DASH}x]", "\u{2014}", V::M),
+            ("[^\\N{EM DASH}]", "\u{2014}", V::N),
+            ("\\N{EM DASH}", "-", V::N),
+            ("(?i)\\N{LATIN CAPITAL LETTER A}", "a", V::M),
+            ("\\N{LF}", "\n", V::M),
+            ("\\N{HANGUL SYLLABLE GAG}", "\u{ac01}", V::M),
+            ("\\N{NO SUCH NAME}", "", V::E),
+            ("\\N{KEYCAP NUMBER SIGN}", "#", V::E),
+            ("\\N{CJK UNIFIED IDEOGRAPH-31350}", "\u{31350}", V::E),
+            ("\\N{}", "", V::E),
+            ("\\N{LATIN SMALL LETTER A", "", V::E),
+            ("\\N", "", V::E),
+        ]);
+    }
+
+    #[test]
     fn refused_by_design() {
         for p in [
-            "\\N{LATIN SMALL LETTER A}",
             "(?P<\u{e9}>a)",
             "(?(+1)a)(b)",
             "(?t)a",

@@ -31,8 +31,21 @@ pub struct FilterSet {
     pub filters: Vec<Filter>,
     /// "Skipping unknown filter class" messages.
     pub warnings: Vec<String>,
+    /// The definitions those messages are about, in the same order.
+    pub skipped: Vec<Skipped>,
     /// The filter files read, in order (for lint and audit).
     pub files: Vec<Vec<u8>>,
+}
+
+/// A definition the reference skips because its class is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The filter file.
+    pub file: String,
+    /// The filter's name.
+    pub name: String,
+    /// The class named, as written.
+    pub class: String,
 }
 
 /// Parses one filter file's text into filters (appending to `set`).
@@ -58,9 +71,16 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
                 file.clone_into(&mut filter.source);
                 set.filters.push(filter);
             }
-            Ok(None) => set.warnings.push(format!(
-                "Skipping unknown filter class ({class}) specified in filter definitions"
-            )),
+            Ok(None) => {
+                set.warnings.push(format!(
+                    "Skipping unknown filter class ({class}) specified in filter definitions"
+                ));
+                set.skipped.push(Skipped {
+                    file: file.to_owned(),
+                    name,
+                    class: class.to_owned(),
+                });
+            }
             Err(e) => return Err(malformed(e.to_string())),
         }
     }
@@ -122,15 +142,25 @@ pub fn match_filter(
     env: &MatchEnv,
 ) -> Result<Match, PyCrash> {
     let all: Vec<usize> = (0..filters.len()).collect();
-    match_in(filters, &all, userargs, exec_dirs, env)
+    let installed = |f: &Filter| Ok(f.get_exec(exec_dirs)?.is_some());
+    match_among(filters, &all, userargs, env, &installed)
 }
 
-fn match_in(
+/// Whether a filter's executable is there to run (`get_exec` finds it, in
+/// the real run).
+pub type Installed<'a> = dyn Fn(&Filter) -> Result<bool, PyCrash> + 'a;
+
+/// [`match_filter`] over the filters `candidates` (indices into `filters`,
+/// in the order to try them), with `installed` deciding whether a filter's
+/// executable is there. The real run passes every filter and `get_exec`;
+/// `oslo-rootwrap lint` asks what one filter allows on a host where the
+/// executables are installed.
+pub fn match_among(
     filters: &[Filter],
     candidates: &[usize],
     userargs: &mut Vec<Vec<u8>>,
-    exec_dirs: &[Vec<u8>],
     env: &MatchEnv,
+    installed: &Installed<'_>,
 ) -> Result<Match, PyCrash> {
     let mut first_not_executable = None;
     for &i in candidates {
@@ -153,13 +183,13 @@ fn match_in(
                 continue;
             }
             if !matches!(
-                match_in(filters, &leaves, &mut args, exec_dirs, env)?,
+                match_among(filters, &leaves, &mut args, env, installed)?,
                 Match::Allowed(_)
             ) {
                 continue;
             }
         }
-        if f.get_exec(exec_dirs)?.is_none() {
+        if !installed(f)? {
             first_not_executable.get_or_insert(i);
             continue;
         }
@@ -227,5 +257,13 @@ mod tests {
         assert!(parse_filter_file(b"[Filters]\nx: CommandFilter, ls\n", "e", &mut s).is_err());
         assert!(parse_filter_file(b"[Filters]\nx: Bogus, ls, root\ny:\n", "e", &mut s).is_ok());
         assert_eq!(s.warnings.len(), 2);
+        assert_eq!(
+            s.skipped.first(),
+            Some(&Skipped {
+                file: "e".to_owned(),
+                name: "x".to_owned(),
+                class: "Bogus".to_owned()
+            })
+        );
     }
 }

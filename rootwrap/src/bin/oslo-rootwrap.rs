@@ -3,7 +3,8 @@
 //! ```text
 //! oslo-rootwrap CONFIG CMD [ARG...]                 run CMD if a filter allows it
 //! oslo-rootwrap --dry-run [--json] CONFIG -- CMD... explain the decision, run nothing
-//! oslo-rootwrap lint CONFIG                          report dangerous or dead filters
+//! oslo-rootwrap lint [--verbose] [--format text|json] CONFIG
+//!                                                   report what the filters hand out
 //! ```
 //! The first form is the reference's command line exactly: no option is
 //! parsed after CONFIG. The other forms are recognised only by their first
@@ -16,12 +17,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rootwrap::audit::Style;
-use rootwrap::config::RootwrapConfig;
 use rootwrap::decision::{Outcome, RC_BADCONFIG, RC_ERROR, RC_NOCOMMAND};
 use rootwrap::pipeline::{Purpose, Session};
 use rootwrap::pystr;
 use rootwrap::syslog::Level;
-use rootwrap::trust::{self, ConfigFile, Trust};
 
 /// Inspect rootwrap decisions without executing anything.
 #[derive(Debug, Parser)]
@@ -29,7 +28,7 @@ use rootwrap::trust::{self, ConfigFile, Trust};
     name = "oslo-rootwrap",
     version,
     about = "Drop-in replacement for oslo-rootwrap: run a command as root if a filter allows it",
-    override_usage = "oslo-rootwrap CONFIG CMD [ARG...]\n       oslo-rootwrap --dry-run [--json] CONFIG -- CMD [ARG...]\n       oslo-rootwrap lint CONFIG"
+    override_usage = "oslo-rootwrap CONFIG CMD [ARG...]\n       oslo-rootwrap --dry-run [--json] CONFIG -- CMD [ARG...]\n       oslo-rootwrap lint [--verbose] [--format text|json] CONFIG"
 )]
 struct DryRun {
     /// Decide, print the decision and exit with the status rootwrap would
@@ -46,12 +45,32 @@ struct DryRun {
     command: Vec<OsString>,
 }
 
-/// Report filters that grant root or can never match.
+/// Report filters that grant root, filters that can never match, and
+/// files the real run refuses.
 #[derive(Debug, Parser)]
-#[command(name = "oslo-rootwrap lint")]
+#[command(
+    name = "oslo-rootwrap lint",
+    bin_name = "oslo-rootwrap lint",
+    override_usage = "oslo-rootwrap lint [--verbose] [--format text|json] CONFIG",
+    after_help = "Exit status: 1 when any finding is root, untrusted or never-matches; 0 otherwise; 97 when CONFIG cannot be read as a rootwrap.conf."
+)]
 struct Lint {
+    /// List every filter whose executable is missing (default: one line
+    /// per file).
+    #[arg(long, short)]
+    verbose: bool,
+    /// `text`: one line per finding; `json`: one JSON document.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
     /// The rootwrap.conf whose filters to check.
     config: PathBuf,
+}
+
+/// Output formats of `lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 fn bytes(args: Vec<OsString>) -> Vec<Vec<u8>> {
@@ -123,7 +142,40 @@ fn run(args: Vec<OsString>) -> ExitCode {
 
 /// `--dry-run [--json] CONFIG -- CMD...`.
 fn dry_run(args: &[OsString]) -> ExitCode {
-    let cli = DryRun::parse_from(args);
+    let cli = match DryRun::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--dry-run CONF ip a`: the command must follow `--`, so that
+            // its own options are never read as ours.
+            let has_separator = args.iter().any(|a| a.as_bytes() == b"--");
+            let positional = args
+                .iter()
+                .skip(1)
+                .filter(|a| !a.as_bytes().starts_with(b"-"))
+                .count();
+            if e.kind() == clap::error::ErrorKind::UnknownArgument
+                && !has_separator
+                && positional >= 2
+            {
+                let mut shown: Vec<String> = args
+                    .iter()
+                    .skip(1)
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
+                let at = shown
+                    .iter()
+                    .position(|a| !a.starts_with('-'))
+                    .map_or(shown.len(), |config| config + 1);
+                shown.insert(at, "--".to_owned());
+                eprintln!(
+                    "oslo-rootwrap: put the command after `--`: oslo-rootwrap {}",
+                    shown.join(" ")
+                );
+                return code(2);
+            }
+            e.exit()
+        }
+    };
     let session = match Session::start(
         Purpose::Inspect,
         Style::Cli,
@@ -178,7 +230,7 @@ fn dry_run(args: &[OsString]) -> ExitCode {
     code(outcome.exit_code())
 }
 
-/// `lint CONFIG`.
+/// `lint [--verbose] [--format text|json] CONFIG`.
 fn lint(args: &[OsString]) -> ExitCode {
     let cli = Lint::parse_from(args);
     let session = match Session::start(
@@ -193,65 +245,17 @@ fn lint(args: &[OsString]) -> ExitCode {
             return code(RC_ERROR);
         }
     };
-    let verify = session.trust() == Trust::Verify;
-    let mut lines = Vec::new();
-    let shown = cli.config.display();
-    // The configuration is read as the reference reads it; as root, what
-    // the real run would refuse is reported too.
-    if verify {
-        if let Err(e) = trust::read_config(&cli.config, Trust::Verify) {
-            lines.push(format!("{shown}: untrusted: {e}"));
-        }
-    }
-    let bytes = match trust::read_config(&cli.config, Trust::Assume) {
-        Ok(ConfigFile::Read(b)) => b,
-        _ => Vec::new(),
-    };
     let path = rootwrap::exec::env_path(session.env());
-    let config = match RootwrapConfig::parse(&bytes, &shown.to_string(), path.as_deref()) {
-        Ok(c) => c,
+    let report = match rootwrap::lint::lint_config(&cli.config, path.as_deref()) {
+        Ok(r) => r,
         Err(e) => {
-            eprintln!("oslo-rootwrap: {shown}: {e}");
+            eprintln!("oslo-rootwrap: {}: {e}", cli.config.display());
             return code(RC_BADCONFIG);
         }
     };
-    for dir in &config.filters_path {
-        let dir_shown = pystr::display(dir);
-        match trust::open_filters_dir(dir, Trust::Assume) {
-            Ok(Some(_)) => {}
-            _ => lines.push(format!(
-                "{shown}: filters_path entry {dir_shown:?} is not a directory: ignored"
-            )),
-        }
-        if verify {
-            let checked = trust::open_filters_dir(dir, Trust::Verify).and_then(|d| {
-                let Some(d) = d else { return Ok(()) };
-                for name in d.names()? {
-                    d.read(&name)?;
-                }
-                Ok(())
-            });
-            if let Err(e) = checked {
-                lines.push(format!("{dir_shown}: untrusted: {e}"));
-            }
-        }
+    match cli.format {
+        Format::Text => print!("{}", report.text(cli.verbose)),
+        Format::Json => println!("{}", report.json()),
     }
-    match rootwrap::wrapper::load_filters(&config.filters_path, Trust::Assume) {
-        Err(e) => lines.push(format!(
-            "{e}: the reference crashes on this file for every command"
-        )),
-        Ok(set) => {
-            for f in rootwrap::lint::lint(&set, &config.exec_dirs) {
-                lines.push(format!("{}: {}: {}", f.source, f.filter, f.message));
-            }
-        }
-    }
-    for l in &lines {
-        println!("{l}");
-    }
-    if lines.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        code(1)
-    }
+    code(report.exit_code())
 }

@@ -7,8 +7,8 @@
 //! (unpacking of plain `(?:...)` groups, common prefixes pulled out of
 //! alternatives, alternatives of single characters turned into a set).
 //!
-//! Where a pattern uses something whose meaning is not reproduced (`\N{...}`,
-//! non-ASCII group names, Python-`int()` group numbers such as `(?(+1)...)`,
+//! Where a pattern uses something whose meaning is not reproduced (non-ASCII
+//! group names, Python-`int()` group numbers such as `(?(+1)...)`,
 //! the `t` flag), parsing stops with an "unsupported" [`PyReError`].
 
 use std::collections::{BTreeMap, HashMap};
@@ -513,15 +513,18 @@ fn hex_escape(src: &mut Source, letter: char, n: usize) -> Result<u32, PyReError
     Ok(value)
 }
 
-/// `\N{NAME}`: Python's syntax errors are reproduced (`missing {`,
-/// `missing character name`, an unterminated name); a well-formed name is
-/// refused as unsupported, since the Unicode name database is not here.
-fn named_escape<T>(src: &mut Source, start: usize) -> Result<T, PyReError> {
+/// `\N{NAME}`: the character named (see [`super::names`]), with Python's
+/// errors (`missing {`, `missing character name`, an unterminated name, an
+/// undefined name).
+fn named_escape(src: &mut Source, start: usize) -> Result<u32, PyReError> {
     if !src.matches('{')? {
         return error("missing {", src.tell());
     }
-    src.getuntil('}', "character name")?;
-    unsupported("\\N{...} escapes are not supported", start)
+    let name = src.getuntil('}', "character name")?;
+    match super::names::lookup(&name) {
+        Some(c) => Ok(c),
+        None => error(format!("undefined character name '{name}'"), start),
+    }
 }
 
 /// `_class_escape`: an escape inside `[...]`, `c` being the character after
@@ -538,7 +541,7 @@ fn class_escape(src: &mut Source, c: char) -> Result<SetItem, PyReError> {
         'x' => Ok(SetItem::Literal(hex_escape(src, 'x', 2)?)),
         'u' => Ok(SetItem::Literal(hex_escape(src, 'u', 4)?)),
         'U' => Ok(SetItem::Literal(hex_escape(src, 'U', 8)?)),
-        'N' => named_escape(src, start),
+        'N' => Ok(SetItem::Literal(named_escape(src, start)?)),
         '0'..='7' => {
             let mut digits = String::from(c);
             digits.push_str(&src.getwhile(2, is_octdigit)?);
@@ -577,7 +580,7 @@ fn escape(src: &mut Source, c: char, state: &State) -> Result<Escape, PyReError>
         'x' => Ok(Escape::Literal(hex_escape(src, 'x', 2)?)),
         'u' => Ok(Escape::Literal(hex_escape(src, 'u', 4)?)),
         'U' => Ok(Escape::Literal(hex_escape(src, 'U', 8)?)),
-        'N' => named_escape(src, start),
+        'N' => Ok(Escape::Literal(named_escape(src, start)?)),
         '0' => {
             let digits = src.getwhile(2, is_octdigit)?;
             Ok(Escape::Literal(
