@@ -212,26 +212,62 @@ fn normpath(p: &str) -> String {
     if out.is_empty() { ".".to_owned() } else { out }
 }
 
-/// Python's `UnicodeDecodeError` text for bytes that are not UTF-8.
-fn decode_error(bytes: &[u8], e: &std::str::Utf8Error) -> Error {
-    let pos = e.valid_up_to();
-    let byte = bytes.get(pos).copied().unwrap_or_default();
-    let (end, reason) = match e.error_len() {
-        None => (bytes.len(), "unexpected end of data"),
-        Some(_) if (0x80..0xc2).contains(&byte) || byte >= 0xf5 => (pos + 1, "invalid start byte"),
-        Some(n) => (pos + n, "invalid continuation byte"),
-    };
-    let message = if end > pos + 1 {
+/// Decodes a file's bytes as Python's text-mode reading does (UTF-8,
+/// incrementally in 8192-byte chunks, so the position in an error is
+/// relative to the decoder's buffer, not to the file); `Err` is the
+/// `UnicodeDecodeError` text.
+pub(crate) fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
+    const CHUNK: usize = 8192;
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let mut out = String::with_capacity(bytes.len());
+    let mut pending: Vec<u8> = Vec::new();
+    let nchunks = bytes.len().div_ceil(CHUNK);
+    for (i, chunk) in bytes.chunks(CHUNK).enumerate() {
+        let last = i + 1 == nchunks;
+        let mut buf = std::mem::take(&mut pending);
+        buf.extend_from_slice(chunk);
+        match std::str::from_utf8(&buf) {
+            Ok(s) => out.push_str(s),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let (good, rest) = buf.split_at(at);
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let first = rest.first().copied().unwrap_or(0);
+                match e.error_len() {
+                    Some(n) => {
+                        let reason = if n == 1 && !matches!(first, 0xc2..=0xf4) {
+                            "invalid start byte"
+                        } else {
+                            "invalid continuation byte"
+                        };
+                        return Err(decode_error(first, at, n, reason));
+                    }
+                    None if last => {
+                        return Err(decode_error(
+                            first,
+                            at,
+                            rest.len(),
+                            "unexpected end of data",
+                        ));
+                    }
+                    None => pending = rest.to_vec(),
+                }
+            }
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+fn decode_error(byte: u8, at: usize, n: usize, reason: &str) -> String {
+    if n > 1 {
         format!(
-            "'utf-8' codec can't decode bytes in position {pos}-{}: {reason}",
-            end - 1
+            "'utf-8' codec can't decode bytes in position {at}-{}: {reason}",
+            at + n - 1
         )
     } else {
-        format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
-    };
-    Error::Python {
-        class: "UnicodeDecodeError",
-        message,
+        format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: {reason}")
     }
 }
 
@@ -262,8 +298,11 @@ pub(crate) fn read_file(path: &str) -> Result<Read> {
             };
         }
     };
-    let text = std::str::from_utf8(&bytes).map_err(|e| decode_error(&bytes, &e))?;
-    let doc = ini::parse(text).map_err(|pe| Error::ConfigFileParse {
+    let text = decode_text(&bytes).map_err(|message| Error::Python {
+        class: "UnicodeDecodeError",
+        message,
+    })?;
+    let doc = ini::parse(&text).map_err(|pe| Error::ConfigFileParse {
         file: path.to_owned(),
         message: pe.message(path),
     })?;
