@@ -572,23 +572,7 @@ fn check(
 
 /// The Python exception line for an `OSError` opening/reading `path`.
 fn os_error_line(err: &std::io::Error, path: &str) -> String {
-    let Some(errno) = err.raw_os_error() else {
-        if path.contains('\0') {
-            return "ValueError: embedded null byte".to_owned();
-        }
-        return format!("OSError: {err}: {}", str_repr(path));
-    };
-    let class = match errno {
-        2 => "FileNotFoundError",
-        1 | 13 => "PermissionError",
-        20 => "NotADirectoryError",
-        21 => "IsADirectoryError",
-        _ => "OSError",
-    };
-    let text = err.to_string();
-    let suffix = format!(" (os error {errno})");
-    let strerror = text.strip_suffix(&suffix).unwrap_or(&text);
-    format!("{class}: [Errno {errno}] {strerror}: {}", str_repr(path))
+    crate::report::os_error_line(err, path)
 }
 
 /// Decodes a file's bytes as Python's text-mode reading does; `Err` is

@@ -161,6 +161,7 @@ pub(crate) fn run(args: Vec<OsString>, registry: &NamespaceRegistry) -> i32 {
             status,
             message,
             stdout,
+            ..
         }) => {
             if stdout {
                 print!("{message}");
