@@ -449,6 +449,62 @@ fn dump_reports_undecodable_bytes_at_the_reference_position() {
 }
 
 #[test]
+fn an_unwritable_output_file_is_named_with_the_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(
+        dir.path(),
+        env!("CARGO_BIN_EXE_oslo-config-generator"),
+        &[
+            "--opt-data",
+            OPTS,
+            "--output-file",
+            "no/such/dir/sample.conf",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!(
+        err,
+        "oslo-config-generator: cannot open --output-file 'no/such/dir/sample.conf' for writing: \
+         No such file or directory\n\
+         FileNotFoundError: [Errno 2] No such file or directory: 'no/such/dir/sample.conf'\n"
+    );
+    // Opened before the namespaces are looked at, as the reference does.
+    let (code, _, err) = run(
+        dir.path(),
+        env!("CARGO_BIN_EXE_oslo-config-generator"),
+        &[
+            "--opt-data",
+            OPTS,
+            "--namespace",
+            "nosuch",
+            "--output-file",
+            ".",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with(
+            "cannot open --output-file '.' for writing: Is a directory\n\
+             IsADirectoryError: [Errno 21] Is a directory: '.'\n"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        dir.path(),
+        env!("CARGO_BIN_EXE_oslo-config-generator"),
+        &["--opt-data", OPTS, "--output-file", "/dev/full"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with(
+            "oslo-config-generator: cannot write --output-file '/dev/full': No space left on device\n\
+             OSError: [Errno 28] No space left on device\n"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn the_example_service_masks_secrets_and_refuses_with_every_problem() {
     let exe = std::env::current_exe().unwrap();
     let service = exe
