@@ -11,8 +11,15 @@
 //!
 //! Without `--once` it waits for signals: edit `demo.conf`, then
 //! `kill -HUP <pid>` and it prints what changed.
+//!
+//! The database connection is `secret`: it is shown as `****` unless
+//! `--show-secrets` is given. A configuration it cannot use is refused
+//! with every problem, one line each (`FILE:LINE: [group] name: what is
+//! wrong`, as `oslo-config check` prints them), and exit status 1.
 
 use nix::sys::signal::{SigSet, Signal};
+use oslo_config::check::check;
+use oslo_config::report::Secrets;
 use oslo_config::{CallArgs, ConfigOpts, Opt, OptGroup};
 
 fn register(conf: &mut ConfigOpts) -> oslo_config::Result<()> {
@@ -24,6 +31,10 @@ fn register(conf: &mut ConfigOpts) -> oslo_config::Result<()> {
     )?;
     conf.register_cli_opt(
         Opt::boolean("once").help("Print the configuration and exit"),
+        None,
+    )?;
+    conf.register_cli_opt(
+        Opt::boolean("show-secrets").help("Show the values of secret options"),
         None,
     )?;
     conf.register_opts(
@@ -46,7 +57,7 @@ fn register(conf: &mut ConfigOpts) -> oslo_config::Result<()> {
     Ok(())
 }
 
-fn show(conf: &ConfigOpts) -> oslo_config::Result<()> {
+fn show(conf: &ConfigOpts, secrets: Secrets) -> oslo_config::Result<()> {
     for (group, name) in [
         (None, "debug"),
         (None, "workers"),
@@ -56,6 +67,7 @@ fn show(conf: &ConfigOpts) -> oslo_config::Result<()> {
         (Some("database"), "max_retries"),
     ] {
         let value = conf.get_in(group, name)?;
+        let secret = conf.opt(name, group)?.secret;
         let from = conf.get_location(name, group)?;
         let from = from.map_or("unset".to_owned(), |l| match l.value_at {
             Some((file, line)) => format!("{:?} {file}:{line}", l.location),
@@ -64,23 +76,44 @@ fn show(conf: &ConfigOpts) -> oslo_config::Result<()> {
         println!(
             "{}.{name} = {}    ({from})",
             group.unwrap_or("DEFAULT"),
-            value.py_repr()
+            secrets.show(secret, || value.py_repr())
         );
     }
     Ok(())
+}
+
+/// Every problem of the configuration `call` gives, on stderr.
+fn refuse(conf: &ConfigOpts, call: &CallArgs, secrets: Secrets, what: &str) {
+    eprintln!("{what}:");
+    for problem in check(conf, call.clone(), secrets).problems {
+        eprintln!("  {problem}");
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut conf = ConfigOpts::new();
     register(&mut conf)?;
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Before the command line is parsed (it may be what is wrong).
+    let mut secrets = if args.iter().any(|a| a == "--show-secrets") {
+        Secrets::Shown
+    } else {
+        Secrets::Masked
+    };
     // `project("demo")` would search ~/.demo/demo.conf, /etc/demo/demo.conf,
     // /etc/demo/demo.conf.d/… as every OpenStack service does.
-    if let Err(e) = conf.call(CallArgs::new(args).project("demo").prog("demo")) {
-        eprintln!("{}: {e}", e.python_class());
+    let call = CallArgs::new(args).project("demo").prog("demo");
+    if conf.call(call.clone()).is_err() {
+        refuse(&conf, &call, secrets, "demo: cannot start");
         std::process::exit(1);
     }
-    show(&conf)?;
+    if conf.get_bool(None, "show_secrets")? == Some(true) {
+        secrets = Secrets::Shown;
+    }
+    if show(&conf, secrets).is_err() {
+        refuse(&conf, &call, secrets, "demo: cannot start");
+        std::process::exit(1);
+    }
     if conf.get_bool(None, "once")? == Some(true) {
         return Ok(());
     }
@@ -95,16 +128,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match conf.mutate_config_files() {
             Ok(changes) => {
                 for ((group, name), (old, new)) in &changes {
+                    let secret = conf.opt(name, group.as_deref()).is_ok_and(|o| o.secret);
                     println!(
                         "changed {}.{name}: {} -> {}",
                         group.as_deref().unwrap_or("DEFAULT"),
-                        old.py_repr(),
-                        new.py_repr()
+                        secrets.show(secret, || old.py_repr()),
+                        secrets.show(secret, || new.py_repr())
                     );
                 }
-                show(&conf)?;
+                if show(&conf, secrets).is_err() {
+                    refuse(&conf, &call, secrets, "reloaded values cannot be read");
+                }
             }
-            Err(e) => eprintln!("reload failed, keeping the old values: {e}"),
+            Err(_) => refuse(
+                &conf,
+                &call,
+                secrets,
+                "reload failed, keeping the old values",
+            ),
         }
     }
 }

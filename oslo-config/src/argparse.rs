@@ -489,6 +489,7 @@ impl Parser {
             status: 2,
             message: format!("{}{}: error: {message}\n", self.usage_text(), self.prog),
             stdout: false,
+            bad: None,
         }
     }
 
@@ -739,6 +740,7 @@ impl State<'_> {
                     status: 0,
                     message: self.parser.help_text(),
                     stdout: true,
+                    bad: None,
                 });
             }
             Kind::Version(v) => {
@@ -746,6 +748,7 @@ impl State<'_> {
                     status: 0,
                     message: format!("{v}\n"),
                     stdout: true,
+                    bad: None,
                 });
             }
             Kind::SubParsers(parsers) => {

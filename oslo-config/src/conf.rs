@@ -30,9 +30,10 @@ use std::sync::Mutex;
 use pycompat::value::Value;
 
 use crate::argparse::{Action, Attr, Kind, Nargs, Parser, SideEffect};
-use crate::error::{Error, Result};
+use crate::error::{BadValue, Error, Result};
 use crate::namespace::{self, LocationInfo, Locations, Namespace, Read, conf_files_in, fixpath};
 use crate::opts::{Opt, OptGroup};
+use crate::report::Secrets;
 use crate::template::{self, Lookup};
 use crate::typed::{FromValue, Key, TypedOpt};
 use crate::types::{ListType, Type};
@@ -225,6 +226,23 @@ impl Default for ConfigOpts {
     }
 }
 
+/// A value that could not be read: the error, what it was about (the
+/// value the type was given, or the raw one if a `$` reference failed),
+/// and which of the two it was.
+struct Refused {
+    error: Error,
+    given: Value,
+    in_reference: bool,
+}
+
+/// What is wrong with one assignment (`check`).
+pub(crate) enum AssignmentError {
+    /// A `$` reference in it cannot be resolved.
+    Interpolation(Error),
+    /// The type refuses the value: `ConfigFileValue` at the assignment.
+    Value(Error),
+}
+
 /// How deep `$` references may nest before it counts as a cycle.
 const MAX_DEPTH: usize = 60;
 
@@ -312,6 +330,15 @@ impl ConfigOpts {
         match g {
             None => Some(&mut self.default),
             Some(i) => self.groups.get_mut(i),
+        }
+    }
+
+    /// `name` in DEFAULT, `group.name` in a group (as `$` references
+    /// spell them).
+    fn qualified(&self, g: GroupRef, name: &str) -> String {
+        match self.group_name(g) {
+            Some(group) => format!("{group}.{name}"),
+            None => name.to_owned(),
         }
     }
 
@@ -505,6 +532,7 @@ impl ConfigOpts {
             return Err(Error::NoSuchOpt {
                 name: name.to_owned(),
                 group: group.map(str::to_owned),
+                cause: None,
             });
         };
         tracing::warn!(
@@ -670,6 +698,26 @@ impl ConfigOpts {
     /// ([`Error::Exit`]), missing files and dirs, parse errors, values the
     /// types refuse, required options without a value.
     pub fn call(&mut self, call: CallArgs) -> Result<()> {
+        self.call_with(call, false)
+    }
+
+    /// [`ConfigOpts::call`] for `check`: every file is read as far as it
+    /// can be and what is wrong with it kept ([`ConfigOpts::scans`]);
+    /// missing files, values the command-line options' types refuse and
+    /// required options without a value are not errors here. Only a
+    /// command line argparse refuses is.
+    pub(crate) fn call_lenient(&mut self, call: CallArgs) -> Result<()> {
+        self.call_with(call, true)
+    }
+
+    /// What the files read by [`ConfigOpts::call_lenient`] gave.
+    pub(crate) fn scans(&self) -> &[namespace::FileScan] {
+        self.namespace
+            .as_ref()
+            .map_or(&[], |ns| ns.scans.as_slice())
+    }
+
+    fn call_with(&mut self, call: CallArgs, lenient: bool) -> Result<()> {
         self.clear();
         self.validate_default_values = call.validate_default_values;
         let prog = call.prog.clone().unwrap_or_else(|| {
@@ -733,7 +781,12 @@ impl ConfigOpts {
         self.snapshot_env();
         self.call = Some(call.clone());
         self.args = Some(call.args.clone());
-        let namespace = self.parse_config_files(&call)?;
+        let namespace = self.parse_config_files(&call, lenient)?;
+        if lenient {
+            self.namespace = Some(namespace);
+            self.clear_cache();
+            return Ok(());
+        }
         if !namespace.files_not_found.is_empty() {
             return Err(Error::ConfigFilesNotFound(
                 namespace.files_not_found.iter().map(Into::into).collect(),
@@ -964,8 +1017,11 @@ impl ConfigOpts {
     /// `_parse_config_files`: default files/dirs, then argparse (which
     /// parses `--config-file`/`--config-dir` as met), then the check of
     /// every command-line value.
-    fn parse_config_files(&self, call: &CallArgs) -> Result<Namespace> {
-        let mut files = Namespace::default();
+    fn parse_config_files(&self, call: &CallArgs, lenient: bool) -> Result<Namespace> {
+        let mut files = Namespace {
+            lenient,
+            ..Namespace::default()
+        };
         let mut attrs = crate::argparse::Attrs::default();
         let has = |flag: &str| {
             call.args
@@ -995,6 +1051,15 @@ impl ConfigOpts {
                     files.config_dirs.push(dir.to_owned());
                     let dir = namespace::expanduser(dir);
                     if !std::path::Path::new(&dir).exists() {
+                        if files.lenient {
+                            files.scans.push(namespace::FileScan {
+                                path: fixpath(&dir),
+                                document: None,
+                                problems: vec![namespace::FileProblem::DirNotFound],
+                                bad_lines: Vec::new(),
+                            });
+                            return Ok(());
+                        }
                         return Err(Error::ConfigDirNotFound(dir));
                     }
                     for f in conf_files_in(&dir) {
@@ -1006,7 +1071,9 @@ impl ConfigOpts {
         };
         parser.parse(&call.args, &mut attrs, &mut effect)?;
         files.attrs = attrs;
-        self.validate_cli_options(&files)?;
+        if !lenient {
+            self.validate_cli_options(&files)?;
+        }
         Ok(files)
     }
 
@@ -1019,6 +1086,14 @@ impl ConfigOpts {
         attrs: &mut crate::argparse::Attrs,
     ) -> Result<()> {
         let path = fixpath(path);
+        if ns.lenient {
+            let (parsed, scan) = namespace::scan_file(&path);
+            ns.scans.push(scan);
+            if let Some(file) = parsed {
+                self.add_file(&path, file, ns, attrs);
+            }
+            return Ok(());
+        }
         let file = match namespace::read_file(&path)? {
             Read::Parsed(f) => f,
             Read::NotFound => {
@@ -1030,9 +1105,22 @@ impl ConfigOpts {
                 return Ok(());
             }
         };
-        ns.add_parsed(&path, file.clone());
+        self.add_file(&path, file, ns, attrs);
+        Ok(())
+    }
+
+    /// Records a parsed file, and copies its values of command-line
+    /// options into the argparse attributes.
+    fn add_file(
+        &self,
+        path: &str,
+        file: std::sync::Arc<namespace::ParsedFile>,
+        ns: &mut Namespace,
+        attrs: &mut crate::argparse::Attrs,
+    ) {
+        ns.add_parsed(path, file.clone());
         let mut single = Namespace::default();
-        single.add_parsed(&path, file);
+        single.add_parsed(path, file);
         for (g, dest) in &self.cli_opts {
             let Some(info) = self.slot(*g).and_then(|s| s.get(dest)) else {
                 continue;
@@ -1063,7 +1151,6 @@ impl ConfigOpts {
                 attrs.insert(attr, Attr::Str(value.py_str()));
             }
         }
-        Ok(())
     }
 
     /// `Opt._get_from_namespace`.
@@ -1079,6 +1166,13 @@ impl ConfigOpts {
         group: Option<&str>,
         want_loc: bool,
     ) -> Option<namespace::Found> {
+        let names = Self::names(opt, group);
+        ns.value(&names, opt.multi, opt.positional, want_loc)
+    }
+
+    /// `(group, name)` pairs an option is looked up under: its own, then
+    /// its deprecated ones.
+    fn names<'a>(opt: &'a Opt, group: Option<&'a str>) -> Vec<(Option<&'a str>, &'a str)> {
         let mut names: Vec<(Option<&str>, &str)> =
             Vec::with_capacity(1 + opt.deprecated_opts.len());
         names.push((group, opt.dest.as_str()));
@@ -1090,7 +1184,27 @@ impl ConfigOpts {
                 ));
             }
         }
-        ns.value(&names, opt.multi, opt.positional, want_loc)
+        names
+    }
+
+    /// Where a value found at `file_loc` really comes from: the file, or
+    /// the command line when a command-line option's value is not the
+    /// file's (given after the file).
+    fn source_of(
+        opt: &Opt,
+        ns: &Namespace,
+        group: Option<&str>,
+        file_loc: LocationInfo,
+    ) -> LocationInfo {
+        let names = Self::names(opt, group);
+        let file = ns.file_found(&names, opt.multi);
+        let cli = ns.cli_value(&names, opt.positional);
+        match (file, cli) {
+            (Some((from_file, _)), Some(from_cli)) if from_file != from_cli => {
+                LocationInfo::new(Locations::CommandLine, "")
+            }
+            _ => file_loc,
+        }
     }
 
     /// `_validate_cli_options`: every command-line option's value (from the
@@ -1105,20 +1219,36 @@ impl ConfigOpts {
         cli.sort_by(|a, b| a.1.opt.name.cmp(&b.1.opt.name));
         for (g, info) in cli {
             let group_name = self.group_name(g);
-            let Some((value, _)) = Self::from_namespace(&info.opt, ns, group_name.as_deref())
+            let Some((value, loc)) = Self::from_namespace(&info.opt, ns, group_name.as_deref())
             else {
                 continue;
             };
             let value = self.substitute(&value, g, Some(ns))?;
-            if Self::convert(&info.opt, &value).is_err() {
+            if let Err(e) = Self::convert(&info.opt, &value) {
+                let message = format!(
+                    "argument --{}: Invalid {} value: {}\n",
+                    info.opt.dest,
+                    crate::pytype::repr(&info.opt.ty),
+                    value.py_str()
+                );
+                let location = match loc.location {
+                    Locations::User => Self::source_of(&info.opt, ns, group_name.as_deref(), loc),
+                    _ => loc,
+                };
                 return Err(Error::Exit {
                     status: 1,
-                    message: format!(
-                        "argument --{}: Invalid {} value: {}\n",
-                        info.opt.dest,
-                        crate::pytype::repr(&info.opt.ty),
-                        value.py_str()
-                    ),
+                    bad: Some(Box::new(BadValue {
+                        text: message.trim_end().to_owned(),
+                        option: info.opt.name.clone(),
+                        group: group_name,
+                        location,
+                        value,
+                        reason: e.to_string(),
+                        ty: info.opt.ty.clone(),
+                        secret: info.opt.secret,
+                        cause: None,
+                    })),
+                    message,
                     stdout: false,
                 });
             }
@@ -1132,14 +1262,7 @@ impl ConfigOpts {
             .chain(self.groups.iter().enumerate().map(|(i, s)| (Some(i), s)));
         for (g, slot) in all {
             for info in &slot.opts {
-                if !info.opt.required
-                    || info.default_value.is_some()
-                    || info.override_value.is_some()
-                {
-                    continue;
-                }
-                // A DEFAULT option named like a group reads as the group.
-                if g.is_none() && self.group_index.contains_key(&info.opt.dest) {
+                if !self.needs_value(g, info) {
                     continue;
                 }
                 let value = self.get_value(&info.opt.dest, g, ns)?;
@@ -1160,9 +1283,18 @@ impl ConfigOpts {
         match self.get_in(None, name) {
             Ok(v) => Ok(v),
             Err(e) if is_value_error(&e) => Err(e),
-            Err(_) => Err(Error::NoSuchOpt {
+            Err(e) => Err(Error::NoSuchOpt {
                 name: name.to_owned(),
                 group: None,
+                cause: match e {
+                    // The option itself does not exist: nothing more to say.
+                    Error::NoSuchOpt {
+                        name: ref n,
+                        group: None,
+                        cause: None,
+                    } if n == name => None,
+                    other => Some(Box::new(other)),
+                },
             }),
         }
     }
@@ -1179,6 +1311,7 @@ impl ConfigOpts {
             return Err(Error::NoSuchOpt {
                 name: name.to_owned(),
                 group: None,
+                cause: None,
             });
         }
         self.get_value(name, g, None)
@@ -1253,17 +1386,9 @@ impl ConfigOpts {
                 return Ok(v);
             }
         }
-        {
-            let mut stack = self.resolving.lock().map_err(|_| Error::Recursion)?;
-            if stack.iter().any(|(sg, sn)| *sg == g && sn == name) || stack.len() > MAX_DEPTH {
-                return Err(Error::Recursion);
-            }
-            stack.push((g, name.to_owned()));
-        }
+        self.enter(g, name)?;
         let result = self.do_get(name, g, ns, false).map(|(v, _)| v);
-        if let Ok(mut stack) = self.resolving.lock() {
-            stack.pop();
-        }
+        self.leave();
         let value = result?;
         if ns.is_none() {
             if let Ok(mut c) = self.cache.lock() {
@@ -1273,6 +1398,35 @@ impl ConfigOpts {
             }
         }
         Ok(value)
+    }
+
+    /// Marks `name` as being resolved; a `$` reference back to it, or
+    /// references nested too deep, are `RecursionError`.
+    fn enter(&self, g: GroupRef, name: &str) -> Result<()> {
+        let mut stack = self
+            .resolving
+            .lock()
+            .map_err(|_| Error::Recursion { chain: Vec::new() })?;
+        let start = stack.iter().position(|(sg, sn)| *sg == g && sn == name);
+        if start.is_some() || stack.len() > MAX_DEPTH {
+            let chain = stack
+                .get(start.unwrap_or_default()..)
+                .unwrap_or_default()
+                .iter()
+                .map(|(sg, sn)| self.qualified(*sg, sn))
+                .chain(std::iter::once(self.qualified(g, name)))
+                .collect();
+            return Err(Error::Recursion { chain });
+        }
+        stack.push((g, name.to_owned()));
+        Ok(())
+    }
+
+    /// Ends what [`ConfigOpts::enter`] began.
+    fn leave(&self) {
+        if let Ok(mut stack) = self.resolving.lock() {
+            stack.pop();
+        }
     }
 
     /// Where the value of `name` in `group` comes from (`get_location`).
@@ -1308,9 +1462,37 @@ impl ConfigOpts {
         if let Some(v) = &info.override_value {
             return Ok((self.substitute(v, None, None)?, Some(loc)));
         }
-        let convert = |value: &Value| -> Result<Value> {
-            let substituted = self.substitute(value, g, ns)?;
-            Self::convert(opt, &substituted)
+        // On failure: the error and what it was about (the value the type
+        // was given, or the raw one if interpolation failed).
+        let convert = |value: &Value| -> Result<Value, Box<Refused>> {
+            let substituted = self.substitute(value, g, ns).map_err(|e| {
+                Box::new(Refused {
+                    error: e,
+                    given: value.clone(),
+                    in_reference: true,
+                })
+            })?;
+            Self::convert(opt, &substituted).map_err(|e| {
+                Box::new(Refused {
+                    error: e,
+                    given: substituted,
+                    in_reference: false,
+                })
+            })
+        };
+        let bad = |text: String, location: LocationInfo, refused: Box<Refused>| {
+            let refused = *refused;
+            BadValue {
+                text,
+                option: opt.name.clone(),
+                group: group_name.clone(),
+                location,
+                reason: refused.error.to_string(),
+                value: refused.given,
+                ty: opt.ty.clone(),
+                secret: opt.secret,
+                cause: refused.in_reference.then(|| Box::new(refused.error)),
+            }
         };
         let env_name = || Self::env_name(group_name.as_deref(), name);
         let env_val = if self.use_env && !self.env.is_empty() {
@@ -1353,7 +1535,8 @@ impl ConfigOpts {
             if let Some((result, loc)) = attempt {
                 return match result {
                     Ok(v) => Ok((v, Some(loc))),
-                    Err(e) if is_value_error(&e) => {
+                    Err(refused) if is_value_error(&refused.error) => {
+                        let e = &refused.error;
                         // The message names the file: find it now.
                         let alt_loc = match (want_loc, alt_loc.location) {
                             (false, Locations::User) => {
@@ -1366,13 +1549,25 @@ impl ConfigOpts {
                             "Value for option {} from {alt_loc} is not valid: {e}",
                             opt.name
                         );
+                        // The reference names the last file with the
+                        // section; the operator needs the value's source.
+                        let source = match loc.location {
+                            Locations::User => Self::source_of(
+                                opt,
+                                namespace,
+                                group_name.as_deref(),
+                                alt_loc.clone(),
+                            ),
+                            _ => loc,
+                        };
+                        let bad = Box::new(bad(message, source, refused));
                         if alt_loc.location == Locations::User {
-                            Err(Error::ConfigFileValue(message))
+                            Err(Error::ConfigFileValue(bad))
                         } else {
-                            Err(Error::ConfigSourceValue(message))
+                            Err(Error::ConfigSourceValue(bad))
                         }
                     }
-                    Err(e) => Err(e),
+                    Err(refused) => Err(refused.error),
                 };
             }
         }
@@ -1380,18 +1575,23 @@ impl ConfigOpts {
             return Ok((self.substitute(v, None, None)?, Some(loc)));
         }
         if self.validate_default_values && !opt.default.is_none() {
-            if let Err(e) = convert(&opt.default) {
-                if is_value_error(&e) {
-                    return Err(Error::ConfigFileValue(format!(
-                        "Default value for option {} is not valid: {e}",
-                        opt.name
-                    )));
+            if let Err(refused) = convert(&opt.default) {
+                if is_value_error(&refused.error) {
+                    let message = format!(
+                        "Default value for option {} is not valid: {}",
+                        opt.name, refused.error
+                    );
+                    return Err(Error::ConfigFileValue(Box::new(bad(
+                        message,
+                        LocationInfo::new(Locations::OptDefault, ""),
+                        refused,
+                    ))));
                 }
-                return Err(e);
+                return Err(refused.error);
             }
         }
         if !opt.default.is_none() {
-            return Ok((convert(&opt.default)?, Some(loc)));
+            return Ok((convert(&opt.default).map_err(|r| r.error)?, Some(loc)));
         }
         Ok((Value::None, None))
     }
@@ -1460,6 +1660,132 @@ impl ConfigOpts {
         }
     }
 
+    /// The option `name` of `group` (following deprecated names).
+    pub fn opt(&self, name: &str, group: Option<&str>) -> Result<&Opt> {
+        let r = self.opt_ref(name, group)?;
+        Ok(&self.info(r)?.opt)
+    }
+
+    /// For `check`: one assignment `dest = raw` at `path:line`, judged as
+    /// if it were the option's value: `$` references resolved as the
+    /// option itself would resolve them (a reference back to it is a
+    /// cycle), then the type.
+    pub(crate) fn check_assignment(
+        &self,
+        group: Option<&str>,
+        dest: &str,
+        raw: &str,
+        at: (&str, usize),
+    ) -> std::result::Result<(), AssignmentError> {
+        let g = self
+            .find_group(group)
+            .map_err(AssignmentError::Interpolation)?;
+        let Some(info) = self.slot(g).and_then(|s| s.get(dest)) else {
+            return Ok(());
+        };
+        let opt = &info.opt;
+        self.enter(g, dest)
+            .map_err(AssignmentError::Interpolation)?;
+        let substituted = self.substitute(&Value::str(raw), g, None);
+        self.leave();
+        let substituted = substituted.map_err(AssignmentError::Interpolation)?;
+        let value = if opt.multi {
+            Value::List(vec![substituted])
+        } else {
+            substituted
+        };
+        let Err(e) = Self::convert(opt, &value) else {
+            return Ok(());
+        };
+        let location = LocationInfo {
+            location: Locations::User,
+            detail: at.0.to_owned(),
+            value_at: Some((at.0.to_owned(), at.1)),
+        };
+        Err(AssignmentError::Value(Error::ConfigFileValue(Box::new(
+            BadValue {
+                text: format!(
+                    "Value for option {} from {location} is not valid: {e}",
+                    opt.name
+                ),
+                option: opt.name.clone(),
+                group: group.map(str::to_owned),
+                location,
+                value,
+                reason: e.to_string(),
+                ty: opt.ty.clone(),
+                secret: opt.secret,
+                cause: None,
+            },
+        ))))
+    }
+
+    /// For `check`: whether the `$key` of a value of an option of `group`
+    /// names an option (as `StrSubWrapper.__getitem__` looks it up),
+    /// without resolving it.
+    pub(crate) fn reference_target(&self, key: &str, group: Option<&str>) -> Result<()> {
+        let g = self.find_group(group)?;
+        let exists = |name: &str, g: GroupRef| -> Result<()> {
+            match self.opt_ref(name, self.group_name(g).as_deref()) {
+                // Python's KeyError: the reference is left as written.
+                Err(Error::Python {
+                    class: "KeyError", ..
+                }) => Ok(()),
+                other => other.map(|_| ()),
+            }
+        };
+        let group_error =
+            || Error::TemplateSubstitution(format!("substituting group {key} not supported"));
+        let attempt = match key.split_once('.') {
+            Some((group, option)) => exists(option, self.find_group(Some(group))?),
+            None if g.is_none() && self.group_index.contains_key(key) => {
+                return Err(group_error());
+            }
+            None => exists(key, g),
+        };
+        match attempt {
+            Err(Error::NoSuchOpt { .. }) if self.group_index.contains_key(key) => {
+                Err(group_error())
+            }
+            Err(Error::NoSuchOpt { .. }) => exists(key, None),
+            other => other,
+        }
+    }
+
+    /// For `check`: the `OS_<GROUP>__<NAME>` variable that sets an
+    /// option, if one does.
+    pub(crate) fn env_source(&self, dest: &str, group: Option<&str>) -> Option<String> {
+        let var = Self::env_name(group, dest);
+        (self.use_env && self.env.get(&var).is_some()).then_some(var)
+    }
+
+    /// For `check`: every required option without a value (values that
+    /// cannot be read are someone else's problem here).
+    pub(crate) fn unset_required(&self) -> Vec<(Option<String>, String)> {
+        let all = std::iter::once((None, &self.default))
+            .chain(self.groups.iter().enumerate().map(|(i, s)| (Some(i), s)));
+        let mut missing = Vec::new();
+        for (g, slot) in all {
+            for info in &slot.opts {
+                if self.needs_value(g, info)
+                    && matches!(self.get_value(&info.opt.dest, g, None), Ok(Value::None))
+                {
+                    missing.push((self.group_name(g), info.opt.name.clone()));
+                }
+            }
+        }
+        missing
+    }
+
+    /// `_check_required_opts` looks at this option.
+    fn needs_value(&self, g: GroupRef, info: &OptInfo) -> bool {
+        info.opt.required
+            && info.default_value.is_none()
+            && info.override_value.is_none()
+            // A DEFAULT option named like a group reads as the group.
+            && !(g.is_none() && self.group_index.contains_key(&info.opt.dest))
+    }
+
     /// `reload_config_files()`: re-parse the same command line; on
     /// success every option sees the new values. Errors are logged and
     /// give `false`.
@@ -1471,7 +1797,10 @@ impl ConfigOpts {
                 true
             }
             Err(e) => {
-                tracing::warn!("Caught Error while reloading configure files: {e}");
+                // The reference logs `str(e)`, which may quote a secret.
+                for problem in crate::report::describe(&e, Secrets::Masked) {
+                    tracing::warn!("Caught Error while reloading configure files: {problem}");
+                }
                 false
             }
         }
@@ -1480,7 +1809,7 @@ impl ConfigOpts {
     fn reparse(&mut self) -> Result<Namespace> {
         self.snapshot_env();
         let call = self.call.clone().ok_or(Error::NotInitialized)?;
-        let ns = self.parse_config_files(&call)?;
+        let ns = self.parse_config_files(&call, false)?;
         if !ns.files_not_found.is_empty() {
             return Err(Error::ConfigFilesNotFound(
                 ns.files_not_found.iter().map(Into::into).collect(),
@@ -1508,6 +1837,7 @@ impl ConfigOpts {
             .flat_map(|(g, s)| s.opts.iter().map(move |info| (g, info.opt.clone())))
             .collect();
         let mut fresh: Mutations = Vec::new();
+        let mut secret: Vec<(Option<String>, String)> = Vec::new();
         for (g, opt) in &all {
             let group_name = self.group_name(*g);
             let raw = |ns: Option<&Namespace>, group: Option<&str>| {
@@ -1518,6 +1848,9 @@ impl ConfigOpts {
                 let before = raw(old.as_ref(), group_name.as_deref());
                 let after = raw(Some(&new), group_name.as_deref());
                 if before != after {
+                    if opt.secret {
+                        secret.push((group_name.clone(), opt.name.clone()));
+                    }
                     fresh.push(((group_name.clone(), opt.name.clone()), (before, after)));
                 }
             } else {
@@ -1535,12 +1868,14 @@ impl ConfigOpts {
             };
             key(&a.0).cmp(&key(&b.0))
         });
-        for ((group, option), (old_v, new_v)) in &fresh {
+        for (key, (old_v, new_v)) in &fresh {
+            let (group, option) = key;
+            let secret = secret.contains(key);
             tracing::info!(
                 "Option {}.{option} changed from [{}] to [{}]",
                 group.as_deref().unwrap_or("DEFAULT"),
-                old_v.py_str(),
-                new_v.py_str()
+                Secrets::Masked.show(secret, || old_v.py_str()),
+                Secrets::Masked.show(secret, || new_v.py_str())
             );
         }
         self.mutable_ns = Some(new);
@@ -1567,11 +1902,7 @@ impl ConfigOpts {
             "=".repeat(80),
         ];
         let mut entry = |name: String, opt: &Opt, value: Value| {
-            let shown = if opt.secret {
-                "****".to_owned()
-            } else {
-                value.py_str()
-            };
+            let shown = Secrets::Masked.show(opt.secret, || value.py_str());
             lines.push(format!("{name:<30} = {shown}"));
         };
         let mut dests: Vec<&OptInfo> = self.default.opts.iter().collect();
@@ -1638,6 +1969,7 @@ impl ConfigOpts {
             None => Err(Error::NoSuchOpt {
                 name: name.to_owned(),
                 group: None,
+                cause: None,
             }),
         }
     }

@@ -4,6 +4,11 @@
 
 use std::path::PathBuf;
 
+use pycompat::value::Value;
+
+use crate::namespace::LocationInfo;
+use crate::types::Type;
+
 /// Everything that can go wrong registering, parsing or reading options.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
@@ -14,6 +19,11 @@ pub enum Error {
         name: String,
         /// Its group (`None` is DEFAULT).
         group: Option<String>,
+        /// What really went wrong when reading a DEFAULT option turned
+        /// another error into this one, as `conf.<name>` does in Python
+        /// (an interpolation cycle, a reference to no option…): not part
+        /// of the text, for [`crate::report::describe`].
+        cause: Option<Box<Error>>,
     },
     /// `NoSuchGroupError`.
     #[error("no such group [{0}]")]
@@ -34,7 +44,12 @@ pub enum Error {
     TemplateSubstitution(String),
     /// `RecursionError`: an interpolation cycle.
     #[error("maximum recursion depth exceeded")]
-    Recursion,
+    Recursion {
+        /// The options being resolved when the cycle closed, outermost
+        /// first, the repeated one last (`name` in DEFAULT, `group.name`
+        /// otherwise); not part of the text.
+        chain: Vec<String>,
+    },
     /// `ConfigFilesNotFoundError`.
     #[error("Failed to find some config files: {}", join_paths(.0))]
     ConfigFilesNotFound(Vec<PathBuf>),
@@ -51,14 +66,18 @@ pub enum Error {
         file: String,
         /// `at {file}:{lineno}, {reason}: {line!r}`.
         message: String,
+        /// The line the reference reports.
+        lineno: usize,
+        /// What is wrong (one of the `ini` reasons).
+        reason: String,
     },
     /// `ConfigFileValueError`: a file value the option's type refuses.
     #[error("{0}")]
-    ConfigFileValue(String),
+    ConfigFileValue(Box<BadValue>),
     /// `ConfigSourceValueError`: an environment or command-line value the
     /// option's type refuses.
     #[error("{0}")]
-    ConfigSourceValue(String),
+    ConfigSourceValue(Box<BadValue>),
     /// `DefaultValueError`.
     #[error("{0}")]
     DefaultValue(String),
@@ -97,7 +116,44 @@ pub enum Error {
         message: String,
         /// True if `message` belongs on stdout (`--help`, `--version`).
         stdout: bool,
+        /// For a command-line option's value the type refuses (status 1):
+        /// which option, where the value came from (often a file), why.
+        bad: Option<Box<BadValue>>,
     },
+}
+
+/// A value an option's type refused: the reference's text, and what an
+/// operator needs to fix it (which option, where the value is, why it
+/// was refused). `Display` is the reference's text only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadValue {
+    /// The reference's `str()` of the exception.
+    pub text: String,
+    /// The option's name.
+    pub option: String,
+    /// Its group (`None` is DEFAULT).
+    pub group: Option<String>,
+    /// Where the value came from; for a file, `value_at` is the file and
+    /// line of the assignment.
+    pub location: LocationInfo,
+    /// What the type was given (after `$` interpolation).
+    pub value: Value,
+    /// The type's refusal (the reference's `ValueError` text; it may
+    /// quote the value).
+    pub reason: String,
+    /// The option's type.
+    pub ty: Type,
+    /// The option is `secret`: its value must not be shown.
+    pub secret: bool,
+    /// Why the value could not be read when the type is not to blame: a
+    /// `$` reference to an option whose own value is refused.
+    pub cause: Option<Box<Error>>,
+}
+
+impl std::fmt::Display for BadValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 /// A type's refusal as the exception the reference raises: `ValueError`
@@ -156,7 +212,7 @@ impl Error {
             Error::DuplicateOpt(_) => "DuplicateOptError",
             Error::RequiredOpt { .. } => "RequiredOptError",
             Error::TemplateSubstitution(_) => "TemplateSubstitutionError",
-            Error::Recursion => "RecursionError",
+            Error::Recursion { .. } => "RecursionError",
             Error::ConfigFilesNotFound(_) => "ConfigFilesNotFoundError",
             Error::ConfigFilesPermissionDenied(_) => "ConfigFilesPermissionDeniedError",
             Error::ConfigDirNotFound(_) => "ConfigDirNotFoundError",

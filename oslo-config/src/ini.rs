@@ -180,11 +180,41 @@ fn error(lineno: usize, reason: &str, line: &str) -> ParseError {
     }
 }
 
+/// Where parse problems go: the first one ends a strict parse; a
+/// tolerant parse records each and goes on.
+struct Problems {
+    tolerant: bool,
+    found: Vec<ParseError>,
+}
+
+impl Problems {
+    fn report(&mut self, e: ParseError) -> Result<(), ParseError> {
+        if self.tolerant {
+            self.found.push(e);
+            Ok(())
+        } else {
+            Err(e)
+        }
+    }
+}
+
 /// Closes the open assignment into the last section, as `ConfigParser.
-/// assignment` does when the parser flushes it at line `lineno`.
-fn flush(sections: &mut [Section], open: Open, lineno: usize) -> Result<(), ParseError> {
+/// assignment` does when the parser flushes it at line `lineno`. Without
+/// a section, the reference reports the flushing line; a tolerant parse
+/// reports the assignment's own line and drops it.
+fn flush(
+    sections: &mut [Section],
+    open: Open,
+    lineno: usize,
+    problems: &mut Problems,
+) -> Result<(), ParseError> {
     let Some(section) = sections.last_mut() else {
-        return Err(error(lineno, NO_SECTION, ""));
+        let at = if problems.tolerant {
+            open.lineno
+        } else {
+            lineno
+        };
+        return problems.report(error(at, NO_SECTION, ""));
     };
     section.items.push(Assignment {
         key: open.key,
@@ -216,15 +246,41 @@ fn split_key_value(line: &str) -> Option<(&str, &str)> {
 /// The first problem the reference raises on, with its line number, reason
 /// and line text.
 pub fn parse(text: &str) -> Result<Document, ParseError> {
+    let mut problems = Problems {
+        tolerant: false,
+        found: Vec::new(),
+    };
+    parse_with(text, &mut problems)
+}
+
+/// Parses as [`parse`] does, but goes on after a problem, to report every
+/// one: a line the reference would stop at is skipped (the assignments
+/// under a broken section header too, up to the next good header), and an
+/// assignment before any section is reported on its own line. Gives what
+/// could be read and the problems, in line order.
+pub fn parse_tolerant(text: &str) -> (Document, Vec<ParseError>) {
+    let mut problems = Problems {
+        tolerant: true,
+        found: Vec::new(),
+    };
+    // Tolerant reporting never fails.
+    let doc = parse_with(text, &mut problems).unwrap_or_default();
+    (doc, problems.found)
+}
+
+fn parse_with(text: &str, problems: &mut Problems) -> Result<Document, ParseError> {
     let mut sections: Vec<Section> = Vec::new();
     let mut open: Option<Open> = None;
+    // After a broken header (tolerant parse only): its assignments are
+    // dropped, they belong to no section.
+    let mut broken_section = false;
     let mut lineno = 0usize;
     for raw in universal_lines(text) {
         lineno += 1;
         let line = rstrip(raw);
         if line.is_empty() {
             if let Some(done) = open.take() {
-                flush(&mut sections, done, lineno)?;
+                flush(&mut sections, done, lineno, problems)?;
             }
             continue;
         }
@@ -233,22 +289,28 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
                 Some(o) => o
                     .lines
                     .push(line.trim_start_matches(is_py_space).to_owned()),
-                None => return Err(error(lineno, UNEXPECTED_CONTINUATION, line)),
+                None if broken_section => {}
+                None => problems.report(error(lineno, UNEXPECTED_CONTINUATION, line))?,
             }
             continue;
         }
         if let Some(done) = open.take() {
-            flush(&mut sections, done, lineno)?;
+            flush(&mut sections, done, lineno, problems)?;
         }
         if let Some(inner) = line.strip_prefix('[') {
             let Some(name) = inner.strip_suffix(']') else {
-                return Err(error(lineno, INVALID_SECTION, line));
+                problems.report(error(lineno, INVALID_SECTION, line))?;
+                broken_section = true;
+                continue;
             };
             if name.is_empty() {
                 // `[]` (and `[` + `]` sharing one character cannot happen:
                 // a line of just `[` does not end with `]`).
-                return Err(error(lineno, EMPTY_SECTION, line));
+                problems.report(error(lineno, EMPTY_SECTION, line))?;
+                broken_section = true;
+                continue;
             }
+            broken_section = false;
             sections.push(Section {
                 name: name.to_owned(),
                 lineno,
@@ -258,10 +320,15 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
             // A comment.
         } else {
             let Some((key, value)) = split_key_value(line) else {
-                return Err(error(lineno, NO_SEPARATOR, line));
+                problems.report(error(lineno, NO_SEPARATOR, line))?;
+                continue;
             };
             if key.is_empty() {
-                return Err(error(lineno, EMPTY_KEY, line));
+                problems.report(error(lineno, EMPTY_KEY, line))?;
+                continue;
+            }
+            if broken_section {
+                continue;
             }
             open = Some(Open {
                 key: key.to_owned(),
@@ -271,7 +338,7 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
         }
     }
     if let Some(done) = open.take() {
-        flush(&mut sections, done, lineno)?;
+        flush(&mut sections, done, lineno, problems)?;
     }
     Ok(Document { sections })
 }
@@ -429,6 +496,47 @@ mod tests {
         assert_eq!(
             e.message("f"),
             "at f:1, Section must be started before assignment: ''"
+        );
+    }
+
+    #[test]
+    fn tolerant_parse_reports_every_problem_and_keeps_the_rest() {
+        let text = "a = 1\n[s]\nok = 1\nno separator\n  orphan? no: open value\n\n  orphan\n\
+                    [broken\nlost = 1\n[]\nlost2 = 2\n[t]\n = x\nkept = 2\n";
+        let (doc, problems) = parse_tolerant(text);
+        let found: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.lineno, p.reason.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                // The assignment's own line, not the flushing one.
+                (1, NO_SECTION),
+                (4, NO_SEPARATOR),
+                // Line 4 was refused: nothing is open to continue.
+                (5, UNEXPECTED_CONTINUATION),
+                (7, UNEXPECTED_CONTINUATION),
+                (8, INVALID_SECTION),
+                (10, EMPTY_SECTION),
+                (13, UNEXPECTED_CONTINUATION),
+            ]
+        );
+        let kept: Vec<(&str, &str, &str)> = doc
+            .sections
+            .iter()
+            .flat_map(|s| {
+                s.items
+                    .iter()
+                    .map(move |a| (s.name.as_str(), a.key.as_str(), a.value.as_str()))
+            })
+            .collect();
+        assert_eq!(kept, vec![("s", "ok", "1"), ("t", "kept", "2")]);
+        // The strict parse stops at the first, with the reference's line.
+        assert_eq!(parse(text).unwrap_err().lineno, 2);
+        assert_eq!(
+            parse_tolerant("[s]\nk = v\n"),
+            (parse("[s]\nk = v\n").unwrap(), vec![])
         );
     }
 

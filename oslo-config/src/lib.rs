@@ -15,9 +15,14 @@
 //! * [`generator`], [`validator`] — `oslo-config-generator` and
 //!   `oslo-config-validator`;
 //! * [`error`], [`pytype`] — errors named after the Python exceptions,
-//!   and the Python `repr`/`==` of types.
+//!   and the Python `repr`/`==` of types;
+//! * [`report`] — errors in operator words (`FILE:LINE: [group] name:
+//!   what is wrong`), and the masking of secret values;
+//! * [`check`] — every problem of a configuration in one run (`oslo-config
+//!   check`).
 
 mod argparse;
+pub mod check;
 pub mod conf;
 pub mod error;
 pub mod generator;
@@ -26,6 +31,7 @@ pub mod namespace;
 pub mod optdata;
 pub mod opts;
 pub mod pytype;
+pub mod report;
 pub mod template;
 pub mod typed;
 pub mod types;

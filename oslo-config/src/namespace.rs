@@ -150,6 +150,10 @@ pub(crate) struct Namespace {
     pub files_permission_denied: Vec<String>,
     pub config_dirs: Vec<String>,
     pub attrs: crate::argparse::Attrs,
+    /// Read every file leniently, for `check` ([`scan_file`]).
+    pub lenient: bool,
+    /// What each file read leniently gave, in the order they were read.
+    pub scans: Vec<FileScan>,
 }
 
 /// A value found for an option: raw text(s) or a command-line value.
@@ -212,26 +216,62 @@ fn normpath(p: &str) -> String {
     if out.is_empty() { ".".to_owned() } else { out }
 }
 
-/// Python's `UnicodeDecodeError` text for bytes that are not UTF-8.
-fn decode_error(bytes: &[u8], e: &std::str::Utf8Error) -> Error {
-    let pos = e.valid_up_to();
-    let byte = bytes.get(pos).copied().unwrap_or_default();
-    let (end, reason) = match e.error_len() {
-        None => (bytes.len(), "unexpected end of data"),
-        Some(_) if (0x80..0xc2).contains(&byte) || byte >= 0xf5 => (pos + 1, "invalid start byte"),
-        Some(n) => (pos + n, "invalid continuation byte"),
-    };
-    let message = if end > pos + 1 {
+/// Decodes a file's bytes as Python's text-mode reading does (UTF-8,
+/// incrementally in 8192-byte chunks, so the position in an error is
+/// relative to the decoder's buffer, not to the file); `Err` is the
+/// `UnicodeDecodeError` text.
+pub(crate) fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
+    const CHUNK: usize = 8192;
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let mut out = String::with_capacity(bytes.len());
+    let mut pending: Vec<u8> = Vec::new();
+    let nchunks = bytes.len().div_ceil(CHUNK);
+    for (i, chunk) in bytes.chunks(CHUNK).enumerate() {
+        let last = i + 1 == nchunks;
+        let mut buf = std::mem::take(&mut pending);
+        buf.extend_from_slice(chunk);
+        match std::str::from_utf8(&buf) {
+            Ok(s) => out.push_str(s),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let (good, rest) = buf.split_at(at);
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let first = rest.first().copied().unwrap_or(0);
+                match e.error_len() {
+                    Some(n) => {
+                        let reason = if n == 1 && !matches!(first, 0xc2..=0xf4) {
+                            "invalid start byte"
+                        } else {
+                            "invalid continuation byte"
+                        };
+                        return Err(decode_error(first, at, n, reason));
+                    }
+                    None if last => {
+                        return Err(decode_error(
+                            first,
+                            at,
+                            rest.len(),
+                            "unexpected end of data",
+                        ));
+                    }
+                    None => pending = rest.to_vec(),
+                }
+            }
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+fn decode_error(byte: u8, at: usize, n: usize, reason: &str) -> String {
+    if n > 1 {
         format!(
-            "'utf-8' codec can't decode bytes in position {pos}-{}: {reason}",
-            end - 1
+            "'utf-8' codec can't decode bytes in position {at}-{}: {reason}",
+            at + n - 1
         )
     } else {
-        format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
-    };
-    Error::Python {
-        class: "UnicodeDecodeError",
-        message,
+        format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: {reason}")
     }
 }
 
@@ -262,12 +302,140 @@ pub(crate) fn read_file(path: &str) -> Result<Read> {
             };
         }
     };
-    let text = std::str::from_utf8(&bytes).map_err(|e| decode_error(&bytes, &e))?;
-    let doc = ini::parse(text).map_err(|pe| Error::ConfigFileParse {
+    let text = decode_text(&bytes).map_err(|message| Error::Python {
+        class: "UnicodeDecodeError",
+        message,
+    })?;
+    let doc = ini::parse(&text).map_err(|pe| Error::ConfigFileParse {
         file: path.to_owned(),
         message: pe.message(path),
+        lineno: pe.lineno,
+        reason: pe.reason.clone(),
     })?;
     Ok(Read::Parsed(Arc::new(ParsedFile::from_document(&doc))))
+}
+
+/// What reading one config file (or `--config-dir`) for `oslo-config
+/// check` found: everything, not just the first problem.
+#[derive(Debug, Clone)]
+pub(crate) struct FileScan {
+    /// The file (or directory), absolute.
+    pub path: String,
+    /// What could be parsed (`None` if the file could not be read).
+    pub document: Option<ini::Document>,
+    /// What is wrong with it, in line order.
+    pub problems: Vec<FileProblem>,
+    /// Lines holding bytes that are not UTF-8 (their assignments are not
+    /// judged: the text is not what the operator wrote).
+    pub bad_lines: Vec<usize>,
+}
+
+/// A problem reading or parsing a config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FileProblem {
+    /// A byte sequence that is not UTF-8: its line, and its 1-based byte
+    /// column in that line.
+    Undecodable {
+        line: usize,
+        column: usize,
+        bytes: Vec<u8>,
+    },
+    /// A line the INI parser refuses.
+    Syntax(ini::ParseError),
+    /// The file does not exist.
+    NotFound,
+    /// The file cannot be opened (permissions).
+    PermissionDenied,
+    /// The path is a directory.
+    IsADirectory,
+    /// A `--config-dir` that does not exist.
+    DirNotFound,
+    /// Any other I/O error.
+    Unreadable(String),
+}
+
+/// Reads and parses one config file as far as it can be, for `check`:
+/// undecodable bytes are replaced (and reported with their line and
+/// column), parse problems are skipped (and reported).
+pub(crate) fn scan_file(path: &str) -> (Option<Arc<ParsedFile>>, FileScan) {
+    let mut scan = FileScan {
+        path: path.to_owned(),
+        document: None,
+        problems: Vec::new(),
+        bad_lines: Vec::new(),
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            scan.problems.push(match e.kind() {
+                std::io::ErrorKind::NotFound => FileProblem::NotFound,
+                std::io::ErrorKind::PermissionDenied => FileProblem::PermissionDenied,
+                std::io::ErrorKind::IsADirectory => FileProblem::IsADirectory,
+                _ if Path::new(path).is_dir() => FileProblem::IsADirectory,
+                _ => FileProblem::Unreadable(e.to_string()),
+            });
+            return (None, scan);
+        }
+    };
+    for (line, column, bad) in undecodable(&bytes) {
+        if scan.bad_lines.last() != Some(&line) {
+            scan.bad_lines.push(line);
+        }
+        scan.problems.push(FileProblem::Undecodable {
+            line,
+            column,
+            bytes: bad,
+        });
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let (doc, syntax) = ini::parse_tolerant(&text);
+    scan.problems
+        .extend(syntax.into_iter().map(FileProblem::Syntax));
+    let parsed = Arc::new(ParsedFile::from_document(&doc));
+    scan.document = Some(doc);
+    (Some(parsed), scan)
+}
+
+/// Every byte sequence of `bytes` that is not UTF-8: its line (lines end
+/// as Python's universal newlines end them), its 1-based byte column in
+/// that line, and the bytes.
+fn undecodable(bytes: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
+    // Where each line starts.
+    let mut starts = vec![0usize];
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if b == b'\r' && bytes.get(i) == Some(&b'\n') {
+            i += 1;
+        }
+        if b == b'\n' || b == b'\r' {
+            starts.push(i);
+        }
+    }
+    let mut out: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    let mut pos = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        pos += chunk.valid().len();
+        let bad = chunk.invalid();
+        if bad.is_empty() {
+            continue;
+        }
+        let line = starts.partition_point(|&s| s <= pos);
+        let start = starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or_default();
+        let column = pos - start + 1;
+        match out.last_mut() {
+            // Right after the previous bad bytes: one run.
+            Some((l, c, run)) if *l == line && *c + run.len() == column => {
+                run.extend_from_slice(bad);
+            }
+            _ => out.push((line, column, bad.to_vec())),
+        }
+        pos += bad.len();
+    }
+    out
 }
 
 /// `sorted(glob.glob(os.path.join(dir, '*.conf')))`: the directory part
@@ -552,15 +720,7 @@ impl Namespace {
         positional: bool,
         want_loc: bool,
     ) -> Option<Found> {
-        let file = if self.parsed.is_empty() {
-            None
-        } else {
-            let file_names: Vec<(Cow<'_, str>, &str)> = names
-                .iter()
-                .map(|(g, n)| (normalize_group_cow(g.unwrap_or("DEFAULT")), *n))
-                .collect();
-            self.file_value(&file_names, multi, want_loc)
-        };
+        let file = self.files_value(names, multi, want_loc);
         if let Some(v) = self.cli_value(names, positional) {
             let loc = file
                 .map(|f| f.1)
@@ -568,12 +728,38 @@ impl Namespace {
             return Some((v, loc));
         }
         let (values, loc) = file?;
-        let value = if multi {
+        Some((Self::joined(values, multi), loc))
+    }
+
+    /// The value the files alone give (what [`Namespace::value`] gives
+    /// without the command line).
+    pub fn file_found(&self, names: &[(Option<&str>, &str)], multi: bool) -> Option<Found> {
+        let (values, loc) = self.files_value(names, multi, true)?;
+        Some((Self::joined(values, multi), loc))
+    }
+
+    fn files_value(
+        &self,
+        names: &[(Option<&str>, &str)],
+        multi: bool,
+        want_loc: bool,
+    ) -> Option<(Vec<String>, LocationInfo)> {
+        if self.parsed.is_empty() {
+            return None;
+        }
+        let file_names: Vec<(Cow<'_, str>, &str)> = names
+            .iter()
+            .map(|(g, n)| (normalize_group_cow(g.unwrap_or("DEFAULT")), *n))
+            .collect();
+        self.file_value(&file_names, multi, want_loc)
+    }
+
+    fn joined(values: Vec<String>, multi: bool) -> Value {
+        if multi {
             Value::List(values.into_iter().map(Value::Str).collect())
         } else {
             Value::Str(values.last().cloned().unwrap_or_default())
-        };
-        Some((value, loc))
+        }
     }
 
     /// Every raw section name of every parsed file.

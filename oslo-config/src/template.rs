@@ -44,6 +44,17 @@ pub fn has_reference(value: &str) -> bool {
     value.replace("\\$", "").replace("$$", "").contains('$')
 }
 
+/// The keys of the placeholders `value` would look up, in order
+/// (`$a.b` and `${a.b}` give `a.b`).
+pub fn references(value: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let _ = substitute::<()>(value, |key| {
+        keys.push(key.to_owned());
+        Lookup::Text(String::new())
+    });
+    keys
+}
+
 /// Substitutes every placeholder of `value` through `lookup`.
 pub fn substitute<E>(value: &str, mut lookup: impl FnMut(&str) -> Lookup<E>) -> Result<String, E> {
     let value = if value.contains("\\$") {
@@ -125,6 +136,12 @@ mod tests {
         assert_eq!(sub("$Foo_9"), "<Foo_9>");
         assert_eq!(sub("a$"), "a$");
         assert_eq!(sub("é$é"), "é$é");
+    }
+
+    #[test]
+    fn lists_references() {
+        assert_eq!(references("$a/${b.c} $$d \\$e $5"), vec!["a", "b.c"]);
+        assert!(references("plain").is_empty());
     }
 
     #[test]

@@ -572,80 +572,15 @@ fn check(
 
 /// The Python exception line for an `OSError` opening/reading `path`.
 fn os_error_line(err: &std::io::Error, path: &str) -> String {
-    let Some(errno) = err.raw_os_error() else {
-        if path.contains('\0') {
-            return "ValueError: embedded null byte".to_owned();
-        }
-        return format!("OSError: {err}: {}", str_repr(path));
-    };
-    let class = match errno {
-        2 => "FileNotFoundError",
-        1 | 13 => "PermissionError",
-        20 => "NotADirectoryError",
-        21 => "IsADirectoryError",
-        _ => "OSError",
-    };
-    let text = err.to_string();
-    let suffix = format!(" (os error {errno})");
-    let strerror = text.strip_suffix(&suffix).unwrap_or(&text);
-    format!("{class}: [Errno {errno}] {strerror}: {}", str_repr(path))
+    crate::report::os_error_line(err, path)
 }
 
-/// Decodes a file's bytes as Python's text-mode reading does (UTF-8,
-/// incrementally in 8192-byte chunks, positions in errors relative to
-/// the decoder's buffer); `Err` is the `UnicodeDecodeError` line.
+/// Decodes a file's bytes as Python's text-mode reading does; `Err` is
+/// the `UnicodeDecodeError` line.
 fn decode_text(bytes: &[u8]) -> Result<String, String> {
-    const CHUNK: usize = 8192;
-    let mut out = String::with_capacity(bytes.len());
-    let mut pending: Vec<u8> = Vec::new();
-    let nchunks = bytes.len().div_ceil(CHUNK);
-    for (i, chunk) in bytes.chunks(CHUNK).enumerate() {
-        let last = i + 1 == nchunks;
-        let mut buf = std::mem::take(&mut pending);
-        buf.extend_from_slice(chunk);
-        match std::str::from_utf8(&buf) {
-            Ok(s) => out.push_str(s),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let (good, rest) = buf.split_at(at);
-                out.push_str(std::str::from_utf8(good).unwrap_or_default());
-                let first = rest.first().copied().unwrap_or(0);
-                match e.error_len() {
-                    Some(n) => {
-                        let reason = if n == 1 && !matches!(first, 0xc2..=0xf4) {
-                            "invalid start byte"
-                        } else {
-                            "invalid continuation byte"
-                        };
-                        return Err(decode_error(first, at, n, reason));
-                    }
-                    None if last => {
-                        return Err(decode_error(
-                            first,
-                            at,
-                            rest.len(),
-                            "unexpected end of data",
-                        ));
-                    }
-                    None => pending = rest.to_vec(),
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn decode_error(byte: u8, at: usize, n: usize, reason: &str) -> String {
-    if n > 1 {
-        format!(
-            "UnicodeDecodeError: 'utf-8' codec can't decode bytes in position {at}-{}: {reason}",
-            at + n - 1
-        )
-    } else {
-        format!(
-            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: {reason}"
-        )
-    }
+    crate::namespace::decode_text(bytes)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|m| format!("UnicodeDecodeError: {m}"))
 }
 
 /// How reading a text file failed.

@@ -731,6 +731,21 @@ const CLI_CASES: &[CliCase] = &[
         ],
         &[],
     ),
+    // The output file is opened first: its error comes before any other.
+    (
+        &[
+            "--namespace",
+            "oslo.config",
+            "--output-file",
+            "nodir/out.txt",
+        ],
+        &[],
+    ),
+    (
+        &["--namespace", "nosuch", "--output-file", "nodir/out.txt"],
+        &[],
+    ),
+    (&["--namespace", "oslo.config", "--output-file", "d"], &[]),
     (&["--namespace", "oslo.config", "--format", "xml"], &[]),
     (&["--namespace", "oslo.config", "--wrap-width", "-1"], &[]),
     (&["--namespace", "oslo.config", "--wrap-width", "x1"], &[]),

@@ -1,16 +1,25 @@
 //! `oslo-config`: resolve a service's options as oslo.config would.
 //!
 //! * `oslo-config dump --opt-data SCHEMA [APP-ARGS...]` — every option's
-//!   value as one JSON object (the conformance contract);
-//! * `oslo-config explain --opt-data SCHEMA [APP-ARGS...]` — every
-//!   option's value and where it came from.
+//!   value as one JSON object (the conformance contract: the reference's
+//!   values and error texts, secrets included);
+//! * `oslo-config explain [--show-secrets] --opt-data SCHEMA [APP-ARGS...]`
+//!   — every option's value and where it came from, then every problem;
+//! * `oslo-config check [--show-secrets] [--strict] [--format text|json]
+//!   --opt-data SCHEMA [APP-ARGS...]` — every problem of the
+//!   configuration, `FILE:LINE: [group] name: what is wrong`.
+//!
+//! Our own flags come before `--opt-data SCHEMA`; everything after it is
+//! the application's command line.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use oslo_config::check::{self, Report};
 use oslo_config::optdata::{self, LenientGroups};
+use oslo_config::report::{Secrets, describe, shown_path};
 use oslo_config::{CallArgs, ConfigOpts, Error, LocationInfo, Locations};
 use pycompat::value::{Value, float_repr};
 
@@ -27,10 +36,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print every option's value as one JSON object.
+    /// Print every option's value as one JSON object (the conformance
+    /// contract: secret values included, errors as the reference's).
     Dump(Args),
-    /// Print every option's value and where it came from.
-    Explain(Args),
+    /// Print every option's value and where it came from, then every
+    /// problem (exit status 1 if there is an error).
+    Explain(Explain),
+    /// Report every problem of the configuration, one per line (exit
+    /// status 1 if there is an error).
+    Check(Check),
 }
 
 #[derive(clap::Args)]
@@ -45,6 +59,48 @@ struct Args {
     app_args: Vec<String>,
 }
 
+#[derive(clap::Args)]
+struct Explain {
+    /// Show the values of secret options (masked as **** otherwise).
+    #[arg(long)]
+    show_secrets: bool,
+    #[command(flatten)]
+    args: Args,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// `FILE:LINE: [group] name: what is wrong`, one per line.
+    Text,
+    /// One JSON array of problems.
+    Json,
+}
+
+#[derive(clap::Args)]
+struct Check {
+    /// Show the values of secret options in messages (masked otherwise).
+    #[arg(long)]
+    show_secrets: bool,
+    /// Warnings (deprecated names, keys set twice…) fail too.
+    #[arg(long)]
+    strict: bool,
+    /// How to print the problems.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    args: Args,
+}
+
+impl Command {
+    fn args_mut(&mut self) -> &mut Args {
+        match self {
+            Command::Dump(a) => a,
+            Command::Explain(e) => &mut e.args,
+            Command::Check(c) => &mut c.args,
+        }
+    }
+}
+
 /// Options `ConfigOpts` owns itself.
 const OWNED: [&str; 4] = [
     "config_file",
@@ -53,8 +109,38 @@ const OWNED: [&str; 4] = [
     "shell_completion",
 ];
 
+/// How `dump` (and so `explain` and `check`) call `ConfigOpts`.
+fn call_args(args: &[String]) -> CallArgs {
+    CallArgs {
+        args: args.to_vec(),
+        prog: Some("oslo-config".to_owned()),
+        default_config_files: Some(Vec::new()),
+        default_config_dirs: Some(Vec::new()),
+        ..CallArgs::default()
+    }
+}
+
 /// Registers the schema, parses, and reads every option in order.
 fn resolve(groups: &LenientGroups, args: &[String]) -> Result<(ConfigOpts, Vec<Row>), Error> {
+    let (mut conf, mut rows) = register(groups)?;
+    conf.call(call_args(args))?;
+    for row in &mut rows {
+        let group = (row.group != "DEFAULT").then_some(row.group.as_str());
+        row.value = match group {
+            // `conf[name]` for a group's name is the group itself.
+            None if conf.groups().iter().any(|g| g.name == row.dest) => {
+                Value::Dict(vec![(Value::str("$group"), Value::str(row.dest.as_str()))])
+            }
+            None => conf.get(&row.dest)?,
+            Some(g) => conf.get_in(Some(g), &row.dest)?,
+        };
+        row.location = conf.get_location(&row.dest, group).ok().flatten();
+    }
+    Ok((conf, rows))
+}
+
+/// Registers the schema's options, in order; a row per option.
+fn register(groups: &LenientGroups) -> Result<(ConfigOpts, Vec<Row>), Error> {
     let mut conf = ConfigOpts::new();
     let mut rows: Vec<Row> = Vec::new();
     for (group, opts) in groups {
@@ -81,29 +167,11 @@ fn resolve(groups: &LenientGroups, args: &[String]) -> Result<(ConfigOpts, Vec<R
             rows.push(Row {
                 group: group.name.clone(),
                 dest: entry.opt.dest.clone(),
+                secret: entry.opt.secret,
                 value: Value::None,
                 location: None,
             });
         }
-    }
-    conf.call(CallArgs {
-        args: args.to_vec(),
-        prog: Some("oslo-config".to_owned()),
-        default_config_files: Some(Vec::new()),
-        default_config_dirs: Some(Vec::new()),
-        ..CallArgs::default()
-    })?;
-    for row in &mut rows {
-        let group = (row.group != "DEFAULT").then_some(row.group.as_str());
-        row.value = match group {
-            // `conf[name]` for a group's name is the group itself.
-            None if conf.groups().iter().any(|g| g.name == row.dest) => {
-                Value::Dict(vec![(Value::str("$group"), Value::str(row.dest.as_str()))])
-            }
-            None => conf.get(&row.dest)?,
-            Some(g) => conf.get_in(Some(g), &row.dest)?,
-        };
-        row.location = conf.get_location(&row.dest, group).ok().flatten();
     }
     Ok((conf, rows))
 }
@@ -111,6 +179,7 @@ fn resolve(groups: &LenientGroups, args: &[String]) -> Result<(ConfigOpts, Vec<R
 struct Row {
     group: String,
     dest: String,
+    secret: bool,
     value: Value,
     location: Option<LocationInfo>,
 }
@@ -164,7 +233,7 @@ fn json(value: &Value, out: &mut String) {
     }
 }
 
-fn describe(loc: Option<&LocationInfo>) -> String {
+fn describe_location(loc: Option<&LocationInfo>) -> String {
     match loc {
         None => "unset".to_owned(),
         Some(l) => match l.location {
@@ -172,8 +241,8 @@ fn describe(loc: Option<&LocationInfo>) -> String {
             Locations::SetDefault => "set_default".to_owned(),
             Locations::SetOverride => "set_override".to_owned(),
             Locations::User => match &l.value_at {
-                Some((file, line)) => format!("file {file}:{line}"),
-                None => format!("file {}", l.detail),
+                Some((file, line)) => format!("file {}:{line}", shown_path(file)),
+                None => format!("file {}", shown_path(&l.detail)),
             },
             Locations::CommandLine => "command line".to_owned(),
             Locations::Environment => format!("environment {}", l.detail),
@@ -187,6 +256,7 @@ fn fail(e: &Error) -> ExitCode {
         status,
         message,
         stdout,
+        ..
     } = e
     {
         if *stdout {
@@ -223,6 +293,34 @@ fn split_argv(argv: Vec<String>) -> (Vec<String>, Vec<String>) {
     }
 }
 
+/// Every problem of the configuration: [`check::check`] on the schema's
+/// options (or, if they cannot be registered, why).
+fn problems(groups: &LenientGroups, args: &[String], secrets: Secrets) -> Report {
+    match register(groups) {
+        Ok((conf, _)) => check::check(&conf, call_args(args), secrets),
+        Err(e) => Report {
+            problems: describe(&e, secrets),
+        },
+    }
+}
+
+/// Prints the problems (text) to `out`.
+fn print_problems(report: &Report, out: &mut dyn Write) {
+    for p in &report.problems {
+        let _ = writeln!(out, "{p}");
+    }
+}
+
+/// `N errors, M warnings` for stderr.
+fn summary(command: &str, report: &Report) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "oslo-config {command}: {}, {}",
+        plural(report.errors(), "error"),
+        plural(report.warnings(), "warning")
+    )
+}
+
 fn main() -> ExitCode {
     let argv: Vec<String> = match std::env::args_os().map(|a| a.into_string()).collect() {
         Ok(v) => v,
@@ -233,9 +331,8 @@ fn main() -> ExitCode {
     };
     let (ours, app) = split_argv(argv);
     let mut cli = Cli::parse_from(ours);
-    let (Command::Dump(args) | Command::Explain(args)) = &mut cli.command;
-    args.app_args.extend(app);
-    let (Command::Dump(args) | Command::Explain(args)) = &cli.command;
+    cli.command.args_mut().app_args.extend(app);
+    let args = cli.command.args_mut();
     let groups = match std::fs::read(&args.opt_data) {
         Ok(bytes) => match pycompat::yaml::safe_load(&bytes)
             .map_err(|e| Error::Value(format!("not valid YAML: {e}")))
@@ -248,50 +345,117 @@ fn main() -> ExitCode {
             }
         },
         Err(e) => {
-            eprintln!("oslo-config: {}: {e}", args.opt_data.display());
+            eprintln!(
+                "oslo-config: cannot read --opt-data {}: {e}",
+                args.opt_data.display()
+            );
             return ExitCode::from(2);
         }
     };
-    let (_, rows) = match resolve(&groups, &args.app_args) {
-        Ok(r) => r,
-        Err(e) => return fail(&e),
-    };
-    let mut out = String::new();
+    let app_args = args.app_args.clone();
     match cli.command {
-        Command::Dump(_) => {
-            out.push('{');
-            for (gi, (group, _)) in groups.iter().enumerate() {
-                if gi > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&serde_json::Value::String(group.name.clone()).to_string());
-                out.push_str(": {");
-                let mut first = true;
-                for row in rows.iter().filter(|r| r.group == group.name) {
-                    if !first {
-                        out.push_str(", ");
-                    }
-                    first = false;
-                    out.push_str(&serde_json::Value::String(row.dest.clone()).to_string());
-                    out.push_str(": ");
-                    json(&row.value, &mut out);
-                }
-                out.push('}');
-            }
-            out.push_str("}\n");
+        Command::Dump(_) => dump(&groups, &app_args),
+        Command::Explain(e) => {
+            let secrets = if e.show_secrets {
+                Secrets::Shown
+            } else {
+                Secrets::Masked
+            };
+            explain(&groups, &app_args, secrets)
         }
-        Command::Explain(_) => {
-            for row in &rows {
-                out.push_str(&format!(
-                    "[{}] {} = {}    # from {}\n",
-                    row.group,
-                    row.dest,
-                    row.value.py_repr(),
-                    describe(row.location.as_ref())
-                ));
+        Command::Check(c) => {
+            let secrets = if c.show_secrets {
+                Secrets::Shown
+            } else {
+                Secrets::Masked
+            };
+            let report = problems(&groups, &app_args, secrets);
+            let mut stdout = std::io::stdout().lock();
+            match c.format {
+                Format::Text => print_problems(&report, &mut stdout),
+                Format::Json => {
+                    let all: Vec<serde_json::Value> =
+                        report.problems.iter().map(|p| p.to_json()).collect();
+                    let _ = writeln!(stdout, "{}", serde_json::Value::Array(all));
+                }
+            }
+            let _ = stdout.flush();
+            if report.problems.is_empty() {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("{}", summary("check", &report));
+            if report.failed(c.strict) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
             }
         }
     }
+}
+
+/// `dump`: the conformance contract.
+fn dump(groups: &LenientGroups, app_args: &[String]) -> ExitCode {
+    let (_, rows) = match resolve(groups, app_args) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let mut out = String::from("{");
+    for (gi, (group, _)) in groups.iter().enumerate() {
+        if gi > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&serde_json::Value::String(group.name.clone()).to_string());
+        out.push_str(": {");
+        let mut first = true;
+        for row in rows.iter().filter(|r| r.group == group.name) {
+            if !first {
+                out.push_str(", ");
+            }
+            first = false;
+            out.push_str(&serde_json::Value::String(row.dest.clone()).to_string());
+            out.push_str(": ");
+            json(&row.value, &mut out);
+        }
+        out.push('}');
+    }
+    out.push_str("}\n");
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// `explain`: the values (secrets masked) and where they came from, then
+/// every problem on stderr.
+fn explain(groups: &LenientGroups, app_args: &[String], secrets: Secrets) -> ExitCode {
+    let resolved = resolve(groups, app_args);
+    if let Ok((_, rows)) = &resolved {
+        let mut out = String::new();
+        for row in rows {
+            out.push_str(&format!(
+                "[{}] {} = {}    # from {}\n",
+                row.group,
+                row.dest,
+                secrets.show(row.secret, || row.value.py_repr()),
+                describe_location(row.location.as_ref())
+            ));
+        }
+        let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    }
+    let mut report = problems(groups, app_args, secrets);
+    if let Err(e) = &resolved {
+        if report.errors() == 0 {
+            // What check does not model: say what failed, never nothing.
+            report.problems.extend(describe(e, secrets));
+        }
+    }
+    if report.problems.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let mut stderr = std::io::stderr().lock();
+    print_problems(&report, &mut stderr);
+    let _ = writeln!(stderr, "{}", summary("explain", &report));
+    if report.failed(false) || resolved.is_err() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -161,6 +161,7 @@ pub(crate) fn run(args: Vec<OsString>, registry: &NamespaceRegistry) -> i32 {
             status,
             message,
             stdout,
+            ..
         }) => {
             if stdout {
                 print!("{message}");
@@ -197,6 +198,18 @@ pub(crate) fn run(args: Vec<OsString>, registry: &NamespaceRegistry) -> i32 {
         );
         return 1;
     }
+    // The reference opens (and truncates) the output file first, before
+    // looking at the namespaces: its failure comes first too.
+    let mut file = match &options.output_file {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                output_failed(&mut stderr, "open", path, &e);
+                return 1;
+            }
+        },
+        None => None,
+    };
     let output = match generate(&options, registry) {
         Ok(o) => o,
         Err(e) => {
@@ -207,8 +220,8 @@ pub(crate) fn run(args: Vec<OsString>, registry: &NamespaceRegistry) -> i32 {
     for w in &output.warnings {
         let _ = writeln!(stderr, "{w}");
     }
-    let written = match &options.output_file {
-        Some(path) => std::fs::write(path, output.text.as_bytes()),
+    let written = match file.as_mut() {
+        Some(f) => f.write_all(output.text.as_bytes()).and_then(|()| f.flush()),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -216,11 +229,45 @@ pub(crate) fn run(args: Vec<OsString>, registry: &NamespaceRegistry) -> i32 {
                 .and_then(|()| stdout.flush())
         }
     };
-    match written {
-        Ok(()) => 0,
-        Err(e) => {
-            let _ = writeln!(stderr, "oslo-config-generator: {e}");
+    match (written, &options.output_file) {
+        (Ok(()), _) => 0,
+        (Err(e), Some(path)) => {
+            output_failed(&mut stderr, "write", path, &e);
+            1
+        }
+        (Err(e), None) => {
+            let _ = writeln!(
+                stderr,
+                "oslo-config-generator: cannot write the sample to standard output: {}",
+                crate::report::strerror(&e)
+            );
             1
         }
     }
+}
+
+/// `--output-file` could not be opened or written: what, where and why,
+/// then the reference's last line (its traceback ends with the `OSError`).
+fn output_failed(stderr: &mut impl Write, operation: &str, path: &str, e: &std::io::Error) {
+    let _ = writeln!(
+        stderr,
+        "oslo-config-generator: cannot {operation} --output-file {}{}: {}",
+        pycompat::value::str_repr(path),
+        if operation == "open" {
+            " for writing"
+        } else {
+            ""
+        },
+        crate::report::strerror(e)
+    );
+    let reference = if operation == "open" {
+        crate::report::os_error_line(e, path)
+    } else {
+        // A failed write names no file.
+        match e.raw_os_error() {
+            Some(errno) => format!("OSError: [Errno {errno}] {}", crate::report::strerror(e)),
+            None => format!("OSError: {e}"),
+        }
+    };
+    let _ = writeln!(stderr, "{reference}");
 }
