@@ -25,6 +25,7 @@ pub mod cli;
 pub mod defaults;
 pub mod enforcer;
 pub mod external;
+mod graph;
 pub mod lint;
 pub mod literal;
 pub mod opts;
