@@ -548,6 +548,7 @@ struct CycleWalk<'r> {
 impl<'r> CycleWalk<'r> {
     /// `Ok(true)`: a cycle was found; `Err(())`: deeper than the limit.
     fn cycle(&self, check: &'r Check, seen: &mut Vec<&'r str>, depth: usize) -> Result<bool, ()> {
+        crate::graph::step();
         if depth > CHECK_RULES_MAX_DEPTH {
             return Err(());
         }

@@ -10,6 +10,20 @@ use crate::parser::Check;
 use crate::rules::Rules;
 use crate::value::Value;
 
+#[cfg(test)]
+thread_local! {
+    /// Steps taken by the walks of this thread (tests assert on the work
+    /// done, not on the time taken).
+    pub(crate) static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one step of a walk (tests only).
+#[inline]
+pub(crate) fn step() {
+    #[cfg(test)]
+    STEPS.with(|s| s.set(s.get() + 1));
+}
+
 /// Which sub-checks a walk looks into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reach {
@@ -25,6 +39,7 @@ pub(crate) enum Reach {
 pub(crate) fn each_check<'a>(check: &'a Check, reach: Reach, f: &mut dyn FnMut(&'a Check)) {
     let mut stack = vec![check];
     while let Some(c) = stack.pop() {
+        step();
         f(c);
         match c {
             Check::Not(inner) if reach == Reach::All => stack.push(inner),
@@ -114,6 +129,7 @@ pub(crate) fn components(succ: &[Vec<usize>]) -> (Vec<usize>, usize) {
         }
         calls.push((root, 0));
         while let Some(&(v, i)) = calls.last() {
+            step();
             if i == 0 {
                 if let (Some(o), Some(l), Some(s)) =
                     (order.get_mut(v), low.get_mut(v), on_stack.get_mut(v))
@@ -241,6 +257,7 @@ pub(crate) fn tree_height(
     let mut stack: Vec<(&Check, bool)> = vec![(check, false)];
     let mut results: Vec<usize> = Vec::new();
     while let Some((c, expanded)) = stack.pop() {
+        step();
         let children: &[Check] = match c {
             Check::Not(inner) if reach == Reach::All => std::slice::from_ref(inner),
             Check::And(cs) | Check::Or(cs) => cs,
@@ -282,6 +299,7 @@ pub(crate) fn rule_heights(
         }
         let mut stack: Vec<(usize, bool)> = vec![(root, false)];
         while let Some((v, expanded)) = stack.pop() {
+            step();
             if height.get(v).is_some_and(Option::is_some) {
                 continue;
             }

@@ -137,16 +137,25 @@ fn explain(policy: &Path, rule: &str, target: &str, creds: &str) -> ExitCode {
 }
 
 fn lint(policy: &Path) -> ExitCode {
-    let rules = match Rules::load_file(policy, Some("default")) {
-        Ok(r) => r,
+    let bytes = match require("policy file", policy, false)
+        .and_then(|()| std::fs::read(policy).map_err(|e| format!("{}: {e}", policy.display())))
+    {
+        Ok(b) => b,
         Err(e) => {
             eprintln!("oslo-policy: {e}");
             return ExitCode::from(2);
         }
     };
-    let findings = oslo_policy::lint::lint(&rules);
+    let findings = oslo_policy::lint::lint_source(&bytes);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     for f in &findings {
-        println!("{}: {}: {}", policy.display(), f.rule, f.message);
+        if writeln!(out, "{}:{f}", policy.display()).is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(2);
     }
     if findings.is_empty() {
         ExitCode::SUCCESS
