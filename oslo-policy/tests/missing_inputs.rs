@@ -284,6 +284,34 @@ fn generators_warn_about_a_missing_policy() {
     }
 }
 
+/// An enforcer reads `policy_dirs` without a main file (deployments with
+/// `policy.d` only): `eval` does too when directories are given, and says
+/// on stderr that the policy file is missing.
+#[test]
+fn eval_reads_policy_dirs_without_a_policy_file() {
+    let dir = fixture();
+    std::fs::write(dir.path().join("adir/10.yaml"), "a: '@'\n").unwrap();
+    let r = run(
+        "oslo-policy",
+        dir.path(),
+        &[
+            "eval",
+            "--policy",
+            "missing.yaml",
+            "--policy-dir",
+            "adir",
+            "--cases",
+            "cases.jsonl",
+        ],
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "true\n"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("missing.yaml does not exist"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// The message for a policy the reference's `check_rules` cannot walk
 /// names the file and the rule (it used to read
 /// `cannot load chain.yaml: : rule 'r0': ...`).

@@ -166,14 +166,28 @@ fn lint(policy: &Path) -> ExitCode {
 
 /// The enforcer `eval` decides with. Every file and directory named on the
 /// command line must exist (an enforcer would silently skip a missing
-/// policy file or directory).
+/// policy file or directory), except the policy file when registered
+/// defaults or policy directories are given: an enforcer works from those
+/// without a main file (services that ship defaults only, or deploy
+/// `policy.d` only), so `eval` does too, and says so on stderr. Without
+/// them a missing policy file would deny everything: refused.
 fn enforcer(
     policy: &Path,
     defaults: Option<&Path>,
     policy_dirs: Vec<PathBuf>,
     enforce_new_defaults: bool,
 ) -> Result<Enforcer, String> {
-    require("--policy", policy, false)?;
+    let absent =
+        matches!(std::fs::metadata(policy), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+    if absent && (defaults.is_some() || !policy_dirs.is_empty()) {
+        eprintln!(
+            "oslo-policy: warning: --policy {} does not exist: only the registered defaults \
+             and --policy-dir files apply",
+            policy.display()
+        );
+    } else {
+        require("--policy", policy, false)?;
+    }
     if let Some(d) = defaults {
         require("--defaults", d, false)?;
     }
