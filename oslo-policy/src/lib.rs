@@ -31,6 +31,7 @@ pub mod literal;
 pub mod opts;
 pub mod parser;
 pub mod pyformat;
+mod pyunicode;
 pub mod rules;
 pub mod sample;
 pub mod tools;

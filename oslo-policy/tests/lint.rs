@@ -34,6 +34,7 @@ fn every_finding_in_one_run_with_positions() {
 "e": "rule:f"
 "f": "not rule:e"
 "g": "1abc:x or admin"
+"h": [["not role:a", "a,b:x"]]
 "#,
     )
     .unwrap();
