@@ -93,6 +93,36 @@ pub struct EnforcerArgs {
 }
 
 impl EnforcerArgs {
+    /// What the Python tools pass over in silence: a `--policy` file or a
+    /// `--policy-dir` that does not exist (the enforcer then uses the
+    /// registered defaults alone). The tools keep the reference's output
+    /// and exit status, and print these on standard error.
+    pub fn missing_inputs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if std::fs::metadata(&self.policy).is_err() {
+            out.push(format!(
+                "warning: policy file {} does not exist: only the registered defaults apply",
+                self.policy.display()
+            ));
+        }
+        out.extend(self.missing_dirs());
+        out
+    }
+
+    /// The `--policy-dir` part of [`EnforcerArgs::missing_inputs`].
+    pub fn missing_dirs(&self) -> Vec<String> {
+        self.policy_dirs
+            .iter()
+            .filter(|d| std::fs::metadata(d).is_err())
+            .map(|d| {
+                format!(
+                    "warning: policy directory {} does not exist: skipped",
+                    d.display()
+                )
+            })
+            .collect()
+    }
+
     /// The enforcer the tool works on, with the defaults of `--namespace`
     /// (from `namespaces`) and of every `--defaults FILE` registered.
     ///
@@ -115,15 +145,39 @@ impl EnforcerArgs {
     }
 }
 
+/// Reads `--config-file`/`--config-dir` as oslo.config does before a
+/// Python tool runs (the tools take no option from them, but a file that
+/// is missing or does not parse stops the Python tool, and must stop ours).
+///
+/// # Errors
+/// oslo.config's exception class and message, e.g.
+/// `ConfigFilesNotFoundError: Failed to find some config files: /etc/x.conf`.
+pub fn read_config_files(prog: &str, files: &[PathBuf], dirs: &[PathBuf]) -> Result<(), String> {
+    if files.is_empty() && dirs.is_empty() {
+        return Ok(());
+    }
+    let args = files
+        .iter()
+        .map(|f| format!("--config-file={}", f.display()))
+        .chain(dirs.iter().map(|d| format!("--config-dir={}", d.display())));
+    let mut conf = oslo_config::ConfigOpts::new();
+    conf.call(oslo_config::CallArgs::new(args).prog(prog))
+        .map_err(|e| format!("{}: {e}", e.python_class()))
+}
+
 /// Writes a tool's output to `--output-file`, or stdout.
-pub fn write_output(path: Option<&Path>, text: &str) -> std::io::Result<()> {
+///
+/// # Errors
+/// A message naming the output file (or standard output) and why.
+pub fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
-        Some(p) => std::fs::write(p, text),
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("standard output: {e}"))
         }
     }
 }

@@ -73,7 +73,7 @@ pub struct RuleDefault {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidRuleDefault {
     /// `ValueError` / `InvalidRuleDefault` from the constructor.
-    #[error("{name}: {message}")]
+    #[error("{}: {message}", if name.is_empty() { "a rule default with an empty name" } else { name })]
     Invalid {
         /// The rule name (or the entry's position).
         name: String,

@@ -83,6 +83,19 @@ pub enum EnforceError {
     /// A policy directory path that is not a directory.
     #[error("{0} is not a directory")]
     NotADirectory(String),
+    /// The reference's `check_rules` recursion fails on this policy, so
+    /// the reference cannot load it.
+    #[error(
+        "{}rule {name}: its rule: references nest deeper than oslo.policy's check_rules can \
+         follow ({CHECK_RULES_MAX_DEPTH} levels): Python's recursion limit stops the policy from loading",
+        match path { Some(p) => format!("{p}: "), None => "a registered default: ".to_owned() }
+    )]
+    TooDeep {
+        /// The file the rule comes from (`None`: a registered default).
+        path: Option<String>,
+        /// `repr()` of the rule's name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -314,7 +327,9 @@ impl Enforcer {
         // Where each `str` name is in `merged` (other keys are rare and
         // found by Python equality).
         let mut position: HashMap<String, usize> = HashMap::new();
-        for (path, time) in sources {
+        // The source each rule of `merged` was read from.
+        let mut origin: Vec<usize> = Vec::new();
+        for (file, (path, time)) in sources.iter().enumerate() {
             if time.is_none() {
                 continue;
             }
@@ -322,19 +337,25 @@ impl Enforcer {
             for rule in rules.into_rules() {
                 let slot = match &rule.name {
                     Value::Str(name) => match position.get(name) {
-                        Some(&i) => merged.get_mut(i),
+                        Some(&i) => Some(i),
                         None => {
                             position.insert(name.clone(), merged.len());
                             None
                         }
                     },
                     other => merged
-                        .iter_mut()
-                        .find(|r| !matches!(r.name, Value::Str(_)) && r.name.key_eq(other)),
+                        .iter()
+                        .position(|r| !matches!(r.name, Value::Str(_)) && r.name.key_eq(other)),
                 };
-                match slot {
-                    Some(slot) => *slot = rule,
-                    None => merged.push(rule),
+                match slot.and_then(|i| Some((merged.get_mut(i)?, origin.get_mut(i)?))) {
+                    Some((slot, from)) => {
+                        *slot = rule;
+                        *from = file;
+                    }
+                    None => {
+                        merged.push(rule);
+                        origin.push(file);
+                    }
                 }
             }
         }
@@ -359,7 +380,17 @@ impl Enforcer {
         }
         merged.extend(defaults);
         let rules = Rules::new(merged, default);
-        check_rules_depth(&rules)?;
+        if let Err(i) = check_rules_depth(&rules) {
+            let (name, path) = match (rules.rules().get(i), origin.get(i)) {
+                (Some(r), Some(&file)) => (
+                    r.name.py_repr(),
+                    sources.get(file).map(|(p, _)| p.display().to_string()),
+                ),
+                (Some(r), None) => (r.name.py_repr(), None),
+                (None, _) => (String::new(), None),
+            };
+            return Err(EnforceError::TooDeep { path, name });
+        }
         Ok((rules, file_rule_count))
     }
 
@@ -476,51 +507,85 @@ impl Enforcer {
 /// (measured: a chain of 991 `rule:` hops loads, 992 do not).
 pub const CHECK_RULES_MAX_DEPTH: usize = 992;
 
-/// Reproduces `check_rules`' recursion (`_undefined_check`, then
-/// `_cycle_check` with its short-circuit on the first cycle) to fail where
-/// it fails.
-fn check_rules_depth(rules: &Rules) -> Result<(), EnforceError> {
-    fn cycle<'a>(
-        rules: &'a Rules,
-        check: &'a Check,
-        seen: &mut Vec<&'a str>,
-        depth: usize,
-    ) -> Result<bool, ()> {
-        if depth > CHECK_RULES_MAX_DEPTH {
-            return Err(());
-        }
-        if let Check::Rule(name) = check {
-            if seen.contains(&name.as_str()) {
-                return Ok(true);
-            }
-            seen.push(name);
-            if let Some(target) = rules.get(name) {
-                if cycle(rules, &target.check, seen, depth + 1)? {
-                    return Ok(true);
-                }
-            }
-        }
-        if let Check::And(cs) | Check::Or(cs) = check {
-            for c in cs {
-                if cycle(rules, c, &mut seen.clone(), depth + 1)? {
-                    return Ok(true);
-                }
-            }
-        }
-        Ok(false)
-    }
-    for rule in rules.rules() {
+/// Whether the reference's `check_rules` (`_undefined_check`, then
+/// `_cycle_check` with its short-circuit on the first cycle) exceeds
+/// Python's recursion limit on `rules`: `Err(i)` names the first rule (an
+/// index into `rules.rules()`) on which it does.
+///
+/// The reference explores every path of `rule:` references (exponential on
+/// a lattice of shared rules); this gives its answer in linear time: a
+/// rule from which no cycle can be reached can only make the walk too
+/// deep, which its precomputed height tells, and from a rule that reaches
+/// a cycle the walk ends (cycle found, or too deep) on the first such path.
+pub(crate) fn check_rules_depth(rules: &Rules) -> Result<(), usize> {
+    use crate::graph::{self, Reach, RuleGraph};
+    let graph = RuleGraph::new(rules, Reach::AndOr);
+    let unsafe_nodes = graph::reaches_cycle(&graph.succ);
+    let heights = graph::rule_heights(rules, &graph, Reach::AndOr, &unsafe_nodes);
+    let walk = CycleWalk {
+        rules,
+        graph: &graph,
+        heights: &heights,
+    };
+    for (i, rule) in rules.rules().iter().enumerate() {
         let too_deep = crate::parser::tree_depth(&rule.check) > CHECK_RULES_MAX_DEPTH
-            || cycle(rules, &rule.check, &mut Vec::new(), 1).is_err();
+            || walk.cycle(&rule.check, &mut Vec::new(), 1).is_err();
         if too_deep {
-            return Err(EnforceError::Load(LoadError::Rule {
-                path: String::new(),
-                name: rule.name.py_repr(),
-                message: "maximum recursion depth exceeded in check_rules".to_owned(),
-            }));
+            return Err(i);
         }
     }
     Ok(())
+}
+
+/// `_cycle_check`, with the subtrees that cannot reach a cycle decided
+/// from their height.
+struct CycleWalk<'r> {
+    rules: &'r Rules,
+    graph: &'r crate::graph::RuleGraph<'r>,
+    heights: &'r [Option<usize>],
+}
+
+impl<'r> CycleWalk<'r> {
+    /// `Ok(true)`: a cycle was found; `Err(())`: deeper than the limit.
+    fn cycle(&self, check: &'r Check, seen: &mut Vec<&'r str>, depth: usize) -> Result<bool, ()> {
+        crate::graph::step();
+        if depth > CHECK_RULES_MAX_DEPTH {
+            return Err(());
+        }
+        match check {
+            Check::Rule(name) => {
+                if seen.contains(&name.as_str()) {
+                    return Ok(true);
+                }
+                let Some(target) = self.rules.get(name) else {
+                    return Ok(false);
+                };
+                if let Some(h) = self
+                    .graph
+                    .node(name)
+                    .and_then(|n| self.heights.get(n).copied().flatten())
+                {
+                    // No cycle below: the walk goes `h` levels deeper.
+                    return if depth + h > CHECK_RULES_MAX_DEPTH {
+                        Err(())
+                    } else {
+                        Ok(false)
+                    };
+                }
+                seen.push(name);
+                self.cycle(&target.check, seen, depth + 1)
+            }
+            Check::And(cs) | Check::Or(cs) => {
+                for c in cs {
+                    if self.cycle(c, &mut seen.clone(), depth + 1)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -677,6 +742,151 @@ mod tests {
             "then the old rules stay"
         );
         Ok(())
+    }
+
+    /// `_cycle_check` as the reference writes it: every path, exponential
+    /// on shared rules. The model `check_rules_depth` must agree with.
+    fn naive_check_rules(rules: &Rules) -> Result<(), usize> {
+        fn cycle<'a>(
+            rules: &'a Rules,
+            check: &'a Check,
+            seen: &mut Vec<&'a str>,
+            depth: usize,
+        ) -> Result<bool, ()> {
+            if depth > CHECK_RULES_MAX_DEPTH {
+                return Err(());
+            }
+            if let Check::Rule(name) = check {
+                if seen.contains(&name.as_str()) {
+                    return Ok(true);
+                }
+                seen.push(name);
+                if let Some(target) = rules.get(name) {
+                    if cycle(rules, &target.check, seen, depth + 1)? {
+                        return Ok(true);
+                    }
+                }
+            }
+            if let Check::And(cs) | Check::Or(cs) = check {
+                for c in cs {
+                    if cycle(rules, c, &mut seen.clone(), depth + 1)? {
+                        return Ok(true);
+                    }
+                }
+            }
+            Ok(false)
+        }
+        for (i, rule) in rules.rules().iter().enumerate() {
+            if crate::parser::tree_depth(&rule.check) > CHECK_RULES_MAX_DEPTH
+                || cycle(rules, &rule.check, &mut Vec::new(), 1).is_err()
+            {
+                return Err(i);
+            }
+        }
+        Ok(())
+    }
+
+    fn load(text: &str) -> Rules {
+        Rules::load(text.as_bytes(), "t.yaml", Some("default")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Small random policies (chains, shared rules, cycles, `not`,
+    /// undefined names) near the depth limit: the linear model decides as
+    /// the reference's walk does.
+    #[test]
+    fn check_rules_depth_agrees_with_the_reference_walk() {
+        let mut seed = 0x5eed_u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let mut refused = 0;
+        for _ in 0..300 {
+            let n = 2 + next(8) as usize;
+            let long = next(3) == 0;
+            let mut text = String::new();
+            // A deeply nested rule into the random part, so the limit is
+            // reached on some policies and not others.
+            let nest = if long { 975 + next(20) as usize } else { 0 };
+            text.push_str(&format!(
+                "c: '{}rule:r0{}'\n",
+                "role:x and (".repeat(nest),
+                ")".repeat(nest)
+            ));
+            for i in 0..n {
+                let k = 1 + next(2);
+                let atoms: Vec<String> = (0..k)
+                    .map(|_| match next(6) {
+                        0 => "role:x".to_owned(),
+                        1 => format!("not rule:r{}", next(n as u64 + 1)),
+                        2 => format!("rule:u{}", next(3)),
+                        _ => format!("rule:r{}", next(n as u64 + 1)),
+                    })
+                    .collect();
+                let op = if next(2) == 0 { " or " } else { " and " };
+                text.push_str(&format!("r{i}: '{}'\n", atoms.join(op)));
+            }
+            let rules = load(&text);
+            let ours = check_rules_depth(&rules);
+            assert_eq!(ours, naive_check_rules(&rules), "{text}");
+            refused += usize::from(ours.is_err());
+        }
+        assert!(refused > 10, "the limit was reached {refused} times");
+    }
+
+    /// A lattice of shared rules (each level refers twice to the next) is
+    /// 2^levels paths for the reference's walk: decided at once here.
+    #[test]
+    fn check_rules_depth_is_linear_on_shared_rules() {
+        let lattice = |levels: usize| {
+            let mut text = String::new();
+            for i in 0..levels {
+                text.push_str(&format!("a{i}: rule:a{} or rule:a{}\n", i + 1, i + 1));
+            }
+            text.push_str(&format!("a{levels}: role:x\n"));
+            load(&text)
+        };
+        let start = std::time::Instant::now();
+        assert_eq!(check_rules_depth(&lattice(400)), Ok(()));
+        // 2 levels per hop (the `or`, then the rule): 496 hops are 992.
+        assert_eq!(check_rules_depth(&lattice(495)), Ok(()));
+        assert_eq!(check_rules_depth(&lattice(496)), Err(0));
+        let mut chain = String::new();
+        for i in 0..100_000 {
+            chain.push_str(&format!("r{i}: rule:r{}\n", i + 1));
+        }
+        assert_eq!(check_rules_depth(&load(&chain)), Err(0));
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    /// The error names the file the rule came from (a `policy_dirs` file
+    /// here), never an empty field.
+    #[test]
+    fn too_deep_names_the_rules_file() {
+        let mut chain = String::from("{");
+        for i in 0..1000 {
+            chain.push_str(&format!("\"r{i}\": \"rule:r{}\", ", i + 1));
+        }
+        chain.push_str("\"end\": \"@\"}");
+        let (dir, e) = setup(r#"{"a": "role:x"}"#, &[("10.json", &chain)], true);
+        let err = e
+            .load_rules()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let file = dir.path().join("policy.d").join("10.json");
+        assert!(
+            err.starts_with(&format!("{}: rule 'r0': ", file.display())),
+            "{err}"
+        );
+        let empty = LoadError::Rule {
+            path: String::new(),
+            name: "'a'".to_owned(),
+            message: "m".to_owned(),
+        };
+        assert_eq!(empty.to_string(), "rule 'a': m");
     }
 
     /// A `policy_dirs` entry created after the first load is read at the

@@ -18,11 +18,21 @@ use crate::value::Value;
 /// `TypeError: unsupported callable` (measured: 329 nested checks pass).
 pub const MAX_EVAL_DEPTH: usize = 329;
 
+/// `"PATH: "`, or nothing when no path is known (a message never starts
+/// with an empty field).
+pub(crate) fn at(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}: ")
+    }
+}
+
 /// Why a policy file could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read.
-    #[error("{path}: {message}")]
+    #[error("{}{message}", at(path))]
     Io {
         /// The file.
         path: String,
@@ -30,7 +40,7 @@ pub enum LoadError {
         message: String,
     },
     /// Not YAML as PyYAML reads it.
-    #[error("{path}: {message}")]
+    #[error("{}{message}", at(path))]
     Yaml {
         /// The file.
         path: String,
@@ -38,7 +48,10 @@ pub enum LoadError {
         message: String,
     },
     /// The document is not a mapping of rules.
-    #[error("{path}: the policy document is a {found}, not a mapping of rule names to rules")]
+    #[error(
+        "{}the policy document is a {found}, not a mapping of rule names to rules",
+        at(path)
+    )]
     NotAMapping {
         /// The file.
         path: String,
@@ -46,7 +59,7 @@ pub enum LoadError {
         found: &'static str,
     },
     /// A rule value the reference cannot parse at all.
-    #[error("{path}: rule {name}: {message}")]
+    #[error("{}rule {name}: {message}", at(path))]
     Rule {
         /// The file.
         path: String,

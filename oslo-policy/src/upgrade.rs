@@ -19,7 +19,7 @@ pub type Namespaces = [(String, Vec<RuleDefault>)];
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ToolError {
     /// A file could not be read.
-    #[error("{path}: {message}")]
+    #[error("{}{message}", crate::rules::at(path))]
     Read {
         /// The file.
         path: String,

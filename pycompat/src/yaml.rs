@@ -196,6 +196,82 @@ pub fn safe_load_yaml(bytes: &[u8]) -> Result<Value, YamlError> {
     ctor.construct(root)
 }
 
+/// Where one key of a document's top-level mapping is written (for tools
+/// that point at a line: linters, error messages).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyMark {
+    /// The key, as [`safe_load`] constructs it.
+    pub key: Value,
+    /// 1-based line of the key.
+    pub line: usize,
+    /// 1-based column of the key.
+    pub column: usize,
+    /// 1-based line where the key's value starts.
+    pub value_line: usize,
+    /// 1-based column where the key's value starts.
+    pub value_column: usize,
+}
+
+/// The keys of a document's top-level mapping, in document order and with
+/// repeats (of which [`safe_load`] keeps the last value), each with where
+/// it and its value start. Empty when the document is not a mapping. Keys
+/// brought in by a merge (`<<`) are not listed.
+///
+/// # Errors
+/// As [`safe_load`], for a document it cannot load.
+pub fn top_level_keys(bytes: &[u8]) -> Result<Vec<KeyMark>, YamlError> {
+    let text = read_text(bytes)?;
+    let text = if text.contains("\\u") {
+        map_surrogate_escapes(&text)
+    } else {
+        text
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let blocks = check_tokens(&text, &chars)?;
+    let mut composer = Composer {
+        blocks,
+        ..Composer::default()
+    };
+    let Some(root) = composer.compose(&text)? else {
+        return Ok(Vec::new());
+    };
+    let pairs = match composer.nodes.get(root) {
+        Some(Node {
+            kind: Kind::Map(pairs),
+            tag: NodeTag::Map,
+            ..
+        }) => pairs.clone(),
+        _ => return Ok(Vec::new()),
+    };
+    let mut ctor = Constructor {
+        nodes: composer.nodes,
+        memo: HashMap::new(),
+        budget: MAX_NODES,
+    };
+    let mut out = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        let (key_mark, merge) = {
+            let node = ctor.node(k)?;
+            (
+                node.mark,
+                matches!(node.tag, NodeTag::Merge | NodeTag::ValueKey),
+            )
+        };
+        if merge {
+            continue;
+        }
+        let value_mark = ctor.node(v)?.mark;
+        out.push(KeyMark {
+            key: ctor.construct(k)?,
+            line: key_mark.line,
+            column: key_mark.column,
+            value_line: value_mark.line,
+            value_column: value_mark.column,
+        });
+    }
+    Ok(out)
+}
+
 /// First code point standing for a lone surrogate (see
 /// `map_surrogate_escapes`): U+D800+n is U+10F800+n (plane 16, private use).
 pub const SURROGATE_BASE: u32 = 0x10_F800;
@@ -2002,6 +2078,41 @@ fn construct_binary(value: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_level_keys_with_marks_and_repeats() -> Result<(), YamlError> {
+        type Marks = Vec<(String, usize, usize, usize, usize)>;
+        let marks = |t: &str| -> Result<Marks, YamlError> {
+            Ok(top_level_keys(t.as_bytes())?
+                .into_iter()
+                .map(|k| {
+                    (
+                        k.key.py_repr(),
+                        k.line,
+                        k.column,
+                        k.value_line,
+                        k.value_column,
+                    )
+                })
+                .collect())
+        };
+        assert_eq!(
+            marks("a: yes\n\"b\":   'x'\na: 1\n<<: {c: d}\n")?,
+            vec![
+                ("'a'".to_owned(), 1, 1, 1, 4),
+                ("'b'".to_owned(), 2, 1, 2, 8),
+                ("'a'".to_owned(), 3, 1, 3, 4),
+            ]
+        );
+        assert_eq!(
+            marks("{\"a\": \"@\",\n  1: [[\"x\"]]}")?,
+            vec![("'a'".to_owned(), 1, 2, 1, 7), ("1".to_owned(), 2, 3, 2, 6)]
+        );
+        assert!(marks("- a\n")?.is_empty());
+        assert!(marks("")?.is_empty());
+        assert!(top_level_keys(b"a: [").is_err());
+        Ok(())
+    }
 
     /// xorshift64: reproducible test documents without a dependency.
     struct Rng(u64);

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use oslo_policy::enforcer::{Config, Enforcer};
-use oslo_policy::rules::{LoadError, Rules};
+use oslo_policy::rules::Rules;
 use oslo_policy::value::Value;
 
 #[derive(Debug, Parser)]
@@ -80,11 +80,34 @@ fn json_arg(what: &str, text: &str) -> Result<Value, String> {
         .map_err(|e| format!("--{what} is not JSON: {e}"))
 }
 
+/// Fails unless `path` can be opened and is a file (`dir`: a directory),
+/// naming the option it was given to.
+fn require(option: &str, path: &Path, dir: bool) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{option} {}: {e}", path.display()))?;
+    match (dir, meta.is_dir()) {
+        (false, true) => Err(format!(
+            "{option} {}: is a directory, not a file",
+            path.display()
+        )),
+        (true, false) => Err(format!("{option} {}: is not a directory", path.display())),
+        (false, false) => std::fs::File::open(path)
+            .map(drop)
+            .map_err(|e| format!("{option} {}: {e}", path.display())),
+        (true, true) => std::fs::read_dir(path)
+            .map(drop)
+            .map_err(|e| format!("{option} {}: {e}", path.display())),
+    }
+}
+
 fn explain(policy: &Path, rule: &str, target: &str, creds: &str) -> ExitCode {
-    let rules = match load(policy) {
+    // Unlike an enforcer (for which a missing policy file is an empty
+    // policy), a policy named on the command line must exist.
+    let rules = match require("--policy", policy, false)
+        .and_then(|()| Rules::load_file(policy, Some("default")).map_err(|e| e.to_string()))
+    {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("oslo-policy: cannot load the policy: {e}");
+            eprintln!("oslo-policy: {e}");
             return ExitCode::from(2);
         }
     };
@@ -114,16 +137,25 @@ fn explain(policy: &Path, rule: &str, target: &str, creds: &str) -> ExitCode {
 }
 
 fn lint(policy: &Path) -> ExitCode {
-    let rules = match Rules::load_file(policy, Some("default")) {
-        Ok(r) => r,
+    let bytes = match require("policy file", policy, false)
+        .and_then(|()| std::fs::read(policy).map_err(|e| format!("{}: {e}", policy.display())))
+    {
+        Ok(b) => b,
         Err(e) => {
             eprintln!("oslo-policy: {e}");
             return ExitCode::from(2);
         }
     };
-    let findings = oslo_policy::lint::lint(&rules);
+    let findings = oslo_policy::lint::lint_source(&bytes);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     for f in &findings {
-        println!("{}: {}: {}", policy.display(), f.rule, f.message);
+        if writeln!(out, "{}:{f}", policy.display()).is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(2);
     }
     if findings.is_empty() {
         ExitCode::SUCCESS
@@ -132,24 +164,36 @@ fn lint(policy: &Path) -> ExitCode {
     }
 }
 
-/// Loads a policy like the reference's `Enforcer` does: a missing file is
-/// an empty policy (every rule is then denied).
-fn load(path: &Path) -> Result<Rules, LoadError> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Ok(Rules::new(Vec::new(), Some("default")))
-        }
-        _ => Rules::load_file(path, Some("default")),
-    }
-}
-
-/// The enforcer `eval` decides with.
+/// The enforcer `eval` decides with. Every file and directory named on the
+/// command line must exist (an enforcer would silently skip a missing
+/// policy file or directory), except the policy file when registered
+/// defaults or policy directories are given: an enforcer works from those
+/// without a main file (services that ship defaults only, or deploy
+/// `policy.d` only), so `eval` does too, and says so on stderr. Without
+/// them a missing policy file would deny everything: refused.
 fn enforcer(
     policy: &Path,
     defaults: Option<&Path>,
     policy_dirs: Vec<PathBuf>,
     enforce_new_defaults: bool,
 ) -> Result<Enforcer, String> {
+    let absent =
+        matches!(std::fs::metadata(policy), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+    if absent && (defaults.is_some() || !policy_dirs.is_empty()) {
+        eprintln!(
+            "oslo-policy: warning: --policy {} does not exist: only the registered defaults \
+             and --policy-dir files apply",
+            policy.display()
+        );
+    } else {
+        require("--policy", policy, false)?;
+    }
+    if let Some(d) = defaults {
+        require("--defaults", d, false)?;
+    }
+    for d in &policy_dirs {
+        require("--policy-dir", d, true)?;
+    }
     let config = Config {
         policy_file: policy.to_path_buf(),
         policy_dirs,
@@ -163,18 +207,20 @@ fn enforcer(
     Ok(e)
 }
 
-fn eval(policy: &Path, cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
+fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
     let rules = match enforcer {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("oslo-policy: cannot load {}: {e}", policy.display());
+            eprintln!("oslo-policy: {e}");
             return ExitCode::from(2);
         }
     };
-    let file = match std::fs::File::open(cases) {
+    let file = match require("--cases", cases, false).and_then(|()| {
+        std::fs::File::open(cases).map_err(|e| format!("--cases {}: {e}", cases.display()))
+    }) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("oslo-policy: {}: {e}", cases.display());
+            eprintln!("oslo-policy: {e}");
             return ExitCode::from(2);
         }
     };
@@ -248,7 +294,7 @@ fn main() -> ExitCode {
                 policy_dirs,
                 !no_enforce_new_defaults,
             );
-            eval(&policy, &cases, e)
+            eval(&cases, e)
         }
         Command::Explain {
             policy,

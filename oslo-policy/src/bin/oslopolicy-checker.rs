@@ -89,6 +89,7 @@ fn set(items: &mut Vec<(Value, Value)>, key: &str, value: Value) {
 }
 
 fn run(cli: &Cli) -> Result<(), String> {
+    oslo_policy::cli::read_config_files("oslopolicy-checker", &cli.config_file, &cli.config_dir)?;
     let access = read_json(&cli.access)?;
     let Some(Value::Dict(mut creds)) = access.get("token").cloned() else {
         return Err("KeyError: 'token'".to_owned());

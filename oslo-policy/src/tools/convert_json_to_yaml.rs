@@ -34,12 +34,17 @@ struct Cli {
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+    crate::cli::read_config_files(
+        "oslopolicy-convert-json-to-yaml",
+        &cli.defaults.config_file,
+        &[],
+    )?;
     let namespaces = cli.defaults.namespaces(namespaces)?;
     let bytes = std::fs::read(&cli.policy_file)
         .map_err(|e| format!("{}: {e}", cli.policy_file.display()))?;
     let text = convert_json_to_yaml(&bytes, &namespaces)
         .map_err(|e| format!("{}: {e}", cli.policy_file.display()))?;
-    crate::cli::write_output(cli.defaults.output_file.as_deref(), &text).map_err(|e| e.to_string())
+    crate::cli::write_output(cli.defaults.output_file.as_deref(), &text)
 }
 
 /// The tool's `main`: parses `args` (the program name first, as

@@ -26,6 +26,9 @@ struct Cli {
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+    for warning in cli.enforcer.missing_inputs() {
+        eprintln!("oslopolicy-list-redundant: {warning}");
+    }
     let e = cli.enforcer.enforcer(namespaces)?;
     for r in e.file_rules().map_err(|err| err.to_string())?.iter() {
         let Some(reg) = e.registered(&r.name.py_str()) else {

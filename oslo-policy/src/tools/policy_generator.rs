@@ -37,6 +37,9 @@ struct Cli {
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+    for warning in cli.enforcer.missing_inputs() {
+        eprintln!("oslopolicy-policy-generator: {warning}");
+    }
     let e = cli.enforcer.enforcer(namespaces)?;
     let file_rules = e.file_rules().map_err(|err| err.to_string())?;
     let mut out = String::new();
@@ -51,7 +54,7 @@ fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
             out.push_str(&format!("\"{}\": \"{}\"\n", d.name, d.check_str));
         }
     }
-    write_output(cli.output_file.as_deref(), &out).map_err(|err| err.to_string())
+    write_output(cli.output_file.as_deref(), &out)
 }
 
 /// The tool's `main`: parses `args` (the program name first, as

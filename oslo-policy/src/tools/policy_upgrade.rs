@@ -33,11 +33,12 @@ struct Cli {
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+    crate::cli::read_config_files("oslopolicy-policy-upgrade", &cli.defaults.config_file, &[])?;
     let namespaces = cli.defaults.namespaces(namespaces)?;
     let bytes = std::fs::read(&cli.policy).map_err(|e| format!("{}: {e}", cli.policy.display()))?;
     let text =
         upgrade(&bytes, &namespaces).map_err(|e| format!("{}: {e}", cli.policy.display()))?;
-    crate::cli::write_output(cli.defaults.output_file.as_deref(), &text).map_err(|e| e.to_string())
+    crate::cli::write_output(cli.defaults.output_file.as_deref(), &text)
 }
 
 /// The tool's `main`: parses `args` (the program name first, as

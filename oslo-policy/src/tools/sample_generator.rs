@@ -54,6 +54,12 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let cli = Cli::parse_from(args);
+    if let Err(e) =
+        crate::cli::read_config_files("oslopolicy-sample-generator", &cli.config_file, &[])
+    {
+        eprintln!("oslopolicy-sample-generator: {e}");
+        return ExitCode::from(1);
+    }
     if cli.namespace.is_empty() && cli.defaults.is_empty() {
         eprintln!(
             "oslopolicy-sample-generator: at least one --defaults FILE (or --namespace) is required"

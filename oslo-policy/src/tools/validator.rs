@@ -64,6 +64,9 @@ fn cycle(check: &Check, seen: &mut Vec<String>, lookup: &dyn Fn(&str) -> Option<
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<u8, String> {
+    for warning in cli.enforcer.missing_dirs() {
+        eprintln!("oslopolicy-validator: {warning}");
+    }
     let e = cli.enforcer.enforcer(namespaces)?;
     let policy = &cli.enforcer.policy;
     let rules = e.load_rules().map_err(|err| err.to_string())?;
