@@ -52,6 +52,20 @@ if ! CARGO_TARGET_DIR="$PWD/target/demo" scripts/demo.sh >target/demo.log 2>&1; 
   exit 1
 fi
 echo "scripts/demo.sh: ok, $(grep -c '^\$ ' target/demo.log) commands checked (log: target/demo.log)"
+# The README's install steps, into target/install (reusing the demo's
+# release build where cargo can).
+echo "== README install steps (cargo install --locked, xtask docs) into target/install"
+rm -rf target/install
+for crate in rootwrap oslo-policy oslo-config; do
+  CARGO_TARGET_DIR="$PWD/target/demo" cargo install -q --locked --path "$crate" --root target/install
+done
+CARGO_TARGET_DIR="$PWD/target/demo" cargo run -q --locked --release -p xtask -- docs --out target/install/share
+for bin in target/install/bin/*; do
+  name=$(basename "$bin")
+  "$bin" --version >/dev/null || { echo "$name --version failed" >&2; exit 1; }
+  [ -s "target/install/share/man/man1/$name.1" ] || { echo "no man page for $name" >&2; exit 1; }
+done
+echo "install: ok, $(ls target/install/bin | wc -l) binaries, each with --version and a man page"
 if [ -n "$service_policies_warning" ]; then
   echo "$service_policies_warning" >&2
 fi

@@ -357,6 +357,28 @@ impl Parser {
         format!("{}\n", self.usage_line())
     }
 
+    /// An action's help with `%(default)s` and `%(prog)s` filled in, as
+    /// argparse's `_expand_help` does.
+    pub fn expanded_help(&self, a: &Action) -> String {
+        let Some(help) = a.help.as_deref() else {
+            return String::new();
+        };
+        let default = match &a.default {
+            Attr::None => "None".to_owned(),
+            Attr::Str(s) => s.clone(),
+            Attr::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
+            Attr::List(items) => pycompat::value::Value::List(
+                items
+                    .iter()
+                    .map(|s| pycompat::value::Value::str(s.as_str()))
+                    .collect(),
+            )
+            .py_str(),
+        };
+        help.replace("%(default)s", &default)
+            .replace("%(prog)s", &self.prog)
+    }
+
     /// The `--help` text, as argparse's `HelpFormatter` lays it out.
     pub fn help_text(&self) -> String {
         let width = self.width();
@@ -371,25 +393,9 @@ impl Parser {
         let help_position = (action_max + 2).min(max_help_position);
         let help_width = (width - help_position).max(11);
         let action_width = help_position - indent - 2;
-        let expand = |help: &str, a: &Action| {
-            let default = match &a.default {
-                Attr::None => "None".to_owned(),
-                Attr::Str(s) => s.clone(),
-                Attr::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
-                Attr::List(items) => pycompat::value::Value::List(
-                    items
-                        .iter()
-                        .map(|s| pycompat::value::Value::str(s.as_str()))
-                        .collect(),
-                )
-                .py_str(),
-            };
-            help.replace("%(default)s", &default)
-                .replace("%(prog)s", &self.prog)
-        };
         let item = |a: &Action| -> String {
             let header = self.invocation(a);
-            let help = a.help.as_deref().map(|h| expand(h, a)).unwrap_or_default();
+            let help = self.expanded_help(a);
             let help = help
                 .split(pycompat::is_py_space)
                 .filter(|w| !w.is_empty())

@@ -2004,6 +2004,13 @@ impl ConfigOpts {
         self.parser().map(|p| p.help_text()).unwrap_or_default()
     }
 
+    /// The command line as last parsed, as data (for man pages and shell
+    /// completions).
+    pub fn command_doc(&self) -> Result<crate::clidoc::CommandDoc> {
+        self.parser()
+            .map(|p| crate::clidoc::CommandDoc::from_parser(&p))
+    }
+
     /// Every section name of every parsed file, sorted.
     pub fn list_all_sections(&self) -> Vec<String> {
         let mut all: Vec<String> = self

@@ -78,6 +78,8 @@ mod machine;
 mod model;
 mod sample;
 
+pub use cli::command_doc;
+
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};

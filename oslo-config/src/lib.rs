@@ -19,10 +19,15 @@
 //! * [`report`] — errors in operator words (`FILE:LINE: [group] name:
 //!   what is wrong`), and the masking of secret values;
 //! * [`check`] — every problem of a configuration in one run (`oslo-config
-//!   check`).
+//!   check`);
+//! * [`cli`] — the `oslo-config` tool's command line;
+//! * [`clidoc`] — a tool's command line as data, for man pages and shell
+//!   completions.
 
 mod argparse;
 pub mod check;
+pub mod cli;
+pub mod clidoc;
 pub mod conf;
 pub mod error;
 pub mod generator;

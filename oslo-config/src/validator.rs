@@ -1771,6 +1771,13 @@ fn is_negative_number(arg: &str) -> bool {
         .is_some_and(|re| re.is_match(arg).unwrap_or(false))
 }
 
+/// `oslo-config-validator`'s command line as data (the `--help` it
+/// prints), for man pages and shell completions.
+pub fn command_doc() -> crate::clidoc::CommandDoc {
+    let formatter = Formatter::new("oslo-config-validator", &|_| None);
+    crate::clidoc::CommandDoc::from_parser(&formatter.parser)
+}
+
 /// Runs `oslo-config-validator` with `args` (without the program name),
 /// reading environment variables through `env`; `prog` is the program
 /// name argparse shows (`basename(argv[0])`, `.py` removed).

@@ -21,6 +21,9 @@
 //! * [`upgrade`] — `oslopolicy-convert-json-to-yaml` and
 //!   `oslopolicy-policy-upgrade`.
 
+/// This version, and the reference it follows decision for decision.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (oslo.policy 6.0.1)");
+
 pub mod cli;
 pub mod defaults;
 pub mod enforcer;

@@ -6,6 +6,7 @@
 //! oslo.rootwrap 7.10.0 (Python 3.11), including its quirks; the modules are
 //! named after what they reproduce:
 //!
+//! * [`cli`] — the binaries' command lines, declared once;
 //! * [`ini`] — `configparser.RawConfigParser`;
 //! * [`config`] — `rootwrap.conf` (`wrapper.RootwrapConfig`);
 //! * [`filters`] — the filter classes of `filters.py`;
@@ -26,6 +27,7 @@
 //! * [`pystr`], [`pyos`] — Python string and path primitives on bytes.
 
 pub mod audit;
+pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod decision;

@@ -13,93 +13,15 @@
 //! the application's command line.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
 use oslo_config::check::{self, Report};
+use oslo_config::cli::{Cli, Command, Format};
 use oslo_config::optdata::{self, LenientGroups};
 use oslo_config::report::{Secrets, describe, shown_path};
 use oslo_config::{CallArgs, ConfigOpts, Error, LocationInfo, Locations};
 use pycompat::value::{Value, float_repr};
-
-#[derive(Parser)]
-#[command(
-    name = "oslo-config",
-    version,
-    about = "Resolve options as oslo.config does"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Print every option's value as one JSON object (the conformance
-    /// contract: secret values included, errors as the reference's).
-    Dump(Args),
-    /// Print every option's value and where it came from, then every
-    /// problem (exit status 1 if there is an error).
-    Explain(Explain),
-    /// Report every problem of the configuration, one per line (exit
-    /// status 1 if there is an error).
-    Check(Check),
-}
-
-#[derive(clap::Args)]
-struct Args {
-    /// The options: opt-data as `oslo-config-generator --format yaml` (or
-    /// json) writes it, with the `x_cli`, `x_multi`, `x_type` extensions.
-    #[arg(long = "opt-data", value_name = "SCHEMA")]
-    opt_data: PathBuf,
-    /// The application's command line (`--config-file`, `--config-dir`,
-    /// command-line options).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    app_args: Vec<String>,
-}
-
-#[derive(clap::Args)]
-struct Explain {
-    /// Show the values of secret options (masked as **** otherwise).
-    #[arg(long)]
-    show_secrets: bool,
-    #[command(flatten)]
-    args: Args,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// `FILE:LINE: [group] name: what is wrong`, one per line.
-    Text,
-    /// One JSON array of problems.
-    Json,
-}
-
-#[derive(clap::Args)]
-struct Check {
-    /// Show the values of secret options in messages (masked otherwise).
-    #[arg(long)]
-    show_secrets: bool,
-    /// Warnings (deprecated names, keys set twice…) fail too.
-    #[arg(long)]
-    strict: bool,
-    /// How to print the problems.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-    #[command(flatten)]
-    args: Args,
-}
-
-impl Command {
-    fn args_mut(&mut self) -> &mut Args {
-        match self {
-            Command::Dump(a) => a,
-            Command::Explain(e) => &mut e.args,
-            Command::Check(c) => &mut c.args,
-        }
-    }
-}
 
 /// Options `ConfigOpts` owns itself.
 const OWNED: [&str; 4] = [

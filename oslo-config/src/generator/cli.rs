@@ -133,6 +133,22 @@ fn options(conf: &ConfigOpts) -> Result<GeneratorOptions, Error> {
 }
 
 /// The whole program; the exit status.
+/// `oslo-config-generator`'s command line as data (the `--help` it
+/// prints), for man pages and shell completions.
+pub fn command_doc() -> Result<crate::clidoc::CommandDoc, Error> {
+    let mut conf = ConfigOpts::new();
+    conf.register_cli_opts(generator_opts(), None)?;
+    conf.call(CallArgs {
+        args: Vec::new(),
+        prog: Some("oslo-config-generator".to_owned()),
+        version: Some("10.7.0".to_owned()),
+        default_config_files: Some(Vec::new()),
+        default_config_dirs: Some(Vec::new()),
+        ..CallArgs::default()
+    })?;
+    conf.command_doc()
+}
+
 pub(crate) fn run(args: Vec<OsString>, registry: &NamespaceRegistry) -> i32 {
     let argv: Vec<String> = args
         .iter()

@@ -10,69 +10,11 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use oslo_policy::enforcer::{Config, Enforcer};
 use oslo_policy::rules::Rules;
+use oslo_policy::tools::policy::{Cli, Command};
 use oslo_policy::value::Value;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "oslo-policy",
-    version,
-    about = "oslo.policy's policy language, in Rust"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Decide a batch of cases: one `true`/`false`/`error: ...` line per
-    /// line of CASES (`{"name": RULE, "target": {...}, "creds": {...}}`),
-    /// as `Enforcer(conf, policy_file=FILE, default_rule='default')
-    /// .enforce(name, target, creds)` returns them.
-    Eval {
-        /// The policy file (YAML or JSON).
-        #[arg(long)]
-        policy: PathBuf,
-        /// JSON lines of cases.
-        #[arg(long)]
-        cases: PathBuf,
-        /// Registered defaults (a defaults file, see `oslo_policy::defaults`);
-        /// not part of the conformance contract.
-        #[arg(long)]
-        defaults: Option<PathBuf>,
-        /// A `policy_dirs` entry (repeatable; none by default).
-        #[arg(long = "policy-dir")]
-        policy_dirs: Vec<PathBuf>,
-        /// `enforce_new_defaults = False` (deprecated rules OR-ed in).
-        #[arg(long)]
-        no_enforce_new_defaults: bool,
-    },
-    /// Evaluate one rule and print the tree of checks: which were true or
-    /// false, which were never evaluated, and why.
-    Explain {
-        /// The policy file (YAML or JSON).
-        #[arg(long)]
-        policy: PathBuf,
-        /// The rule name to enforce.
-        #[arg(long)]
-        rule: String,
-        /// The target, as a JSON object.
-        #[arg(long, default_value = "{}")]
-        target: String,
-        /// The credentials, as a JSON object.
-        #[arg(long, default_value = "{}")]
-        creds: String,
-    },
-    /// Report rules that allow everyone by accident, atoms and rules that
-    /// can never be true, undefined references and cycles. Exit 1 if any.
-    Lint {
-        /// The policy file (YAML or JSON).
-        policy: PathBuf,
-    },
-}
 
 fn json_arg(what: &str, text: &str) -> Result<Value, String> {
     serde_json::from_str::<serde_json::Value>(text)

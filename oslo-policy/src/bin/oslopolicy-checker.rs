@@ -18,45 +18,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use oslo_policy::rules::Rules;
+use oslo_policy::tools::checker::Cli;
 use oslo_policy::value::Value;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "oslopolicy-checker",
-    version,
-    about = "Check policy rules against a token"
-)]
-struct Cli {
-    /// path to a policy file.
-    #[arg(long)]
-    policy: PathBuf,
-    /// path to a file containing OpenStack Identity API access info in JSON format.
-    #[arg(long)]
-    access: PathBuf,
-    /// path to a file containing custom target info in JSON format.
-    #[arg(long)]
-    target: Option<PathBuf>,
-    /// rule to test.
-    #[arg(long)]
-    rule: Option<String>,
-    /// set is_admin=True on the credentials used for the evaluation.
-    #[arg(long = "is_admin", overrides_with = "nois_admin")]
-    is_admin: bool,
-    /// The inverse of --is_admin.
-    #[arg(long = "nois_admin", overrides_with = "is_admin")]
-    nois_admin: bool,
-    /// configuration file for the oslopolicy-checker enforcer. Only
-    /// `http:`/`https:` checks read it (its `[oslo_policy] remote_*`
-    /// options); without it such checks raise (deny), as in the reference.
-    #[arg(long = "enforcer_config")]
-    enforcer_config: Option<PathBuf>,
-    /// Accepted for compatibility with oslo.config's command line.
-    #[arg(long = "config-file")]
-    config_file: Vec<PathBuf>,
-    /// Accepted for compatibility with oslo.config's command line.
-    #[arg(long = "config-dir")]
-    config_dir: Vec<PathBuf>,
-}
 
 fn read_json(path: &PathBuf) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -22,7 +22,7 @@ use crate::upgrade::{DefaultsArgs, convert_json_to_yaml};
 #[derive(Debug, Parser)]
 #[command(
     name = "oslopolicy-convert-json-to-yaml",
-    version,
+    version = crate::VERSION,
     about = "Convert a JSON policy file to YAML"
 )]
 struct Cli {
@@ -31,6 +31,11 @@ struct Cli {
     /// Path to the policy file which need to be converted to yaml format.
     #[arg(long = "policy-file")]
     policy_file: PathBuf,
+}
+
+/// The command line, for man pages and shell completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {

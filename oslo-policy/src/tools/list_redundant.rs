@@ -17,12 +17,17 @@ use crate::parser::parse_value;
 #[derive(Debug, Parser)]
 #[command(
     name = "oslopolicy-list-redundant",
-    version,
+    version = crate::VERSION,
     about = "List rules that repeat their defaults"
 )]
 struct Cli {
     #[command(flatten)]
     enforcer: EnforcerArgs,
+}
+
+/// The command line, for man pages and shell completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {

@@ -21,8 +21,10 @@
 //! `--defaults FILE` gives the defaults. Like a binary's `main`, these
 //! functions print their output and errors.
 
+pub mod checker;
 pub mod convert_json_to_yaml;
 pub mod list_redundant;
+pub mod policy;
 pub mod policy_generator;
 pub mod policy_upgrade;
 pub mod sample_generator;

@@ -21,7 +21,7 @@ use crate::cli::{EnforcerArgs, write_output};
 #[derive(Debug, Parser)]
 #[command(
     name = "oslopolicy-policy-generator",
-    version,
+    version = crate::VERSION,
     about = "Print the effective policy"
 )]
 struct Cli {
@@ -34,6 +34,11 @@ struct Cli {
     /// effective policy has none).
     #[arg(long = "exclude-deprecated")]
     exclude_deprecated: bool,
+}
+
+/// The command line, for man pages and shell completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {

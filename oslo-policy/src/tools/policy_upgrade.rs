@@ -21,7 +21,7 @@ use crate::upgrade::{DefaultsArgs, upgrade};
 #[derive(Debug, Parser)]
 #[command(
     name = "oslopolicy-policy-upgrade",
-    version,
+    version = crate::VERSION,
     about = "Upgrade the rule names of a policy file"
 )]
 struct Cli {
@@ -30,6 +30,11 @@ struct Cli {
     /// Path to the policy file which need to be updated.
     #[arg(long)]
     policy: PathBuf,
+}
+
+/// The command line, for man pages and shell completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {

@@ -19,7 +19,7 @@ use crate::cli::NamespaceRegistry;
 #[derive(Debug, Parser)]
 #[command(
     name = "oslopolicy-sample-generator",
-    version,
+    version = crate::VERSION,
     about = "Generate a sample policy file"
 )]
 struct Cli {
@@ -42,6 +42,11 @@ struct Cli {
     /// Accepted for compatibility with oslo.config's command line.
     #[arg(long = "config-file")]
     config_file: Vec<PathBuf>,
+}
+
+/// The command line, for man pages and shell completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// The tool's `main`: parses `args` (the program name first, as

@@ -22,12 +22,17 @@ use crate::value::Value;
 #[derive(Debug, Parser)]
 #[command(
     name = "oslopolicy-validator",
-    version,
+    version = crate::VERSION,
     about = "Validate a policy file"
 )]
 struct Cli {
     #[command(flatten)]
     enforcer: EnforcerArgs,
+}
+
+/// The command line, for man pages and shell completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// `_undefined_check`: `rule:` references to names not in the rules,

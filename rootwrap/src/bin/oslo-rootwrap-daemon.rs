@@ -46,6 +46,15 @@ fn main() -> ExitCode {
     let [_, config_path] = args.as_slice() else {
         return fail("Extra arguments to daemon", RC_NOCOMMAND);
     };
+    // Recognised only as the sole argument, as `oslo-rootwrap` does (the
+    // reference would read a configuration file of that name).
+    if matches!(
+        config_path.as_bytes(),
+        b"-h" | b"--help" | b"-V" | b"--version"
+    ) {
+        rootwrap::cli::daemon_command().get_matches_from(&args);
+        return ExitCode::SUCCESS;
+    }
     let config_path = PathBuf::from(config_path);
 
     let session = match Session::start(

@@ -17,61 +17,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rootwrap::audit::Style;
+use rootwrap::cli::{DryRun, Format, Lint};
 use rootwrap::decision::{Outcome, RC_BADCONFIG, RC_ERROR, RC_NOCOMMAND};
 use rootwrap::pipeline::{Purpose, Session};
 use rootwrap::pystr;
 use rootwrap::syslog::Level;
-
-/// Inspect rootwrap decisions without executing anything.
-#[derive(Debug, Parser)]
-#[command(
-    name = "oslo-rootwrap",
-    version,
-    about = "Drop-in replacement for oslo-rootwrap: run a command as root if a filter allows it",
-    override_usage = "oslo-rootwrap CONFIG CMD [ARG...]\n       oslo-rootwrap --dry-run [--json] CONFIG -- CMD [ARG...]\n       oslo-rootwrap lint [--verbose] [--format text|json] CONFIG"
-)]
-struct DryRun {
-    /// Decide, print the decision and exit with the status rootwrap would
-    /// use; never execute or change credentials.
-    #[arg(long, required = true)]
-    dry_run: bool,
-    /// Print the decision as one JSON object (the conformance contract).
-    #[arg(long)]
-    json: bool,
-    /// The rootwrap.conf to use.
-    config: PathBuf,
-    /// The command line to check (after `--`).
-    #[arg(last = true, allow_hyphen_values = true)]
-    command: Vec<OsString>,
-}
-
-/// Report filters that grant root, filters that can never match, and
-/// files the real run refuses.
-#[derive(Debug, Parser)]
-#[command(
-    name = "oslo-rootwrap lint",
-    bin_name = "oslo-rootwrap lint",
-    override_usage = "oslo-rootwrap lint [--verbose] [--format text|json] CONFIG",
-    after_help = "Exit status: 1 when any finding is root, untrusted or never-matches; 0 otherwise; 97 when CONFIG cannot be read as a rootwrap.conf."
-)]
-struct Lint {
-    /// List every filter whose executable is missing (default: one line
-    /// per file).
-    #[arg(long, short)]
-    verbose: bool,
-    /// `text`: one line per finding; `json`: one JSON document.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// The rootwrap.conf whose filters to check.
-    config: PathBuf,
-}
-
-/// Output formats of `lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
 
 fn bytes(args: Vec<OsString>) -> Vec<Vec<u8>> {
     args.into_iter().map(|a| a.as_bytes().to_vec()).collect()

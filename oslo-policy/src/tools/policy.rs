@@ -1,0 +1,70 @@
+//! The `oslo-policy` command's line, declared once: the binary parses with
+//! it, and the man page and shell completions are generated from it.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oslo-policy",
+    version = crate::VERSION,
+    about = "oslo.policy's policy language, in Rust"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decide a batch of cases: one `true`/`false`/`error: ...` line per
+    /// line of CASES (`{"name": RULE, "target": {...}, "creds": {...}}`),
+    /// as `Enforcer(conf, policy_file=FILE, default_rule='default')
+    /// .enforce(name, target, creds)` returns them.
+    Eval {
+        /// The policy file (YAML or JSON).
+        #[arg(long)]
+        policy: PathBuf,
+        /// JSON lines of cases.
+        #[arg(long)]
+        cases: PathBuf,
+        /// Registered defaults (a defaults file, see `oslo_policy::defaults`);
+        /// not part of the conformance contract.
+        #[arg(long)]
+        defaults: Option<PathBuf>,
+        /// A `policy_dirs` entry (repeatable; none by default).
+        #[arg(long = "policy-dir")]
+        policy_dirs: Vec<PathBuf>,
+        /// `enforce_new_defaults = False` (deprecated rules OR-ed in).
+        #[arg(long)]
+        no_enforce_new_defaults: bool,
+    },
+    /// Evaluate one rule and print the tree of checks: which were true or
+    /// false, which were never evaluated, and why.
+    Explain {
+        /// The policy file (YAML or JSON).
+        #[arg(long)]
+        policy: PathBuf,
+        /// The rule name to enforce.
+        #[arg(long)]
+        rule: String,
+        /// The target, as a JSON object.
+        #[arg(long, default_value = "{}")]
+        target: String,
+        /// The credentials, as a JSON object.
+        #[arg(long, default_value = "{}")]
+        creds: String,
+    },
+    /// Report rules that allow everyone by accident, atoms and rules that
+    /// can never be true, undefined references and cycles. Exit 1 if any.
+    Lint {
+        /// The policy file (YAML or JSON).
+        policy: PathBuf,
+    },
+}
+
+/// The command, for man pages and shell completions.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
