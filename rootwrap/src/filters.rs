@@ -119,8 +119,9 @@ pub struct MatchEnv {
 pub struct Filter {
     /// The name (configparser key, lower-cased).
     pub name: String,
-    /// The filter file it came from (empty for the built-in filter).
-    pub source: String,
+    /// The filter file it came from (empty for the built-in filter),
+    /// shared by the filters of one file.
+    pub source: std::sync::Arc<str>,
     /// The class.
     pub kind: Kind,
     /// The executable the filter runs (after EnvFilter's adjustment).
@@ -163,6 +164,15 @@ impl Filter {
     /// `build_filter(class, *args)`: `Ok(None)` for an unknown class (the
     /// reference logs a warning and skips it).
     pub fn build(name: &str, class: &str, args: &[String]) -> Result<Option<Filter>, ArityError> {
+        Filter::from_definition(name.to_owned(), class, args.to_vec())
+    }
+
+    /// [`Filter::build`] taking the name and arguments it keeps.
+    pub fn from_definition(
+        name: String,
+        class: &str,
+        mut args: Vec<String>,
+    ) -> Result<Option<Filter>, ArityError> {
         let Some(kind) = Kind::from_class(class) else {
             return Ok(None);
         };
@@ -177,13 +187,20 @@ impl Filter {
                 given: args.len(),
             });
         }
-        let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
-        let rest = |i: usize| args.get(i..).map(<[String]>::to_vec).unwrap_or_default();
-        let (mut exec_path, run_as, fargs, file_path) = match kind {
-            Kind::Kill => ("/bin/kill".to_owned(), arg(0), rest(1), String::new()),
-            Kind::ReadFile => ("/bin/cat".to_owned(), "root".to_owned(), rest(1), arg(0)),
-            _ => (arg(0), arg(1), rest(2), String::new()),
+        // `args` has at least `needed` items: the leading ones are taken,
+        // the rest are the filter's own arguments.
+        let mut leading = args.drain(..needed.min(args.len()));
+        let mut next = || leading.next().unwrap_or_default();
+        let (mut exec_path, run_as, file_path) = match kind {
+            Kind::Kill => ("/bin/kill".to_owned(), next(), String::new()),
+            Kind::ReadFile => ("/bin/cat".to_owned(), "root".to_owned(), next()),
+            _ => {
+                let exec = next();
+                (exec, next(), String::new())
+            }
         };
+        drop(leading);
+        let fargs = args;
         if kind == Kind::Env {
             let env_count = leading_env_names(&fargs).len();
             if exec_path.contains("env") && env_count < fargs.len() {
@@ -196,8 +213,8 @@ impl Filter {
             Vec::new()
         };
         Ok(Some(Filter {
-            name: name.to_owned(),
-            source: String::new(),
+            name,
+            source: std::sync::Arc::from(""),
             kind,
             exec_path,
             run_as,

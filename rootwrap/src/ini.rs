@@ -93,23 +93,47 @@ pub struct Ini {
 /// the end of the file, like configparser's.
 #[derive(Default)]
 struct Section {
-    index: std::collections::HashMap<String, usize>,
+    /// Key → slot, built once the section is too long to search.
+    index: Option<std::collections::HashMap<String, usize>>,
     /// Values with continuation lines already joined by `\n`.
     values: Vec<(String, String)>,
 }
 
+/// Options a section holds before [`Section::set`] indexes them.
+const SEARCHED: usize = 64;
+
 impl Section {
     /// Sets `key` (a duplicate keeps its first position); returns its slot.
     fn set(&mut self, key: String, value: String) -> usize {
-        if let Some(&i) = self.index.get(&key) {
+        let found = match &self.index {
+            Some(index) => index.get(&key).copied(),
+            None => self.values.iter().position(|(k, _)| *k == key),
+        };
+        if let Some(i) = found {
             if let Some(slot) = self.values.get_mut(i) {
                 slot.1 = value;
             }
             return i;
         }
-        self.index.insert(key.clone(), self.values.len());
+        let slot = self.values.len();
+        match &mut self.index {
+            Some(index) => {
+                index.insert(key.clone(), slot);
+            }
+            None if slot >= SEARCHED => {
+                let mut index: std::collections::HashMap<String, usize> = self
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect();
+                index.insert(key.clone(), slot);
+                self.index = Some(index);
+            }
+            None => {}
+        }
         self.values.push((key, value));
-        self.values.len() - 1
+        slot
     }
 
     /// Appends a continuation line (possibly empty) to the value in `slot`.
@@ -173,10 +197,14 @@ impl Ini {
                 }
                 continue;
             }
-            let cur_indent = line
-                .char_indices()
-                .find(|(_, c)| !crate::pystr::is_py_space(*c))
-                .map_or(0, |(i, _)| line.get(..i).map_or(0, |p| p.chars().count()));
+            // Characters (not bytes) of leading whitespace; the prefix is
+            // nearly always ASCII.
+            let lead = line.len() - line.trim_start_matches(crate::pystr::is_py_space).len();
+            let cur_indent = match line.get(..lead) {
+                Some(p) if p.is_ascii() => p.len(),
+                Some(p) => p.chars().count(),
+                None => 0,
+            };
             if let Some((sect, slot)) = current {
                 if cur_indent > indent_level {
                     if let Some((_, s)) = sections.get_mut(sect) {
@@ -222,7 +250,11 @@ impl Ini {
             if name.is_empty() {
                 bad_lines.push(lineno);
             }
-            let name = name.to_lowercase();
+            let name = if name.is_ascii() {
+                name.to_ascii_lowercase()
+            } else {
+                name.to_lowercase()
+            };
             if strict && !added_options.insert((sectname.clone(), name.clone())) {
                 return Err(IniError::DuplicateOption {
                     file: file.to_owned(),
@@ -319,7 +351,10 @@ fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let end = rest
+            .bytes()
+            .position(|b| b == b'\n' || b == b'\r')
+            .unwrap_or(rest.len());
         let line = rest.get(..end).unwrap_or_default();
         let after = rest.get(end..).unwrap_or_default();
         rest = if after.starts_with("\r\n") {
@@ -344,7 +379,7 @@ fn section_header(value: &str) -> Option<&str> {
 /// `OPTCRE`: `(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$` — the key is
 /// everything before the first `=` or `:`, both sides stripped.
 fn option_line(value: &str) -> Option<(&str, &str)> {
-    let pos = value.find(['=', ':'])?;
+    let pos = value.bytes().position(|b| b == b'=' || b == b':')?;
     let key = value.get(..pos)?;
     let val = value.get(pos + 1..)?;
     Some((

@@ -77,7 +77,10 @@ pub struct Session {
     trust: Trust,
     env: Vec<(OsString, OsString)>,
     program: String,
-    login: String,
+    /// The real uid at start (the caller's, in setuid mode), for naming
+    /// the caller in the audit log (after the limits are root's again, so a
+    /// caller's tiny RLIMIT_NOFILE cannot blank out who it is).
+    real_uid: Uid,
     style: Style,
 }
 
@@ -111,9 +114,6 @@ impl Session {
             }
             _ => {}
         }
-        // Named after the limits are root's again: a caller's tiny
-        // RLIMIT_NOFILE cannot blank out who it is in the audit trail.
-        let login = audit::login_name(privilege, real_uid);
         let env = if privilege == Privilege::Setuid && purpose == Purpose::Execute {
             vec![("PATH".into(), SAFE_PATH.into())]
         } else {
@@ -131,7 +131,7 @@ impl Session {
             trust,
             env,
             program: audit::program_name(privilege, argv0, builtin),
-            login,
+            real_uid,
             style,
         })
     }
@@ -161,9 +161,13 @@ impl Session {
     /// Step 2, first half: reads `rootwrap.conf` as `cmd.main` does, after
     /// verifying it. A missing file is the reference's empty configuration,
     /// except in setuid mode, where the caller could make it appear later.
-    pub fn load_config(&self, path: &Path) -> Result<RootwrapConfig, Refusal> {
+    fn load_config(
+        &self,
+        reader: &mut trust::Reader,
+        path: &Path,
+    ) -> Result<RootwrapConfig, Refusal> {
         let shown = path.display();
-        let bytes = match trust::read_config(path, self.trust) {
+        let bytes = match reader.read_config(path) {
             Ok(ConfigFile::Read(b)) => b,
             Ok(ConfigFile::Absent)
                 if self.privilege == Privilege::Setuid && self.purpose == Purpose::Execute =>
@@ -193,8 +197,12 @@ impl Session {
     }
 
     /// Step 2, second half: the filters named by `config`, verified.
-    pub fn load_filters(&self, config: &RootwrapConfig) -> Result<wrapper::FilterSet, Refusal> {
-        wrapper::load_filters(&config.filters_path, self.trust).map_err(|e| match e {
+    fn load_filters(
+        &self,
+        reader: &mut trust::Reader,
+        config: &RootwrapConfig,
+    ) -> Result<wrapper::FilterSet, Refusal> {
+        wrapper::load_filters_with(reader, &config.filters_path).map_err(|e| match e {
             LoadError::Untrusted(e) => {
                 Refusal::BadConfig(format!("Untrusted filter definitions: {e}"))
             }
@@ -206,7 +214,10 @@ impl Session {
     /// unavailability is reported through `on_warning`, as the reference
     /// prints it and carries on), then the filters.
     pub fn load(&self, path: &Path, on_warning: &mut dyn FnMut(&str)) -> Result<Loaded, Refusal> {
-        let config = self.load_config(path)?;
+        // One reader: directories verified for rootwrap.conf are not
+        // walked again for the filters beside it.
+        let mut reader = trust::Reader::new(self.trust);
+        let config = self.load_config(&mut reader, path)?;
         let mut syslog = None;
         if self.purpose == Purpose::Execute {
             let limit = u64::try_from(config.rlimit_nofile).map_err(|_| {
@@ -219,14 +230,23 @@ impl Session {
                 None
             });
         }
-        let set = self.load_filters(&config)?;
-        let me = ids::user_name(ids::real_uid()).unwrap_or_else(|| "root".to_owned());
+        let set = self.load_filters(&mut reader, &config)?;
+        // The names the records carry (user database lookups) are only
+        // looked up when there is an audit log to write them to.
+        let audit = match syslog {
+            Some(log) => {
+                let login = audit::login_name(self.privilege, self.real_uid);
+                let me = ids::user_name(ids::real_uid()).unwrap_or_else(|| "root".to_owned());
+                Audit::new(Some(log), self.style, login, me)
+            }
+            None => Audit::new(None, self.style, String::new(), String::new()),
+        };
         Ok(Loaded {
             match_env: MatchEnv {
                 path: exec::env_path(&self.env),
             },
             env: self.env.clone(),
-            audit: Audit::new(syslog, self.style, self.login.clone(), me),
+            audit,
             filters: set.filters,
             warnings: set.warnings,
             config,

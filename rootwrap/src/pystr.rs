@@ -104,7 +104,23 @@ pub fn is_py_space(c: char) -> bool {
 
 /// Python's `str.strip()` with no arguments.
 pub fn py_strip(s: &str) -> &str {
-    s.trim_matches(is_py_space)
+    // ASCII edges (nearly always) are decided byte by byte; a non-ASCII
+    // character at an edge takes the general path.
+    let bytes = s.as_bytes();
+    let ascii_space = |b: u8| matches!(b, b'\t'..=b'\r' | 0x1c..=0x1f | b' ');
+    let start = bytes
+        .iter()
+        .position(|&b| !ascii_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| !ascii_space(b))
+        .map_or(start, |i| i + 1);
+    let inner = s.get(start..end.max(start)).unwrap_or_default();
+    match (inner.as_bytes().first(), inner.as_bytes().last()) {
+        (Some(&f), Some(&l)) if f >= 0x80 || l >= 0x80 => inner.trim_matches(is_py_space),
+        _ => inner,
+    }
 }
 
 /// The value of a Unicode decimal digit, as Python's `int()` reads it.

@@ -32,6 +32,7 @@ use std::io::Read;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::rc::Rc;
 
 use crate::pyos;
 use crate::sys::Errno;
@@ -116,6 +117,8 @@ enum Walk {
 enum DirFd<'a> {
     Borrowed(BorrowedFd<'a>),
     Owned(OwnedFd),
+    /// One the load's [`Memo`] keeps too.
+    Shared(Rc<OwnedFd>),
 }
 
 impl AsFd for DirFd<'_> {
@@ -123,6 +126,7 @@ impl AsFd for DirFd<'_> {
         match self {
             DirFd::Borrowed(fd) => *fd,
             DirFd::Owned(fd) => fd.as_fd(),
+            DirFd::Shared(fd) => fd.as_fd(),
         }
     }
 }
@@ -134,10 +138,36 @@ enum Start<'a> {
     /// At a directory the caller verified: its descriptor, its path, and
     /// whether others may write to it.
     Verified {
-        dir: BorrowedFd<'a>,
-        shown: &'a [u8],
+        dir: DirFd<'a>,
+        shown: Vec<u8>,
         shared: bool,
     },
+}
+
+/// What a load has learnt while walking: the directories it verified, each
+/// under the path that reached it with no symlink, `.` or `..` on the way
+/// (that text, walked again, would meet only directories already found to
+/// be root's alone, so it names the same verified directory: a later walk
+/// starts there instead of at `/`), and which devices are procfs.
+#[derive(Debug, Default)]
+struct Memo {
+    dirs: Vec<(Vec<u8>, Rc<OwnedFd>, bool)>,
+    devices: fs::Devices,
+}
+
+impl Memo {
+    fn get(&self, path: &[u8]) -> Option<(Rc<OwnedFd>, bool)> {
+        self.dirs
+            .iter()
+            .find(|(p, _, _)| p == path)
+            .map(|(_, fd, shared)| (Rc::clone(fd), *shared))
+    }
+
+    fn remember(&mut self, path: &[u8], dir: &Rc<OwnedFd>, shared: bool) {
+        if !self.dirs.iter().any(|(p, _, _)| p == path) {
+            self.dirs.push((path.to_vec(), Rc::clone(dir), shared));
+        }
+    }
 }
 
 /// The end of a walk: a verified object that is not a symlink.
@@ -154,6 +184,8 @@ struct Found<'a> {
     dir_shared: bool,
     /// The path walked, symlinks resolved, for messages.
     shown: Vec<u8>,
+    /// How many symlinks the walk followed.
+    hops: usize,
 }
 
 /// Checks a directory met on the way (an ancestor: sticky root-owned
@@ -196,22 +228,28 @@ fn io_at(path: &[u8]) -> impl Fn(Errno) -> Walk + '_ {
 /// Walks `path` (absolute, or relative to a verified `start` directory)
 /// one component at a time, verifying every directory and symlink met,
 /// following symlinks like the kernel.
-fn walk<'a>(start: Start<'a>, path: &[u8]) -> Result<Found<'a>, Walk> {
-    let root_checked = || -> Result<(DirFd<'a>, bool), Walk> {
+fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>, Walk> {
+    let root_checked = |memo: &mut Memo| -> Result<(DirFd<'a>, bool), Walk> {
+        if let Some((root, shared)) = memo.get(b"/") {
+            return Ok((DirFd::Shared(root), shared));
+        }
         let root = fs::open_root().map_err(io_at(b"/"))?;
-        let info = fs::stat(root.as_fd()).map_err(io_at(b"/"))?;
+        let info = fs::stat(root.as_fd(), &mut memo.devices).map_err(io_at(b"/"))?;
         let shared = check_ancestor(b"/", &info).map_err(Walk::Untrusted)?;
-        Ok((DirFd::Owned(root), shared))
+        let root = Rc::new(root);
+        memo.remember(b"/", &root, shared);
+        Ok((DirFd::Shared(root), shared))
     };
     let (mut dir, mut dir_shown, mut dir_shared) = match start {
-        Start::Verified { dir, shown, shared } if !pyos::isabs(path) => {
-            (DirFd::Borrowed(dir), shown.to_vec(), shared)
-        }
+        Start::Verified { dir, shown, shared } if !pyos::isabs(path) => (dir, shown, shared),
         _ => {
-            let (root, shared) = root_checked()?;
+            let (root, shared) = root_checked(memo)?;
             (root, b"/".to_vec(), shared)
         }
     };
+    // Directories are remembered while the path walked is plain text (see
+    // [`Memo`]).
+    let mut plain = true;
     let mut pending: std::collections::VecDeque<Vec<u8>> = components(path);
     // A trailing slash (of the path, or of the target of a final symlink)
     // means the path names a directory.
@@ -219,22 +257,24 @@ fn walk<'a>(start: Start<'a>, path: &[u8]) -> Result<Found<'a>, Walk> {
     let mut hops = 0usize;
     while let Some(name) = pending.pop_front() {
         if name == b"." {
+            plain = false;
             continue;
         }
         if name == b".." {
+            plain = false;
             let parent = fs::open_parent(dir.as_fd()).map_err(io_at(&dir_shown))?;
             dir_shown = pyos::dirname(&dir_shown);
             if dir_shown.is_empty() {
                 dir_shown = b"/".to_vec();
             }
-            let info = fs::stat(parent.as_fd()).map_err(io_at(&dir_shown))?;
+            let info = fs::stat(parent.as_fd(), &mut memo.devices).map_err(io_at(&dir_shown))?;
             dir_shared = check_ancestor(&dir_shown, &info).map_err(Walk::Untrusted)?;
             dir = DirFd::Owned(parent);
             continue;
         }
         let shown = pyos::join(&dir_shown, &name);
         let object = fs::open_path_at(dir.as_fd(), &name).map_err(io_at(&shown))?;
-        let info = fs::stat(object.as_fd()).map_err(io_at(&shown))?;
+        let info = fs::stat(object.as_fd(), &mut memo.devices).map_err(io_at(&shown))?;
         match info.kind {
             Kind::Symlink => {
                 if info.procfs {
@@ -246,6 +286,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8]) -> Result<Found<'a>, Walk> {
                         Untrusted::LinkOwner(info.uid),
                     )));
                 }
+                plain = false;
                 hops += 1;
                 if hops > MAX_HOPS {
                     return Err(Walk::Nothing);
@@ -261,7 +302,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8]) -> Result<Found<'a>, Walk> {
                 expanded.extend(pending);
                 pending = expanded;
                 if pyos::isabs(&target) {
-                    let (root, shared) = root_checked()?;
+                    let (root, shared) = root_checked(memo)?;
                     dir = root;
                     dir_shown = b"/".to_vec();
                     dir_shared = shared;
@@ -269,7 +310,13 @@ fn walk<'a>(start: Start<'a>, path: &[u8]) -> Result<Found<'a>, Walk> {
             }
             Kind::Directory => {
                 dir_shared = check_ancestor(&shown, &info).map_err(Walk::Untrusted)?;
-                dir = DirFd::Owned(object);
+                if plain {
+                    let object = Rc::new(object);
+                    memo.remember(&shown, &object, dir_shared);
+                    dir = DirFd::Shared(object);
+                } else {
+                    dir = DirFd::Owned(object);
+                }
                 dir_shown = shown;
             }
             Kind::Regular | Kind::Other => {
@@ -283,12 +330,13 @@ fn walk<'a>(start: Start<'a>, path: &[u8]) -> Result<Found<'a>, Walk> {
                     name,
                     dir_shared,
                     shown,
+                    hops,
                 });
             }
         }
     }
     // The path ended on a directory.
-    let info = fs::stat(dir.as_fd()).map_err(io_at(&dir_shown))?;
+    let info = fs::stat(dir.as_fd(), &mut memo.devices).map_err(io_at(&dir_shown))?;
     let object = fs::duplicate(dir.as_fd()).map_err(io_at(&dir_shown))?;
     Ok(Found {
         object,
@@ -297,6 +345,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8]) -> Result<Found<'a>, Walk> {
         name: b".".to_vec(),
         dir_shared,
         shown: dir_shown,
+        hops,
     })
 }
 
@@ -309,19 +358,53 @@ fn components(path: &[u8]) -> std::collections::VecDeque<Vec<u8>> {
 }
 
 /// Walks `path` from `/` (a relative path from the working directory,
-/// whose own path is walked and verified too).
-fn walk_path(path: &[u8]) -> Result<Found<'static>, Walk> {
+/// whose own path is walked and verified too), or from the deepest
+/// directory of it `memo` already holds.
+fn walk_path(path: &[u8], memo: &mut Memo) -> Result<Found<'static>, Walk> {
     let absolute = if pyos::isabs(path) {
         path.to_vec()
     } else {
         let cwd = fs::cwd().map_err(|e| Walk::Untrusted(untrusted(path, Untrusted::Io(e))))?;
         pyos::join(&cwd, path)
     };
-    walk(Start::Root, &absolute)
+    let parts: Vec<&[u8]> = absolute
+        .split(|&c| c == b'/')
+        .filter(|c| !c.is_empty())
+        .collect();
+    let plain = parts
+        .iter()
+        .take_while(|c| **c != b"." && **c != b"..")
+        .count();
+    for depth in (1..=plain).rev() {
+        let prefix: Vec<u8> = parts
+            .iter()
+            .take(depth)
+            .flat_map(|c| [&b"/"[..], c].concat())
+            .collect();
+        if let Some((dir, shared)) = memo.get(&prefix) {
+            let rest: Vec<u8> = parts
+                .iter()
+                .skip(depth)
+                .map(|c| c.to_vec())
+                .collect::<Vec<_>>()
+                .join(&b'/');
+            let mut rest = if rest.is_empty() { b".".to_vec() } else { rest };
+            if absolute.ends_with(b"/") {
+                rest.push(b'/');
+            }
+            let start = Start::Verified {
+                dir: DirFd::Shared(dir),
+                shown: prefix,
+                shared,
+            };
+            return walk(start, &rest, memo);
+        }
+    }
+    walk(Start::Root, &absolute, memo)
 }
 
 /// Reads a verified regular file found by a walk.
-fn read_found(found: &Found<'_>) -> Result<Vec<u8>, TrustError> {
+fn read_found(found: &Found<'_>, devices: &mut fs::Devices) -> Result<Vec<u8>, TrustError> {
     let shown = &found.shown;
     if found.info.kind != Kind::Regular {
         return Err(untrusted(shown, Untrusted::NotRegular));
@@ -335,17 +418,27 @@ fn read_found(found: &Found<'_>) -> Result<Vec<u8>, TrustError> {
     }
     let mut file = fs::open_read_at(found.dir.as_fd(), &found.name)
         .map_err(|e| untrusted(shown, Untrusted::Io(e)))?;
-    let opened = fs::stat(file.as_fd()).map_err(|e| untrusted(shown, Untrusted::Io(e)))?;
+    let opened = fs::stat(file.as_fd(), devices).map_err(|e| untrusted(shown, Untrusted::Io(e)))?;
     if !opened.same_object(&found.info) || opened.kind != Kind::Regular {
         return Err(untrusted(shown, Untrusted::Changed));
     }
     check_leaf(shown, &opened)?;
-    read_all(&mut file).map_err(|e| untrusted(shown, e))
+    read_sized(&mut file, opened.size).map_err(|e| untrusted(shown, e))
 }
 
 fn read_all(file: &mut File) -> Result<Vec<u8>, Untrusted> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)
+        .map_err(|e| Untrusted::Io(Errno::from_raw(e.raw_os_error().unwrap_or(0))))?;
+    Ok(bytes)
+}
+
+/// Reads a file whose size `fstat` just gave, without asking the size and
+/// position again as `File::read_to_end` does (a file that grows meanwhile
+/// is still read to its end).
+fn read_sized(file: &mut File, size: u64) -> Result<Vec<u8>, Untrusted> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    Read::read_to_end(&mut file.take(u64::MAX), &mut bytes)
         .map_err(|e| Untrusted::Io(Errno::from_raw(e.raw_os_error().unwrap_or(0))))?;
     Ok(bytes)
 }
@@ -360,36 +453,120 @@ pub enum ConfigFile {
     Absent,
 }
 
-/// Reads `rootwrap.conf` (see the module docs for what [`Trust::Verify`]
-/// checks). Under [`Trust::Verify`] something that exists but is not a
-/// regular file is refused; a missing file is [`ConfigFile::Absent`], for
-/// the caller to accept (sudo: the reference's empty configuration) or
-/// refuse (setuid).
-pub fn read_config(path: &Path, trust: Trust) -> Result<ConfigFile, TrustError> {
-    let bytes = path.as_os_str().as_bytes();
-    match trust {
-        Trust::Assume => {
-            let read = fs::open_read(bytes).ok().and_then(|mut f| {
-                let mut b = Vec::new();
-                f.read_to_end(&mut b).ok().map(|_| b)
-            });
-            Ok(read.map_or(ConfigFile::Absent, ConfigFile::Read))
+/// Reads the configuration and filter files of one load, remembering the
+/// directories it verified so that files sharing ancestors do not walk
+/// them again (see [`Memo`]).
+#[derive(Debug)]
+pub struct Reader {
+    trust: Trust,
+    memo: Memo,
+}
+
+impl Reader {
+    /// A reader for one load.
+    pub fn new(trust: Trust) -> Reader {
+        Reader {
+            trust,
+            memo: Memo::default(),
         }
-        Trust::Verify => match walk_path(bytes) {
-            Err(Walk::Nothing) => Ok(ConfigFile::Absent),
-            Err(Walk::Untrusted(e)) => Err(e),
-            Ok(found) => read_found(&found).map(ConfigFile::Read),
-        },
     }
+
+    /// Reads `rootwrap.conf` (see the module docs for what
+    /// [`Trust::Verify`] checks). Under [`Trust::Verify`] something that
+    /// exists but is not a regular file is refused; a missing file is
+    /// [`ConfigFile::Absent`], for the caller to accept (sudo: the
+    /// reference's empty configuration) or refuse (setuid).
+    pub fn read_config(&mut self, path: &Path) -> Result<ConfigFile, TrustError> {
+        let bytes = path.as_os_str().as_bytes();
+        match self.trust {
+            Trust::Assume => {
+                let read = fs::open_read(bytes).ok().and_then(|mut f| {
+                    let mut b = Vec::new();
+                    f.read_to_end(&mut b).ok().map(|_| b)
+                });
+                Ok(read.map_or(ConfigFile::Absent, ConfigFile::Read))
+            }
+            Trust::Verify => match walk_path(bytes, &mut self.memo) {
+                Err(Walk::Nothing) => Ok(ConfigFile::Absent),
+                Err(Walk::Untrusted(e)) => Err(e),
+                Ok(found) => read_found(&found, &mut self.memo.devices).map(ConfigFile::Read),
+            },
+        }
+    }
+
+    /// Opens a `filters_path` entry. `Ok(None)` when it is not a directory
+    /// (Python's `os.path.isdir` is false: the reference skips it).
+    pub fn open_filters_dir(&mut self, path: &[u8]) -> Result<Option<FiltersDir>, TrustError> {
+        // Whether to skip the entry is Python's `os.path.isdir`, asked of
+        // the kernel: skipping only ever means fewer filters. Only what
+        // exists is walked and verified (a relative entry such as the " /b"
+        // of "/a, /b" is skipped as the reference skips it, whatever the
+        // working directory).
+        let Ok(opened) = fs::open_dir(path) else {
+            return Ok(None);
+        };
+        let (listing, shown, hops) = match self.trust {
+            Trust::Assume => (opened, path.to_vec(), 0),
+            Trust::Verify => {
+                let found = match walk_path(path, &mut self.memo) {
+                    Err(Walk::Nothing) => return Ok(None),
+                    Err(Walk::Untrusted(e)) => return Err(e),
+                    Ok(found) => found,
+                };
+                if found.info.kind != Kind::Directory {
+                    return Ok(None);
+                }
+                check_leaf(&found.shown, &found.info)?;
+                let io = |e| untrusted(&found.shown, Untrusted::Io(e));
+                // What the kernel opened for the path is the directory the
+                // walk verified (same device and inode): list that one.
+                // Otherwise (the path changed meanwhile), the verified one.
+                let same = fs::stat(opened.as_fd(), &mut self.memo.devices).map_err(io)?;
+                let listing = if same.same_object(&found.info) {
+                    opened
+                } else {
+                    let fd = fs::reopen_dir(found.object.as_fd()).map_err(io)?;
+                    let reopened = fs::stat(fd.as_fd(), &mut self.memo.devices).map_err(io)?;
+                    if !reopened.same_object(&found.info) {
+                        return Err(untrusted(&found.shown, Untrusted::Changed));
+                    }
+                    fd
+                };
+                (listing, found.shown, found.hops)
+            }
+        };
+        let listing = fs::Listing::new(listing).map_err(|e| untrusted(&shown, Untrusted::Io(e)))?;
+        Ok(Some(FiltersDir {
+            listing,
+            path: path.to_vec(),
+            shown,
+            hops,
+            trust: self.trust,
+            memo: Memo::default(),
+        }))
+    }
+}
+
+/// [`Reader::read_config`] for one file.
+pub fn read_config(path: &Path, trust: Trust) -> Result<ConfigFile, TrustError> {
+    Reader::new(trust).read_config(path)
+}
+
+/// [`Reader::open_filters_dir`] for one directory.
+pub fn open_filters_dir(path: &[u8], trust: Trust) -> Result<Option<FiltersDir>, TrustError> {
+    Reader::new(trust).open_filters_dir(path)
 }
 
 /// A filters directory, open for listing.
 #[derive(Debug)]
 pub struct FiltersDir {
-    fd: OwnedFd,
+    listing: fs::Listing,
     path: Vec<u8>,
     shown: Vec<u8>,
+    /// Symlinks followed to reach it.
+    hops: usize,
     trust: Trust,
+    memo: Memo,
 }
 
 /// One entry of a filters directory that the reference would read.
@@ -402,57 +579,14 @@ pub struct FilterFile {
     pub contents: Option<Vec<u8>>,
 }
 
-/// Opens a `filters_path` entry. `Ok(None)` when it is not a directory
-/// (Python's `os.path.isdir` is false: the reference skips it).
-pub fn open_filters_dir(path: &[u8], trust: Trust) -> Result<Option<FiltersDir>, TrustError> {
-    match trust {
-        Trust::Assume => Ok(fs::open_dir(path).ok().map(|fd| FiltersDir {
-            fd,
-            path: path.to_vec(),
-            shown: path.to_vec(),
-            trust,
-        })),
-        Trust::Verify => {
-            // Whether to skip the entry is Python's `os.path.isdir`, asked
-            // of the kernel: skipping only ever means fewer filters. Only
-            // what exists is walked and verified (a relative entry such as
-            // the " /b" of "/a, /b" is skipped as the reference skips it,
-            // whatever the working directory).
-            if fs::open_dir(path).is_err() {
-                return Ok(None);
-            }
-            let found = match walk_path(path) {
-                Err(Walk::Nothing) => return Ok(None),
-                Err(Walk::Untrusted(e)) => return Err(e),
-                Ok(found) => found,
-            };
-            if found.info.kind != Kind::Directory {
-                return Ok(None);
-            }
-            check_leaf(&found.shown, &found.info)?;
-            let fd = fs::reopen_dir(found.object.as_fd())
-                .map_err(|e| untrusted(&found.shown, Untrusted::Io(e)))?;
-            let opened =
-                fs::stat(fd.as_fd()).map_err(|e| untrusted(&found.shown, Untrusted::Io(e)))?;
-            if !opened.same_object(&found.info) {
-                return Err(untrusted(&found.shown, Untrusted::Changed));
-            }
-            Ok(Some(FiltersDir {
-                fd,
-                path: path.to_vec(),
-                shown: found.shown,
-                trust,
-            }))
-        }
-    }
-}
-
 impl FiltersDir {
     /// The names the reference considers, in directory (readdir) order:
     /// those not starting with `.`.
-    pub fn names(&self) -> Result<Vec<Vec<u8>>, TrustError> {
-        let mut names =
-            fs::list_dir(self.fd.as_fd()).map_err(|e| untrusted(&self.shown, Untrusted::Io(e)))?;
+    pub fn names(&mut self) -> Result<Vec<Vec<u8>>, TrustError> {
+        let mut names = self
+            .listing
+            .names()
+            .map_err(|e| untrusted(&self.shown, Untrusted::Io(e)))?;
         names.retain(|n| !n.starts_with(b"."));
         Ok(names)
     }
@@ -460,26 +594,32 @@ impl FiltersDir {
     /// Reads the entry `name` if the reference would (a regular file after
     /// following symlinks; `Ok(None)` otherwise), verified under
     /// [`Trust::Verify`].
-    pub fn read(&self, name: &[u8]) -> Result<Option<FilterFile>, TrustError> {
+    pub fn read(&mut self, name: &[u8]) -> Result<Option<FilterFile>, TrustError> {
         let path = pyos::join(&self.path, name);
         // Whether to skip the entry is `os.path.isfile(join(dir, name))`,
-        // asked of the kernel with the whole path as Python asks it (its
-        // symlink budget covers the directory's path too); skipping only
-        // ever means fewer filters.
-        if fs::kind_following(&path) != Ok(Kind::Regular) {
+        // one kernel lookup of the whole path whose 40-symlink budget covers
+        // the directory's own path too; skipping only ever means fewer
+        // filters. When no symlink led to the directory, a lookup relative
+        // to it has the same budget (below); otherwise ask the whole path.
+        if self.hops > 0 && fs::kind_following(&path) != Ok(Kind::Regular) {
             return Ok(None);
         }
         let contents = match self.trust {
-            Trust::Assume => fs::open_read(&path)
-                .ok()
-                .and_then(|mut f| read_all(&mut f).ok()),
+            Trust::Assume => {
+                if self.hops == 0 && fs::kind_following(&path) != Ok(Kind::Regular) {
+                    return Ok(None);
+                }
+                fs::open_read(&path)
+                    .ok()
+                    .and_then(|mut f| read_all(&mut f).ok())
+            }
             Trust::Verify => {
                 let shown = pyos::join(&self.shown, name);
                 // The common case, a regular file: opened without following
                 // (a symlink fails with ELOOP), checked, read.
-                match fs::open_read_at(self.fd.as_fd(), name) {
+                match fs::open_read_at(self.listing.as_fd(), name) {
                     Ok(mut file) => {
-                        let info = fs::stat(file.as_fd())
+                        let info = fs::stat(file.as_fd(), &mut self.memo.devices)
                             .map_err(|e| untrusted(&shown, Untrusted::Io(e)))?;
                         if info.kind != Kind::Regular {
                             return Ok(None);
@@ -487,19 +627,23 @@ impl FiltersDir {
                         // The directory is a verified leaf: nobody else
                         // writes to it, so the hard-link rule has no place.
                         check_leaf(&shown, &info)?;
-                        Some(read_all(&mut file).map_err(|e| untrusted(&shown, e))?)
+                        Some(read_sized(&mut file, info.size).map_err(|e| untrusted(&shown, e))?)
                     }
                     Err(Errno::ELOOP) => {
+                        if self.hops == 0 && fs::kind_following(&path) != Ok(Kind::Regular) {
+                            return Ok(None);
+                        }
                         let start = Start::Verified {
-                            dir: self.fd.as_fd(),
-                            shown: &self.shown,
+                            dir: DirFd::Borrowed(self.listing.as_fd()),
+                            shown: self.shown.clone(),
                             shared: false,
                         };
-                        match walk(start, name) {
+                        let mut memo = Memo::default();
+                        match walk(start, name, &mut memo) {
                             Err(Walk::Nothing) => return Ok(None),
                             Err(Walk::Untrusted(e)) => return Err(e),
                             Ok(found) if found.info.kind != Kind::Regular => return Ok(None),
-                            Ok(found) => Some(read_found(&found)?),
+                            Ok(found) => Some(read_found(&found, &mut memo.devices)?),
                         }
                     }
                     Err(Errno::ENOENT | Errno::ENOTDIR) => return Ok(None),
@@ -615,7 +759,7 @@ mod tests {
         std::fs::write(d.join(".hidden"), "h")?;
         std::fs::create_dir(d.join("sub"))?;
         let path = d.as_os_str().as_bytes();
-        let Some(opened) = open_filters_dir(path, Trust::Verify)? else {
+        let Some(mut opened) = open_filters_dir(path, Trust::Verify)? else {
             panic!("not opened")
         };
         let mut read = Vec::new();

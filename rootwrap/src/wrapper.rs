@@ -58,33 +58,51 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
     let items = ini
         .into_items("Filters")
         .map_err(|e: IniError| malformed(e.to_string()))?;
+    let source: std::sync::Arc<str> = std::sync::Arc::from(file);
     for (name, value) in items {
-        let definition: Vec<String> = value
-            .split(',')
-            .map(|s| pystr::py_strip(s).to_owned())
-            .collect();
-        let (class, args) = definition
-            .split_first()
-            .map_or(("", &[][..]), |(c, a)| (c.as_str(), a));
-        match Filter::build(&name, class, args) {
+        let mut parts = split_commas(&value).map(pystr::py_strip);
+        let class = parts.next().unwrap_or_default();
+        let args: Vec<String> = parts.map(str::to_owned).collect();
+        if crate::filters::Kind::from_class(class).is_none() {
+            set.warnings.push(format!(
+                "Skipping unknown filter class ({class}) specified in filter definitions"
+            ));
+            set.skipped.push(Skipped {
+                file: file.to_owned(),
+                name,
+                class: class.to_owned(),
+            });
+            continue;
+        }
+        match Filter::from_definition(name, class, args) {
             Ok(Some(mut filter)) => {
-                file.clone_into(&mut filter.source);
+                filter.source = std::sync::Arc::clone(&source);
                 set.filters.push(filter);
             }
-            Ok(None) => {
-                set.warnings.push(format!(
-                    "Skipping unknown filter class ({class}) specified in filter definitions"
-                ));
-                set.skipped.push(Skipped {
-                    file: file.to_owned(),
-                    name,
-                    class: class.to_owned(),
-                });
-            }
+            // The class was known above.
+            Ok(None) => {}
             Err(e) => return Err(malformed(e.to_string())),
         }
     }
     Ok(())
+}
+
+/// `value.split(",")` (a byte scan: the separator is ASCII).
+fn split_commas(value: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(value);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.bytes().position(|b| b == b',') {
+            Some(i) => {
+                rest = current.get(i + 1..);
+                current.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 /// `load_filters(filters_path)`: every non-dot regular file (after following
@@ -93,9 +111,18 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
 /// directory and file is verified on the descriptor it is read from (see
 /// [`crate::trust`]).
 pub fn load_filters(filters_path: &[Vec<u8>], trust: Trust) -> Result<FilterSet, LoadError> {
+    load_filters_with(&mut trust::Reader::new(trust), filters_path)
+}
+
+/// [`load_filters`] with a [`trust::Reader`] that may already have verified
+/// some of the directories (reading rootwrap.conf, say).
+pub fn load_filters_with(
+    reader: &mut trust::Reader,
+    filters_path: &[Vec<u8>],
+) -> Result<FilterSet, LoadError> {
     let mut set = FilterSet::default();
     for dir in filters_path {
-        let Some(dir) = trust::open_filters_dir(dir, trust)? else {
+        let Some(mut dir) = reader.open_filters_dir(dir)? else {
             continue;
         };
         for name in dir.names()? {

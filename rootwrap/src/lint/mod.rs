@@ -90,7 +90,7 @@ pub struct Finding {
 impl Finding {
     fn about(f: &Filter, severity: Severity, code: &'static str, message: String) -> Finding {
         Finding {
-            file: f.source.clone(),
+            file: f.source.to_string(),
             filter: Some(f.name.clone()),
             class: Some(f.kind.class_name().to_owned()),
             severity,
@@ -436,7 +436,7 @@ pub fn check_files(config: &Path, filters_path: &[Vec<u8>]) -> Vec<Finding> {
                     "filters_path entry {dir_shown:?} is not a directory: the reference skips it"
                 ),
             )),
-            Ok(Some(d)) => match d.names() {
+            Ok(Some(mut d)) => match d.names() {
                 Err(e) => out.push(judge(&dir_shown, e)),
                 Ok(names) => {
                     for name in names {

@@ -42,6 +42,8 @@ pub struct Info {
     pub ino: u64,
     /// Its number of hard links.
     pub nlink: u64,
+    /// Its size in bytes.
+    pub size: u64,
     /// For a directory, whether it lives on procfs (whose links are
     /// "magic": they lead to whatever a process has open, whatever the
     /// link's text says). Not asked for other objects: nothing on procfs
@@ -169,13 +171,26 @@ pub fn open_dir(path: &[u8]) -> Result<OwnedFd, Errno> {
     )
 }
 
-/// `fstat` (and, for a directory, `fstatfs`: [`Info::procfs`]) of a
-/// descriptor.
-pub fn stat(fd: BorrowedFd<'_>) -> Result<Info, Errno> {
+/// What [`stat`] learnt about devices: whether each is procfs (asked of
+/// `fstatfs` once per device, not once per directory).
+#[derive(Debug, Default)]
+pub struct Devices(Vec<(u64, bool)>);
+
+/// `fstat` (and, for a directory on a device not met before, `fstatfs`:
+/// [`Info::procfs`]) of a descriptor.
+pub fn stat(fd: BorrowedFd<'_>, devices: &mut Devices) -> Result<Info, Errno> {
     let st = nix::sys::stat::fstat(fd)?;
     let kind = kind_of(st.st_mode);
-    let procfs = kind == Kind::Directory
-        && nix::sys::statfs::fstatfs(fd)?.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC;
+    let procfs = if kind != Kind::Directory {
+        false
+    } else if let Some((_, p)) = devices.0.iter().find(|(d, _)| *d == st.st_dev) {
+        *p
+    } else {
+        let p =
+            nix::sys::statfs::fstatfs(fd)?.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC;
+        devices.0.push((st.st_dev, p));
+        p
+    };
     Ok(Info {
         kind,
         uid: st.st_uid,
@@ -183,6 +198,7 @@ pub fn stat(fd: BorrowedFd<'_>) -> Result<Info, Errno> {
         dev: st.st_dev,
         ino: st.st_ino,
         nlink: st.st_nlink,
+        size: u64::try_from(st.st_size).unwrap_or(0),
         procfs,
     })
 }
@@ -206,24 +222,37 @@ pub fn read_link(link: BorrowedFd<'_>) -> Result<Vec<u8>, Errno> {
     nix::fcntl::readlinkat(link, "").map(|t| t.into_vec())
 }
 
-/// The names in the directory `dir` (opened with [`open_dir_at`] or
-/// [`open_dir`]) in the order the kernel returns them (Python's
-/// `os.listdir`), without `.` and `..`.
-pub fn list_dir(dir: BorrowedFd<'_>) -> Result<Vec<Vec<u8>>, Errno> {
-    let own = nix::unistd::dup(dir)?;
-    // The duplicate shares the directory offset: start from the top.
-    nix::unistd::lseek(&own, 0, nix::unistd::Whence::SeekSet)?;
-    let mut listing = nix::dir::Dir::from_fd(own)?;
-    let mut names = Vec::new();
-    for entry in listing.iter() {
-        let entry = entry?;
-        let name: &CStr = entry.file_name();
-        let name = name.to_bytes();
-        if name != b"." && name != b".." {
-            names.push(name.to_vec());
-        }
+/// A directory open for listing (and, through [`AsFd`], for `openat`s
+/// relative to it).
+#[derive(Debug)]
+pub struct Listing(nix::dir::Dir);
+
+impl Listing {
+    /// Takes a directory descriptor opened for reading (not `O_PATH`).
+    pub fn new(dir: OwnedFd) -> Result<Listing, Errno> {
+        nix::dir::Dir::from_fd(dir).map(Listing)
     }
-    Ok(names)
+
+    /// The names in the directory, in the order the kernel returns them
+    /// (Python's `os.listdir`), without `.` and `..`.
+    pub fn names(&mut self) -> Result<Vec<Vec<u8>>, Errno> {
+        let mut names = Vec::new();
+        for entry in self.0.iter() {
+            let entry = entry?;
+            let name: &CStr = entry.file_name();
+            let name = name.to_bytes();
+            if name != b"." && name != b".." {
+                names.push(name.to_vec());
+            }
+        }
+        Ok(names)
+    }
+}
+
+impl AsFd for Listing {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
+    }
 }
 
 /// Python's `os.access(path, os.X_OK)` for a process whose real and
