@@ -191,8 +191,21 @@ pub fn push_json_bytes<W: std::fmt::Write + ?Sized>(out: &mut W, bytes: &[u8]) {
     for piece in pieces(bytes) {
         match piece {
             Piece::Text(t) => {
-                for c in t.chars() {
-                    push_json_char(out, c);
+                // Runs of printable ASCII other than `"` and `\` are written
+                // as they are, in one piece; the rest char by char.
+                let mut rest = t;
+                while !rest.is_empty() {
+                    let plain = rest
+                        .bytes()
+                        .position(|b| !(b' '..=b'~').contains(&b) || b == b'"' || b == b'\\')
+                        .unwrap_or(rest.len());
+                    let (run, tail) = rest.split_at(plain);
+                    let _ = out.write_str(run);
+                    let mut chars = tail.chars();
+                    if let Some(c) = chars.next() {
+                        push_json_char(out, c);
+                    }
+                    rest = chars.as_str();
                 }
             }
             Piece::Byte(b) => {
