@@ -2,7 +2,8 @@
 //! runs it once; `oslo-rootwrap-daemon` runs steps 1-3 at start-up and
 //! steps 4-6 for every command it is sent.
 //!
-//! 1. [`Session::start`] — find out how we were started; a setuid binary
+//! 1. [`Session::start`] — to run commands, first close every descriptor
+//!    above 2 the caller passed; find out how we were started; a setuid binary
 //!    becomes fully root and puts its process state (umask, resource
 //!    limits) back to root's, or, only inspecting, drops privilege for
 //!    good. The environment the commands will get is fixed here: sudo's
@@ -94,6 +95,12 @@ impl Session {
         argv0: &[u8],
         builtin: &str,
     ) -> Result<Session, Refusal> {
+        if purpose == Purpose::Execute {
+            // Before anything is opened: no descriptor the caller passed
+            // reaches a command (the module docs of `sys::process`).
+            process::close_inherited()
+                .map_err(|e| Refusal::Error(format!("cannot close inherited descriptors: {e}")))?;
+        }
         let privilege = ids::privilege();
         let real_uid = ids::real_uid();
         let caller = match privilege {

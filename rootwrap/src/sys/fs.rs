@@ -152,11 +152,6 @@ pub fn open_parent(dir: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
     )
 }
 
-/// Another descriptor for the same open object.
-pub fn duplicate(fd: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
-    nix::unistd::dup(fd)
-}
-
 /// The working directory, as bytes.
 pub fn cwd() -> Result<Vec<u8>, Errno> {
     nix::unistd::getcwd().map(|p| p.into_os_string().into_vec())

@@ -3,6 +3,12 @@
 //! (`posix_spawn` with default signal dispositions, an empty signal mask,
 //! only descriptors 0-2, and the run_as identity), waiting for it, and the
 //! pipes of a captured command.
+//!
+//! Descriptors: [`close_inherited`], at start, closes every descriptor above
+//! 2 the process was given; every descriptor opened after it is
+//! close-on-exec (`O_CLOEXEC` on every open, pipe and socket in [`super`],
+//! as in the standard library). So a command starts with 0-2 only, and a
+//! start pays no listing of descriptors.
 
 use std::ffi::{CString, OsString};
 use std::io::{ErrorKind, Read, Write};
@@ -177,9 +183,23 @@ fn cstring(b: &[u8]) -> Result<CString, SpawnError> {
     CString::new(b.to_vec()).map_err(|_| SpawnError::Nul)
 }
 
-/// Descriptors above 2 open now, from `/proc/self/fd`. Failing to list
-/// them fails the spawn: a descriptor the caller passed must never reach
-/// a root command.
+/// Closes every descriptor above 2, from `/proc/self/fd`: what the caller
+/// passed never reaches a command. Call it first, while the process has one
+/// thread and has opened nothing it keeps. Failing to list them is an
+/// error: the caller must then start nothing.
+pub fn close_inherited() -> Result<(), SpawnError> {
+    // The listing's own descriptor is among those listed; it is closed
+    // (by the listing) before the others are.
+    for fd in open_fds_above_stdio()? {
+        match nix::unistd::close(fd) {
+            Ok(()) | Err(Errno::EBADF) => {}
+            Err(e) => return Err(SpawnError::Descriptors(std::io::Error::from(e))),
+        }
+    }
+    Ok(())
+}
+
+/// Descriptors above 2 open now, from `/proc/self/fd`.
 fn open_fds_above_stdio() -> Result<Vec<i32>, SpawnError> {
     let dir = std::fs::read_dir("/proc/self/fd").map_err(SpawnError::Descriptors)?;
     let mut fds = Vec::new();
@@ -223,8 +243,8 @@ fn candidates(program: &[u8], env: &[(OsString, OsString)]) -> Vec<Vec<u8>> {
 }
 
 /// Starts a command: default dispositions for every signal, an empty
-/// signal mask, every descriptor above 2 closed (after `stdio` is put on
-/// 0-2), and `identity`'s credentials.
+/// signal mask, `stdio` on 0-2 (descriptors above 2 are close-on-exec, see
+/// the module docs), and `identity`'s credentials.
 pub fn spawn(what: &Spawn<'_>) -> Result<Pid, SpawnError> {
     let program = what.argv.first().ok_or(SpawnError::Empty)?;
     let argv: Vec<CString> = what
@@ -261,11 +281,6 @@ pub fn spawn(what: &Spawn<'_>) -> Result<Pid, SpawnError> {
         for (target, fd) in (0..).zip(fds) {
             actions.add_dup2(fd.as_raw_fd(), target).map_err(setup)?;
         }
-    }
-    // Everything above stdio goes, including pipe ends just duplicated
-    // (closing one that is already gone is ignored by posix_spawn).
-    for fd in open_fds_above_stdio()? {
-        actions.add_close(fd).map_err(setup)?;
     }
     let start = || {
         let mut first_error: Option<Errno> = None;
