@@ -103,12 +103,17 @@ struct Section {
 const SEARCHED: usize = 64;
 
 impl Section {
-    /// Sets `key` (a duplicate keeps its first position); returns its slot.
-    fn set(&mut self, key: String, value: String) -> usize {
-        let found = match &self.index {
-            Some(index) => index.get(&key).copied(),
-            None => self.values.iter().position(|(k, _)| *k == key),
-        };
+    /// The slot of `key`.
+    fn find(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.values.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    /// Sets `key`, whose slot [`Section::find`] gave as `found` (a
+    /// duplicate keeps its first position); returns its slot.
+    fn set(&mut self, found: Option<usize>, key: String, value: String) -> usize {
         if let Some(i) = found {
             if let Some(slot) = self.values.get_mut(i) {
                 slot.1 = value;
@@ -174,7 +179,6 @@ impl Ini {
         let mut by_name: std::collections::HashMap<String, usize> =
             std::collections::HashMap::new();
         let mut added_sections: HashSet<String> = HashSet::new();
-        let mut added_options: HashSet<(String, String)> = HashSet::new();
         let mut cursect: Option<usize> = None;
         let mut sectname = String::new();
         // The option continuation lines append to: (section, slot).
@@ -255,7 +259,10 @@ impl Ini {
             } else {
                 name.to_lowercase()
             };
-            if strict && !added_options.insert((sectname.clone(), name.clone())) {
+            // configparser's `(section, option) in elements_added`: one
+            // read fills fresh sections, so that is the section holding it.
+            let found = sections.get(sect).and_then(|(_, s)| s.find(&name));
+            if strict && found.is_some() {
                 return Err(IniError::DuplicateOption {
                     file: file.to_owned(),
                     line: lineno,
@@ -266,7 +273,7 @@ impl Ini {
             let empty_name = name.is_empty();
             current = sections
                 .get_mut(sect)
-                .map(|(_, s)| (sect, s.set(name, val.to_owned())));
+                .map(|(_, s)| (sect, s.set(found, name, val.to_owned())));
             if empty_name {
                 // configparser tests `optname` for truth: an empty name
                 // takes no continuation lines.

@@ -172,8 +172,6 @@ impl Memo {
 
 /// The end of a walk: a verified object that is not a symlink.
 struct Found<'a> {
-    /// The object, opened `O_PATH`.
-    object: OwnedFd,
     /// What `fstat` said about it.
     info: Info,
     /// Its directory (for a file) or itself (for a directory).
@@ -255,6 +253,9 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
     // means the path names a directory.
     let mut must_be_dir = path.ends_with(b"/");
     let mut hops = 0usize;
+    // What `fstat` said about `dir` when this walk opened it (`None` for
+    // one it started from).
+    let mut dir_info: Option<Info> = None;
     while let Some(name) = pending.pop_front() {
         if name == b"." {
             plain = false;
@@ -270,6 +271,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
             let info = fs::stat(parent.as_fd(), &mut memo.devices).map_err(io_at(&dir_shown))?;
             dir_shared = check_ancestor(&dir_shown, &info).map_err(Walk::Untrusted)?;
             dir = DirFd::Owned(parent);
+            dir_info = Some(info);
             continue;
         }
         let shown = pyos::join(&dir_shown, &name);
@@ -306,6 +308,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
                     dir = root;
                     dir_shown = b"/".to_vec();
                     dir_shared = shared;
+                    dir_info = None;
                 }
             }
             Kind::Directory => {
@@ -318,13 +321,13 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
                     dir = DirFd::Owned(object);
                 }
                 dir_shown = shown;
+                dir_info = Some(info);
             }
             Kind::Regular | Kind::Other => {
                 if !pending.is_empty() || must_be_dir {
                     return Err(Walk::Nothing); // ENOTDIR
                 }
                 return Ok(Found {
-                    object,
                     info,
                     dir,
                     name,
@@ -335,11 +338,13 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
             }
         }
     }
-    // The path ended on a directory.
-    let info = fs::stat(dir.as_fd(), &mut memo.devices).map_err(io_at(&dir_shown))?;
-    let object = fs::duplicate(dir.as_fd()).map_err(io_at(&dir_shown))?;
+    // The path ended on a directory: `dir` itself, whose `fstat` the walk
+    // has unless it started there.
+    let info = match dir_info {
+        Some(info) => info,
+        None => fs::stat(dir.as_fd(), &mut memo.devices).map_err(io_at(&dir_shown))?,
+    };
     Ok(Found {
-        object,
         info,
         dir,
         name: b".".to_vec(),
@@ -525,7 +530,7 @@ impl Reader {
                 let listing = if same.same_object(&found.info) {
                     opened
                 } else {
-                    let fd = fs::reopen_dir(found.object.as_fd()).map_err(io)?;
+                    let fd = fs::reopen_dir(found.dir.as_fd()).map_err(io)?;
                     let reopened = fs::stat(fd.as_fd(), &mut self.memo.devices).map_err(io)?;
                     if !reopened.same_object(&found.info) {
                         return Err(untrusted(&found.shown, Untrusted::Changed));

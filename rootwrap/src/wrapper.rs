@@ -59,6 +59,7 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
         .into_items("Filters")
         .map_err(|e: IniError| malformed(e.to_string()))?;
     let source: std::sync::Arc<str> = std::sync::Arc::from(file);
+    set.filters.reserve(items.len());
     for (name, value) in items {
         let mut parts = split_commas(&value).map(pystr::py_strip);
         let class = parts.next().unwrap_or_default();
