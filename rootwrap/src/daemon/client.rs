@@ -89,7 +89,12 @@ fn connect(socket_path: &PathBuf, authkey: &[u8]) -> Result<UnixStream, ClientEr
 
 fn call(conn: &mut UnixStream, request: &Value) -> Result<Value, ClientError> {
     wire::write_frame(conn, &json::encode(request)).map_err(WireError::Io)?;
-    let reply = wire::read_frame(conn, MAX_REPLY)?;
+    // The reply's length prefix and text in one read when small; nothing
+    // follows a reply until the next request, so nothing buffered is lost.
+    let reply = wire::read_frame(
+        &mut std::io::BufReader::with_capacity(8 * 1024, &*conn),
+        MAX_REPLY,
+    )?;
     let reply = json::decode(&reply).map_err(|e| ClientError::Protocol(e.to_string()))?;
     match reply {
         Value::List(mut items) if items.len() == 2 => {

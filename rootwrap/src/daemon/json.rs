@@ -611,10 +611,16 @@ impl<W: std::io::Write> std::fmt::Write for Chunked<'_, W> {
 pub fn write_message<W: std::io::Write>(w: &mut W, v: &Value) -> std::io::Result<()> {
     let mut counter = Counter(0);
     encode_into(&mut counter, v);
-    w.write_all(&counter.0.to_be_bytes())?;
+    // The length prefix travels with the text: a small message is one
+    // write, so one wake-up of the peer.
+    let total = usize::try_from(counter.0)
+        .unwrap_or(usize::MAX)
+        .saturating_add(8);
+    let mut buf = Vec::with_capacity(total.min(64 * 1024 + 8));
+    buf.extend_from_slice(&counter.0.to_be_bytes());
     let mut out = Chunked {
         inner: w,
-        buf: Vec::with_capacity(64 * 1024),
+        buf,
         error: None,
     };
     encode_into(&mut out, v);

@@ -569,7 +569,10 @@ impl Inner {
     /// Reads and decodes one request, its memory held from the budget: the
     /// worst case (frame plus decoded tree) before the frame is read, then
     /// only what the tree really takes.
-    fn read_request(&self, stream: &mut UnixStream) -> Result<(Request, Charge<'_>), ReadError> {
+    fn read_request<R: std::io::Read>(
+        &self,
+        stream: &mut R,
+    ) -> Result<(Request, Charge<'_>), ReadError> {
         let len = match wire::read_header(stream, self.options.max_message) {
             Ok(len) => len,
             Err(WireError::TooBig { len, max }) => {
@@ -757,17 +760,21 @@ impl Inner {
     /// `Server.serve_client`: calls on objects until the peer goes away or
     /// the daemon stops.
     fn serve_client(&self, stream: &mut UnixStream) {
+        // A request's length prefix and text usually arrive together: one
+        // read takes both (the client sends one request at a time, so
+        // nothing of the next one is ever held here unread).
+        let mut incoming = std::io::BufReader::with_capacity(8 * 1024, &*stream);
         while !self.stop.load(Ordering::SeqCst) {
             // The request's memory (and its command's output) stays
             // charged until the reply is sent.
-            let (reply, _held) = match self.read_request(stream) {
+            let (reply, _held) = match self.read_request(&mut incoming) {
                 Err(ReadError::Closed) => return,
                 Err(ReadError::Fault(f)) => (f.traceback(), None),
                 Ok((req, mut charge)) => {
                     let reply = match self.object_call(&req, &mut charge) {
                         Ok(Call::Reply(v)) => ret(v),
                         Ok(Call::Shutdown) => {
-                            let _ = send(stream, &ret(Value::Null));
+                            let _ = send(&mut &*stream, &ret(Value::Null));
                             self.request_stop();
                             return;
                         }
@@ -778,7 +785,7 @@ impl Inner {
                     (reply, Some(charge))
                 }
             };
-            if send(stream, &reply).is_err() {
+            if send(&mut &*stream, &reply).is_err() {
                 return;
             }
         }
@@ -997,6 +1004,6 @@ enum Call {
     Shutdown,
 }
 
-fn send(stream: &mut UnixStream, v: &Value) -> std::io::Result<()> {
+fn send<W: std::io::Write>(stream: &mut W, v: &Value) -> std::io::Result<()> {
     json::write_message(stream, v)
 }
