@@ -969,7 +969,7 @@ fn concurrent_large_requests_share_one_memory_budget() {
     let pid = d.child.id();
     let before = peak_memory(pid);
     let payload = "x".repeat(47 << 20);
-    let frames = 5;
+    let frames = 4;
     let mut conns: Vec<(UnixStream, String)> = (0..frames).map(|_| d.object()).collect();
     let senders: Vec<_> = conns
         .iter_mut()
