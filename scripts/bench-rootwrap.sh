@@ -45,6 +45,15 @@ if ! command -v hyperfine >/dev/null 2>&1; then
   fi
 fi
 
+if ! [ -x /usr/bin/time ]; then
+  if $is_root && command -v apt-get >/dev/null 2>&1; then
+    say "installing time (GNU time, for peak RSS)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+  else
+    die "/usr/bin/time is not installed: run 'apt-get install -y time' (as root), then re-run"
+  fi
+fi
+
 # --- the Python reference ----------------------------------------------------------
 if [ -n "${OSLO_RS_REFERENCE_PYTHON:-}" ]; then
   py=$OSLO_RS_REFERENCE_PYTHON
@@ -70,10 +79,12 @@ ref_version=$("$py" -c 'import importlib.metadata as m; print(m.version("oslo.ro
 pyrw=$venv_bin/oslo-rootwrap
 
 # --- ours -------------------------------------------------------------------------
-say "cargo build --release -p oslo-rootwrap"
-cargo build -q --release -p oslo-rootwrap
+say "cargo build --release -p oslo-rootwrap (and the spawn_floor example)"
+cargo build -q --release -p oslo-rootwrap --bins --example spawn_floor
 rw=$repo/target/release/oslo-rootwrap
 rwd=$repo/target/release/oslo-rootwrap-daemon
+# The floor: a minimal Rust program that starts and spawns the command.
+floor=$repo/target/release/examples/spawn_floor
 
 # --- rootwrap.conf ------------------------------------------------------------------
 tmp=$(mktemp -d)
@@ -92,6 +103,7 @@ check() {
   [ "$rc" = "$want" ] || die "'$*' exited $rc, expected $want: $(head -c 600 "$tmp/err")"
 }
 check 0 /bin/true
+check 0 "$floor" /bin/true
 check 0 "$rw" "$conf" true
 check 0 "$pyrw" "$conf" true
 check 99 "$rw" "$conf" "$deny"
@@ -102,6 +114,7 @@ hf=(hyperfine -N --warmup 5 --min-runs 30 --style basic)
 say "hyperfine: allowed command"
 "${hf[@]}" --export-json "$out/allowed.json" \
   -n direct "$(q /bin/true)" \
+  -n floor "$(q "$floor") /bin/true" \
   -n ours "$(q "$rw") $(q "$conf") true" \
   -n python "$(q "$pyrw") $(q "$conf") true" >&2
 say "hyperfine: unauthorized command (exit 99, -i)"
@@ -121,6 +134,30 @@ if $is_root && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
 else
   say "SKIPPED the sudo variants (need root and an installed sudo)"
 fi
+
+say "peak RSS (/usr/bin/time -f %M, largest of 5 runs)"
+rss() {
+  local name=$1 max=0 kb i
+  shift
+  for i in 1 2 3 4 5; do
+    kb=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1)
+    [[ $kb =~ ^[0-9]+$ ]] || die "/usr/bin/time gave no RSS for '$*': $kb"
+    [ "$kb" -gt "$max" ] && max=$kb
+  done
+  printf '"%s": {"median": %s, "p10": 0, "p90": 0, "n": 1}' "$name" "$max"
+}
+{
+  printf '{'
+  rss direct_peak_rss_kb /bin/true
+  printf ', '
+  rss floor_peak_rss_kb "$floor" /bin/true
+  printf ', '
+  rss ours_peak_rss_kb "$rw" "$conf" true
+  printf ', '
+  rss python_peak_rss_kb "$pyrw" "$conf" true
+  printf '}\n'
+} >"$out/rss.json"
+jsons+=("$out/rss.json")
 
 say "Python: reference daemon, same-harness subprocess runs, in-process load/match"
 "$py" scripts/bench/daemon.py "$venv_bin" "$conf" "$rw" "$rwd" "${BENCH_DAEMON_CALLS:-300}" "$out/python.json"

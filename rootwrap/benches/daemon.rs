@@ -14,8 +14,10 @@
 //!   wait, reply;
 //! * `daemon/execute_denied`: an unauthorized command (99, no spawn);
 //! * `daemon/baseline_run_captured_true`: the daemon's spawn of
-//!   `/usr/bin/true` with pipes and wait, in this process (the floor of
-//!   `execute_true`);
+//!   `/usr/bin/true` with pipes and wait, in this process;
+//! * `daemon/baseline_std_spawn_true`: the same with the standard
+//!   library's `Command` (three pipes, `output()`): the floor of
+//!   `execute_true` the target is measured against;
 //! * `daemon/first_call`: spawning a daemon, handshake and one call (its
 //!   shutdown is not timed).
 //!
@@ -86,6 +88,19 @@ fn bench(c: &mut Criterion) {
         command: vec![b"/usr/bin/true".to_vec()],
         env: Vec::new(),
     };
+    g.bench_function("baseline_std_spawn_true", |b| {
+        b.iter(|| {
+            black_box(
+                std::process::Command::new("/usr/bin/true")
+                    .env_clear()
+                    .env("PATH", "/usr/bin:/bin")
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .output(),
+            )
+        })
+    });
     g.bench_function("baseline_run_captured_true", |b| {
         b.iter(|| {
             black_box(rootwrap::exec::run_captured(

@@ -4,7 +4,8 @@
 
 * the reference daemon: oslo_rootwrap.client.Client([VENV_BIN/oslo-rootwrap-daemon, CONF]),
   first call (spawn + connect + execute) and N warm execute(["true"]) calls;
-* the same Python client against our daemon (OURS_DAEMON_BIN), same calls;
+* the same Python client against our daemon (OURS_DAEMON_BIN), same calls; each daemon's
+  peak RSS (VmHWM) after them;
 * the same harness spawning ours and /bin/true with subprocess.run, N times each, so that
   "daemon per call" and "ours per call" are also compared from one Python caller;
 * in-process load_filters / match_filter of the reference (compare with
@@ -59,6 +60,7 @@ def time_daemon(daemon, conf, n):
 
     warm = timed(call, n, warmup=20)
     process = c._process
+    rss_kb = _peak_rss_kb(process.pid) if process is not None else None
     if c._finalize is not None:
         c._finalize()  # asks the daemon to shut down
     if process is not None:
@@ -67,7 +69,19 @@ def time_daemon(daemon, conf, n):
         except subprocess.TimeoutExpired:
             process.kill()  # the daemon we started above, by its Popen handle
             process.wait()
-    return first, warm
+    return first, warm, rss_kb
+
+
+def _peak_rss_kb(pid):
+    """VmHWM (peak resident set) of a running process, in KiB."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def main():
@@ -77,9 +91,11 @@ def main():
 
     # --- the reference daemon, then ours, with the same Python client
     for prefix, daemon in (("daemon", f"{venv_bin}/oslo-rootwrap-daemon"), ("ours_daemon", ours_daemon)):
-        first, warm = time_daemon(daemon, conf, n)
+        first, warm, rss_kb = time_daemon(daemon, conf, n)
         results[f"{prefix}_first_call"] = summary([first])
         results[f"{prefix}_warm"] = summary(warm)
+        if rss_kb is not None:
+            results[f"{prefix}_peak_rss_kb"] = {"median": rss_kb, "p10": 0, "p90": 0, "n": 1}
 
     # --- the same Python caller spawning processes (what a non-daemon caller pays)
     def run(argv):

@@ -2,7 +2,7 @@
 
     report.py PY_JSON JSON...
 
-Hyperfine results are keyed by command name (`-n`): direct, ours, python, ours_deny,
+Hyperfine results are keyed by command name (`-n`): direct, floor, ours, python, ours_deny,
 python_deny, sudo_direct, sudo_ours, sudo_python (the sudo ones may be absent).
 Other JSON files (bencher.py's criterion figures) are merged as they are.
 """
@@ -12,6 +12,7 @@ import sys
 
 LABELS = {
     "direct": "direct /bin/true",
+    "floor": "floor: minimal Rust spawner /bin/true",
     "ours": "ours: oslo-rootwrap CONF true",
     "python": "python: oslo-rootwrap CONF true",
     "ours_deny": "ours: unauthorized (exit 99)",
@@ -26,7 +27,8 @@ LABELS = {
     "rust_client_execute_true": "ours daemon, Rust client: execute(['true'])",
     "rust_client_execute_denied": "ours daemon, Rust client: unauthorized (99)",
     "rust_client_first_call": "ours daemon, Rust client: first call",
-    "rust_client_baseline_run_captured_true": "spawn+pipes+wait of /usr/bin/true in process",
+    "rust_client_baseline_run_captured_true": "our spawn+pipes+wait of /usr/bin/true in process",
+    "rust_client_baseline_std_spawn_true": "std Command spawn+pipes+wait, in process (floor)",
     "pyharness_direct": "py subprocess.run(['/bin/true'])",
     "pyharness_ours": "py subprocess.run([ours, CONF, 'true'])",
 }
@@ -68,7 +70,21 @@ def main():
     direct = rows["direct"]["median"]
     order = [k for k in LABELS if k in rows]
     w = max(len(LABELS[k]) for k in order)
-    head = f"{'variant':<{w}}  {'runs':>5}  {'median ms':>9}  {'p10-p90 ms':>13}  {'over /bin/true':>14}  {'Python/ours':>11}"
+    # Peak RSS (KiB) of a row's process, where measured.
+    rss_of = {
+        "direct": "direct_peak_rss_kb",
+        "floor": "floor_peak_rss_kb",
+        "ours": "ours_peak_rss_kb",
+        "python": "python_peak_rss_kb",
+        "daemon_warm": "daemon_peak_rss_kb",
+        "ours_daemon_warm": "ours_daemon_peak_rss_kb",
+    }
+
+    def rss(k):
+        kb = rows.get(rss_of.get(k, ""), {}).get("median")
+        return f"{kb / 1024:.1f} MiB" if kb else ""
+
+    head = f"{'variant':<{w}}  {'runs':>5}  {'median ms':>9}  {'p10-p90 ms':>13}  {'over /bin/true':>14}  {'Python/ours':>11}  {'peak RSS':>9}"
     print(head)
     print("-" * len(head))
     for k in order:
@@ -82,9 +98,10 @@ def main():
             ratio = f"{x:.1f}x" if x >= 10 else f"{x:.2f}x"
         spread = f"{ms(r['p10']):.2f}-{ms(r['p90']):.2f}" if r["n"] != 1 else ""
         runs = r["n"] if r["n"] else "crit"
-        print(f"{LABELS[k]:<{w}}  {runs:>5}  {ms(r['median']):>9.2f}  {spread:>13}  {over:>14}  {ratio:>11}")
+        print(f"{LABELS[k]:<{w}}  {runs:>5}  {ms(r['median']):>9.2f}  {spread:>13}  {over:>14}  {ratio:>11}  {rss(k):>9}")
     print("(* over the same harness's subprocess.run(['/bin/true']); python daemon rows: ratio = daemon / ours without daemon;")
-    print(" crit = criterion estimate +/- spread, Rust client rows run in a clean environment)")
+    print(" crit = criterion estimate +/- spread, Rust client rows run in a clean environment;")
+    print(" peak RSS: the largest of 5 runs (/usr/bin/time), daemons: VmHWM after the warm calls)")
 
     ours = rows["ours"]["median"]
     python = rows["python"]["median"]
@@ -95,6 +112,13 @@ def main():
         f"ours overhead over direct exec: {ms(overhead):.2f} ms (target < 1 ms) "
         f"-> {'MET' if overhead < 0.001 else 'NOT MET'}"
     )
+    if "floor" in rows:
+        fl = rows["floor"]["median"]
+        print(
+            f"  floor (a minimal Rust program spawning /bin/true): {ms(fl - direct):+.2f} ms over direct exec; "
+            f"ours over the floor: {ms(ours - fl):+.2f} ms (reading, verifying and parsing the filter files, "
+            f"deciding); Python / floor = {python / fl:.0f}x"
+        )
     print(
         f"Python per-call / ours: {ratio:.0f}x (target >= 50x) -> {'MET' if ratio >= 50 else 'NOT MET'}"
         f"   [overheads over /bin/true: Python {ms(python - direct):.1f} ms / ours {ms(overhead):.2f} ms"
@@ -132,6 +156,13 @@ def main():
                 print(
                     f"  of which spawning /usr/bin/true with pipes and waiting costs {ms(floor):.3f} ms in process; "
                     f"a call with no command to run (unauthorized) costs {den * 1e6:.0f} us"
+                )
+            std_floor = rows.get("rust_client_baseline_std_spawn_true", {}).get("median")
+            if std_floor is not None:
+                above = (rc - std_floor) * 1e6
+                print(
+                    f"daemon, Rust client, above an in-process std spawn of the same command: {above:+.0f} us "
+                    f"(target <= 50 us) -> {'MET' if above <= 50 else 'NOT MET'}"
                 )
     if "inproc_load_filters" in py:
         nf = py.get("inproc_filter_count", {}).get("median", "?")
