@@ -358,10 +358,7 @@ fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        let end = rest
-            .bytes()
-            .position(|b| b == b'\n' || b == b'\r')
-            .unwrap_or(rest.len());
+        let end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
         let line = rest.get(..end).unwrap_or_default();
         let after = rest.get(end..).unwrap_or_default();
         rest = if after.starts_with("\r\n") {
@@ -386,7 +383,7 @@ fn section_header(value: &str) -> Option<&str> {
 /// `OPTCRE`: `(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$` — the key is
 /// everything before the first `=` or `:`, both sides stripped.
 fn option_line(value: &str) -> Option<(&str, &str)> {
-    let pos = value.bytes().position(|b| b == b'=' || b == b':')?;
+    let pos = memchr::memchr2(b'=', b':', value.as_bytes())?;
     let key = value.get(..pos)?;
     let val = value.get(pos + 1..)?;
     Some((
