@@ -13,8 +13,17 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct Budget {
     limit: u64,
-    used: Mutex<u64>,
+    state: Mutex<State>,
     freed: Condvar,
+}
+
+/// What the lock protects.
+#[derive(Debug, Default)]
+struct State {
+    used: u64,
+    /// Reservations waiting for bytes to be given back: only then does
+    /// giving back wake anyone (a wake-up is a system call).
+    waiting: usize,
 }
 
 /// Bytes held from a [`Budget`], given back when dropped.
@@ -29,7 +38,7 @@ impl Budget {
     pub fn new(limit: u64) -> Budget {
         Budget {
             limit,
-            used: Mutex::new(0),
+            state: Mutex::new(State::default()),
             freed: Condvar::new(),
         }
     }
@@ -41,11 +50,11 @@ impl Budget {
 
     /// Bytes currently held.
     pub fn used(&self) -> u64 {
-        *self.lock()
+        self.lock().used
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
-        self.used
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -57,16 +66,18 @@ impl Budget {
             return None;
         }
         let deadline = Instant::now() + patience;
-        let mut used = self.lock();
-        while *used + bytes > self.limit {
+        let mut state = self.lock();
+        while state.used + bytes > self.limit {
             let left = deadline.checked_duration_since(Instant::now())?;
-            used = self
+            state.waiting += 1;
+            state = self
                 .freed
-                .wait_timeout(used, left)
+                .wait_timeout(state, left)
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
+            state.waiting -= 1;
         }
-        *used += bytes;
+        state.used += bytes;
         Some(Charge {
             budget: self,
             held: bytes,
@@ -74,21 +85,25 @@ impl Budget {
     }
 
     fn give_back(&self, bytes: u64) {
-        let mut used = self.lock();
-        *used = used.saturating_sub(bytes);
-        drop(used);
-        self.freed.notify_all();
+        let mut state = self.lock();
+        state.used = state.used.saturating_sub(bytes);
+        // A waiter counted itself under this lock before it slept.
+        let wake = state.waiting > 0;
+        drop(state);
+        if wake {
+            self.freed.notify_all();
+        }
     }
 }
 
 impl Charge<'_> {
     /// Holds `bytes` more if they fit now (never waits).
     pub fn grow(&mut self, bytes: u64) -> bool {
-        let mut used = self.budget.lock();
-        if *used + bytes > self.budget.limit {
+        let mut state = self.budget.lock();
+        if state.used + bytes > self.budget.limit {
             return false;
         }
-        *used += bytes;
+        state.used += bytes;
         self.held += bytes;
         true
     }
