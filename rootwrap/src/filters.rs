@@ -164,14 +164,21 @@ impl Filter {
     /// `build_filter(class, *args)`: `Ok(None)` for an unknown class (the
     /// reference logs a warning and skips it).
     pub fn build(name: &str, class: &str, args: &[String]) -> Result<Option<Filter>, ArityError> {
-        Filter::from_definition(name.to_owned(), class, args.to_vec())
+        Filter::from_definition(
+            name.to_owned(),
+            class,
+            args.to_vec(),
+            std::sync::Arc::from(""),
+        )
     }
 
-    /// [`Filter::build`] taking the name and arguments it keeps.
+    /// [`Filter::build`] taking the name and arguments it keeps, for a
+    /// filter read from the file `source`.
     pub fn from_definition(
         name: String,
         class: &str,
         mut args: Vec<String>,
+        source: std::sync::Arc<str>,
     ) -> Result<Option<Filter>, ArityError> {
         let Some(kind) = Kind::from_class(class) else {
             return Ok(None);
@@ -214,7 +221,7 @@ impl Filter {
         };
         Ok(Some(Filter {
             name,
-            source: std::sync::Arc::from(""),
+            source,
             kind,
             exec_path,
             run_as,

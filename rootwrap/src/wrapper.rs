@@ -63,7 +63,9 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
     for (name, value) in items {
         let mut parts = split_commas(&value).map(pystr::py_strip);
         let class = parts.next().unwrap_or_default();
-        let args: Vec<String> = parts.map(str::to_owned).collect();
+        let mut args: Vec<String> =
+            Vec::with_capacity(memchr::memchr_iter(b',', value.as_bytes()).count());
+        args.extend(parts.map(str::to_owned));
         if crate::filters::Kind::from_class(class).is_none() {
             set.warnings.push(format!(
                 "Skipping unknown filter class ({class}) specified in filter definitions"
@@ -75,11 +77,8 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
             });
             continue;
         }
-        match Filter::from_definition(name, class, args) {
-            Ok(Some(mut filter)) => {
-                filter.source = std::sync::Arc::clone(&source);
-                set.filters.push(filter);
-            }
+        match Filter::from_definition(name, class, args, std::sync::Arc::clone(&source)) {
+            Ok(Some(filter)) => set.filters.push(filter),
             // The class was known above.
             Ok(None) => {}
             Err(e) => return Err(malformed(e.to_string())),
