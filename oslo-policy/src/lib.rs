@@ -41,6 +41,7 @@ pub mod rules;
 pub mod sample;
 pub mod tools;
 pub mod upgrade;
+mod watch;
 
 // Shared with the other crates; re-exported so paths stay stable.
 pub use pycompat::{textwrap, value, yaml, yamlemit};
