@@ -59,7 +59,9 @@ failed=0
 for crate in "${crates[@]}"; do
   dir=$(dir_of "$crate")
   [ -f "$dir/benches/instructions.rs" ] || continue
+  # The bench's own artifact: a crate's binaries are built (and listed) too.
   exe=$(cargo bench -q -p "$crate" --bench instructions --no-run --message-format=json 2>/dev/null |
+    grep '"kind":\["bench"\]' | grep '"name":"instructions"' |
     sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
   [ -x "$exe" ] || {
     echo "bench-instructions: cannot build $crate's instructions bench" >&2
