@@ -15,6 +15,9 @@
 //!   up, and the inode it ends at is watched for any change (content,
 //!   attributes, times, removal, rename; a directory of `policy_dirs`
 //!   also for its entries other than dotfiles);
+//! * a call asks one `epoll` instance holding the inotify descriptor and
+//!   `/proc/self/mounts` whether anything is ready (one `epoll_wait`
+//!   with no timeout, plus a `getpid`);
 //! * inotify queues an event before the syscall that caused it returns,
 //!   so a change made before a call starts is pending when that call
 //!   polls; any pending event that concerns a watched name (or the
@@ -155,12 +158,12 @@ pub(crate) fn arm_path(arming: &mut Option<Arming>, path: &Path, dir: bool) {
 mod linux {
     use std::collections::HashMap;
     use std::ffi::{OsStr, OsString};
-    use std::os::fd::AsFd;
     use std::os::unix::ffi::OsStrExt;
     use std::path::{Component, Path, PathBuf};
 
     use nix::errno::Errno;
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use nix::poll::PollTimeout;
+    use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
     use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify, WatchDescriptor};
     use nix::sys::statfs::{self, FsType};
 
@@ -194,11 +197,21 @@ mod linux {
         }
     }
 
+    /// The epoll data of the inotify descriptor and of the mount table.
+    const INOTIFY: u64 = 0;
+    const MOUNTS: u64 = 1;
+
     #[derive(Debug)]
     pub(super) struct Armed {
         inotify: Inotify,
-        /// Polls readable (`POLLPRI`) after a mount table change.
-        mounts: std::fs::File,
+        /// Polls readable (`POLLPRI`) after a mount table change; kept
+        /// open for `ready`.
+        _mounts: std::fs::File,
+        /// Both descriptors: an `epoll_wait` that returns nothing is
+        /// one system call that looks at no descriptor (the kernel
+        /// queues readiness as the event or mount change happens, before
+        /// the system call that caused it returns).
+        ready: Epoll,
         pid: u32,
         /// The working directory relative paths were resolved in.
         cwd: Option<PathBuf>,
@@ -225,6 +238,13 @@ mod linux {
         pub(super) fn new(relative: bool) -> Option<Armed> {
             let inotify = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC).ok()?;
             let mounts = std::fs::File::open("/proc/self/mounts").ok()?;
+            let ready = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).ok()?;
+            ready
+                .add(&inotify, EpollEvent::new(EpollFlags::EPOLLIN, INOTIFY))
+                .ok()?;
+            ready
+                .add(&mounts, EpollEvent::new(EpollFlags::EPOLLPRI, MOUNTS))
+                .ok()?;
             let cwd = if relative {
                 Some(std::env::current_dir().ok()?)
             } else {
@@ -232,7 +252,8 @@ mod linux {
             };
             Some(Armed {
                 inotify,
-                mounts,
+                _mounts: mounts,
+                ready,
                 pid: std::process::id(),
                 cwd,
                 interests: HashMap::new(),
@@ -318,20 +339,18 @@ mod linux {
                     return false;
                 }
             }
-            let mut fds = [
-                PollFd::new(self.inotify.as_fd(), PollFlags::POLLIN),
-                PollFd::new(self.mounts.as_fd(), PollFlags::POLLPRI),
-            ];
-            match poll(&mut fds, PollTimeout::ZERO) {
+            let mut ready = [EpollEvent::empty(); 2];
+            let n = match self.ready.wait(&mut ready, PollTimeout::ZERO) {
                 Ok(0) => return true,
-                Ok(_) => {}
+                Ok(n) => n,
                 Err(_) => return false,
-            }
-            let [events, mounts] = fds.map(|f| f.revents().unwrap_or(PollFlags::all()));
-            if !mounts.is_empty() || events != PollFlags::POLLIN {
-                return false;
-            }
-            self.only_unrelated_events()
+            };
+            // Only the inotify descriptor, only readable: read its events.
+            let only_events = ready.get(..n).is_some_and(|r| {
+                r.iter()
+                    .all(|e| e.data() == INOTIFY && e.events() == EpollFlags::EPOLLIN)
+            });
+            only_events && self.only_unrelated_events()
         }
 
         /// Reads the pending events: `true` if none concerns what is watched.
