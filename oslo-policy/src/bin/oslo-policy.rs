@@ -16,6 +16,11 @@ use oslo_policy::rules::Rules;
 use oslo_policy::tools::policy::{Cli, Command};
 use oslo_policy::value::Value;
 
+/// mimalloc: `eval` builds and frees ~60 small values per case line, and
+/// glibc's malloc and free were a quarter of its time.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn json_arg(what: &str, text: &str) -> Result<Value, String> {
     oslo_policy::json::from_str(text).map_err(|e| format!("--{what} is not JSON: {e}"))
 }
