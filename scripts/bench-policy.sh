@@ -11,11 +11,17 @@
 # registered defaults, enforce of nova's and keystone's rules, and
 # `oslopolicy-checker --policy nova-policy.json --access TOKEN` over all
 # nova rules as a whole process with hyperfine (ours against the
-# reference's), ending with the issue's targets.
+# reference's); and `oslo-policy eval` of 30,000 real-world case lines
+# (scripts/bench/policy_eval_cases.py, ~18 MB) over the combined policy as
+# a whole process with hyperfine, against the reference's counterpart
+# (oslo-policy/tests/oracle/policy_oracle.py --policy --cases, which the
+# differential tests compare it with), with both peak RSS (GNU time's
+# "Maximum resident set size"). Ends with one table of the issues'
+# targets, MET or NOT MET.
 #
 # Needs the reference venv (.venv, created by scripts/setup-reference.sh)
 # and, for the checker, hyperfine (installed with apt-get when root). Not
-# part of the test suite. Takes about two minutes (six with the service
+# part of the test suite. Takes about two minutes (eight with the service
 # policies). Figures are noisy while something else runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +30,7 @@ py=${OSLO_RS_REFERENCE_PYTHON:-$PWD/.venv/bin/python}
 out=target/bench-policy
 mkdir -p "$out"
 svc=${OSLO_RS_SERVICE_POLICIES:-$PWD/target/service-policies}
-rm -f "$out/service-cases.json" "$out/checker.json"
+rm -f "$out/service-cases.json" "$out/checker.json" "$out/eval.json"
 echo "== criterion: ours" >&2
 OSLO_RS_BENCH_POLICY_OUT="$PWD/$out/policy.json" OSLO_RS_SERVICE_POLICIES="$svc" \
   OSLO_RS_BENCH_SERVICE_CASES_OUT="$PWD/$out/service-cases.json" \
@@ -65,6 +71,25 @@ JSON
     hyperfine -N --warmup 3 --min-runs 20 --style none --export-json "$out/checker.json" \
       "$(line "$ours" "${args[@]}")" "$(line "$checker" "${args[@]}")" >/dev/null
     service_args+=("$out/checker.json")
+    echo "== hyperfine: oslo-policy eval, 30,000 case lines over the combined policy" >&2
+    cargo build -q --release -p oslo-policy --bin oslo-policy
+    "$py" scripts/bench/policy_eval_cases.py "$svc/combined-policy.yaml" 30000 "$out/eval-cases.jsonl"
+    args=(eval --policy "$svc/combined-policy.yaml" --cases "$out/eval-cases.jsonl")
+    ours=$PWD/target/release/oslo-policy
+    theirs=("$py" "$PWD/oslo-policy/tests/oracle/policy_oracle.py")
+    if ! cmp -s <("$ours" "${args[@]}") <("${theirs[@]}" "${args[@]:1}"); then
+      echo "bench-policy: oslo-policy eval and the reference answer differently" >&2
+      exit 1
+    fi
+    rss() {
+      if [ -x /usr/bin/time ]; then /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; else echo null; fi
+    }
+    hyperfine -N --warmup 1 --runs 5 --style none --export-json "$out/eval-runs.json" \
+      "$(line "$ours" "${args[@]}")" "$(line "${theirs[@]}" "${args[@]:1}")" >/dev/null
+    printf '{"runs": "%s", "rss_ours_kb": %s, "rss_python_kb": %s, "bytes": %s}\n' \
+      "$out/eval-runs.json" "$(rss "$ours" "${args[@]}")" "$(rss "${theirs[@]}" "${args[@]:1}")" \
+      "$(wc -c <"$out/eval-cases.jsonl")" >"$out/eval.json"
+    service_args+=("$out/eval.json")
   fi
 fi
 echo "== timeit: Python" >&2

@@ -8,7 +8,11 @@
 //!   whose name is still missing (after deprecated-rule handling).
 //! * The files are checked for changes (modification times) on every
 //!   [`Enforcer::enforce`]; a reload that fails is reported once, after which
-//!   the previous rules stay in force, as in the reference.
+//!   the previous rules stay in force, as in the reference. A change made
+//!   before a call is seen by that call; on Linux, from the second check
+//!   on, an inotify watch of every path the check reads stands in for the
+//!   `stat`s while nothing changes (`watch.rs` says what it covers, and
+//!   when it falls back to a `stat` per call).
 //! * Registered rules with `scope_types` are scope-checked before their
 //!   check runs; file-only rules never are.
 
@@ -22,6 +26,7 @@ use crate::external::RemoteOptions;
 use crate::parser::Check;
 use crate::rules::{EvalError, LoadError, Rule, Rules};
 use crate::value::Value;
+use crate::watch::{Arming, arm_path};
 
 /// The `[oslo_policy]` options the enforcer reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +109,12 @@ struct State {
     /// How many of the first `rules` came from the files.
     file_rule_count: usize,
     stamp: Vec<(PathBuf, Option<SystemTime>)>,
+    /// Armed before the scan that gave `stamp` (and `rules` are what a
+    /// scan giving `stamp` returns): while it is quiet, a scan would give
+    /// `stamp` again.
+    watch: Option<crate::watch::Watch>,
+    /// Arming failed at the last scan: no new try before the files change.
+    arming_failed: bool,
 }
 
 /// The rules read from the policy files, in order: the first rules of the
@@ -209,12 +220,19 @@ impl Enforcer {
 
     /// The files that make up the policy, in load order, with their
     /// modification times (a missing main file appears with `None`).
-    fn sources(&self) -> Result<Vec<(PathBuf, Option<SystemTime>)>, EnforceError> {
+    /// With `arming`, each path is watched before it is read (`None`
+    /// after a path that cannot be).
+    fn sources(
+        &self,
+        arming: &mut Option<Arming>,
+    ) -> Result<Vec<(PathBuf, Option<SystemTime>)>, EnforceError> {
+        arm_path(arming, &self.config.policy_file, false);
         let mut out = vec![(
             self.config.policy_file.clone(),
             mtime(&self.config.policy_file),
         )];
         for dir in &self.config.policy_dirs {
+            arm_path(arming, dir, true);
             let Ok(meta) = std::fs::metadata(dir) else {
                 continue;
             };
@@ -234,6 +252,7 @@ impl Enforcer {
             names.sort();
             for n in names {
                 let p = dir.join(n);
+                arm_path(arming, &p, false);
                 let t = mtime(&p);
                 out.push((p, t));
             }
@@ -267,17 +286,52 @@ impl Enforcer {
         self.load_locked(&mut state)
     }
 
+    /// A new [`Arming`] for a scan.
+    fn arming(&self) -> Option<Arming> {
+        let relative = self.config.policy_file.is_relative()
+            || self.config.policy_dirs.iter().any(|d| d.is_relative());
+        Arming::new(relative)
+    }
+
     fn load_locked(&self, state: &mut State) -> Result<Arc<Rules>, EnforceError> {
         if let Some(rules) = &state.rules {
-            if self.only_main_file_unchanged(&state.stamp) {
+            let unchanged = match &mut state.watch {
+                Some(watch) => watch.quiet(),
+                // No watch to be had: a `stat` per call.
+                None if state.arming_failed => self.only_main_file_unchanged(&state.stamp),
+                // Not armed yet: the scan below arms.
+                None => false,
+            };
+            if unchanged {
                 return Ok(Arc::clone(rules));
             }
         }
-        let sources = self.sources()?;
+        // Scan: the files' names and times, each path watched before it
+        // is read, so that what changes after is reported. The first load
+        // is not watched: a tool that loads once and decides once
+        // (`oslopolicy-checker`) pays nothing for watches.
+        state.watch = None;
+        let loaded = state.rules.is_some();
+        let want = loaded && !state.arming_failed;
+        let mut arming = if want { self.arming() } else { None };
+        let mut sources = self.sources(&mut arming)?;
         if let Some(rules) = &state.rules {
             if state.stamp == sources {
+                if want {
+                    state.arming_failed = arming.is_none();
+                }
+                state.watch = arming.map(Arming::finish);
                 return Ok(Arc::clone(rules));
             }
+        }
+        if loaded && !want {
+            // Arming failed before and the files changed: time to try
+            // again (a second scan, armed; a rebuild makes it cheap).
+            arming = self.arming();
+            sources = self.sources(&mut arming)?;
+        }
+        if loaded {
+            state.arming_failed = arming.is_none();
         }
         match self.build(&sources) {
             Ok((rules, file_rule_count)) => {
@@ -285,6 +339,7 @@ impl Enforcer {
                 state.rules = Some(Arc::clone(&rules));
                 state.file_rule_count = file_rule_count;
                 state.stamp = sources;
+                state.watch = arming.map(Arming::finish);
                 Ok(rules)
             }
             Err(e) => {
@@ -293,6 +348,7 @@ impl Enforcer {
                 // previous rules stay (a first load keeps failing).
                 if state.rules.is_some() {
                     state.stamp = sources;
+                    state.watch = arming.map(Arming::finish);
                 }
                 Err(e)
             }
@@ -887,6 +943,197 @@ mod tests {
             message: "m".to_owned(),
         };
         assert_eq!(empty.to_string(), "rule 'a': m");
+    }
+
+    /// Whether the enforcer decides with a watch standing in for `stat`.
+    fn watching(e: &Enforcer) -> bool {
+        e.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .watch
+            .is_some()
+    }
+
+    /// Writes `text` to `path` with a modification time `secs` seconds
+    /// from now (so that the reference's check sees a new time).
+    fn write_at(path: &Path, text: &str, secs: u64) {
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+        let f = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap_or_else(|e| panic!("{e}"));
+        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(secs))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// `role:R` for the rule `a`: which role the effective policy wants.
+    fn wants(e: &Enforcer, role: &str) -> bool {
+        let t = Value::Dict(Vec::new());
+        e.enforce("a", &t, &mut creds(&[role]))
+            .unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// Every way a policy changes is seen by the next call, while a watch
+    /// stands in for the `stat`s (Linux): in-place writes, replacement by
+    /// rename, removal and creation, a directory renamed away and back,
+    /// a symbolic link swapped as Kubernetes swaps `..data`, a write
+    /// through another hard link, `policy_dirs` entries coming and going;
+    /// a dotfile in a policy directory changes nothing.
+    #[test]
+    fn every_change_is_seen_by_the_next_call() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path();
+        let etc = root.join("etc");
+        let v1 = etc.join("v1");
+        std::fs::create_dir_all(&v1).unwrap_or_else(|e| panic!("{e}"));
+        write_at(&v1.join("policy.yaml"), "a: role:one", 1);
+        std::os::unix::fs::symlink("v1", etc.join("..data")).unwrap_or_else(|e| panic!("{e}"));
+        let policy = etc.join("policy.yaml");
+        std::os::unix::fs::symlink("..data/policy.yaml", &policy).unwrap_or_else(|e| panic!("{e}"));
+        let d = etc.join("policy.d");
+        let e = Enforcer::new(Config {
+            policy_file: policy.clone(),
+            policy_dirs: vec![d.clone()],
+            ..Config::default()
+        });
+        assert!(wants(&e, "one"));
+        assert!(wants(&e, "one"));
+        let linux = cfg!(target_os = "linux");
+        assert_eq!(watching(&e), linux, "armed at the second check");
+        let step = std::cell::Cell::new(10);
+        let later = || {
+            step.set(step.get() + 10);
+            step.get()
+        };
+        // The Kubernetes ConfigMap update: a new version, `..data` swapped
+        // by rename.
+        let v2 = etc.join("v2");
+        std::fs::create_dir(&v2).unwrap_or_else(|e| panic!("{e}"));
+        write_at(&v2.join("policy.yaml"), "a: role:two", later());
+        std::os::unix::fs::symlink("v2", etc.join("..data.new")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::rename(etc.join("..data.new"), etc.join("..data"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(wants(&e, "two"), "symbolic link swapped");
+        assert!(wants(&e, "two"));
+        // In place, through the link.
+        write_at(&policy, "a: role:three", later());
+        assert!(wants(&e, "three"), "written in place");
+        // Replaced by rename.
+        let tmp = v2.join("policy.yaml.tmp");
+        write_at(&tmp, "a: role:four", later());
+        std::fs::rename(&tmp, v2.join("policy.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(wants(&e, "four"), "replaced by rename");
+        // Through another hard link.
+        let other = root.join("hard-link");
+        std::fs::hard_link(v2.join("policy.yaml"), &other).unwrap_or_else(|e| panic!("{e}"));
+        assert!(wants(&e, "four"));
+        write_at(&other, "a: role:five", later());
+        assert!(wants(&e, "five"), "written through another link");
+        // A directory on the path renamed away: the file is gone.
+        std::fs::rename(&v2, root.join("v2-away")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!wants(&e, "five"), "the file went away with its directory");
+        std::fs::rename(root.join("v2-away"), &v2).unwrap_or_else(|e| panic!("{e}"));
+        assert!(wants(&e, "five"), "and came back");
+        // Removed, then created again.
+        std::fs::remove_file(v2.join("policy.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!wants(&e, "five"), "removed");
+        write_at(&v2.join("policy.yaml"), "a: role:six", later());
+        assert!(wants(&e, "six"), "created");
+        // policy_dirs: the directory appears, files come, change and go.
+        std::fs::create_dir(&d).unwrap_or_else(|e| panic!("{e}"));
+        write_at(&d.join("10.yaml"), "a: role:seven", later());
+        assert!(wants(&e, "seven"), "policy.d created with a file");
+        assert!(wants(&e, "seven"));
+        assert_eq!(watching(&e), linux);
+        write_at(&d.join("20.yaml"), "a: role:eight", later());
+        assert!(wants(&e, "eight"), "a later file added");
+        write_at(&d.join(".20.yaml.swp"), "{", later());
+        assert!(wants(&e, "eight"), "dotfiles are not read");
+        assert_eq!(watching(&e), linux, "and do not disarm");
+        write_at(&d.join("20.yaml"), "a: role:nine", later());
+        assert!(wants(&e, "nine"), "a policy.d file written");
+        std::fs::remove_file(d.join("20.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(wants(&e, "seven"), "a policy.d file removed");
+        std::fs::rename(&d, root.join("d-away")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(wants(&e, "six"), "policy.d renamed away");
+        // A file unrelated to the policy changes nothing.
+        write_at(&etc.join("nova.conf"), "[DEFAULT]", later());
+        assert!(wants(&e, "six"));
+        assert_eq!(watching(&e), linux);
+    }
+
+    /// A lost event (the queue overflowed: `max_queued_events` unrelated
+    /// events, then the policy written) sends the next call to the scan:
+    /// reading the pending events alone would find none about the policy.
+    #[test]
+    fn a_queue_overflow_is_a_change() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let policy = dir.path().join("policy.yaml");
+        write_at(&policy, "a: role:one", 1);
+        let e = Enforcer::new(Config {
+            policy_file: policy.clone(),
+            ..Config::default()
+        });
+        assert!(wants(&e, "one"));
+        assert!(wants(&e, "one"));
+        let linux = cfg!(target_os = "linux");
+        assert_eq!(watching(&e), linux, "armed at the second check");
+        if !linux {
+            return;
+        }
+        let limit: usize = std::fs::read_to_string("/proc/sys/fs/inotify/max_queued_events")
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(16384);
+        // Events in the policy's directory about other files: two files in
+        // turn, as identical consecutive events are merged.
+        let mut files = ["a.conf", "b.conf"]
+            .map(|n| std::fs::File::create(dir.path().join(n)).unwrap_or_else(|e| panic!("{e}")));
+        for i in 0..=limit {
+            use std::io::Write as _;
+            if let Some(f) = files.get_mut(i % 2) {
+                f.write_all(b"x").unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        write_at(&policy, "a: role:two", 20);
+        assert!(wants(&e, "two"), "the overflow is seen");
+        assert!(wants(&e, "two"));
+        assert!(watching(&e), "armed again");
+    }
+
+    /// Where no watch can be had (no inotify instance left, a path that
+    /// cannot be watched: `max_user_watches` reached), every call checks
+    /// the files, as without a watch: each change is seen by the next call.
+    #[test]
+    fn without_a_watch_every_call_checks_the_files() {
+        for how in [crate::watch::Refuse::New, crate::watch::Refuse::Path] {
+            crate::watch::refuse(how);
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let policy = dir.path().join("policy.yaml");
+            let d = dir.path().join("policy.d");
+            write_at(&policy, "a: role:one", 1);
+            let e = Enforcer::new(Config {
+                policy_file: policy.clone(),
+                policy_dirs: vec![d.clone()],
+                ..Config::default()
+            });
+            assert!(wants(&e, "one"));
+            assert!(wants(&e, "one"));
+            assert!(!watching(&e), "{how:?}");
+            write_at(&policy, "a: role:two", 10);
+            assert!(wants(&e, "two"), "{how:?}: written");
+            std::fs::create_dir(&d).unwrap_or_else(|e| panic!("{e}"));
+            write_at(&d.join("1.yaml"), "a: role:three", 20);
+            assert!(wants(&e, "three"), "{how:?}: policy.d created");
+            write_at(&d.join("1.yaml"), "a: role:four", 30);
+            assert!(wants(&e, "four"), "{how:?}: policy.d file written");
+            std::fs::remove_file(d.join("1.yaml")).unwrap_or_else(|e| panic!("{e}"));
+            assert!(wants(&e, "two"), "{how:?}: policy.d file removed");
+            std::fs::remove_file(&policy).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!wants(&e, "two"), "{how:?}: removed");
+            assert!(!watching(&e), "{how:?}");
+        }
+        crate::watch::refuse(crate::watch::Refuse::Nothing);
     }
 
     /// A `policy_dirs` entry created after the first load is read at the

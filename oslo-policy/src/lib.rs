@@ -7,6 +7,7 @@
 //! * [`enforcer`] — `Enforcer`: files, `policy_dirs`, registered defaults,
 //!   scopes, deprecations, reload;
 //! * [`external`] — `http:`/`https:` checks (cargo feature `http`);
+//! * [`json`] — case and credential JSON straight into [`value::Value`]s;
 //! * [`defaults`] — `RuleDefault`, `DeprecatedRule`, defaults files;
 //! * [`value`] — Python values with `str()`/`repr()` semantics;
 //! * [`pyformat`] — `str % mapping`, applied to every match;
@@ -29,6 +30,7 @@ pub mod defaults;
 pub mod enforcer;
 pub mod external;
 mod graph;
+pub mod json;
 pub mod lint;
 pub mod literal;
 pub mod opts;
@@ -39,6 +41,7 @@ pub mod rules;
 pub mod sample;
 pub mod tools;
 pub mod upgrade;
+mod watch;
 
 // Shared with the other crates; re-exported so paths stay stable.
 pub use pycompat::{textwrap, value, yaml, yamlemit};

@@ -16,10 +16,13 @@ use oslo_policy::rules::Rules;
 use oslo_policy::tools::policy::{Cli, Command};
 use oslo_policy::value::Value;
 
+/// mimalloc: `eval` builds and frees ~60 small values per case line, and
+/// glibc's malloc and free were a quarter of its time.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn json_arg(what: &str, text: &str) -> Result<Value, String> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .map(|v| Value::from_json(&v))
-        .map_err(|e| format!("--{what} is not JSON: {e}"))
+    oslo_policy::json::from_str(text).map_err(|e| format!("--{what} is not JSON: {e}"))
 }
 
 /// Fails unless `path` can be opened and is a file (`dir`: a directory),
@@ -149,6 +152,42 @@ fn enforcer(
     Ok(e)
 }
 
+/// Why a case line was not decided.
+enum CaseError {
+    NotJson(serde_json::Error),
+    Name,
+}
+
+/// One case line (`{"name": ..., "target": ..., "creds": ...}`) decided:
+/// parsed straight into values, which are moved out of the case (no copy);
+/// a missing target or creds is an empty dict.
+fn decide_line(
+    rules: &Enforcer,
+    text: &str,
+) -> Result<Result<bool, oslo_policy::enforcer::EnforceError>, CaseError> {
+    let case = oslo_policy::json::from_str(text).map_err(CaseError::NotJson)?;
+    let Value::Dict(items) = case else {
+        return Err(CaseError::Name);
+    };
+    let (mut name, mut target, mut creds) = (None, None, None);
+    for (key, value) in items {
+        if let Value::Str(key) = key {
+            match key.as_str() {
+                "name" => name = Some(value),
+                "target" => target = Some(value),
+                "creds" => creds = Some(value),
+                _ => {}
+            }
+        }
+    }
+    let Some(Value::Str(name)) = name else {
+        return Err(CaseError::Name);
+    };
+    let target = target.unwrap_or(Value::Dict(Vec::new()));
+    let mut creds = creds.unwrap_or(Value::Dict(Vec::new()));
+    Ok(rules.enforce(&name, &target, &mut creds))
+}
+
 fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
     let rules = match enforcer {
         Ok(r) => r,
@@ -167,51 +206,43 @@ fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
         }
     };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = match line {
-            Ok(l) => l,
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut input = std::io::BufReader::with_capacity(1 << 16, file);
+    // One buffer for every line (what `lines()` would allocate per line).
+    let mut line = String::new();
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        match input.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => n += 1,
             Err(e) => {
                 eprintln!("oslo-policy: {}:{}: {e}", cases.display(), n + 1);
                 return ExitCode::from(2);
             }
+        }
+        // What `lines()` yields: without the "\n" or "\r\n".
+        let text = match line.strip_suffix('\n') {
+            Some(l) => l.strip_suffix('\r').unwrap_or(l),
+            None => &line,
         };
-        if line.trim().is_empty() {
+        if text.trim().is_empty() {
             continue;
         }
-        let answer = match serde_json::from_str::<serde_json::Value>(&line) {
-            Err(e) => format!("error: {}:{}: not JSON: {e}", cases.display(), n + 1),
-            Ok(case) => {
-                let case = Value::from_json(&case);
-                let name = match case.get("name") {
-                    Some(Value::Str(s)) => Some(s.clone()),
-                    _ => None,
-                };
-                match name {
-                    None => format!(
-                        "error: {}:{}: \"name\" must be a string",
-                        cases.display(),
-                        n + 1
-                    ),
-                    Some(name) => {
-                        let target = case
-                            .get("target")
-                            .cloned()
-                            .unwrap_or(Value::Dict(Vec::new()));
-                        let mut creds = case
-                            .get("creds")
-                            .cloned()
-                            .unwrap_or(Value::Dict(Vec::new()));
-                        match rules.enforce(&name, &target, &mut creds) {
-                            Ok(true) => "true".to_owned(),
-                            Ok(false) => "false".to_owned(),
-                            Err(e) => format!("error: {e}"),
-                        }
-                    }
-                }
+        let written = match decide_line(&rules, text) {
+            Ok(Ok(true)) => out.write_all(b"true\n"),
+            Ok(Ok(false)) => out.write_all(b"false\n"),
+            Ok(Err(e)) => writeln!(out, "error: {e}"),
+            Err(CaseError::NotJson(e)) => {
+                writeln!(out, "error: {}:{n}: not JSON: {e}", cases.display())
             }
+            Err(CaseError::Name) => writeln!(
+                out,
+                "error: {}:{n}: \"name\" must be a string",
+                cases.display()
+            ),
         };
-        if writeln!(out, "{answer}").is_err() {
+        if written.is_err() {
             return ExitCode::from(2);
         }
     }
