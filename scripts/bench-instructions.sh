@@ -59,7 +59,10 @@ failed=0
 for crate in "${crates[@]}"; do
   dir=$(dir_of "$crate")
   [ -f "$dir/benches/instructions.rs" ] || continue
+  # The bench target's own artifact (cargo also reports the package's
+  # binaries, in no fixed order).
   exe=$(cargo bench -q -p "$crate" --bench instructions --no-run --message-format=json 2>/dev/null |
+    grep '"kind":\["bench"\]' | grep '"name":"instructions"' |
     sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
   [ -x "$exe" ] || {
     echo "bench-instructions: cannot build $crate's instructions bench" >&2
