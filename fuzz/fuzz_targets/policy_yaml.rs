@@ -1,5 +1,6 @@
 //! Policy and defaults files: the loader's fast paths (JSON documents,
-//! flat `"name": "rule"` mappings) must give exactly what the full
+//! flat `"name": "rule"` mappings, block-style documents such as opt-data
+//! and commented `policy.yaml` files) must give exactly what the full
 //! PyYAML-compatible loader gives — the same value or the same error —
 //! for every input, and neither may panic.
 #![no_main]

@@ -96,6 +96,7 @@ pub fn normalize_group(name: &str) -> String {
 /// [`normalize_group`] without allocating when nothing changes.
 fn normalize_group_cow(name: &str) -> Cow<'_, str> {
     if name == "DEFAULT"
+        || (name.is_ascii() && !name.bytes().any(|b| b.is_ascii_uppercase()))
         || name
             .chars()
             .all(|c| c.to_lowercase().eq(std::iter::once(c)))
@@ -754,11 +755,11 @@ impl Namespace {
         self.file_value(&file_names, multi, want_loc)
     }
 
-    fn joined(values: Vec<String>, multi: bool) -> Value {
+    fn joined(mut values: Vec<String>, multi: bool) -> Value {
         if multi {
             Value::List(values.into_iter().map(Value::Str).collect())
         } else {
-            Value::Str(values.last().cloned().unwrap_or_default())
+            Value::Str(values.pop().unwrap_or_default())
         }
     }
 

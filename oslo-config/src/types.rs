@@ -370,6 +370,14 @@ fn min_length_error(n: usize) -> Exc {
     ))
 }
 
+/// Whether `str(value).strip()` is empty (without copying a string).
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Str(s) => py_strip(s).is_empty(),
+        _ => py_strip(&value.py_str()).is_empty(),
+    }
+}
+
 /// `int(n)` for a small int.
 fn int_value(n: &str) -> Value {
     Value::Int(n.to_owned())
@@ -479,6 +487,20 @@ impl IntegerType {
 
     /// The bounds as the reference stores them (`Port` fills in 0 and
     /// 65535).
+    /// [`Self::bounds`] without copying them.
+    fn bound_refs(&self, port: bool) -> (Option<&Value>, Option<&Value>) {
+        static MIN: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| int_value(PORT_MIN));
+        static MAX: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| int_value(PORT_MAX));
+        if port {
+            (
+                Some(self.min.as_ref().unwrap_or(&MIN)),
+                Some(self.max.as_ref().unwrap_or(&MAX)),
+            )
+        } else {
+            (self.min.as_ref(), self.max.as_ref())
+        }
+    }
+
     fn bounds(&self, port: bool) -> (Option<Value>, Option<Value>) {
         if port {
             (
@@ -548,7 +570,7 @@ impl IntegerType {
         let num = match value {
             Value::Int(_) | Value::Bool(_) => value.clone(),
             _ => {
-                if py_strip(&value.py_str()).is_empty() {
+                if is_blank(value) {
                     return Ok(Value::None);
                 }
                 match value {
@@ -564,10 +586,10 @@ impl IntegerType {
                 }
             }
         };
-        let (min, max) = self.bounds(port);
+        let (min, max) = self.bound_refs(port);
         match &self.choices {
             None => {
-                if let Some(lo) = &min {
+                if let Some(lo) = min {
                     if py_lt(&num, lo)? {
                         return Err(Exc::value(format!(
                             "Should be greater than or equal to {}",
@@ -575,7 +597,7 @@ impl IntegerType {
                         )));
                     }
                 }
-                if let Some(hi) = &max {
+                if let Some(hi) = max {
                     if py_gt(&num, hi)? {
                         return Err(Exc::value(format!(
                             "Should be less than or equal to {}",
@@ -613,7 +635,7 @@ impl FloatType {
         let num = match value {
             Value::Float(f) => *f,
             _ => {
-                if py_strip(&value.py_str()).is_empty() {
+                if is_blank(value) {
                     return Ok(Value::None);
                 }
                 match value {
@@ -959,7 +981,10 @@ impl Type {
     /// The reference's `__call__`.
     fn call(&self, value: &Value) -> PyResult<Value> {
         match self {
-            Type::String(s) => s.call(&value.py_str()).map(Value::Str),
+            Type::String(s) => match value {
+                Value::Str(v) => s.call(v).map(Value::Str),
+                _ => s.call(&value.py_str()).map(Value::Str),
+            },
             Type::MultiString => Ok(Value::Str(value.py_str())),
             Type::Boolean => match value {
                 Value::Bool(_) => Ok(value.clone()),

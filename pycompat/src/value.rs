@@ -340,9 +340,9 @@ pub struct DictBuilder {
 impl DictBuilder {
     /// `d[key] = value`.
     pub fn insert(&mut self, key: Value, value: Value) {
-        // Small dicts (most of them) are searched; an index of the string
-        // keys is built once they grow.
-        const SEARCHED: usize = 8;
+        // Small dicts (most of them: an opt-data entry has 21 keys) are
+        // searched; an index of the string keys is built once they grow.
+        const SEARCHED: usize = 32;
         if let Value::Str(s) = &key {
             if self.items.len() < SEARCHED {
                 match self

@@ -89,6 +89,7 @@ use yaml_rust2::scanner::{Marker, ScanError, Scanner, TScalarStyle, TokenType};
 
 use crate::value::{DictBuilder, Value};
 
+mod block;
 mod simple;
 
 /// The deepest nesting of collections accepted.
@@ -158,7 +159,8 @@ impl From<Marker> for Mark {
 /// and column where known.
 pub fn safe_load(bytes: &[u8]) -> Result<Value, YamlError> {
     if let Ok(raw) = std::str::from_utf8(bytes) {
-        if let Some(value) = simple::load(raw.strip_prefix('\u{feff}').unwrap_or(raw)) {
+        let text = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+        if let Some(value) = simple::load(text).or_else(|| block::load(text)) {
             return Ok(value);
         }
     }
@@ -1112,6 +1114,22 @@ fn resolve(value: &str) -> NodeTag {
 }
 
 fn resolve_exact(v: &str) -> NodeTag {
+    match v.as_bytes().first() {
+        None => return NodeTag::Null,
+        // Only the bool and null patterns start with a letter.
+        Some(b) if b.is_ascii_alphabetic() => {
+            return if is_bool(v) {
+                NodeTag::Bool
+            } else if matches!(v, "null" | "Null" | "NULL") {
+                NodeTag::Null
+            } else {
+                NodeTag::Str
+            };
+        }
+        // What no implicit resolver's pattern can start with is a string.
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'<' | b'=' | b'!' | b'&' | b'*') => {}
+        Some(_) => return NodeTag::Str,
+    }
     if is_bool(v) {
         NodeTag::Bool
     } else if is_float(v) {
@@ -1131,6 +1149,34 @@ fn resolve_exact(v: &str) -> NodeTag {
         NodeTag::Unknown(format!("{YAML_TAG}yaml"))
     } else {
         NodeTag::Str
+    }
+}
+
+/// A plain scalar's value as the full loader resolves and constructs it;
+/// `None` where it fails (merge and value keys, constructor errors), for
+/// the fast paths to leave such documents to it.
+fn plain_value(text: &str) -> Option<Value> {
+    Some(match resolve(text) {
+        NodeTag::Str => Value::Str(text.to_owned()),
+        NodeTag::Null => Value::None,
+        NodeTag::Bool => Value::Bool(match text {
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => true,
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => false,
+            _ => bool_value(text)?,
+        }),
+        NodeTag::Int => construct_int(text)?,
+        NodeTag::Float => construct_float(text)?,
+        NodeTag::Timestamp => construct_timestamp(text)?,
+        _ => return None,
+    })
+}
+
+/// `construct_yaml_bool`.
+fn bool_value(text: &str) -> Option<bool> {
+    match text.to_lowercase().as_str() {
+        "yes" | "true" | "on" => Some(true),
+        "no" | "false" | "off" => Some(false),
+        _ => None,
     }
 }
 
@@ -1512,12 +1558,7 @@ impl Constructor {
             NodeTag::Null => self.scalar(idx).map(|_| Value::None)?,
             NodeTag::Str => Value::Str(self.scalar(idx)?),
             NodeTag::Bool => {
-                let s = self.scalar(idx)?;
-                match s.to_lowercase().as_str() {
-                    "yes" | "true" | "on" => Value::Bool(true),
-                    "no" | "false" | "off" => Value::Bool(false),
-                    _ => return Err(bad("not a boolean")),
-                }
+                Value::Bool(bool_value(&self.scalar(idx)?).ok_or_else(|| bad("not a boolean"))?)
             }
             NodeTag::Int => construct_int(&self.scalar(idx)?).ok_or_else(|| bad("invalid int"))?,
             NodeTag::Float => {
