@@ -256,6 +256,18 @@ fn is_value_error(e: &Error) -> bool {
     )
 }
 
+/// Whether `_substitute` could change `value` (a `$` in a string or
+/// list item; a dict is rebuilt, so it always could); if not,
+/// substituting gives it unchanged.
+fn has_reference(value: &Value) -> bool {
+    match value {
+        Value::Str(s) => s.contains('$'),
+        Value::List(items) => items.iter().any(has_reference),
+        Value::Dict(_) => true,
+        _ => false,
+    }
+}
+
 /// Python's `KeyError` inside a lookup (an option found through a
 /// deprecated alias whose name is not its dest).
 fn key_error(name: &str) -> Error {
@@ -343,9 +355,13 @@ impl ConfigOpts {
     }
 
     fn group_name(&self, g: GroupRef) -> Option<String> {
+        self.group_str(g).map(str::to_owned)
+    }
+
+    fn group_str(&self, g: GroupRef) -> Option<&str> {
         g.and_then(|i| self.groups.get(i))
             .and_then(|s| s.group.as_ref())
-            .map(|grp| grp.name.clone())
+            .map(|grp| grp.name.as_str())
     }
 
     /// `register_group`: a group registered twice keeps the first.
@@ -519,6 +535,16 @@ impl ConfigOpts {
     /// deprecated aliases.
     fn opt_ref(&self, name: &str, group: Option<&str>) -> Result<(GroupRef, usize)> {
         let g = self.find_group(group)?;
+        self.opt_ref_in(g, group, name)
+    }
+
+    /// [`Self::opt_ref`] in the group `g` (named `group`), already found.
+    fn opt_ref_in(
+        &self,
+        g: GroupRef,
+        group: Option<&str>,
+        name: &str,
+    ) -> Result<(GroupRef, usize)> {
         let slot = self
             .slot(g)
             .ok_or_else(|| Error::NoSuchGroup(group.unwrap_or_default().to_owned()))?;
@@ -1166,6 +1192,15 @@ impl ConfigOpts {
         group: Option<&str>,
         want_loc: bool,
     ) -> Option<namespace::Found> {
+        if opt.deprecated_opts.is_empty() {
+            // No list of names to build.
+            return ns.value(
+                &[(group, opt.dest.as_str())],
+                opt.multi,
+                opt.positional,
+                want_loc,
+            );
+        }
         let names = Self::names(opt, group);
         ns.value(&names, opt.multi, opt.positional, want_loc)
     }
@@ -1451,8 +1486,8 @@ impl ConfigOpts {
         ns: Option<&Namespace>,
         want_loc: bool,
     ) -> Result<(Value, Option<LocationInfo>)> {
-        let group_name = self.group_name(g);
-        let r = self.opt_ref(name, group_name.as_deref())?;
+        let group_name = self.group_str(g);
+        let r = self.opt_ref_in(g, group_name, name)?;
         let info = self.info(r)?;
         let opt = &info.opt;
         let loc = info
@@ -1465,6 +1500,15 @@ impl ConfigOpts {
         // On failure: the error and what it was about (the value the type
         // was given, or the raw one if interpolation failed).
         let convert = |value: &Value| -> Result<Value, Box<Refused>> {
+            if !has_reference(value) {
+                return Self::convert(opt, value).map_err(|e| {
+                    Box::new(Refused {
+                        error: e,
+                        given: value.clone(),
+                        in_reference: false,
+                    })
+                });
+            }
             let substituted = self.substitute(value, g, ns).map_err(|e| {
                 Box::new(Refused {
                     error: e,
@@ -1485,7 +1529,7 @@ impl ConfigOpts {
             BadValue {
                 text,
                 option: opt.name.clone(),
-                group: group_name.clone(),
+                group: group_name.map(str::to_owned),
                 location,
                 reason: refused.error.to_string(),
                 value: refused.given,
@@ -1494,7 +1538,7 @@ impl ConfigOpts {
                 cause: refused.in_reference.then(|| Box::new(refused.error)),
             }
         };
-        let env_name = || Self::env_name(group_name.as_deref(), name);
+        let env_name = || Self::env_name(group_name, name);
         let env_val = if self.use_env && !self.env.is_empty() {
             self.env.get(&env_name())
         } else {
@@ -1506,7 +1550,7 @@ impl ConfigOpts {
             None => self.namespace.as_ref(),
         };
         if let Some(namespace) = namespace {
-            let found = Self::from_namespace_at(opt, namespace, group_name.as_deref(), want_loc);
+            let found = Self::from_namespace_at(opt, namespace, group_name, want_loc);
             let (attempt, alt_loc) = match found {
                 Some((val, alt_loc)) => {
                     let attempt = if alt_loc.location == Locations::CommandLine {
@@ -1540,7 +1584,7 @@ impl ConfigOpts {
                         // The message names the file: find it now.
                         let alt_loc = match (want_loc, alt_loc.location) {
                             (false, Locations::User) => {
-                                Self::from_namespace(opt, namespace, group_name.as_deref())
+                                Self::from_namespace(opt, namespace, group_name)
                                     .map_or(alt_loc, |f| f.1)
                             }
                             _ => alt_loc,
@@ -1552,12 +1596,9 @@ impl ConfigOpts {
                         // The reference names the last file with the
                         // section; the operator needs the value's source.
                         let source = match loc.location {
-                            Locations::User => Self::source_of(
-                                opt,
-                                namespace,
-                                group_name.as_deref(),
-                                alt_loc.clone(),
-                            ),
+                            Locations::User => {
+                                Self::source_of(opt, namespace, group_name, alt_loc.clone())
+                            }
                             _ => loc,
                         };
                         let bad = Box::new(bad(message, source, refused));

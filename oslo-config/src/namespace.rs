@@ -618,14 +618,15 @@ impl Namespace {
 
     /// `_get_file_value` (normalized): the newest file with any of `names`
     /// wins for single values; multi values collect every file, oldest
-    /// first (and, inside a file, later names first).
-    pub fn file_value(
+    /// first (and, inside a file, later names first). Joined: a list of
+    /// strings for multi values, the string otherwise.
+    fn file_value(
         &self,
         names: &[(Cow<'_, str>, &str)],
         multi: bool,
         want_loc: bool,
-    ) -> Option<(Vec<String>, LocationInfo)> {
-        let mut collected: Vec<String> = Vec::new();
+    ) -> Option<Found> {
+        let mut collected: Vec<Value> = Vec::new();
         let mut loc: Option<LocationInfo> = None;
         for (path, file) in &self.parsed {
             for (section, name) in names {
@@ -652,18 +653,18 @@ impl Namespace {
                     });
                 }
                 if multi {
-                    let mut v: Vec<String> = occ.iter().map(|o| o.0.clone()).collect();
+                    let mut v: Vec<Value> = occ.iter().map(|o| Value::Str(o.0.clone())).collect();
                     v.append(&mut collected);
                     collected = v;
                 } else {
                     // Only the last assignment counts.
                     let last = occ.last().map(|o| o.0.clone()).unwrap_or_default();
-                    return loc.map(|l| (vec![last], l));
+                    return loc.map(|l| (Value::Str(last), l));
                 }
             }
         }
         if multi && !collected.is_empty() {
-            return loc.map(|l| (collected, l));
+            return loc.map(|l| (Value::List(collected), l));
         }
         None
     }
@@ -728,15 +729,13 @@ impl Namespace {
                 .unwrap_or_else(|| LocationInfo::new(Locations::CommandLine, ""));
             return Some((v, loc));
         }
-        let (values, loc) = file?;
-        Some((Self::joined(values, multi), loc))
+        file
     }
 
     /// The value the files alone give (what [`Namespace::value`] gives
     /// without the command line).
     pub fn file_found(&self, names: &[(Option<&str>, &str)], multi: bool) -> Option<Found> {
-        let (values, loc) = self.files_value(names, multi, true)?;
-        Some((Self::joined(values, multi), loc))
+        self.files_value(names, multi, true)
     }
 
     fn files_value(
@@ -744,23 +743,19 @@ impl Namespace {
         names: &[(Option<&str>, &str)],
         multi: bool,
         want_loc: bool,
-    ) -> Option<(Vec<String>, LocationInfo)> {
+    ) -> Option<Found> {
         if self.parsed.is_empty() {
             return None;
         }
-        let file_names: Vec<(Cow<'_, str>, &str)> = names
-            .iter()
-            .map(|(g, n)| (normalize_group_cow(g.unwrap_or("DEFAULT")), *n))
-            .collect();
-        self.file_value(&file_names, multi, want_loc)
-    }
-
-    fn joined(mut values: Vec<String>, multi: bool) -> Value {
-        if multi {
-            Value::List(values.into_iter().map(Value::Str).collect())
-        } else {
-            Value::Str(values.pop().unwrap_or_default())
+        fn key<'a>(&(g, n): &(Option<&'a str>, &'a str)) -> (Cow<'a, str>, &'a str) {
+            (normalize_group_cow(g.unwrap_or("DEFAULT")), n)
         }
+        // One name (no deprecated ones): no list to build.
+        if let [one] = names {
+            return self.file_value(&[key(one)], multi, want_loc);
+        }
+        let file_names: Vec<(Cow<'_, str>, &str)> = names.iter().map(key).collect();
+        self.file_value(&file_names, multi, want_loc)
     }
 
     /// Every raw section name of every parsed file.

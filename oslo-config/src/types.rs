@@ -988,6 +988,19 @@ impl Type {
             Type::MultiString => Ok(Value::Str(value.py_str())),
             Type::Boolean => match value {
                 Value::Bool(_) => Ok(value.clone()),
+                // ASCII text lowercases the same either way: no copy.
+                Value::Str(s) if s.is_ascii() => {
+                    if TRUE_VALUES.iter().any(|t| t.eq_ignore_ascii_case(s)) {
+                        Ok(Value::Bool(true))
+                    } else if FALSE_VALUES.iter().any(|f| f.eq_ignore_ascii_case(s)) {
+                        Ok(Value::Bool(false))
+                    } else {
+                        Err(Exc::value(format!(
+                            "Unexpected boolean value {}",
+                            str_repr(s)
+                        )))
+                    }
+                }
                 Value::Str(s) => {
                     let lower = s.to_lowercase();
                     if TRUE_VALUES.contains(&lower.as_str()) {
