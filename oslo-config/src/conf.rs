@@ -191,8 +191,71 @@ pub struct ConfigOpts {
     env: Env,
     validate_default_values: bool,
     config_opts_registered: bool,
-    cache: Mutex<HashMap<GroupRef, HashMap<String, Value, NameHashBuild>, NameHashBuild>>,
-    resolving: Mutex<Vec<(GroupRef, String)>>,
+    /// Memoized values and the options being resolved.
+    reads: Mutex<Reads>,
+}
+
+/// An option name as a read knows it: the index of the group's option
+/// with that dest, or (a deprecated alias, or no option) the name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ReadKey {
+    Opt(usize),
+    Name(String),
+}
+
+/// What reads share: memoized values and the `$` resolution stack.
+#[derive(Debug, Default)]
+struct Reads {
+    /// Per slot (DEFAULT first, then the groups), per option index
+    /// (cleared in place: the next reads do not grow it again).
+    by_opt: Vec<Vec<Option<Value>>>,
+    /// Values read under names that are not a dest of their group.
+    by_name: HashMap<(GroupRef, String), Value>,
+    /// The options being resolved, outermost first.
+    resolving: Vec<(GroupRef, ReadKey)>,
+}
+
+/// The index of group `g`'s slot in [`Reads::by_opt`].
+fn slot_no(g: GroupRef) -> usize {
+    g.map_or(0, |i| i + 1)
+}
+
+impl Reads {
+    fn get(&self, g: GroupRef, key: &ReadKey) -> Option<&Value> {
+        match key {
+            ReadKey::Opt(i) => self.by_opt.get(slot_no(g))?.get(*i)?.as_ref(),
+            ReadKey::Name(n) => self.by_name.get(&(g, n.clone())),
+        }
+    }
+
+    fn insert(&mut self, g: GroupRef, key: ReadKey, value: Value) {
+        match key {
+            ReadKey::Opt(i) => {
+                let s = slot_no(g);
+                if self.by_opt.len() <= s {
+                    self.by_opt.resize_with(s + 1, Vec::new);
+                }
+                if let Some(slot) = self.by_opt.get_mut(s) {
+                    if slot.len() <= i {
+                        slot.resize_with(i + 1, || None);
+                    }
+                    if let Some(cell) = slot.get_mut(i) {
+                        *cell = Some(value);
+                    }
+                }
+            }
+            ReadKey::Name(n) => {
+                self.by_name.insert((g, n), value);
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        for slot in &mut self.by_opt {
+            slot.iter_mut().for_each(|v| *v = None);
+        }
+        self.by_name.clear();
+    }
 }
 
 impl Clone for ConfigOpts {
@@ -214,8 +277,7 @@ impl Clone for ConfigOpts {
             env: self.env.clone(),
             validate_default_values: self.validate_default_values,
             config_opts_registered: self.config_opts_registered,
-            cache: Mutex::new(HashMap::default()),
-            resolving: Mutex::new(Vec::new()),
+            reads: Mutex::new(Reads::default()),
         }
     }
 }
@@ -298,8 +360,7 @@ impl ConfigOpts {
             env: Env::Process,
             validate_default_values: false,
             config_opts_registered: false,
-            cache: Mutex::new(HashMap::default()),
-            resolving: Mutex::new(Vec::new()),
+            reads: Mutex::new(Reads::default()),
         };
         let config_source = Opt::list("config_source")
             .metavar("SOURCE")
@@ -326,8 +387,8 @@ impl ConfigOpts {
     /// Forgets memoized values (they are recomputed on the next read;
     /// everything that changes a value clears them already).
     pub fn clear_cache(&self) {
-        if let Ok(mut c) = self.cache.lock() {
-            c.clear();
+        if let Ok(mut r) = self.reads.lock() {
+            r.clear();
         }
     }
 
@@ -1411,56 +1472,80 @@ impl ConfigOpts {
     }
 
     fn get_value(&self, name: &str, g: GroupRef, ns: Option<&Namespace>) -> Result<Value> {
-        if ns.is_none() {
-            let hit = self
-                .cache
+        let key = self.read_key(g, name);
+        {
+            let mut reads = self
+                .reads
                 .lock()
-                .ok()
-                .and_then(|c| c.get(&g).and_then(|m| m.get(name)).cloned());
-            if let Some(v) = hit {
-                return Ok(v);
+                .map_err(|_| Error::Recursion { chain: Vec::new() })?;
+            if ns.is_none() {
+                if let Some(v) = reads.get(g, &key) {
+                    return Ok(v.clone());
+                }
             }
+            self.push_resolving(&mut reads, g, key.clone())?;
         }
-        self.enter(g, name)?;
         let result = self.do_get(name, g, ns, false).map(|(v, _)| v);
-        self.leave();
-        let value = result?;
-        if ns.is_none() {
-            if let Ok(mut c) = self.cache.lock() {
-                c.entry(g)
-                    .or_default()
-                    .insert(name.to_owned(), value.clone());
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.resolving.pop();
+            if let (None, Ok(value)) = (ns, &result) {
+                reads.insert(g, key, value.clone());
             }
         }
-        Ok(value)
+        result
+    }
+
+    /// How reads know `name` in group `g`.
+    fn read_key(&self, g: GroupRef, name: &str) -> ReadKey {
+        match self.slot(g).and_then(|s| s.index.get(name)) {
+            Some(&i) => ReadKey::Opt(i),
+            None => ReadKey::Name(name.to_owned()),
+        }
+    }
+
+    /// The name a [`ReadKey`] stands for.
+    fn key_name<'a>(&'a self, g: GroupRef, key: &'a ReadKey) -> &'a str {
+        match key {
+            ReadKey::Opt(i) => self
+                .slot(g)
+                .and_then(|s| s.opts.get(*i))
+                .map_or("", |info| info.opt.dest.as_str()),
+            ReadKey::Name(n) => n,
+        }
     }
 
     /// Marks `name` as being resolved; a `$` reference back to it, or
     /// references nested too deep, are `RecursionError`.
     fn enter(&self, g: GroupRef, name: &str) -> Result<()> {
-        let mut stack = self
-            .resolving
+        let key = self.read_key(g, name);
+        let mut reads = self
+            .reads
             .lock()
             .map_err(|_| Error::Recursion { chain: Vec::new() })?;
-        let start = stack.iter().position(|(sg, sn)| *sg == g && sn == name);
+        self.push_resolving(&mut reads, g, key)
+    }
+
+    fn push_resolving(&self, reads: &mut Reads, g: GroupRef, key: ReadKey) -> Result<()> {
+        let stack = &mut reads.resolving;
+        let start = stack.iter().position(|(sg, sk)| *sg == g && *sk == key);
         if start.is_some() || stack.len() > MAX_DEPTH {
             let chain = stack
                 .get(start.unwrap_or_default()..)
                 .unwrap_or_default()
                 .iter()
-                .map(|(sg, sn)| self.qualified(*sg, sn))
-                .chain(std::iter::once(self.qualified(g, name)))
+                .map(|(sg, sk)| self.qualified(*sg, self.key_name(*sg, sk)))
+                .chain(std::iter::once(self.qualified(g, self.key_name(g, &key))))
                 .collect();
             return Err(Error::Recursion { chain });
         }
-        stack.push((g, name.to_owned()));
+        stack.push((g, key));
         Ok(())
     }
 
     /// Ends what [`ConfigOpts::enter`] began.
     fn leave(&self) {
-        if let Ok(mut stack) = self.resolving.lock() {
-            stack.pop();
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.resolving.pop();
         }
     }
 
