@@ -321,6 +321,9 @@ fn odict_repr(choices: &Choices) -> String {
 /// `a <op> b` for Python numbers and strs: the ordering, `None` if
 /// unordered (NaN), a `TypeError` for other kinds.
 fn py_cmp(a: &Value, b: &Value, op: &str) -> PyResult<Option<Ordering>> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(Some(pynum::cmp_int(x, y)));
+    }
     match (Num::of(a), Num::of(b), a, b) {
         (Some(x), Some(y), _, _) => Ok(pynum::cmp_num(&x, &y)),
         (_, _, Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),

@@ -57,6 +57,11 @@ fn truncate_chars(s: &str, n: usize) -> String {
 
 /// `int(text)` (base 10) as canonical decimal text.
 pub(super) fn py_int(text: &str) -> Result<String, Exc> {
+    // Plain decimal digits (what config files hold): nothing to strip,
+    // no sign, no underscores, and far below the digit limit.
+    if !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(canonical_int(false, text));
+    }
     let invalid = || {
         Exc::value(format!(
             "invalid literal for int() with base 10: {}",
@@ -127,6 +132,13 @@ fn canonical_int(negative: bool, digits: &str) -> String {
 
 /// `float(text)`.
 pub(super) fn py_float(text: &str) -> Result<f64, Exc> {
+    // Plain `digits[.digits]`: the literal the general path would build
+    // is this one, parsed the same way.
+    if plain_decimal(text.as_bytes()) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Ok(f);
+        }
+    }
     let invalid = || {
         Exc::value(format!(
             "could not convert string to float: {}",
@@ -163,6 +175,16 @@ pub(super) fn py_float(text: &str) -> Result<f64, Exc> {
         .map_or(start, |p| p + 1);
     let s = b.get(start..end).unwrap_or(&[]);
     parse_float_literal(s).ok_or_else(invalid)
+}
+
+/// `digits` or `digits.digits`, nothing else.
+fn plain_decimal(b: &[u8]) -> bool {
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(p) => (b.get(..p).unwrap_or(&[]), b.get(p + 1..)),
+        None => (b, None),
+    };
+    let digits = |d: &[u8]| !d.is_empty() && d.iter().all(u8::is_ascii_digit);
+    digits(int) && frac.is_none_or(digits)
 }
 
 /// A whole Python float literal (after stripping): `[sign]` then
