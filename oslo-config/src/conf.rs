@@ -1485,7 +1485,11 @@ impl ConfigOpts {
             }
             self.push_resolving(&mut reads, g, key.clone())?;
         }
-        let result = self.do_get(name, g, ns, false).map(|(v, _)| v);
+        let known = match key {
+            ReadKey::Opt(i) => Some(i),
+            ReadKey::Name(_) => None,
+        };
+        let result = self.do_get(name, g, ns, false, known).map(|(v, _)| v);
         if let Ok(mut reads) = self.reads.lock() {
             reads.resolving.pop();
             if let (None, Ok(value)) = (ns, &result) {
@@ -1552,7 +1556,7 @@ impl ConfigOpts {
     /// Where the value of `name` in `group` comes from (`get_location`).
     pub fn get_location(&self, name: &str, group: Option<&str>) -> Result<Option<LocationInfo>> {
         let g = self.find_group(group)?;
-        self.do_get(name, g, None, true).map(|(_, loc)| loc)
+        self.do_get(name, g, None, true, None).map(|(_, loc)| loc)
     }
 
     fn env_name(group: Option<&str>, name: &str) -> String {
@@ -1570,17 +1574,23 @@ impl ConfigOpts {
         g: GroupRef,
         ns: Option<&Namespace>,
         want_loc: bool,
+        // The index of the option whose dest `name` is, if known.
+        known: Option<usize>,
     ) -> Result<(Value, Option<LocationInfo>)> {
         let group_name = self.group_str(g);
-        let r = self.opt_ref_in(g, group_name, name)?;
+        let r = match known {
+            Some(i) => (g, i),
+            None => self.opt_ref_in(g, group_name, name)?,
+        };
         let info = self.info(r)?;
         let opt = &info.opt;
-        let loc = info
-            .location
-            .clone()
-            .unwrap_or_else(|| LocationInfo::new(Locations::OptDefault, ""));
+        let loc = || {
+            info.location
+                .clone()
+                .unwrap_or_else(|| LocationInfo::new(Locations::OptDefault, ""))
+        };
         if let Some(v) = &info.override_value {
-            return Ok((self.substitute(v, None, None)?, Some(loc)));
+            return Ok((self.substitute(v, None, None)?, Some(loc())));
         }
         // On failure: the error and what it was about (the value the type
         // was given, or the raw one if interpolation failed).
@@ -1698,7 +1708,7 @@ impl ConfigOpts {
             }
         }
         if let Some(v) = &info.default_value {
-            return Ok((self.substitute(v, None, None)?, Some(loc)));
+            return Ok((self.substitute(v, None, None)?, Some(loc())));
         }
         if self.validate_default_values && !opt.default.is_none() {
             if let Err(refused) = convert(&opt.default) {
@@ -1717,7 +1727,7 @@ impl ConfigOpts {
             }
         }
         if !opt.default.is_none() {
-            return Ok((convert(&opt.default).map_err(|r| r.error)?, Some(loc)));
+            return Ok((convert(&opt.default).map_err(|r| r.error)?, Some(loc())));
         }
         Ok((Value::None, None))
     }

@@ -712,17 +712,18 @@ impl ListType {
         let mut pieces = s.split(',');
         let mut result = Vec::new();
         while let Some(first) = pieces.next() {
-            let mut piece = first.to_owned();
+            let mut piece = std::borrow::Cow::Borrowed(first);
             loop {
-                match self.item_type.call(&Value::str(py_strip(&piece))) {
+                match self.item_type.call_str(py_strip(&piece)) {
                     Ok(v) => {
                         result.push(v);
                         break;
                     }
                     Err(e) if e.is_value_error() => match pieces.next() {
                         Some(next) => {
-                            piece.push(',');
-                            piece.push_str(next);
+                            let joined = piece.to_mut();
+                            joined.push(',');
+                            joined.push_str(next);
                         }
                         None => return Err(e),
                     },
@@ -979,6 +980,15 @@ impl Type {
     /// non-string choices with `ignore_case`...).
     pub fn validate_raising(&self) -> Result<(), (ExceptionClass, InvalidValue)> {
         self.construct().map_err(Exc::classified)
+    }
+
+    /// `__call__` of a string (a string type converts it without a copy
+    /// made into a `Value` first).
+    fn call_str(&self, text: &str) -> PyResult<Value> {
+        match self {
+            Type::String(s) => s.call(text).map(Value::Str),
+            _ => self.call(&Value::str(text)),
+        }
     }
 
     /// The reference's `__call__`.
