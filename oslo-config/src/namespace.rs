@@ -94,9 +94,13 @@ pub fn normalize_group(name: &str) -> String {
 }
 
 /// [`normalize_group`] without allocating when nothing changes.
+#[inline]
 fn normalize_group_cow(name: &str) -> Cow<'_, str> {
-    if name == "DEFAULT"
-        || (name.is_ascii() && !name.bytes().any(|b| b.is_ascii_uppercase()))
+    // ASCII without capitals (one pass) is the usual case.
+    if name
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        || name == "DEFAULT"
         || name
             .chars()
             .all(|c| c.to_lowercase().eq(std::iter::once(c)))
