@@ -191,31 +191,9 @@ fn run(workload: &str) -> Result<(), String> {
     Ok(())
 }
 
+#[path = "../../scripts/bench/instructions_main.rs"]
+mod instructions_main;
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--list") | None => {
-            for w in WORKLOADS {
-                println!("{w}");
-            }
-            ExitCode::SUCCESS
-        }
-        // cargo bench passes --bench: run every workload once.
-        Some("--bench") => {
-            for w in WORKLOADS {
-                if let Err(e) = run(w) {
-                    eprintln!("{w}: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Some(w) => match run(w) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("{w}: {e}");
-                ExitCode::FAILURE
-            }
-        },
-    }
+    instructions_main::main(WORKLOADS, run)
 }
