@@ -8,6 +8,11 @@
 //! and raised at the end of the file). This is a line-for-line model of
 //! CPython 3.11's `RawConfigParser._read` with the default options.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasherDefault;
+
 /// Name of configparser's default section.
 pub const DEFAULT_SECTION: &str = "DEFAULT";
 
@@ -77,95 +82,109 @@ impl IniError {
     }
 }
 
-/// An ordered option map, as Python's dict keeps insertion order.
-pub type Options = Vec<(String, String)>;
+/// An ordered option map, as Python's dict keeps insertion order. Names
+/// and values borrow the file's text where configparser would not change
+/// it (a lower-case name, a value on one line): a filter file of a few
+/// hundred definitions is read without a copy of each.
+pub type Options<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
 /// A parsed file: the `[DEFAULT]` options and the other sections, in order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Ini {
+pub struct Ini<'a> {
     /// Options of `[DEFAULT]`.
-    pub defaults: Options,
+    pub defaults: Options<'a>,
     /// Other sections (case-sensitive names), in first-seen order.
-    pub sections: Vec<(String, Options)>,
+    pub sections: Vec<(&'a str, Options<'a>)>,
 }
 
-/// Options of one section while reading: values are lists of lines until
-/// the end of the file, like configparser's.
+/// FNV-1a, for the indexes of one parse. The keys are names from files
+/// root owns (rootwrap.conf, filter files), so the flooding resistance of
+/// the standard SipHash buys nothing here, and it costs a few hundred
+/// instructions per name.
 #[derive(Default)]
-struct Section {
-    /// Key → slot, built once the section is too long to search.
-    index: Option<std::collections::HashMap<String, usize>>,
-    /// Values with continuation lines already joined by `\n`.
-    values: Vec<(String, String)>,
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
-/// Options a section holds before [`Section::set`] indexes them.
-const SEARCHED: usize = 64;
+type Index<K> = HashMap<K, usize, BuildHasherDefault<Fnv>>;
 
-impl Section {
-    /// The slot of `key`.
-    fn find(&self, key: &str) -> Option<usize> {
-        match &self.index {
-            Some(index) => index.get(key).copied(),
-            None => self.values.iter().position(|(k, _)| k == key),
-        }
-    }
+/// Options of one section while reading, with continuation lines joined
+/// by `\n` as they come.
+#[derive(Default)]
+struct Section<'a> {
+    values: Options<'a>,
+}
 
-    /// Sets `key`, whose slot [`Section::find`] gave as `found` (a
-    /// duplicate keeps its first position); returns its slot.
-    fn set(&mut self, found: Option<usize>, key: String, value: String) -> usize {
-        if let Some(i) = found {
-            if let Some(slot) = self.values.get_mut(i) {
-                slot.1 = value;
-            }
-            return i;
-        }
-        let slot = self.values.len();
-        match &mut self.index {
-            Some(index) => {
-                index.insert(key.clone(), slot);
-            }
-            None if slot >= SEARCHED => {
-                let mut index: std::collections::HashMap<String, usize> = self
-                    .values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (k, _))| (k.clone(), i))
-                    .collect();
-                index.insert(key.clone(), slot);
-                self.index = Some(index);
-            }
-            None => {}
-        }
-        self.values.push((key, value));
-        slot
-    }
-
+impl<'a> Section<'a> {
     /// Appends a continuation line (possibly empty) to the value in `slot`.
     fn append(&mut self, slot: usize, line: &str) {
         if let Some((_, v)) = self.values.get_mut(slot) {
+            let v = v.to_mut();
             v.push('\n');
             v.push_str(line);
         }
     }
 
-    /// configparser's `_join_multiline_values`.
-    fn finish(self) -> Options {
+    /// configparser's `_join_multiline_values`: trailing whitespace (and
+    /// so trailing empty lines) goes.
+    fn finish(self) -> Options<'a> {
         self.values
             .into_iter()
-            .map(|(k, mut v)| {
-                let keep = v.trim_end_matches(crate::pystr::is_py_space).len();
-                v.truncate(keep);
+            .map(|(k, v)| {
+                let v = match v {
+                    Cow::Borrowed(v) => {
+                        Cow::Borrowed(v.trim_end_matches(crate::pystr::is_py_space))
+                    }
+                    Cow::Owned(mut v) => {
+                        let keep = v.trim_end_matches(crate::pystr::is_py_space).len();
+                        v.truncate(keep);
+                        Cow::Owned(v)
+                    }
+                };
                 (k, v)
             })
             .collect()
     }
 }
 
-impl Ini {
+/// configparser's `optionxform`, `str.lower()`: borrowed when that changes
+/// nothing.
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.is_ascii() {
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        }
+    } else {
+        let lowered = name.to_lowercase();
+        if lowered == name {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(lowered)
+        }
+    }
+}
+
+impl<'a> Ini<'a> {
     /// Parses `bytes` like `RawConfigParser(strict=strict).read(file)`.
-    pub fn parse(bytes: &[u8], file: &str, strict: bool) -> Result<Ini, IniError> {
-        use std::collections::HashSet;
+    pub fn parse(bytes: &'a [u8], file: &str, strict: bool) -> Result<Ini<'a>, IniError> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             let position = e.valid_up_to();
             IniError::Decode {
@@ -174,17 +193,21 @@ impl Ini {
             }
         })?;
         // Section 0 is [DEFAULT]; the others follow in first-seen order.
-        let mut sections: Vec<(String, Section)> =
-            vec![(DEFAULT_SECTION.to_owned(), Section::default())];
-        let mut by_name: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
-        let mut added_sections: HashSet<String> = HashSet::new();
+        let mut sections: Vec<(&'a str, Section<'a>)> = vec![(DEFAULT_SECTION, Section::default())];
+        // configparser's `_sections`. One parser reads one file, so every
+        // section in it was added by this read (its `elements_added`).
+        let mut by_name: Index<&'a str> = Index::default();
         let mut cursect: Option<usize> = None;
-        let mut sectname = String::new();
+        let mut sectname = "";
         // The option continuation lines append to: (section, slot).
         let mut current: Option<(usize, usize)> = None;
         let mut indent_level = 0usize;
         let mut bad_lines: Vec<usize> = Vec::new();
+        // (section, option) → its slot in the section: one index for the
+        // file, sized for an option per line.
+        let lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
+        let mut options: Index<(usize, Cow<'a, str>)> =
+            Index::with_capacity_and_hasher(lines, BuildHasherDefault::default());
 
         for (idx, line) in universal_lines(text).enumerate() {
             let lineno = idx + 1;
@@ -220,7 +243,7 @@ impl Ini {
             indent_level = cur_indent;
             if let Some(header) = section_header(value) {
                 if let Some(&i) = by_name.get(header) {
-                    if strict && added_sections.contains(header) {
+                    if strict {
                         return Err(IniError::DuplicateSection {
                             file: file.to_owned(),
                             line: lineno,
@@ -228,16 +251,14 @@ impl Ini {
                         });
                     }
                     cursect = Some(i);
-                    added_sections.insert(header.to_owned());
                 } else if header == DEFAULT_SECTION {
                     cursect = Some(0);
                 } else {
-                    sections.push((header.to_owned(), Section::default()));
-                    by_name.insert(header.to_owned(), sections.len() - 1);
+                    sections.push((header, Section::default()));
+                    by_name.insert(header, sections.len() - 1);
                     cursect = Some(sections.len() - 1);
-                    added_sections.insert(header.to_owned());
                 }
-                header.clone_into(&mut sectname);
+                sectname = header;
                 current = None;
                 continue;
             }
@@ -254,26 +275,42 @@ impl Ini {
             if name.is_empty() {
                 bad_lines.push(lineno);
             }
-            let name = if name.is_ascii() {
-                name.to_ascii_lowercase()
-            } else {
-                name.to_lowercase()
-            };
+            let name = lower(name);
+            let empty_name = name.is_empty();
             // configparser's `(section, option) in elements_added`: one
             // read fills fresh sections, so that is the section holding it.
-            let found = sections.get(sect).and_then(|(_, s)| s.find(&name));
-            if strict && found.is_some() {
-                return Err(IniError::DuplicateOption {
-                    file: file.to_owned(),
-                    line: lineno,
-                    section: sectname.clone(),
-                    option: name,
-                });
-            }
-            let empty_name = name.is_empty();
-            current = sections
-                .get_mut(sect)
-                .map(|(_, s)| (sect, s.set(found, name, val.to_owned())));
+            let slot = match options.entry((sect, name)) {
+                Entry::Occupied(seen) => {
+                    if strict {
+                        return Err(IniError::DuplicateOption {
+                            file: file.to_owned(),
+                            line: lineno,
+                            section: sectname.to_owned(),
+                            option: seen.key().1.to_string(),
+                        });
+                    }
+                    // A duplicate keeps its first position.
+                    let slot = *seen.get();
+                    if let Some((_, v)) = sections
+                        .get_mut(sect)
+                        .and_then(|(_, s)| s.values.get_mut(slot))
+                    {
+                        *v = Cow::Borrowed(val);
+                    }
+                    slot
+                }
+                Entry::Vacant(new) => {
+                    let key = new.key().1.clone();
+                    let Some((_, s)) = sections.get_mut(sect) else {
+                        continue;
+                    };
+                    let slot = s.values.len();
+                    s.values.push((key, Cow::Borrowed(val)));
+                    new.insert(slot);
+                    slot
+                }
+            };
+            current = Some((sect, slot));
             if empty_name {
                 // configparser tests `optname` for truth: an empty name
                 // takes no continuation lines.
@@ -296,35 +333,19 @@ impl Ini {
 
     /// `items(section)`: the defaults first, then the section's own options
     /// (an option present in both keeps the default's position).
-    pub fn items(&self, section: &str) -> Result<Options, IniError> {
-        let mut out = self.defaults.clone();
-        if section == DEFAULT_SECTION {
-            return Ok(out);
-        }
-        let (_, opts) = self
-            .sections
-            .iter()
-            .find(|(n, _)| n == section)
-            .ok_or_else(|| IniError::NoSection(section.to_owned()))?;
-        for (k, v) in opts {
-            if let Some(entry) = out.iter_mut().find(|(ek, _)| ek == k) {
-                entry.1.clone_from(v);
-            } else {
-                out.push((k.clone(), v.clone()));
-            }
-        }
-        Ok(out)
+    pub fn items(&self, section: &str) -> Result<Options<'a>, IniError> {
+        self.clone().into_items(section)
     }
 
     /// [`Ini::items`] consuming the parsed file (no copies).
-    pub fn into_items(self, section: &str) -> Result<Options, IniError> {
+    pub fn into_items(self, section: &str) -> Result<Options<'a>, IniError> {
         if section == DEFAULT_SECTION {
             return Ok(self.defaults);
         }
         let Ini { defaults, sections } = self;
         let opts = sections
             .into_iter()
-            .find(|(n, _)| n == section)
+            .find(|(n, _)| *n == section)
             .map(|(_, o)| o)
             .ok_or_else(|| IniError::NoSection(section.to_owned()))?;
         if defaults.is_empty() {
@@ -346,7 +367,7 @@ impl Ini {
         self.defaults
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -396,8 +417,15 @@ fn option_line(value: &str) -> Option<(&str, &str)> {
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> Result<Ini, IniError> {
+    fn parse(s: &str) -> Result<Ini<'_>, IniError> {
         Ini::parse(s.as_bytes(), "f", false)
+    }
+
+    fn owned(options: Options<'_>) -> Vec<(String, String)> {
+        options
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 
     #[test]
@@ -406,8 +434,12 @@ mod tests {
             "[Filters]\nKill_X: KillFilter, root,\n  /bin/x\n  # skipped\n\n   , -9\nb = 1 # not a comment\n",
         )?;
         let items = ini.items("Filters")?;
+        assert!(matches!(
+            items.last(),
+            Some((Cow::Borrowed(_), Cow::Borrowed(_)))
+        ));
         assert_eq!(
-            items,
+            owned(items),
             vec![
                 (
                     "kill_x".to_owned(),
@@ -423,7 +455,7 @@ mod tests {
     fn defaults_first_and_duplicates() -> Result<(), IniError> {
         let ini = parse("[Filters]\na=1\nb=2\n[DEFAULT]\nb=0\nc=3\n[Filters]\na=9\n")?;
         assert_eq!(
-            ini.items("Filters")?,
+            owned(ini.items("Filters")?),
             vec![
                 ("b".to_owned(), "2".to_owned()),
                 ("c".to_owned(), "3".to_owned()),
@@ -467,7 +499,7 @@ mod tests {
     #[test]
     fn headers_and_newlines() -> Result<(), IniError> {
         let ini = parse("[a] junk]x\r\nk:v\rz = w\n")?;
-        assert_eq!(ini.sections.first().map(|s| s.0.as_str()), Some("a] junk"));
+        assert_eq!(ini.sections.first().map(|s| s.0), Some("a] junk"));
         assert_eq!(ini.items("a] junk")?.len(), 2);
         Ok(())
     }

@@ -380,26 +380,30 @@ fn walk_path(path: &[u8], memo: &mut Memo) -> Result<Found<'static>, Walk> {
         .iter()
         .take_while(|c| **c != b"." && **c != b"..")
         .count();
+    // The plain part of the path with single slashes; `ends[d]` is where
+    // its first `d + 1` components end.
+    let mut normal: Vec<u8> = Vec::with_capacity(absolute.len() + 1);
+    let mut ends: Vec<usize> = Vec::with_capacity(plain);
+    for part in parts.iter().take(plain) {
+        normal.push(b'/');
+        normal.extend_from_slice(part);
+        ends.push(normal.len());
+    }
     for depth in (1..=plain).rev() {
-        let prefix: Vec<u8> = parts
-            .iter()
-            .take(depth)
-            .flat_map(|c| [&b"/"[..], c].concat())
-            .collect();
-        if let Some((dir, shared)) = memo.get(&prefix) {
-            let rest: Vec<u8> = parts
-                .iter()
-                .skip(depth)
-                .map(|c| c.to_vec())
-                .collect::<Vec<_>>()
-                .join(&b'/');
-            let mut rest = if rest.is_empty() { b".".to_vec() } else { rest };
+        let Some(prefix) = ends.get(depth - 1).and_then(|&end| normal.get(..end)) else {
+            continue;
+        };
+        if let Some((dir, shared)) = memo.get(prefix) {
+            let mut rest: Vec<u8> = parts.get(depth..).unwrap_or_default().join(&b'/');
+            if rest.is_empty() {
+                rest.push(b'.');
+            }
             if absolute.ends_with(b"/") {
                 rest.push(b'/');
             }
             let start = Start::Verified {
                 dir: DirFd::Shared(dir),
-                shown: prefix,
+                shown: prefix.to_vec(),
                 shared,
             };
             return walk(start, &rest, memo);

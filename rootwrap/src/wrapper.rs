@@ -72,12 +72,17 @@ pub fn parse_filter_file(bytes: &[u8], file: &str, set: &mut FilterSet) -> Resul
             ));
             set.skipped.push(Skipped {
                 file: file.to_owned(),
-                name,
+                name: name.into_owned(),
                 class: class.to_owned(),
             });
             continue;
         }
-        match Filter::from_definition(name, class, args, std::sync::Arc::clone(&source)) {
+        match Filter::from_definition(
+            name.into_owned(),
+            class,
+            args,
+            std::sync::Arc::clone(&source),
+        ) {
             Ok(Some(filter)) => set.filters.push(filter),
             // The class was known above.
             Ok(None) => {}
