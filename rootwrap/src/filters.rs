@@ -132,6 +132,9 @@ pub struct Filter {
     pub args: Vec<String>,
     /// ReadFileFilter's file.
     file_path: String,
+    /// EnvFilter's variable names (`_extract_env(self.args)`), which the
+    /// reference computes on every match: computed once here.
+    env_names: Vec<Vec<u8>>,
     /// Lazily compiled regexes (`None` = Python raised `re.error`, or a
     /// construct we cannot reproduce: the filter cannot match).
     regexes: Vec<OnceLock<Option<PyRegex>>>,
@@ -208,8 +211,13 @@ impl Filter {
         };
         drop(leading);
         let fargs = args;
+        let env_names = if kind == Kind::Env {
+            leading_env_names(&fargs)
+        } else {
+            Vec::new()
+        };
         if kind == Kind::Env {
-            let env_count = leading_env_names(&fargs).len();
+            let env_count = env_names.len();
             if exec_path.contains("env") && env_count < fargs.len() {
                 exec_path = fargs.get(env_count).cloned().unwrap_or_default();
             }
@@ -227,6 +235,7 @@ impl Filter {
             run_as,
             args: fargs,
             file_path,
+            env_names,
             regexes,
             real_exec: OnceLock::new(),
         }))
@@ -343,13 +352,12 @@ impl Filter {
                     return Ok(false);
                 }
                 let user_envs = leading_env_names(userargs.iter());
-                let filter_envs = leading_env_names(&self.args);
                 let command = userargs
                     .get(user_envs.len()..=user_envs.len())
                     .unwrap_or_default();
                 self.command_matches(command)
-                    && !filter_envs.is_empty()
-                    && same_set(&user_envs, &filter_envs)
+                    && !self.env_names.is_empty()
+                    && same_set(&user_envs, &self.env_names)
             }
         })
     }
