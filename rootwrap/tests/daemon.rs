@@ -600,6 +600,62 @@ fn idle_timeout_waits_for_running_commands() {
     );
 }
 
+/// `max_commands` commands run at once; the others wait for a slot and
+/// are woken when one frees (a lost wake-up would leave a caller waiting
+/// until its read timeout fails the test).
+#[test]
+fn commands_beyond_the_limit_wait_for_a_free_slot() {
+    use rootwrap::daemon::server::{Daemon, Options};
+    let conf = Conf::new("");
+    let options = Options {
+        tmpdir: conf.dir.path().to_path_buf(),
+        max_commands: 1,
+        ..Options::new()
+    };
+    let session = rootwrap::pipeline::Session::start(
+        rootwrap::pipeline::Purpose::Inspect,
+        rootwrap::audit::Style::Daemon,
+        b"test",
+        "test",
+    )
+    .unwrap();
+    let loaded = session.load(&conf.path(), &mut |_| {}).unwrap();
+    let daemon = Daemon::bind(loaded, options).unwrap();
+    let running = Running {
+        child: Command::new("true").spawn().unwrap(),
+        socket: daemon.socket_path().to_path_buf(),
+        key: daemon.authkey().to_vec(),
+    };
+    let stop = daemon.stop_handle();
+    let server = std::thread::spawn(move || daemon.serve(None));
+    let started = Instant::now();
+    // Each connection stays open until every call is answered: only the
+    // end of a command may wake the waiting ones.
+    let replies: Vec<(UnixStream, String)> = std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    let (mut o, ident) = running.object();
+                    let reply = running.call(
+                        &mut o,
+                        &format!(r#"["{ident}", "run_one_command", [["sleep", "0.3"]], {{}}]"#),
+                    );
+                    (o, reply)
+                })
+            })
+            .collect();
+        calls.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    let took = started.elapsed();
+    for (_, reply) in &replies {
+        assert_eq!(reply, r##"["#RETURN", [0, "", ""]]"##);
+    }
+    // One at a time: three sleeps of 0.3 s cannot take less than 0.9 s.
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+    stop.stop();
+    server.join().unwrap().unwrap();
+}
+
 #[test]
 fn peers_of_other_uids_are_refused() {
     use rootwrap::daemon::server::{Daemon, Options};

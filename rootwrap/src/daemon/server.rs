@@ -241,6 +241,8 @@ struct State {
     next_object: u64,
     last_called: Instant,
     running: usize,
+    /// Connections waiting in [`Inner::command_slot`] for a free slot.
+    waiting: usize,
 }
 
 /// Shared by every connection thread.
@@ -362,6 +364,7 @@ impl Daemon {
                 next_object: 0,
                 last_called: Instant::now(),
                 running: 0,
+                waiting: 0,
             }),
             slot_free: Condvar::new(),
             stop: AtomicBool::new(false),
@@ -956,10 +959,12 @@ impl Inner {
         let mut st = lock(&self.state);
         st.last_called = Instant::now();
         while st.running >= self.options.max_commands.max(1) {
+            st.waiting += 1;
             st = self
                 .slot_free
                 .wait(st)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            st.waiting -= 1;
         }
         st.running += 1;
         CommandSlot(self)
@@ -973,8 +978,12 @@ impl Drop for CommandSlot<'_> {
         let mut st = lock(&self.0.state);
         st.running = st.running.saturating_sub(1);
         st.last_called = Instant::now();
+        // A wake-up costs a system call: only when somebody waits.
+        let waiting = st.waiting > 0;
         drop(st);
-        self.0.slot_free.notify_all();
+        if waiting {
+            self.0.slot_free.notify_all();
+        }
     }
 }
 
