@@ -79,12 +79,15 @@ ref_version=$("$py" -c 'import importlib.metadata as m; print(m.version("oslo.ro
 pyrw=$venv_bin/oslo-rootwrap
 
 # --- ours -------------------------------------------------------------------------
-say "cargo build --release -p oslo-rootwrap (and the spawn_floor example)"
-cargo build -q --release -p oslo-rootwrap --bins --example spawn_floor
+say "cargo build --release -p oslo-rootwrap (and the spawn_floor, read_floor examples)"
+cargo build -q --release -p oslo-rootwrap --bins --example spawn_floor --example read_floor
 rw=$repo/target/release/oslo-rootwrap
 rwd=$repo/target/release/oslo-rootwrap-daemon
-# The floor: a minimal Rust program that starts and spawns the command.
+# The floors: a minimal Rust program that starts and spawns the command;
+# one that also reads rootwrap.conf and every filter file first (no
+# parsing, no checks), as any rootwrap must.
 floor=$repo/target/release/examples/spawn_floor
+read_floor=$repo/target/release/examples/read_floor
 
 # --- rootwrap.conf ------------------------------------------------------------------
 tmp=$(mktemp -d)
@@ -104,6 +107,7 @@ check() {
 }
 check 0 /bin/true
 check 0 "$floor" /bin/true
+check 0 "$read_floor" "$conf" /bin/true
 check 0 "$rw" "$conf" true
 check 0 "$pyrw" "$conf" true
 check 99 "$rw" "$conf" "$deny"
@@ -115,6 +119,7 @@ say "hyperfine: allowed command"
 "${hf[@]}" --export-json "$out/allowed.json" \
   -n direct "$(q /bin/true)" \
   -n floor "$(q "$floor") /bin/true" \
+  -n read_floor "$(q "$read_floor") $(q "$conf") /bin/true" \
   -n ours "$(q "$rw") $(q "$conf") true" \
   -n python "$(q "$pyrw") $(q "$conf") true" >&2
 say "hyperfine: unauthorized command (exit 99, -i)"
@@ -151,6 +156,8 @@ rss() {
   rss direct_peak_rss_kb /bin/true
   printf ', '
   rss floor_peak_rss_kb "$floor" /bin/true
+  printf ', '
+  rss read_floor_peak_rss_kb "$read_floor" "$conf" /bin/true
   printf ', '
   rss ours_peak_rss_kb "$rw" "$conf" true
   printf ', '

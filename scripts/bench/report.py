@@ -2,7 +2,7 @@
 
     report.py PY_JSON JSON...
 
-Hyperfine results are keyed by command name (`-n`): direct, floor, ours, python, ours_deny,
+Hyperfine results are keyed by command name (`-n`): direct, floor, read_floor, ours, python, ours_deny,
 python_deny, sudo_direct, sudo_ours, sudo_python (the sudo ones may be absent).
 Other JSON files (bencher.py's criterion figures) are merged as they are.
 """
@@ -13,6 +13,7 @@ import sys
 LABELS = {
     "direct": "direct /bin/true",
     "floor": "floor: minimal Rust spawner /bin/true",
+    "read_floor": "read floor: + read conf and filter files",
     "ours": "ours: oslo-rootwrap CONF true",
     "python": "python: oslo-rootwrap CONF true",
     "ours_deny": "ours: unauthorized (exit 99)",
@@ -74,6 +75,7 @@ def main():
     rss_of = {
         "direct": "direct_peak_rss_kb",
         "floor": "floor_peak_rss_kb",
+        "read_floor": "read_floor_peak_rss_kb",
         "ours": "ours_peak_rss_kb",
         "python": "python_peak_rss_kb",
         "daemon_warm": "daemon_peak_rss_kb",
@@ -118,6 +120,13 @@ def main():
             f"  floor (a minimal Rust program spawning /bin/true): {ms(fl - direct):+.2f} ms over direct exec; "
             f"ours over the floor: {ms(ours - fl):+.2f} ms (reading, verifying and parsing the filter files, "
             f"deciding); Python / floor = {python / fl:.0f}x"
+        )
+    if "read_floor" in rows:
+        rf = rows["read_floor"]["median"]
+        print(
+            f"  read floor (the same, reading rootwrap.conf and every filter file first): {ms(rf - direct):+.2f} ms "
+            f"over direct exec; ours over it: {ms(ours - rf):+.2f} ms (parsing, verifying on descriptors, deciding); "
+            f"Python / read floor = {python / rf:.0f}x"
         )
     print(
         f"Python per-call / ours: {ratio:.0f}x (target >= 50x) -> {'MET' if ratio >= 50 else 'NOT MET'}"
