@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
 use pycompat::hash::NameHashBuild;
@@ -536,7 +537,8 @@ impl ConfigOpts {
             return Ok(false);
         }
         let dest = opt.dest.clone();
-        slot.index.insert(dest, slot.opts.len());
+        let index = slot.opts.len();
+        slot.index.insert(dest, index);
         let track = opt.clone();
         slot.opts.push(OptInfo {
             opt,
@@ -544,10 +546,47 @@ impl ConfigOpts {
             default_value: None,
             location: None,
         });
+        self.index_registered(g, index);
         if g.is_none() {
             self.track_deprecated(&track, None);
         }
         Ok(true)
+    }
+
+    /// Looks option `index` of group `g`, registered after the parse, up
+    /// in the parse's namespaces ([`Namespace::by_opt`]).
+    fn index_registered(&mut self, g: GroupRef, index: usize) {
+        let group = self.group_str(g);
+        let Some(info) = self.slot(g).and_then(|s| s.opts.get(index)) else {
+            return;
+        };
+        let look = |ns: &Option<Namespace>| {
+            ns.as_ref()
+                .map(|ns| Self::from_namespace_at(&info.opt, ns, group, false))
+        };
+        let (main, mutable) = (look(&self.namespace), look(&self.mutable_ns));
+        if let (Some(ns), Some(found)) = (self.namespace.as_mut(), main) {
+            ns.set_indexed(slot_no(g), index, found);
+        }
+        if let (Some(ns), Some(found)) = (self.mutable_ns.as_mut(), mutable) {
+            ns.set_indexed(slot_no(g), index, found);
+        }
+    }
+
+    /// Looks every registered option up in `ns` once, for the reads
+    /// ([`Namespace::by_opt`]).
+    fn index_options(&self, ns: &mut Namespace) {
+        let by_opt = std::iter::once(&self.default)
+            .chain(&self.groups)
+            .map(|slot| {
+                let group = slot.group.as_ref().map(|grp| grp.name.as_str());
+                slot.opts
+                    .iter()
+                    .map(|info| Some(Self::from_namespace_at(&info.opt, ns, group, false)))
+                    .collect()
+            })
+            .collect();
+        ns.by_opt = by_opt;
     }
 
     fn track_deprecated(&mut self, opt: &Opt, g: GroupRef) {
@@ -586,6 +625,11 @@ impl ConfigOpts {
                     }
                 }
             }
+        }
+        // Option indices moved: what the namespaces looked up by index
+        // is no longer theirs (there is no parse here, but be sure).
+        for ns in self.namespace.iter_mut().chain(self.mutable_ns.iter_mut()) {
+            ns.by_opt.clear();
         }
         self.clear_cache();
         Ok(())
@@ -898,13 +942,15 @@ impl ConfigOpts {
         opt.required = false;
         let dest = opt.dest.clone();
         self.cli_opts.push_front((None, dest.clone()));
-        self.default.index.insert(dest, self.default.opts.len());
+        let index = self.default.opts.len();
+        self.default.index.insert(dest, index);
         self.default.opts.push(OptInfo {
             opt,
             override_value: None,
             default_value: None,
             location: None,
         });
+        self.index_registered(None, index);
     }
 
     /// Builds the argparse parser from the command-line options.
@@ -1161,6 +1207,7 @@ impl ConfigOpts {
         if !lenient {
             self.validate_cli_options(&files)?;
         }
+        self.index_options(&mut files);
         Ok(files)
     }
 
@@ -1645,30 +1692,46 @@ impl ConfigOpts {
             None => self.namespace.as_ref(),
         };
         if let Some(namespace) = namespace {
-            let found = Self::from_namespace_at(opt, namespace, group_name, want_loc);
+            // What the parse looked up for the option, if it did (under
+            // the option's own group, without the file of the location).
+            let indexed = match (want_loc, r.0 == g) {
+                (false, true) => namespace.indexed(slot_no(g), r.1),
+                _ => None,
+            };
+            let live;
+            let found = match indexed {
+                Some(found) => found,
+                None => {
+                    live = Self::from_namespace_at(opt, namespace, group_name, want_loc);
+                    live.as_ref()
+                }
+            };
             let (attempt, alt_loc) = match found {
                 Some((val, alt_loc)) => {
                     let attempt = if alt_loc.location == Locations::CommandLine {
-                        Some((convert(&val), alt_loc.clone()))
+                        Some((convert(val), alt_loc.clone()))
                     } else if let Some(env) = &env_val {
                         Some((
                             convert(&Value::Str(env.clone())),
                             LocationInfo::new(Locations::Environment, env_name()),
                         ))
                     } else {
-                        Some((convert(&val), alt_loc.clone()))
+                        Some((convert(val), alt_loc.clone()))
                     };
-                    (attempt, alt_loc)
+                    (attempt, Cow::Borrowed(alt_loc))
                 }
                 None => match &env_val {
                     Some(env) => {
                         let alt_loc = LocationInfo::new(Locations::Environment, env_name());
                         (
                             Some((convert(&Value::Str(env.clone())), alt_loc.clone())),
-                            alt_loc,
+                            Cow::Owned(alt_loc),
                         )
                     }
-                    None => (None, LocationInfo::new(Locations::Environment, "")),
+                    None => (
+                        None,
+                        Cow::Owned(LocationInfo::new(Locations::Environment, "")),
+                    ),
                 },
             };
             if let Some((result, loc)) = attempt {
@@ -1680,9 +1743,9 @@ impl ConfigOpts {
                         let alt_loc = match (want_loc, alt_loc.location) {
                             (false, Locations::User) => {
                                 Self::from_namespace(opt, namespace, group_name)
-                                    .map_or(alt_loc, |f| f.1)
+                                    .map_or(alt_loc.into_owned(), |f| f.1)
                             }
-                            _ => alt_loc,
+                            _ => alt_loc.into_owned(),
                         };
                         let message = format!(
                             "Value for option {} from {alt_loc} is not valid: {e}",
