@@ -204,12 +204,34 @@ enum ReadKey {
     Name(String),
 }
 
+/// A memoized value. Clearing the memo only marks it stale: the next
+/// read of the option refills it in place, reusing its buffers
+/// ([`Value::clone_from`]) instead of freeing them all at once and
+/// allocating them again one read at a time.
+#[derive(Debug)]
+struct Memo {
+    fresh: bool,
+    value: Value,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            fresh: false,
+            value: Value::None,
+        }
+    }
+}
+
 /// What reads share: memoized values and the `$` resolution stack.
 #[derive(Debug, Default)]
 struct Reads {
     /// Per slot (DEFAULT first, then the groups), per option index
     /// (cleared in place: the next reads do not grow it again).
-    by_opt: Vec<Vec<Option<Value>>>,
+    by_opt: Vec<Vec<Memo>>,
+    /// Whether some value of `by_opt` is fresh (else clearing has nothing
+    /// to do: every registration clears).
+    any_fresh: bool,
     /// Values read under names that are not a dest of their group.
     by_name: HashMap<(GroupRef, String), Value>,
     /// The options being resolved, outermost first.
@@ -224,12 +246,15 @@ fn slot_no(g: GroupRef) -> usize {
 impl Reads {
     fn get(&self, g: GroupRef, key: &ReadKey) -> Option<&Value> {
         match key {
-            ReadKey::Opt(i) => self.by_opt.get(slot_no(g))?.get(*i)?.as_ref(),
+            ReadKey::Opt(i) => {
+                let memo = self.by_opt.get(slot_no(g))?.get(*i)?;
+                memo.fresh.then_some(&memo.value)
+            }
             ReadKey::Name(n) => self.by_name.get(&(g, n.clone())),
         }
     }
 
-    fn insert(&mut self, g: GroupRef, key: ReadKey, value: Value) {
+    fn insert(&mut self, g: GroupRef, key: ReadKey, value: &Value) {
         match key {
             ReadKey::Opt(i) => {
                 let s = slot_no(g);
@@ -238,22 +263,27 @@ impl Reads {
                 }
                 if let Some(slot) = self.by_opt.get_mut(s) {
                     if slot.len() <= i {
-                        slot.resize_with(i + 1, || None);
+                        slot.resize_with(i + 1, Memo::default);
                     }
-                    if let Some(cell) = slot.get_mut(i) {
-                        *cell = Some(value);
+                    if let Some(memo) = slot.get_mut(i) {
+                        memo.value.clone_from(value);
+                        memo.fresh = true;
+                        self.any_fresh = true;
                     }
                 }
             }
             ReadKey::Name(n) => {
-                self.by_name.insert((g, n), value);
+                self.by_name.insert((g, n), value.clone());
             }
         }
     }
 
     fn clear(&mut self) {
-        for slot in &mut self.by_opt {
-            slot.iter_mut().for_each(|v| *v = None);
+        if self.any_fresh {
+            for slot in &mut self.by_opt {
+                slot.iter_mut().for_each(|memo| memo.fresh = false);
+            }
+            self.any_fresh = false;
         }
         self.by_name.clear();
     }
@@ -1540,7 +1570,7 @@ impl ConfigOpts {
         if let Ok(mut reads) = self.reads.lock() {
             reads.resolving.pop();
             if let (None, Ok(value)) = (ns, &result) {
-                reads.insert(g, key, value.clone());
+                reads.insert(g, key, value);
             }
         }
         result
