@@ -1644,7 +1644,7 @@ impl ConfigOpts {
         )
     }
 
-    /// `_do_get`: the value and its location.
+    /// `_do_get`: the value and (if `want_loc`) its location.
     fn do_get(
         &self,
         name: &str,
@@ -1667,7 +1667,7 @@ impl ConfigOpts {
                 .unwrap_or_else(|| LocationInfo::new(Locations::OptDefault, ""))
         };
         if let Some(v) = &info.override_value {
-            return Ok((self.substitute(v, None, None)?, Some(loc())));
+            return Ok((self.substitute(v, None, None)?, want_loc.then(loc)));
         }
         // On failure: the error and what it was about (the value the type
         // was given, or the raw one if interpolation failed).
@@ -1736,38 +1736,38 @@ impl ConfigOpts {
                     live.as_ref()
                 }
             };
+            // The attempt, and whether its value is the environment's
+            // (the location is only built when asked for, or for errors).
             let (attempt, alt_loc) = match found {
                 Some((val, alt_loc)) => {
-                    let attempt = if alt_loc.location == Locations::CommandLine {
-                        Some((convert(val), alt_loc.clone()))
-                    } else if let Some(env) = &env_val {
-                        Some((
-                            convert(&Value::Str(env.clone())),
-                            LocationInfo::new(Locations::Environment, env_name()),
-                        ))
-                    } else {
-                        Some((convert(val), alt_loc.clone()))
+                    let attempt = match &env_val {
+                        Some(env) if alt_loc.location != Locations::CommandLine => {
+                            (convert(&Value::Str(env.clone())), true)
+                        }
+                        _ => (convert(val), false),
                     };
-                    (attempt, Cow::Borrowed(alt_loc))
+                    (Some(attempt), Cow::Borrowed(alt_loc))
                 }
                 None => match &env_val {
-                    Some(env) => {
-                        let alt_loc = LocationInfo::new(Locations::Environment, env_name());
-                        (
-                            Some((convert(&Value::Str(env.clone())), alt_loc.clone())),
-                            Cow::Owned(alt_loc),
-                        )
-                    }
+                    Some(env) => (
+                        Some((convert(&Value::Str(env.clone())), true)),
+                        Cow::Owned(LocationInfo::new(Locations::Environment, env_name())),
+                    ),
                     None => (
                         None,
                         Cow::Owned(LocationInfo::new(Locations::Environment, "")),
                     ),
                 },
             };
-            if let Some((result, loc)) = attempt {
+            if let Some((result, from_env)) = attempt {
+                let loc = || match from_env {
+                    true => LocationInfo::new(Locations::Environment, env_name()),
+                    false => alt_loc.as_ref().clone(),
+                };
                 return match result {
-                    Ok(v) => Ok((v, Some(loc))),
+                    Ok(v) => Ok((v, want_loc.then(loc))),
                     Err(refused) if is_value_error(&refused.error) => {
+                        let loc = loc();
                         let e = &refused.error;
                         // The message names the file: find it now.
                         let alt_loc = match (want_loc, alt_loc.location) {
@@ -1801,7 +1801,7 @@ impl ConfigOpts {
             }
         }
         if let Some(v) = &info.default_value {
-            return Ok((self.substitute(v, None, None)?, Some(loc())));
+            return Ok((self.substitute(v, None, None)?, want_loc.then(loc)));
         }
         if self.validate_default_values && !opt.default.is_none() {
             if let Err(refused) = convert(&opt.default) {
@@ -1820,7 +1820,10 @@ impl ConfigOpts {
             }
         }
         if !opt.default.is_none() {
-            return Ok((convert(&opt.default).map_err(|r| r.error)?, Some(loc())));
+            return Ok((
+                convert(&opt.default).map_err(|r| r.error)?,
+                want_loc.then(loc),
+            ));
         }
         Ok((Value::None, None))
     }
