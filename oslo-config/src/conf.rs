@@ -1559,6 +1559,15 @@ impl ConfigOpts {
                 if let Some(v) = reads.get(g, &key) {
                     return Ok(v.clone());
                 }
+                if let ReadKey::Opt(i) = key {
+                    if let Some(value) = self.plain_value(g, i) {
+                        // Nothing is read while converting it: the
+                        // resolution stack is only checked, as on entry.
+                        self.check_resolving(&reads, g, &key)?;
+                        reads.insert(g, key, &value);
+                        return Ok(value);
+                    }
+                }
             }
             self.push_resolving(&mut reads, g, key.clone())?;
         }
@@ -1574,6 +1583,30 @@ impl ConfigOpts {
             }
         }
         result
+    }
+
+    /// The value of option `i` of group `g` when it is what the parse
+    /// gave it, converted, with nothing else to consult: no override, no
+    /// environment to look at, no `$` reference, and the type accepts it.
+    /// This is the value [`Self::do_get`] gives then (its path for a value
+    /// found in the namespace, without the location); `None` in every
+    /// other case, including a value the type refuses (`do_get` converts
+    /// it again and builds the error).
+    fn plain_value(&self, g: GroupRef, i: usize) -> Option<Value> {
+        let info = self.slot(g)?.opts.get(i)?;
+        if info.override_value.is_some() || (self.use_env && !self.env.is_empty()) {
+            return None;
+        }
+        let opt = &info.opt;
+        let namespace = match opt.mutable {
+            true => self.mutable_ns.as_ref().or(self.namespace.as_ref()),
+            false => self.namespace.as_ref(),
+        }?;
+        let (value, _) = namespace.indexed(slot_no(g), i)??;
+        if has_reference(value) {
+            return None;
+        }
+        Self::convert(opt, value).ok()
     }
 
     /// How reads know `name` in group `g`.
@@ -1607,19 +1640,26 @@ impl ConfigOpts {
     }
 
     fn push_resolving(&self, reads: &mut Reads, g: GroupRef, key: ReadKey) -> Result<()> {
-        let stack = &mut reads.resolving;
-        let start = stack.iter().position(|(sg, sk)| *sg == g && *sk == key);
+        self.check_resolving(reads, g, &key)?;
+        reads.resolving.push((g, key));
+        Ok(())
+    }
+
+    /// What [`Self::push_resolving`] refuses: `key` already being resolved
+    /// (a cycle), or references nested too deep.
+    fn check_resolving(&self, reads: &Reads, g: GroupRef, key: &ReadKey) -> Result<()> {
+        let stack = &reads.resolving;
+        let start = stack.iter().position(|(sg, sk)| *sg == g && sk == key);
         if start.is_some() || stack.len() > MAX_DEPTH {
             let chain = stack
                 .get(start.unwrap_or_default()..)
                 .unwrap_or_default()
                 .iter()
                 .map(|(sg, sk)| self.qualified(*sg, self.key_name(*sg, sk)))
-                .chain(std::iter::once(self.qualified(g, self.key_name(g, &key))))
+                .chain(std::iter::once(self.qualified(g, self.key_name(g, key))))
                 .collect();
             return Err(Error::Recursion { chain });
         }
-        stack.push((g, key));
         Ok(())
     }
 
