@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
 use pycompat::hash::NameHashBuild;
@@ -203,12 +204,34 @@ enum ReadKey {
     Name(String),
 }
 
+/// A memoized value. Clearing the memo only marks it stale: the next
+/// read of the option refills it in place, reusing its buffers
+/// ([`Value::clone_from`]) instead of freeing them all at once and
+/// allocating them again one read at a time.
+#[derive(Debug)]
+struct Memo {
+    fresh: bool,
+    value: Value,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            fresh: false,
+            value: Value::None,
+        }
+    }
+}
+
 /// What reads share: memoized values and the `$` resolution stack.
 #[derive(Debug, Default)]
 struct Reads {
     /// Per slot (DEFAULT first, then the groups), per option index
     /// (cleared in place: the next reads do not grow it again).
-    by_opt: Vec<Vec<Option<Value>>>,
+    by_opt: Vec<Vec<Memo>>,
+    /// Whether some value of `by_opt` is fresh (else clearing has nothing
+    /// to do: every registration clears).
+    any_fresh: bool,
     /// Values read under names that are not a dest of their group.
     by_name: HashMap<(GroupRef, String), Value>,
     /// The options being resolved, outermost first.
@@ -223,12 +246,15 @@ fn slot_no(g: GroupRef) -> usize {
 impl Reads {
     fn get(&self, g: GroupRef, key: &ReadKey) -> Option<&Value> {
         match key {
-            ReadKey::Opt(i) => self.by_opt.get(slot_no(g))?.get(*i)?.as_ref(),
+            ReadKey::Opt(i) => {
+                let memo = self.by_opt.get(slot_no(g))?.get(*i)?;
+                memo.fresh.then_some(&memo.value)
+            }
             ReadKey::Name(n) => self.by_name.get(&(g, n.clone())),
         }
     }
 
-    fn insert(&mut self, g: GroupRef, key: ReadKey, value: Value) {
+    fn insert(&mut self, g: GroupRef, key: ReadKey, value: &Value) {
         match key {
             ReadKey::Opt(i) => {
                 let s = slot_no(g);
@@ -237,22 +263,27 @@ impl Reads {
                 }
                 if let Some(slot) = self.by_opt.get_mut(s) {
                     if slot.len() <= i {
-                        slot.resize_with(i + 1, || None);
+                        slot.resize_with(i + 1, Memo::default);
                     }
-                    if let Some(cell) = slot.get_mut(i) {
-                        *cell = Some(value);
+                    if let Some(memo) = slot.get_mut(i) {
+                        memo.value.clone_from(value);
+                        memo.fresh = true;
+                        self.any_fresh = true;
                     }
                 }
             }
             ReadKey::Name(n) => {
-                self.by_name.insert((g, n), value);
+                self.by_name.insert((g, n), value.clone());
             }
         }
     }
 
     fn clear(&mut self) {
-        for slot in &mut self.by_opt {
-            slot.iter_mut().for_each(|v| *v = None);
+        if self.any_fresh {
+            for slot in &mut self.by_opt {
+                slot.iter_mut().for_each(|memo| memo.fresh = false);
+            }
+            self.any_fresh = false;
         }
         self.by_name.clear();
     }
@@ -536,7 +567,8 @@ impl ConfigOpts {
             return Ok(false);
         }
         let dest = opt.dest.clone();
-        slot.index.insert(dest, slot.opts.len());
+        let index = slot.opts.len();
+        slot.index.insert(dest, index);
         let track = opt.clone();
         slot.opts.push(OptInfo {
             opt,
@@ -544,10 +576,47 @@ impl ConfigOpts {
             default_value: None,
             location: None,
         });
+        self.index_registered(g, index);
         if g.is_none() {
             self.track_deprecated(&track, None);
         }
         Ok(true)
+    }
+
+    /// Looks option `index` of group `g`, registered after the parse, up
+    /// in the parse's namespaces ([`Namespace::by_opt`]).
+    fn index_registered(&mut self, g: GroupRef, index: usize) {
+        let group = self.group_str(g);
+        let Some(info) = self.slot(g).and_then(|s| s.opts.get(index)) else {
+            return;
+        };
+        let look = |ns: &Option<Namespace>| {
+            ns.as_ref()
+                .map(|ns| Self::from_namespace_at(&info.opt, ns, group, false))
+        };
+        let (main, mutable) = (look(&self.namespace), look(&self.mutable_ns));
+        if let (Some(ns), Some(found)) = (self.namespace.as_mut(), main) {
+            ns.set_indexed(slot_no(g), index, found);
+        }
+        if let (Some(ns), Some(found)) = (self.mutable_ns.as_mut(), mutable) {
+            ns.set_indexed(slot_no(g), index, found);
+        }
+    }
+
+    /// Looks every registered option up in `ns` once, for the reads
+    /// ([`Namespace::by_opt`]).
+    fn index_options(&self, ns: &mut Namespace) {
+        let by_opt = std::iter::once(&self.default)
+            .chain(&self.groups)
+            .map(|slot| {
+                let group = slot.group.as_ref().map(|grp| grp.name.as_str());
+                slot.opts
+                    .iter()
+                    .map(|info| Some(Self::from_namespace_at(&info.opt, ns, group, false)))
+                    .collect()
+            })
+            .collect();
+        ns.by_opt = by_opt;
     }
 
     fn track_deprecated(&mut self, opt: &Opt, g: GroupRef) {
@@ -586,6 +655,11 @@ impl ConfigOpts {
                     }
                 }
             }
+        }
+        // Option indices moved: what the namespaces looked up by index
+        // is no longer theirs (there is no parse here, but be sure).
+        for ns in self.namespace.iter_mut().chain(self.mutable_ns.iter_mut()) {
+            ns.by_opt.clear();
         }
         self.clear_cache();
         Ok(())
@@ -898,13 +972,15 @@ impl ConfigOpts {
         opt.required = false;
         let dest = opt.dest.clone();
         self.cli_opts.push_front((None, dest.clone()));
-        self.default.index.insert(dest, self.default.opts.len());
+        let index = self.default.opts.len();
+        self.default.index.insert(dest, index);
         self.default.opts.push(OptInfo {
             opt,
             override_value: None,
             default_value: None,
             location: None,
         });
+        self.index_registered(None, index);
     }
 
     /// Builds the argparse parser from the command-line options.
@@ -1161,6 +1237,7 @@ impl ConfigOpts {
         if !lenient {
             self.validate_cli_options(&files)?;
         }
+        self.index_options(&mut files);
         Ok(files)
     }
 
@@ -1482,6 +1559,15 @@ impl ConfigOpts {
                 if let Some(v) = reads.get(g, &key) {
                     return Ok(v.clone());
                 }
+                if let ReadKey::Opt(i) = key {
+                    if let Some(value) = self.plain_value(g, i) {
+                        // Nothing is read while converting it: the
+                        // resolution stack is only checked, as on entry.
+                        self.check_resolving(&reads, g, &key)?;
+                        reads.insert(g, key, &value);
+                        return Ok(value);
+                    }
+                }
             }
             self.push_resolving(&mut reads, g, key.clone())?;
         }
@@ -1493,10 +1579,34 @@ impl ConfigOpts {
         if let Ok(mut reads) = self.reads.lock() {
             reads.resolving.pop();
             if let (None, Ok(value)) = (ns, &result) {
-                reads.insert(g, key, value.clone());
+                reads.insert(g, key, value);
             }
         }
         result
+    }
+
+    /// The value of option `i` of group `g` when it is what the parse
+    /// gave it, converted, with nothing else to consult: no override, no
+    /// environment to look at, no `$` reference, and the type accepts it.
+    /// This is the value [`Self::do_get`] gives then (its path for a value
+    /// found in the namespace, without the location); `None` in every
+    /// other case, including a value the type refuses (`do_get` converts
+    /// it again and builds the error).
+    fn plain_value(&self, g: GroupRef, i: usize) -> Option<Value> {
+        let info = self.slot(g)?.opts.get(i)?;
+        if info.override_value.is_some() || (self.use_env && !self.env.is_empty()) {
+            return None;
+        }
+        let opt = &info.opt;
+        let namespace = match opt.mutable {
+            true => self.mutable_ns.as_ref().or(self.namespace.as_ref()),
+            false => self.namespace.as_ref(),
+        }?;
+        let (value, _) = namespace.indexed(slot_no(g), i)??;
+        if has_reference(value) {
+            return None;
+        }
+        Self::convert(opt, value).ok()
     }
 
     /// How reads know `name` in group `g`.
@@ -1530,19 +1640,26 @@ impl ConfigOpts {
     }
 
     fn push_resolving(&self, reads: &mut Reads, g: GroupRef, key: ReadKey) -> Result<()> {
-        let stack = &mut reads.resolving;
-        let start = stack.iter().position(|(sg, sk)| *sg == g && *sk == key);
+        self.check_resolving(reads, g, &key)?;
+        reads.resolving.push((g, key));
+        Ok(())
+    }
+
+    /// What [`Self::push_resolving`] refuses: `key` already being resolved
+    /// (a cycle), or references nested too deep.
+    fn check_resolving(&self, reads: &Reads, g: GroupRef, key: &ReadKey) -> Result<()> {
+        let stack = &reads.resolving;
+        let start = stack.iter().position(|(sg, sk)| *sg == g && sk == key);
         if start.is_some() || stack.len() > MAX_DEPTH {
             let chain = stack
                 .get(start.unwrap_or_default()..)
                 .unwrap_or_default()
                 .iter()
                 .map(|(sg, sk)| self.qualified(*sg, self.key_name(*sg, sk)))
-                .chain(std::iter::once(self.qualified(g, self.key_name(g, &key))))
+                .chain(std::iter::once(self.qualified(g, self.key_name(g, key))))
                 .collect();
             return Err(Error::Recursion { chain });
         }
-        stack.push((g, key));
         Ok(())
     }
 
@@ -1567,7 +1684,7 @@ impl ConfigOpts {
         )
     }
 
-    /// `_do_get`: the value and its location.
+    /// `_do_get`: the value and (if `want_loc`) its location.
     fn do_get(
         &self,
         name: &str,
@@ -1590,7 +1707,7 @@ impl ConfigOpts {
                 .unwrap_or_else(|| LocationInfo::new(Locations::OptDefault, ""))
         };
         if let Some(v) = &info.override_value {
-            return Ok((self.substitute(v, None, None)?, Some(loc())));
+            return Ok((self.substitute(v, None, None)?, want_loc.then(loc)));
         }
         // On failure: the error and what it was about (the value the type
         // was given, or the raw one if interpolation failed).
@@ -1645,44 +1762,60 @@ impl ConfigOpts {
             None => self.namespace.as_ref(),
         };
         if let Some(namespace) = namespace {
-            let found = Self::from_namespace_at(opt, namespace, group_name, want_loc);
+            // What the parse looked up for the option, if it did (under
+            // the option's own group, without the file of the location).
+            let indexed = match (want_loc, r.0 == g) {
+                (false, true) => namespace.indexed(slot_no(g), r.1),
+                _ => None,
+            };
+            let live;
+            let found = match indexed {
+                Some(found) => found,
+                None => {
+                    live = Self::from_namespace_at(opt, namespace, group_name, want_loc);
+                    live.as_ref()
+                }
+            };
+            // The attempt, and whether its value is the environment's
+            // (the location is only built when asked for, or for errors).
             let (attempt, alt_loc) = match found {
                 Some((val, alt_loc)) => {
-                    let attempt = if alt_loc.location == Locations::CommandLine {
-                        Some((convert(&val), alt_loc.clone()))
-                    } else if let Some(env) = &env_val {
-                        Some((
-                            convert(&Value::Str(env.clone())),
-                            LocationInfo::new(Locations::Environment, env_name()),
-                        ))
-                    } else {
-                        Some((convert(&val), alt_loc.clone()))
+                    let attempt = match &env_val {
+                        Some(env) if alt_loc.location != Locations::CommandLine => {
+                            (convert(&Value::Str(env.clone())), true)
+                        }
+                        _ => (convert(val), false),
                     };
-                    (attempt, alt_loc)
+                    (Some(attempt), Cow::Borrowed(alt_loc))
                 }
                 None => match &env_val {
-                    Some(env) => {
-                        let alt_loc = LocationInfo::new(Locations::Environment, env_name());
-                        (
-                            Some((convert(&Value::Str(env.clone())), alt_loc.clone())),
-                            alt_loc,
-                        )
-                    }
-                    None => (None, LocationInfo::new(Locations::Environment, "")),
+                    Some(env) => (
+                        Some((convert(&Value::Str(env.clone())), true)),
+                        Cow::Owned(LocationInfo::new(Locations::Environment, env_name())),
+                    ),
+                    None => (
+                        None,
+                        Cow::Owned(LocationInfo::new(Locations::Environment, "")),
+                    ),
                 },
             };
-            if let Some((result, loc)) = attempt {
+            if let Some((result, from_env)) = attempt {
+                let loc = || match from_env {
+                    true => LocationInfo::new(Locations::Environment, env_name()),
+                    false => alt_loc.as_ref().clone(),
+                };
                 return match result {
-                    Ok(v) => Ok((v, Some(loc))),
+                    Ok(v) => Ok((v, want_loc.then(loc))),
                     Err(refused) if is_value_error(&refused.error) => {
+                        let loc = loc();
                         let e = &refused.error;
                         // The message names the file: find it now.
                         let alt_loc = match (want_loc, alt_loc.location) {
                             (false, Locations::User) => {
                                 Self::from_namespace(opt, namespace, group_name)
-                                    .map_or(alt_loc, |f| f.1)
+                                    .map_or(alt_loc.into_owned(), |f| f.1)
                             }
-                            _ => alt_loc,
+                            _ => alt_loc.into_owned(),
                         };
                         let message = format!(
                             "Value for option {} from {alt_loc} is not valid: {e}",
@@ -1708,7 +1841,7 @@ impl ConfigOpts {
             }
         }
         if let Some(v) = &info.default_value {
-            return Ok((self.substitute(v, None, None)?, Some(loc())));
+            return Ok((self.substitute(v, None, None)?, want_loc.then(loc)));
         }
         if self.validate_default_values && !opt.default.is_none() {
             if let Err(refused) = convert(&opt.default) {
@@ -1727,7 +1860,10 @@ impl ConfigOpts {
             }
         }
         if !opt.default.is_none() {
-            return Ok((convert(&opt.default).map_err(|r| r.error)?, Some(loc())));
+            return Ok((
+                convert(&opt.default).map_err(|r| r.error)?,
+                want_loc.then(loc),
+            ));
         }
         Ok((Value::None, None))
     }

@@ -159,6 +159,13 @@ pub(crate) struct Namespace {
     pub lenient: bool,
     /// What each file read leniently gave, in the order they were read.
     pub scans: Vec<FileScan>,
+    /// What [`Namespace::value`] gives each registered option (without
+    /// the file of a file value's location), looked up once when the parse
+    /// ends and when an option is registered later, so that reads do not
+    /// look its names up in every file again: per slot (DEFAULT, then the
+    /// groups in registration order), per option index. `None`: not
+    /// looked up here (the read looks it up itself).
+    pub by_opt: Vec<Vec<Option<Option<Found>>>>,
 }
 
 /// A value found for an option: raw text(s) or a command-line value.
@@ -760,6 +767,31 @@ impl Namespace {
         }
         let file_names: Vec<(Cow<'_, str>, &str)> = names.iter().map(key).collect();
         self.file_value(&file_names, multi, want_loc)
+    }
+
+    /// What [`Namespace::by_opt`] holds for option `opt` of slot `slot`:
+    /// `None` if it was not looked up.
+    pub fn indexed(&self, slot: usize, opt: usize) -> Option<Option<&Found>> {
+        self.by_opt
+            .get(slot)?
+            .get(opt)?
+            .as_ref()
+            .map(Option::as_ref)
+    }
+
+    /// Records what option `opt` of slot `slot` gets from this parse.
+    pub fn set_indexed(&mut self, slot: usize, opt: usize, found: Option<Found>) {
+        if self.by_opt.len() <= slot {
+            self.by_opt.resize_with(slot + 1, Vec::new);
+        }
+        if let Some(opts) = self.by_opt.get_mut(slot) {
+            if opts.len() <= opt {
+                opts.resize_with(opt + 1, || None);
+            }
+            if let Some(cell) = opts.get_mut(opt) {
+                *cell = Some(found);
+            }
+        }
     }
 
     /// Every raw section name of every parsed file.

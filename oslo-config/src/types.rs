@@ -376,7 +376,8 @@ fn min_length_error(n: usize) -> Exc {
 /// Whether `str(value).strip()` is empty (without copying a string).
 fn is_blank(value: &Value) -> bool {
     match value {
-        Value::Str(s) => py_strip(s).is_empty(),
+        // Text that starts with a non-space is not blank: no strip.
+        Value::Str(s) => s.chars().next().is_none_or(is_py_space) && py_strip(s).is_empty(),
         _ => py_strip(&value.py_str()).is_empty(),
     }
 }

@@ -319,3 +319,116 @@ fn typed_keys_read_rust_types() {
     assert_eq!(conf.value(&name).unwrap(), Some("n".to_owned()));
     assert_eq!(conf.value(&unset).unwrap(), None);
 }
+
+/// Reads are memoized, and each parse looks every option up once for
+/// them: whatever changes a value (overrides, defaults, a new parse, a
+/// reload, a mutation, options registered or unregistered around the
+/// parse) must be seen by the next read.
+#[test]
+fn memo_and_parse_index_follow_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(
+        dir.path(),
+        "a.conf",
+        "[DEFAULT]\nx = 1\nlate = a-late\n[g]\ny = a-y\nold_z = a-z\n[h]\nw = a-w\n[other]\nreal = a-real\n",
+    );
+    let b = write(
+        dir.path(),
+        "b.conf",
+        "[DEFAULT]\nx = 2\nlate = b-late\n[g]\ny = b-y\nold_z = b-z\n[h]\nw = b-w\n[other]\nreal = b-real\n",
+    );
+    let mut conf = ConfigOpts::new();
+    conf.set_environment(HashMap::new());
+    conf.register_opt(Opt::integer("x").default(0i64), None)
+        .unwrap();
+    conf.register_opt(Opt::string("y").mutable(true), Some("g"))
+        .unwrap();
+    // Registered and unregistered before the parse: indices shift.
+    conf.register_opt(Opt::string("gone"), Some("g")).unwrap();
+    conf.register_opt(Opt::string("z").deprecated(Some("old_z"), None), Some("g"))
+        .unwrap();
+    conf.unregister_opt("gone", Some("g")).unwrap();
+    call(&mut conf, &["--config-file", &a]).unwrap();
+    let x = |conf: &ConfigOpts| conf.get("x").unwrap();
+    let g = |conf: &ConfigOpts, name: &str| conf.get_in(Some("g"), name).unwrap();
+    assert_eq!(x(&conf), Value::int("1").unwrap());
+    assert_eq!(g(&conf, "y"), Value::str("a-y"));
+    assert_eq!(g(&conf, "z"), Value::str("a-z"));
+
+    // Registered after the parse (and after reads), in DEFAULT, in a
+    // known group and in a new one.
+    conf.register_opt(Opt::string("late"), None).unwrap();
+    conf.register_opt(Opt::string("w").mutable(true), Some("h"))
+        .unwrap();
+    assert_eq!(conf.get("late").unwrap(), Value::str("a-late"));
+    assert_eq!(conf.get_in(Some("h"), "w").unwrap(), Value::str("a-w"));
+
+    // Overrides and defaults, set and cleared.
+    conf.set_override("x", 7i64, None).unwrap();
+    assert_eq!(x(&conf), Value::int("7").unwrap());
+    conf.clear_override("x", None).unwrap();
+    assert_eq!(x(&conf), Value::int("1").unwrap());
+    conf.set_default("late", "d", None).unwrap();
+    assert_eq!(conf.get("late").unwrap(), Value::str("a-late"));
+    conf.clear_cache();
+    assert_eq!(conf.get("late").unwrap(), Value::str("a-late"));
+
+    // A copy reads what the original reads.
+    let copy = conf.clone();
+    assert_eq!(g(&copy, "z"), Value::str("a-z"));
+    assert_eq!(copy.get_in(Some("h"), "w").unwrap(), Value::str("a-w"));
+
+    // Mutation: mutable options (registered before or after the parse)
+    // see the new file, the others do not until a reload.
+    std::fs::copy(&b, &a).unwrap();
+    conf.mutate_config_files().unwrap();
+    assert_eq!(g(&conf, "y"), Value::str("b-y"));
+    assert_eq!(conf.get_in(Some("h"), "w").unwrap(), Value::str("b-w"));
+    assert_eq!(x(&conf), Value::int("1").unwrap());
+    assert_eq!(g(&conf, "z"), Value::str("a-z"));
+    // Registered after the mutation: mutable reads the mutated parse.
+    conf.register_opt(Opt::string("v").mutable(true).default("dv"), Some("h"))
+        .unwrap();
+    assert_eq!(conf.get_in(Some("h"), "v").unwrap(), Value::str("dv"));
+    assert!(conf.reload_config_files());
+    assert_eq!(x(&conf), Value::int("2").unwrap());
+    assert_eq!(g(&conf, "z"), Value::str("b-z"));
+    assert_eq!(conf.get("late").unwrap(), Value::str("b-late"));
+
+    // A new parse of other files, and no files at all.
+    let c = write(dir.path(), "c.conf", "[DEFAULT]\nx = 3\n[g]\nold_z = c-z\n");
+    call(&mut conf, &["--config-file", &c]).unwrap();
+    assert_eq!(x(&conf), Value::int("3").unwrap());
+    assert_eq!(g(&conf, "z"), Value::str("c-z"));
+    assert_eq!(g(&conf, "y"), Value::None);
+    assert_eq!(conf.get("late").unwrap(), Value::str("d"));
+    conf.clear();
+    assert_eq!(x(&conf), Value::int("0").unwrap());
+    conf.reset();
+    assert_eq!(conf.get("late").unwrap(), Value::None);
+
+    // A deprecated name read in its own group finds the option of
+    // another group (read under the name's group, as the reference does).
+    let mut conf = ConfigOpts::new();
+    conf.set_environment(HashMap::new());
+    conf.register_opt(
+        Opt::string("real").deprecated(Some("alias"), Some("old")),
+        Some("other"),
+    )
+    .unwrap();
+    conf.register_group(oslo_config::OptGroup::new("old"));
+    let d = write(
+        dir.path(),
+        "d.conf",
+        "[other]\nreal = d-real\n[old]\nalias = old-alias\n",
+    );
+    call(&mut conf, &["--config-file", &d]).unwrap();
+    assert_eq!(
+        conf.get_in(Some("other"), "real").unwrap(),
+        Value::str("d-real")
+    );
+    assert_eq!(
+        conf.get_in(Some("old"), "alias").unwrap(),
+        Value::str("old-alias")
+    );
+}

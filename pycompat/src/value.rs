@@ -4,7 +4,7 @@
 //! equality, because every check compares `match == str(value)`.
 
 /// A Python value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum Value {
     /// `None`.
     None,
@@ -28,6 +28,40 @@ pub enum Value {
         /// `repr(value)`.
         repr: String,
     },
+}
+
+impl Clone for Value {
+    fn clone(&self) -> Value {
+        match self {
+            Value::None => Value::None,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(i.clone()),
+            Value::Float(f) => Value::Float(*f),
+            Value::Str(s) => Value::Str(s.clone()),
+            Value::List(items) => Value::List(items.clone()),
+            Value::Dict(items) => Value::Dict(items.clone()),
+            Value::Other { str, repr } => Value::Other {
+                str: str.clone(),
+                repr: repr.clone(),
+            },
+        }
+    }
+
+    /// Reuses `self`'s buffers where `source` has the same shape (a
+    /// string into a string, a list into a list...): what a memo that is
+    /// refilled with values like the ones it held saves in allocations.
+    fn clone_from(&mut self, source: &Value) {
+        match (self, source) {
+            (Value::Int(d), Value::Int(s)) | (Value::Str(d), Value::Str(s)) => d.clone_from(s),
+            (Value::List(d), Value::List(s)) => d.clone_from(s),
+            (Value::Dict(d), Value::Dict(s)) => d.clone_from(s),
+            (Value::Other { str, repr }, Value::Other { str: s, repr: r }) => {
+                str.clone_from(s);
+                repr.clone_from(r);
+            }
+            (d, s) => *d = s.clone(),
+        }
+    }
 }
 
 impl Value {
@@ -551,6 +585,37 @@ fn is_printable(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clone_from_gives_the_source_whatever_was_there() {
+        let values = [
+            Value::None,
+            Value::Bool(true),
+            Value::Int("12".to_owned()),
+            Value::Float(1.5),
+            Value::Str("abc".to_owned()),
+            Value::Str(String::new()),
+            Value::List(vec![Value::str("x"), Value::Int("1".to_owned())]),
+            Value::List(vec![
+                Value::str("longer one"),
+                Value::None,
+                Value::Bool(false),
+            ]),
+            Value::Dict(vec![(Value::str("k"), Value::List(vec![Value::None]))]),
+            Value::Other {
+                str: "s".to_owned(),
+                repr: "r".to_owned(),
+            },
+        ];
+        for dst in &values {
+            for src in &values {
+                let mut d = dst.clone();
+                d.clone_from(src);
+                assert_eq!(&d, src);
+                assert_eq!(&src.clone(), src);
+            }
+        }
+    }
 
     #[test]
     fn format_g_matches_python() {
