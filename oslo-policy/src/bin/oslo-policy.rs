@@ -159,18 +159,20 @@ enum CaseError {
 }
 
 /// One case line (`{"name": ..., "target": ..., "creds": ...}`) decided:
-/// parsed straight into values, which are moved out of the case (no copy);
-/// a missing target or creds is an empty dict.
+/// parsed straight into values, decided on in place (no copy) and handed
+/// back to `reader` after; a missing target or creds is an empty dict.
 fn decide_line(
     rules: &Enforcer,
+    reader: &mut oslo_policy::json::Reader,
     text: &str,
 ) -> Result<Result<bool, oslo_policy::enforcer::EnforceError>, CaseError> {
-    let case = oslo_policy::json::from_str(text).map_err(CaseError::NotJson)?;
-    let Value::Dict(items) = case else {
+    let case = reader.read(text).map_err(CaseError::NotJson)?;
+    let Value::Dict(mut items) = case else {
+        reader.recycle(case);
         return Err(CaseError::Name);
     };
     let (mut name, mut target, mut creds) = (None, None, None);
-    for (key, value) in items {
+    for (key, value) in &mut items {
         if let Value::Str(key) = key {
             match key.as_str() {
                 "name" => name = Some(value),
@@ -180,12 +182,17 @@ fn decide_line(
             }
         }
     }
-    let Some(Value::Str(name)) = name else {
-        return Err(CaseError::Name);
+    let (mut no_target, mut no_creds) = (Value::Dict(Vec::new()), Value::Dict(Vec::new()));
+    let decision = match name {
+        Some(Value::Str(name)) => Ok(rules.enforce(
+            name,
+            target.unwrap_or(&mut no_target),
+            creds.unwrap_or(&mut no_creds),
+        )),
+        _ => Err(CaseError::Name),
     };
-    let target = target.unwrap_or(Value::Dict(Vec::new()));
-    let mut creds = creds.unwrap_or(Value::Dict(Vec::new()));
-    Ok(rules.enforce(&name, &target, &mut creds))
+    reader.recycle(Value::Dict(items));
+    decision
 }
 
 fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
@@ -211,6 +218,7 @@ fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
     // One buffer for every line (what `lines()` would allocate per line).
     let mut line = String::new();
     let mut n = 0usize;
+    let mut reader = oslo_policy::json::Reader::default();
     loop {
         line.clear();
         match input.read_line(&mut line) {
@@ -229,7 +237,7 @@ fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
         if text.trim().is_empty() {
             continue;
         }
-        let written = match decide_line(&rules, text) {
+        let written = match decide_line(&rules, &mut reader, text) {
             Ok(Ok(true)) => out.write_all(b"true\n"),
             Ok(Ok(false)) => out.write_all(b"false\n"),
             Ok(Err(e)) => writeln!(out, "error: {e}"),
