@@ -182,6 +182,18 @@ for line in sys.stdin:
 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OSLO_RS_BENCH_CONF="$conf" "$bench_bin" --bench \
   --warm-up-time 2 --measurement-time 5 --output-format bencher "daemon/" 2>/dev/null |
   "$py" scripts/bench/bencher.py >"$out/rust_client.json"
+# The same on one CPU (client, daemon and command pinned to CPU 0): what is
+# left when no call has to wake a halted CPU of this VM (that wake-up, not
+# the daemon's work, is most of the difference on an idle 2-core VM).
+jsons+=("$out/rust_client_pinned.json")
+if command -v taskset >/dev/null 2>&1; then
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OSLO_RS_BENCH_CONF="$conf" taskset -c 0 "$bench_bin" --bench \
+    --warm-up-time 2 --measurement-time 5 --output-format bencher "daemon/(execute|baseline)" 2>/dev/null |
+    "$py" scripts/bench/bencher.py rust_client_pinned_ >"$out/rust_client_pinned.json"
+else
+  say "SKIPPED the pinned daemon run (no taskset)"
+  echo '{}' >"$out/rust_client_pinned.json"
+fi
 
 printf '\noslo-rootwrap: ours (%s) vs Python oslo.rootwrap %s — %s, %s cores, %s\n' \
   "$("$rw" --version)" "$ref_version" "$(uname -m)" "$(nproc)" "$($is_root && echo root || echo 'NOT root')"
