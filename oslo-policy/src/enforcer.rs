@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use crate::defaults::RuleDefault;
@@ -117,6 +117,17 @@ struct State {
     arming_failed: bool,
 }
 
+impl State {
+    /// The rules, when the last scan's watch has no event pending: what a
+    /// scan would give again.
+    fn rules_if_nothing_pending(&self) -> Option<Arc<Rules>> {
+        match (&self.rules, &self.watch) {
+            (Some(rules), Some(watch)) if watch.nothing_pending() => Some(Arc::clone(rules)),
+            _ => None,
+        }
+    }
+}
+
 /// The rules read from the policy files, in order: the first rules of the
 /// effective [`Rules`] (the registered defaults the files do not override
 /// follow them there).
@@ -141,7 +152,32 @@ pub struct Enforcer {
     checks: crate::rules::CheckRegistry,
     registered: Vec<RuleDefault>,
     by_name: HashMap<String, usize>,
-    state: Mutex<State>,
+    /// Read-locked by the calls that find the last scan's watch quiet
+    /// (the common case: threads decide at once), write-locked to scan.
+    state: RwLock<State>,
+}
+
+/// An enforcer with the same configuration, registered defaults and rules
+/// (copies; the custom checks are the same objects), which watches the
+/// files on its own: its first decision checks them, as after any change. Threads that decide many requests each can hold a clone,
+/// so that none waits for another or shares a cache line with it.
+impl Clone for Enforcer {
+    fn clone(&self) -> Enforcer {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        Enforcer {
+            config: self.config.clone(),
+            checks: self.checks.clone(),
+            registered: self.registered.clone(),
+            by_name: self.by_name.clone(),
+            state: RwLock::new(State {
+                rules: state.rules.as_deref().cloned().map(Arc::new),
+                file_rule_count: state.file_rule_count,
+                stamp: state.stamp.clone(),
+                watch: None,
+                arming_failed: false,
+            }),
+        }
+    }
 }
 
 fn mtime(p: &Path) -> Option<SystemTime> {
@@ -156,7 +192,7 @@ impl Enforcer {
             checks: crate::rules::CheckRegistry::new(),
             registered: Vec::new(),
             by_name: HashMap::new(),
-            state: Mutex::new(State::default()),
+            state: RwLock::new(State::default()),
         }
     }
 
@@ -170,8 +206,8 @@ impl Enforcer {
         self.registered.push(rule);
         // Force a rebuild with the new default.
         self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
             .rules = None;
         Ok(())
     }
@@ -279,10 +315,16 @@ impl Enforcer {
 
     /// `load_rules()`: (re)builds the effective rules when a source changed.
     pub fn load_rules(&self) -> Result<Arc<Rules>, EnforceError> {
-        let mut state = self
+        // Shared: many threads may find the watch quiet at once.
+        if let Some(rules) = self
             .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .rules_if_nothing_pending()
+        {
+            return Ok(rules);
+        }
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         self.load_locked(&mut state)
     }
 
@@ -358,10 +400,7 @@ impl Enforcer {
     /// The rules read from the files (main file, then `policy_dirs`), in
     /// order, after [`Enforcer::load_rules`] (`enforcer.file_rules`).
     pub fn file_rules(&self) -> Result<FileRules, EnforceError> {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         let rules = self.load_locked(&mut state)?;
         Ok(FileRules {
             rules,
@@ -948,8 +987,8 @@ mod tests {
     /// Whether the enforcer decides with a watch standing in for `stat`.
     fn watching(e: &Enforcer) -> bool {
         e.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
             .watch
             .is_some()
     }
@@ -971,6 +1010,76 @@ mod tests {
         let t = Value::Dict(Vec::new());
         e.enforce("a", &t, &mut creds(&[role]))
             .unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// A clone decides as the original, with the same registered
+    /// defaults, and watches the files on its own: a change is seen by
+    /// the next call of each, whichever was armed first.
+    #[test]
+    fn a_clone_decides_alike_and_sees_changes_on_its_own() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let policy = dir.path().join("policy.yaml");
+        write_at(&policy, "a: role:one", 1);
+        let mut e = Enforcer::new(Config {
+            policy_file: policy.clone(),
+            ..Config::default()
+        });
+        let b = RuleDefault::new("b", "role:admin").unwrap_or_else(|err| panic!("{err}"));
+        e.register_default(b).unwrap_or_else(|err| panic!("{err}"));
+        let unloaded = e.clone();
+        assert!(wants(&e, "one"));
+        assert!(wants(&e, "one"));
+        let c = e.clone();
+        assert!(!watching(&c), "a clone arms at its own first call");
+        let t = Value::Dict(Vec::new());
+        for x in [&e, &c, &unloaded] {
+            assert!(wants(x, "one"));
+            assert!(!wants(x, "two"));
+            assert_eq!(x.enforce("b", &t, &mut creds(&["admin"])).ok(), Some(true));
+        }
+        assert_eq!(watching(&c), cfg!(target_os = "linux"));
+        write_at(&policy, "a: role:two", 20);
+        assert!(wants(&c, "two"), "the clone");
+        assert!(wants(&e, "two"), "the original");
+        assert!(wants(&unloaded, "two"), "the clone made before any load");
+        write_at(&policy, "a: role:three", 40);
+        assert!(wants(&e, "three"), "the original, first this time");
+        assert!(wants(&c, "three"), "the clone");
+    }
+
+    /// Threads deciding with one enforcer at once (the shared path of
+    /// `load_rules`) all get answers, and all see a change at their next
+    /// call after it.
+    #[test]
+    fn threads_sharing_one_enforcer_see_a_change() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let policy = dir.path().join("policy.yaml");
+        write_at(&policy, "a: role:one", 1);
+        let e = Enforcer::new(Config {
+            policy_file: policy.clone(),
+            ..Config::default()
+        });
+        assert!(wants(&e, "one"));
+        assert!(wants(&e, "one"));
+        let changed = std::sync::Barrier::new(5);
+        let written = std::sync::Barrier::new(5);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..2000 {
+                        assert!(wants(&e, "one"));
+                    }
+                    changed.wait();
+                    written.wait();
+                    for _ in 0..2000 {
+                        assert!(wants(&e, "two"));
+                    }
+                });
+            }
+            changed.wait();
+            write_at(&policy, "a: role:two", 20);
+            written.wait();
+        });
     }
 
     /// Every way a policy changes is seen by the next call, while a watch

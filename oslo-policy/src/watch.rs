@@ -103,6 +103,20 @@ impl Arming {
 }
 
 impl Watch {
+    /// `true` when no event at all is pending (nothing the last scan read
+    /// can have changed since); `false`: ask [`Watch::quiet`], which may
+    /// consume events. Many threads may ask at once.
+    pub(crate) fn nothing_pending(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        {
+            self.inner.pending() == Some(0)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            false
+        }
+    }
+
     /// `true` when nothing the last scan read can have changed since (an
     /// event that concerns none of it is consumed); `false`: scan again.
     pub(crate) fn quiet(&mut self) -> bool {
@@ -330,27 +344,40 @@ mod linux {
             })
         }
 
-        pub(super) fn quiet(&mut self) -> bool {
+        /// How many of the two descriptors are ready (`Some(0)`: no event
+        /// is pending) and, when only inotify events are, `true`;
+        /// `None` when the watch no longer applies (another process, another
+        /// working directory) or cannot be asked.
+        fn ready(&self) -> Option<(usize, bool)> {
             if self.pid != std::process::id() {
-                return false;
+                return None;
             }
             if let Some(cwd) = &self.cwd {
                 if std::env::current_dir().ok().as_ref() != Some(cwd) {
-                    return false;
+                    return None;
                 }
             }
             let mut ready = [EpollEvent::empty(); 2];
-            let n = match self.ready.wait(&mut ready, PollTimeout::ZERO) {
-                Ok(0) => return true,
-                Ok(n) => n,
-                Err(_) => return false,
-            };
-            // Only the inotify descriptor, only readable: read its events.
+            let n = self.ready.wait(&mut ready, PollTimeout::ZERO).ok()?;
+            // Only the inotify descriptor, only readable.
             let only_events = ready.get(..n).is_some_and(|r| {
                 r.iter()
                     .all(|e| e.data() == INOTIFY && e.events() == EpollFlags::EPOLLIN)
             });
-            only_events && self.only_unrelated_events()
+            Some((n, only_events))
+        }
+
+        pub(super) fn pending(&self) -> Option<usize> {
+            self.ready().map(|(n, _)| n)
+        }
+
+        pub(super) fn quiet(&mut self) -> bool {
+            match self.ready() {
+                Some((0, _)) => true,
+                // Events to read: quiet if none concerns what is watched.
+                Some((_, true)) => self.only_unrelated_events(),
+                Some((_, false)) | None => false,
+            }
         }
 
         /// Reads the pending events: `true` if none concerns what is watched.
