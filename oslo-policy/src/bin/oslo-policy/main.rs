@@ -6,20 +6,17 @@
 //! oslo-policy lint FILE
 //! ```
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod batch;
 
 use clap::Parser;
 use oslo_policy::enforcer::{Config, Enforcer};
 use oslo_policy::rules::Rules;
 use oslo_policy::tools::policy::{Cli, Command};
 use oslo_policy::value::Value;
-
-/// mimalloc: `eval` builds and frees ~60 small values per case line, and
-/// glibc's malloc and free were a quarter of its time.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn json_arg(what: &str, text: &str) -> Result<Value, String> {
     oslo_policy::json::from_str(text).map_err(|e| format!("--{what} is not JSON: {e}"))
@@ -152,49 +149,6 @@ fn enforcer(
     Ok(e)
 }
 
-/// Why a case line was not decided.
-enum CaseError {
-    NotJson(serde_json::Error),
-    Name,
-}
-
-/// One case line (`{"name": ..., "target": ..., "creds": ...}`) decided:
-/// parsed straight into values, decided on in place (no copy) and handed
-/// back to `reader` after; a missing target or creds is an empty dict.
-fn decide_line(
-    rules: &Enforcer,
-    reader: &mut oslo_policy::json::Reader,
-    text: &str,
-) -> Result<Result<bool, oslo_policy::enforcer::EnforceError>, CaseError> {
-    let case = reader.read(text).map_err(CaseError::NotJson)?;
-    let Value::Dict(mut items) = case else {
-        reader.recycle(case);
-        return Err(CaseError::Name);
-    };
-    let (mut name, mut target, mut creds) = (None, None, None);
-    for (key, value) in &mut items {
-        if let Value::Str(key) = key {
-            match key.as_str() {
-                "name" => name = Some(value),
-                "target" => target = Some(value),
-                "creds" => creds = Some(value),
-                _ => {}
-            }
-        }
-    }
-    let (mut no_target, mut no_creds) = (Value::Dict(Vec::new()), Value::Dict(Vec::new()));
-    let decision = match name {
-        Some(Value::Str(name)) => Ok(rules.enforce(
-            name,
-            target.unwrap_or(&mut no_target),
-            creds.unwrap_or(&mut no_creds),
-        )),
-        _ => Err(CaseError::Name),
-    };
-    reader.recycle(Value::Dict(items));
-    decision
-}
-
 fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
     let rules = match enforcer {
         Ok(r) => r,
@@ -203,61 +157,15 @@ fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let file = match require("--cases", cases, false).and_then(|()| {
+    match require("--cases", cases, false).and_then(|()| {
         std::fs::File::open(cases).map_err(|e| format!("--cases {}: {e}", cases.display()))
     }) {
-        Ok(f) => f,
+        Ok(file) => batch::eval(&rules, cases, file),
         Err(e) => {
             eprintln!("oslo-policy: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut input = std::io::BufReader::with_capacity(1 << 16, file);
-    // One buffer for every line (what `lines()` would allocate per line).
-    let mut line = String::new();
-    let mut n = 0usize;
-    let mut reader = oslo_policy::json::Reader::default();
-    loop {
-        line.clear();
-        match input.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) => n += 1,
-            Err(e) => {
-                eprintln!("oslo-policy: {}:{}: {e}", cases.display(), n + 1);
-                return ExitCode::from(2);
-            }
-        }
-        // What `lines()` yields: without the "\n" or "\r\n".
-        let text = match line.strip_suffix('\n') {
-            Some(l) => l.strip_suffix('\r').unwrap_or(l),
-            None => &line,
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        let written = match decide_line(&rules, &mut reader, text) {
-            Ok(Ok(true)) => out.write_all(b"true\n"),
-            Ok(Ok(false)) => out.write_all(b"false\n"),
-            Ok(Err(e)) => writeln!(out, "error: {e}"),
-            Err(CaseError::NotJson(e)) => {
-                writeln!(out, "error: {}:{n}: not JSON: {e}", cases.display())
-            }
-            Err(CaseError::Name) => writeln!(
-                out,
-                "error: {}:{n}: \"name\" must be a string",
-                cases.display()
-            ),
-        };
-        if written.is_err() {
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
     }
-    if out.flush().is_err() {
-        return ExitCode::from(2);
-    }
-    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
