@@ -144,3 +144,48 @@ fn a_line_that_is_not_utf8_ends_the_run_after_every_answer_before_it() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout, expected_before);
 }
+
+/// Cases from a pipe that stays open: a line that cannot be read ends
+/// the run at once, as reading line after line does, without waiting for
+/// the rest of the pipe.
+#[test]
+fn a_bad_line_on_an_open_pipe_ends_the_run_at_once() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let policy = policy(dir.path());
+    let mut child = Command::new(OURS)
+        .arg("eval")
+        .arg("--policy")
+        .arg(&policy)
+        .args(["--cases", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"name\": \"allow\"}\n{\"name\": \"deny\"}\n\xff\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    // The pipe stays open (`stdin` lives to the end of the test).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("eval still waits for the pipe after a line that is not UTF-8");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "true\nfalse\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "oslo-policy: /dev/stdin:3: stream did not contain valid UTF-8\n"
+    );
+}

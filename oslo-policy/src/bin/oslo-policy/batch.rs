@@ -1,10 +1,10 @@
 //! `eval`'s case lines decided on every CPU, answered in their order.
 //!
 //! A reader thread reads the cases file in blocks of whole lines and deals
-//! them out in turn to the workers (one per CPU: the calling thread, which
-//! loaded the policy, and one thread per other CPU, each with a clone of
-//! the enforcer and a [`json::Reader`] of its own); a writer thread takes
-//! the answered blocks back in the same turn and writes them. The output
+//! them out in turn to the workers (a thread per CPU, the first with the
+//! enforcer the policy was loaded into, each other one with a clone of its
+//! own, and each with a [`json::Reader`] of its own); the calling thread
+//! takes the answered blocks back in the same turn and writes them. The output
 //! is what deciding line after line in one thread writes, byte for byte:
 //! the same answers in the same order, and on a line that cannot be read
 //! (not UTF-8, an I/O error) everything before it, then the error on
@@ -28,6 +28,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use oslo_policy::enforcer::{EnforceError, Enforcer};
@@ -66,36 +67,51 @@ enum CaseError {
 
 /// Decides every case line of `file` (named `cases` in messages) and
 /// writes one answer per line to stdout.
-pub fn eval(rules: &Enforcer, cases: &Path, file: std::fs::File) -> ExitCode {
+///
+/// Only the writer runs in this thread: when it stops (the end, or a line
+/// that cannot be read) the command is over, even while the reader waits
+/// on a pipe that has more to come.
+pub fn eval(rules: Enforcer, cases: &Path, file: std::fs::File) -> ExitCode {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, MAX_WORKERS);
-    std::thread::scope(|scope| {
-        let mut to_workers = Vec::with_capacity(workers);
-        let mut from_workers = Vec::with_capacity(workers);
-        let mut mine = None;
-        for i in 0..workers {
-            let (to_worker, blocks) = sync_channel::<Block>(QUEUED);
-            let (answers, from_worker) = sync_channel::<Block>(QUEUED);
-            to_workers.push(to_worker);
-            from_workers.push(from_worker);
+    let rules = Arc::new(rules);
+    let cases: Arc<Path> = Arc::from(cases);
+    let mut to_workers = Vec::with_capacity(workers);
+    let mut from_workers = Vec::with_capacity(workers);
+    for i in 0..workers {
+        let (to_worker, blocks) = sync_channel::<Block>(QUEUED);
+        let (answers, from_worker) = sync_channel::<Block>(QUEUED);
+        to_workers.push(to_worker);
+        from_workers.push(from_worker);
+        let (rules, cases) = (Arc::clone(&rules), Arc::clone(&cases));
+        let started = spawn(move || {
             if i == 0 {
-                mine = Some((blocks, answers));
-                continue;
+                work(&rules, &cases, &blocks, &answers);
+            } else {
+                // A clone of its own, made in its thread: the workers
+                // write to nothing they share.
+                let mine = Enforcer::clone(&rules);
+                drop(rules);
+                work(&mine, &cases, &blocks, &answers);
             }
-            // A clone of its own, made in its thread: the workers write
-            // to nothing they share.
-            scope.spawn(move || work(&rules.clone(), cases, &blocks, &answers));
+        });
+        if let Err(code) = started {
+            return code;
         }
-        let (give_back, spare) = channel::<Block>();
-        scope.spawn(move || read_blocks(file, &to_workers, &spare));
-        let writer = scope.spawn(move || write_answers(cases, &from_workers, &give_back));
-        // This thread is the first worker: the memory the policy was read
-        // with is reused for cases, not kept beside a new thread's.
-        if let Some((blocks, answers)) = mine {
-            work(rules, cases, &blocks, &answers);
-        }
-        writer.join().unwrap_or(ExitCode::from(2))
+    }
+    let (give_back, spare) = channel::<Block>();
+    if let Err(code) = spawn(move || read_blocks(file, &to_workers, &spare)) {
+        return code;
+    }
+    write_answers(&cases, &from_workers, &give_back)
+}
+
+/// Starts a thread; 2 (said on stderr) when none can be had.
+fn spawn(f: impl FnOnce() + Send + 'static) -> Result<(), ExitCode> {
+    std::thread::Builder::new().spawn(f).map(drop).map_err(|e| {
+        eprintln!("oslo-policy: eval: cannot start a thread: {e}");
+        ExitCode::from(2)
     })
 }
 

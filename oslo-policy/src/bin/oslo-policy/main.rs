@@ -160,7 +160,7 @@ fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
     match require("--cases", cases, false).and_then(|()| {
         std::fs::File::open(cases).map_err(|e| format!("--cases {}: {e}", cases.display()))
     }) {
-        Ok(file) => batch::eval(&rules, cases, file),
+        Ok(file) => batch::eval(rules, cases, file),
         Err(e) => {
             eprintln!("oslo-policy: {e}");
             ExitCode::from(2)
