@@ -26,7 +26,9 @@ use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
 use pycompat::hash::NameHashBuild;
+use std::cell::RefCell;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use pycompat::value::Value;
 
@@ -192,8 +194,10 @@ pub struct ConfigOpts {
     env: Env,
     validate_default_values: bool,
     config_opts_registered: bool,
-    /// Memoized values and the options being resolved.
+    /// Memoized values.
     reads: Mutex<Reads>,
+    /// Which `ConfigOpts` an entry of [`RESOLVING`] belongs to.
+    id: u64,
 }
 
 /// An option name as a read knows it: the index of the group's option
@@ -234,8 +238,32 @@ struct Reads {
     any_fresh: bool,
     /// Values read under names that are not a dest of their group.
     by_name: HashMap<(GroupRef, String), Value>,
-    /// The options being resolved, outermost first.
-    resolving: Vec<(GroupRef, ReadKey)>,
+}
+
+/// A new [`ConfigOpts::id`].
+fn new_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+thread_local! {
+    /// The options this thread is resolving, outermost first, each with
+    /// the id of its `ConfigOpts`. Per thread, as the reference's
+    /// resolution is the reading thread's own call stack: one stack for
+    /// all threads made an option read on two threads at once look like
+    /// a cycle, and a thread pop another's entry.
+    static RESOLVING: RefCell<Vec<(u64, GroupRef, ReadKey)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An option being resolved on this thread ([`RESOLVING`]'s top entry)
+/// until dropped.
+struct Resolving;
+
+impl Drop for Resolving {
+    fn drop(&mut self) {
+        // Guards drop in the reverse order of their creation.
+        let _ = RESOLVING.try_with(|stack| stack.borrow_mut().pop());
+    }
 }
 
 /// The index of group `g`'s slot in [`Reads::by_opt`].
@@ -309,6 +337,7 @@ impl Clone for ConfigOpts {
             validate_default_values: self.validate_default_values,
             config_opts_registered: self.config_opts_registered,
             reads: Mutex::new(Reads::default()),
+            id: new_id(),
         }
     }
 }
@@ -392,6 +421,7 @@ impl ConfigOpts {
             validate_default_values: false,
             config_opts_registered: false,
             reads: Mutex::new(Reads::default()),
+            id: new_id(),
         };
         let config_source = Opt::list("config_source")
             .metavar("SOURCE")
@@ -1563,22 +1593,22 @@ impl ConfigOpts {
                     if let Some(value) = self.plain_value(g, i) {
                         // Nothing is read while converting it: the
                         // resolution stack is only checked, as on entry.
-                        self.check_resolving(&reads, g, &key)?;
+                        self.check_resolving(g, &key)?;
                         reads.insert(g, key, &value);
                         return Ok(value);
                     }
                 }
             }
-            self.push_resolving(&mut reads, g, key.clone())?;
         }
         let known = match key {
             ReadKey::Opt(i) => Some(i),
             ReadKey::Name(_) => None,
         };
+        let resolving = self.begin_resolving(g, &key)?;
         let result = self.do_get(name, g, ns, false, known).map(|(v, _)| v);
-        if let Ok(mut reads) = self.reads.lock() {
-            reads.resolving.pop();
-            if let (None, Ok(value)) = (ns, &result) {
+        drop(resolving);
+        if let (None, Ok(value)) = (ns, &result) {
+            if let Ok(mut reads) = self.reads.lock() {
                 reads.insert(g, key, value);
             }
         }
@@ -1628,45 +1658,44 @@ impl ConfigOpts {
         }
     }
 
-    /// Marks `name` as being resolved; a `$` reference back to it, or
-    /// references nested too deep, are `RecursionError`.
-    fn enter(&self, g: GroupRef, name: &str) -> Result<()> {
-        let key = self.read_key(g, name);
-        let mut reads = self
-            .reads
-            .lock()
+    /// Marks `key` as being resolved on this thread until the guard is
+    /// dropped; a `$` reference back to it, or references nested too
+    /// deep, are `RecursionError`.
+    fn begin_resolving(&self, g: GroupRef, key: &ReadKey) -> Result<Resolving> {
+        self.check_resolving(g, key)?;
+        RESOLVING
+            .try_with(|stack| stack.borrow_mut().push((self.id, g, key.clone())))
+            // No thread-local storage left (a thread's last moments): no
+            // resolution can be tracked, so none is started.
             .map_err(|_| Error::Recursion { chain: Vec::new() })?;
-        self.push_resolving(&mut reads, g, key)
+        Ok(Resolving)
     }
 
-    fn push_resolving(&self, reads: &mut Reads, g: GroupRef, key: ReadKey) -> Result<()> {
-        self.check_resolving(reads, g, &key)?;
-        reads.resolving.push((g, key));
-        Ok(())
-    }
-
-    /// What [`Self::push_resolving`] refuses: `key` already being resolved
-    /// (a cycle), or references nested too deep.
-    fn check_resolving(&self, reads: &Reads, g: GroupRef, key: &ReadKey) -> Result<()> {
-        let stack = &reads.resolving;
-        let start = stack.iter().position(|(sg, sk)| *sg == g && sk == key);
-        if start.is_some() || stack.len() > MAX_DEPTH {
-            let chain = stack
-                .get(start.unwrap_or_default()..)
-                .unwrap_or_default()
-                .iter()
-                .map(|(sg, sk)| self.qualified(*sg, self.key_name(*sg, sk)))
-                .chain(std::iter::once(self.qualified(g, self.key_name(g, key))))
-                .collect();
-            return Err(Error::Recursion { chain });
-        }
-        Ok(())
-    }
-
-    /// Ends what [`ConfigOpts::enter`] began.
-    fn leave(&self) {
-        if let Ok(mut reads) = self.reads.lock() {
-            reads.resolving.pop();
+    /// What [`Self::begin_resolving`] refuses: `key` already being
+    /// resolved on this thread (a cycle), or references nested too deep.
+    fn check_resolving(&self, g: GroupRef, key: &ReadKey) -> Result<()> {
+        let chain = RESOLVING
+            .try_with(|stack| {
+                let stack = stack.borrow();
+                let mine = || {
+                    stack
+                        .iter()
+                        .filter(|(id, ..)| *id == self.id)
+                        .map(|(_, sg, sk)| (*sg, sk))
+                };
+                let start = mine().position(|(sg, sk)| sg == g && sk == key);
+                (start.is_some() || mine().count() > MAX_DEPTH).then(|| {
+                    mine()
+                        .skip(start.unwrap_or_default())
+                        .map(|(sg, sk)| self.qualified(sg, self.key_name(sg, sk)))
+                        .chain(std::iter::once(self.qualified(g, self.key_name(g, key))))
+                        .collect()
+                })
+            })
+            .map_err(|_| Error::Recursion { chain: Vec::new() })?;
+        match chain {
+            Some(chain) => Err(Error::Recursion { chain }),
+            None => Ok(()),
         }
     }
 
@@ -1956,10 +1985,11 @@ impl ConfigOpts {
             return Ok(());
         };
         let opt = &info.opt;
-        self.enter(g, dest)
+        let resolving = self
+            .begin_resolving(g, &self.read_key(g, dest))
             .map_err(AssignmentError::Interpolation)?;
         let substituted = self.substitute(&Value::str(raw), g, None);
-        self.leave();
+        drop(resolving);
         let substituted = substituted.map_err(AssignmentError::Interpolation)?;
         let value = if opt.multi {
             Value::List(vec![substituted])
