@@ -1005,6 +1005,19 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 
+    /// An enforcer of `policy.yaml` (`a: role:one`) in a new directory,
+    /// nothing read yet.
+    fn wanting_one() -> (tempfile::TempDir, PathBuf, Enforcer) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let policy = dir.path().join("policy.yaml");
+        write_at(&policy, "a: role:one", 1);
+        let e = Enforcer::new(Config {
+            policy_file: policy.clone(),
+            ..Config::default()
+        });
+        (dir, policy, e)
+    }
+
     /// `role:R` for the rule `a`: which role the effective policy wants.
     fn wants(e: &Enforcer, role: &str) -> bool {
         let t = Value::Dict(Vec::new());
@@ -1017,13 +1030,7 @@ mod tests {
     /// the next call of each, whichever was armed first.
     #[test]
     fn a_clone_decides_alike_and_sees_changes_on_its_own() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let policy = dir.path().join("policy.yaml");
-        write_at(&policy, "a: role:one", 1);
-        let mut e = Enforcer::new(Config {
-            policy_file: policy.clone(),
-            ..Config::default()
-        });
+        let (_dir, policy, mut e) = wanting_one();
         let b = RuleDefault::new("b", "role:admin").unwrap_or_else(|err| panic!("{err}"));
         e.register_default(b).unwrap_or_else(|err| panic!("{err}"));
         let unloaded = e.clone();
@@ -1052,13 +1059,7 @@ mod tests {
     /// call after it.
     #[test]
     fn threads_sharing_one_enforcer_see_a_change() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let policy = dir.path().join("policy.yaml");
-        write_at(&policy, "a: role:one", 1);
-        let e = Enforcer::new(Config {
-            policy_file: policy.clone(),
-            ..Config::default()
-        });
+        let (_dir, policy, e) = wanting_one();
         assert!(wants(&e, "one"));
         assert!(wants(&e, "one"));
         let changed = std::sync::Barrier::new(5);
@@ -1176,13 +1177,7 @@ mod tests {
     /// reading the pending events alone would find none about the policy.
     #[test]
     fn a_queue_overflow_is_a_change() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let policy = dir.path().join("policy.yaml");
-        write_at(&policy, "a: role:one", 1);
-        let e = Enforcer::new(Config {
-            policy_file: policy.clone(),
-            ..Config::default()
-        });
+        let (dir, policy, e) = wanting_one();
         assert!(wants(&e, "one"));
         assert!(wants(&e, "one"));
         let linux = cfg!(target_os = "linux");

@@ -65,6 +65,18 @@ fn policy(dir: &Path) -> std::path::PathBuf {
     policy
 }
 
+/// `oslo-policy eval --policy POLICY --cases CASES`.
+fn eval(policy: &Path, cases: &Path) -> Command {
+    let mut command = Command::new(OURS);
+    command
+        .arg("eval")
+        .arg("--policy")
+        .arg(policy)
+        .arg("--cases")
+        .arg(cases);
+    command
+}
+
 #[test]
 fn many_blocks_are_answered_in_line_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -73,14 +85,7 @@ fn many_blocks_are_answered_in_line_order() {
     let (text, expected) = cases(30_000, &path);
     assert!(text.len() > 40 * 64 * 1024, "only {} bytes", text.len());
     std::fs::write(&path, &text).unwrap();
-    let out = Command::new(OURS)
-        .arg("eval")
-        .arg("--policy")
-        .arg(&policy)
-        .arg("--cases")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = eval(&policy, &path).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert_eq!(out.status.code(), Some(0));
@@ -100,14 +105,7 @@ fn the_last_line_needs_no_line_end() {
     let (mut text, expected) = cases(5_000, &path);
     assert_eq!(text.pop(), Some(b'\n'));
     std::fs::write(&path, &text).unwrap();
-    let out = Command::new(OURS)
-        .arg("eval")
-        .arg("--policy")
-        .arg(&policy)
-        .arg("--cases")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = eval(&policy, &path).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }
@@ -125,14 +123,7 @@ fn a_line_that_is_not_utf8_ends_the_run_after_every_answer_before_it() {
     let (rest, _) = cases(3_000, &path);
     text.extend_from_slice(&rest);
     std::fs::write(&path, &text).unwrap();
-    let out = Command::new(OURS)
-        .arg("eval")
-        .arg("--policy")
-        .arg(&policy)
-        .arg("--cases")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = eval(&policy, &path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
@@ -153,11 +144,7 @@ fn a_bad_line_on_an_open_pipe_ends_the_run_at_once() {
     use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
     let policy = policy(dir.path());
-    let mut child = Command::new(OURS)
-        .arg("eval")
-        .arg("--policy")
-        .arg(&policy)
-        .args(["--cases", "/dev/stdin"])
+    let mut child = eval(&policy, Path::new("/dev/stdin"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
