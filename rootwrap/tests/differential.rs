@@ -1087,6 +1087,22 @@ impl ChainCases {
     }
 }
 
+/// Starts `command`, whose executable was just written: again, after a
+/// moment, while the kernel finds it busy. Another test thread forking at
+/// the moment it was written leaves a child that holds it open for
+/// writing until that child execs (`ETXTBSY`; CI saw it once).
+fn spawn_fresh(command: &mut Command) -> std::process::Child {
+    for _ in 0..100 {
+        match command.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            started => return started.unwrap(),
+        }
+    }
+    command.spawn().unwrap()
+}
+
 /// `sleep 600` processes for KillFilter: one started through a 40-link
 /// chain (its `/proc/PID/exe` is the real file), the others run from a
 /// copy that is then deleted, with an argv[0] naming a chain, a loop, a
@@ -1113,7 +1129,7 @@ fn chain_processes(dir: &Path, procs: &mut Processes) -> Vec<(String, u32, Vec<S
 
     let via = copy("sleep-via");
     let via40 = chain(&dir.join("via"), "via", 40, &via);
-    let child = Command::new(&via40).arg("600").spawn().unwrap();
+    let child = spawn_fresh(Command::new(&via40).arg("600"));
     out.push((
         "started through a 40-link chain".to_owned(),
         child.id(),
@@ -1151,11 +1167,7 @@ fn chain_processes(dir: &Path, procs: &mut Processes) -> Vec<(String, u32, Vec<S
     let mut victims = Vec::new();
     for (i, (label, argv0)) in argv0s.into_iter().enumerate() {
         let victim = copy(&format!("victim{i}"));
-        let child = Command::new(&victim)
-            .arg0(&argv0)
-            .arg("600")
-            .spawn()
-            .unwrap();
+        let child = spawn_fresh(Command::new(&victim).arg0(&argv0).arg("600"));
         let base = argv0
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
