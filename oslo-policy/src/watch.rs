@@ -174,6 +174,7 @@ mod linux {
     use std::ffi::{OsStr, OsString};
     use std::os::unix::ffi::OsStrExt;
     use std::path::{Component, Path, PathBuf};
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     use nix::errno::Errno;
     use nix::poll::PollTimeout;
@@ -221,6 +222,10 @@ mod linux {
         /// Polls readable (`POLLPRI`) after a mount table change; kept
         /// open for `ready`.
         _mounts: std::fs::File,
+        /// The mount table changed: its poll reports that once (reading
+        /// or polling it again finds nothing), so it is kept here, for
+        /// every call, shared or not, until a scan replaces the watch.
+        mounts_changed: AtomicBool,
         /// Both descriptors: an `epoll_wait` that returns nothing is
         /// one system call that looks at no descriptor (the kernel
         /// queues readiness as the event or mount change happens, before
@@ -267,6 +272,7 @@ mod linux {
             Some(Armed {
                 inotify,
                 _mounts: mounts,
+                mounts_changed: AtomicBool::new(false),
                 ready,
                 pid: std::process::id(),
                 cwd,
@@ -357,13 +363,21 @@ mod linux {
                     return None;
                 }
             }
+            if self.mounts_changed.load(Ordering::Relaxed) {
+                return Some((1, false));
+            }
             let mut ready = [EpollEvent::empty(); 2];
             let n = self.ready.wait(&mut ready, PollTimeout::ZERO).ok()?;
+            let ready = ready.get(..n).unwrap_or_default();
+            if ready.iter().any(|e| e.data() == MOUNTS) {
+                // The mount table reports a change to the first poll only:
+                // remembered for every call after it.
+                self.mounts_changed.store(true, Ordering::Relaxed);
+            }
             // Only the inotify descriptor, only readable.
-            let only_events = ready.get(..n).is_some_and(|r| {
-                r.iter()
-                    .all(|e| e.data() == INOTIFY && e.events() == EpollFlags::EPOLLIN)
-            });
+            let only_events = ready
+                .iter()
+                .all(|e| e.data() == INOTIFY && e.events() == EpollFlags::EPOLLIN);
             Some((n, only_events))
         }
 
