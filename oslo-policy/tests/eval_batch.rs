@@ -176,3 +176,23 @@ fn a_bad_line_on_an_open_pipe_ends_the_run_at_once() {
         "oslo-policy: /dev/stdin:3: stream did not contain valid UTF-8\n"
     );
 }
+
+/// A line that cannot be read is said on stderr even when stdout cannot
+/// take the answers before it (`/dev/full`).
+#[test]
+fn a_bad_line_is_said_when_stdout_is_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = policy(dir.path());
+    let path = dir.path().join("cases.jsonl");
+    std::fs::write(&path, b"{\"name\": \"allow\"}\n\xff\n").unwrap();
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let out = eval(&policy, &path).stdout(full).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "oslo-policy: {}:2: stream did not contain valid UTF-8\n",
+            path.display()
+        )
+    );
+}

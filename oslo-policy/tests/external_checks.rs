@@ -815,3 +815,55 @@ fn checker_reads_remote_options_from_enforcer_config() {
         }
     }
 }
+
+/// `eval` over more lines than one block (other policies are decided on
+/// several workers at once): a policy with an `http:` check is decided one
+/// line at a time, so the server gets the requests in line order, as from
+/// the reference.
+#[test]
+fn eval_asks_the_server_in_line_order() {
+    const LINES: usize = 1500;
+    let server = start(None);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        format!("h: \"http://127.0.0.1:{}/true\"\n", server.port),
+    )
+    .unwrap();
+    // About 820 KB: three blocks of the batch reader.
+    let pad = "x".repeat(500);
+    let cases: String = (0..LINES)
+        .map(|i| format!("{{\"name\": \"h\", \"target\": {{\"n\": {i}, \"pad\": \"{pad}\"}}}}\n"))
+        .collect();
+    let cases_file = dir.path().join("cases.jsonl");
+    std::fs::write(&cases_file, cases).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_oslo-policy"))
+        .arg("eval")
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--cases")
+        .arg(&cases_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "true\n".repeat(LINES)
+    );
+    let seen = take(&server.log);
+    assert_eq!(seen.len(), LINES);
+    for (i, request) in seen.iter().enumerate() {
+        // The form-encoded `target`: `{"n": I, "pad": ...}`.
+        let body = String::from_utf8_lossy(&request.body);
+        assert!(
+            body.contains(&format!("%7B%22n%22%3A+{i}%2C")),
+            "request {i} is not line {}'s: {body:.80}",
+            i + 1
+        );
+    }
+}
