@@ -17,7 +17,8 @@
 //! config files and directories, environment variables, argv; about a third
 //! of them fail in the reference), runs both sides on each in its own
 //! directory and compares them; the hand-written cases of
-//! `tests/oracle/dump_cases/` (the pitfalls of config.md §8) run too.
+//! `tests/oracle/dump_cases/` (one file per corner of `cfg.py`'s
+//! `ConfigOpts._do_get`, `types.py` and `_list_opts`: see its README) run too.
 //! `DUMP_DIFF_SEED` and `DUMP_DIFF_CASES` override the seed and the number
 //! of random cases.  To look at one case:
 //!

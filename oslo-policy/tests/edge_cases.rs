@@ -1,5 +1,6 @@
 //! The hand-written edge cases of `tests/oracle/edge_cases.py` (every
-//! quirk of policy.md's rule language and check sections: tokenizer,
+//! quirk of oslo.policy's rule language (`_parser.py`) and checks
+//! (`_checks.py`): tokenizer,
 //! precedence, list rules, role lower-casing, %-formatting, Python literal
 //! kinds, SyntaxError kinds, creds paths, str() of JSON values), decided by
 //! the real oslo.policy and by `oslo-policy eval`: all must agree.

@@ -15,7 +15,8 @@
 //! policy_oracle.py`, one Python process for every policy. Cases:
 //!
 //! * hand-written edge cases, `tests/cases/` (see its README), covering
-//!   policy.md §2 (rule language), §3 (checks) and §7 (checklist);
+//!   the rule language (`oslo_policy/_parser.py`), the checks
+//!   (`_checks.py`) and the enforcer's loading (`policy.py`);
 //! * byte-level files built here (BOM, CRLF, NUL, invalid UTF-8, UTF-16,
 //!   raw control characters, very deep chains);
 //! * a seeded random generator (`POLICY_DIFF_SEED` overrides the seed;
