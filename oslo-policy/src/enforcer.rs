@@ -159,8 +159,9 @@ pub struct Enforcer {
 
 /// An enforcer with the same configuration, registered defaults and rules
 /// (copies; the custom checks are the same objects), which watches the
-/// files on its own: its first decision checks them, as after any change. Threads that decide many requests each can hold a clone,
-/// so that none waits for another or shares a cache line with it.
+/// files on its own: its first decision checks them, as after any change.
+/// Threads that decide many requests each can hold a clone, so that none
+/// waits for another or shares a cache line with it.
 impl Clone for Enforcer {
     fn clone(&self) -> Enforcer {
         let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
