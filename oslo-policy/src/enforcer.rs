@@ -409,6 +409,20 @@ impl Enforcer {
         })
     }
 
+    /// Whether a rule of the effective policy, as [`Enforcer::load_rules`]
+    /// gives it now, has an `http:`/`https:` check anywhere in its tree
+    /// (`not` operands included): deciding may then ask a policy server.
+    pub fn asks_a_server(&self) -> Result<bool, EnforceError> {
+        let rules = self.load_rules()?;
+        let mut found = false;
+        for rule in rules.rules() {
+            crate::graph::each_check(&rule.check, crate::graph::Reach::All, &mut |c| {
+                found |= matches!(c, Check::External { .. });
+            });
+        }
+        Ok(found)
+    }
+
     /// The registered defaults, in registration order.
     pub fn registered_rules(&self) -> &[RuleDefault] {
         &self.registered
@@ -1024,6 +1038,20 @@ mod tests {
         let t = Value::Dict(Vec::new());
         e.enforce("a", &t, &mut creds(&[role]))
             .unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// A policy asks a server when an `http:`/`https:` check stands
+    /// anywhere in a rule's tree, under `not` too; else it does not.
+    #[test]
+    fn asks_a_server_looks_through_every_tree() {
+        let (_dir, policy, e) = wanting_one();
+        assert_eq!(e.asks_a_server().ok(), Some(false));
+        write_at(
+            &policy,
+            "a: role:one\nb: role:x or (role:y and not http://127.0.0.1:9/x)\n",
+            20,
+        );
+        assert_eq!(e.asks_a_server().ok(), Some(true));
     }
 
     /// A clone decides as the original, with the same registered

@@ -381,6 +381,24 @@ const HTTP_RULES: &[&str] = &[
     "missing_rule",
 ];
 
+/// `oslo-policy eval --policy POLICY --cases CASES`, which must succeed.
+fn eval(policy: &Path, cases: &Path) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_oslo-policy"))
+        .arg("eval")
+        .arg("--policy")
+        .arg(policy)
+        .arg("--cases")
+        .arg(cases)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// The `oslo-policy eval` contract (default options: form-encoded) and the
 /// JSON content type through the library, against the reference.
 #[test]
@@ -397,19 +415,7 @@ fn http_checks_agree_with_the_reference() {
     let cases_file = dir.path().join("cases.jsonl");
     let lines: Vec<String> = cases.iter().map(|c| c.to_string()).collect();
     std::fs::write(&cases_file, lines.join("\n") + "\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_oslo-policy"))
-        .arg("eval")
-        .arg("--policy")
-        .arg(&policy)
-        .arg("--cases")
-        .arg(&cases_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = eval(&policy, &cases_file);
     let ours: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -838,19 +844,7 @@ fn eval_asks_the_server_in_line_order() {
         .collect();
     let cases_file = dir.path().join("cases.jsonl");
     std::fs::write(&cases_file, cases).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_oslo-policy"))
-        .arg("eval")
-        .arg("--policy")
-        .arg(&policy)
-        .arg("--cases")
-        .arg(&cases_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = eval(&policy, &cases_file);
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "true\n".repeat(LINES)

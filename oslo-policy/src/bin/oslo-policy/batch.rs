@@ -39,7 +39,6 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use oslo_policy::enforcer::{EnforceError, Enforcer};
 use oslo_policy::json;
-use oslo_policy::parser::Check;
 use oslo_policy::value::Value;
 
 /// Bytes read per block (a block ends at a line's end, so it may be
@@ -79,7 +78,9 @@ enum CaseError {
 /// that cannot be read) the command is over, even while the reader waits
 /// on a pipe that has more to come.
 pub fn eval(rules: Enforcer, cases: &Path, file: std::fs::File) -> ExitCode {
-    let workers = if asks_a_server(&rules) {
+    // One worker when a policy server is asked (see above), or when the
+    // rules cannot be told.
+    let workers = if rules.asks_a_server().unwrap_or(true) {
         1
     } else {
         std::thread::available_parallelism()
@@ -116,29 +117,6 @@ pub fn eval(rules: Enforcer, cases: &Path, file: std::fs::File) -> ExitCode {
         return code;
     }
     write_answers(&cases, &from_workers, &give_back)
-}
-
-/// Whether a rule asks a policy server (`http:`/`https:`), or the rules
-/// cannot be told: then one worker decides, so that the server gets the
-/// requests one at a time in line order, as from the reference.
-fn asks_a_server(rules: &Enforcer) -> bool {
-    let Ok(rules) = rules.load_rules() else {
-        return true;
-    };
-    let mut todo: Vec<&Check> = rules.rules().iter().map(|rule| &rule.check).collect();
-    while let Some(check) = todo.pop() {
-        match check {
-            Check::External { .. } => return true,
-            Check::Not(inner) => todo.push(inner),
-            Check::And(all) | Check::Or(all) => todo.extend(all),
-            Check::True
-            | Check::False
-            | Check::Rule(_)
-            | Check::Role(_)
-            | Check::Generic { .. } => {}
-        }
-    }
-    false
 }
 
 /// Starts a thread; 2 (said on stderr) when none can be had.
