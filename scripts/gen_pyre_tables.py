@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Generates rootwrap/src/pyre/tables.rs, the character tables that
-rootwrap/src/pyre.rs needs to reproduce Python 3.11's `re` exactly for str
+"""Generates pycompat/src/re/tables.rs, the character tables that
+pycompat/src/re.rs needs to reproduce Python 3.11's `re` exactly for str
 patterns:
 
 * the code points `re` puts in \\d, \\w and \\s, with and without the ASCII
@@ -12,10 +12,10 @@ patterns:
 
 Run with Python 3.11 from the workspace root:
 
-    python3 scripts/gen_pyre_tables.py > rootwrap/src/pyre/tables.rs
+    python3 scripts/gen_pyre_tables.py > pycompat/src/re/tables.rs
 
 Surrogates (U+D800..U+DFFF) are in none of the classes and have no case; the
-script checks this, as pyre.rs relies on it when it maps the escaped-byte
+script checks this, as re.rs relies on it when it maps the escaped-byte
 surrogates U+DC80..U+DCFF onto its stand-in characters.
 """
 import re

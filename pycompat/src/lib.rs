@@ -1,39 +1,46 @@
 //! Python semantics the oslo-rs crates share, so that what they read and
-//! write agrees with the OpenStack libraries byte for byte:
+//! write agrees with the OpenStack libraries byte for byte. This crate is
+//! the one home of such behaviour; each module sits behind a cargo feature
+//! of the same name (all on by default) so that the privileged rootwrap
+//! binaries link only what they use:
 //!
+//! * [`surrogate`] — the one encoding of Python's lone surrogates in Rust
+//!   text (always built);
+//! * [`str`] — `str.isspace`, `str.strip`, `int()`, `repr`, and `str` over
+//!   bytes (`surrogateescape`);
+//! * [`json`] — JSON string literals as `json.dumps` writes them;
+//! * [`ospath`] — the lexical functions of `posixpath`;
+//! * [`re`] — Python 3.11's `re`, parsed by a port of CPython's parser and
+//!   run on the `regex`/`fancy-regex` engines;
 //! * [`value`] — Python values with `str()`/`repr()`, truthiness and
 //!   dict-key equality, and Python's float `repr`;
 //! * [`yaml`] — YAML as PyYAML's `safe_load` (YAML 1.1) reads it;
 //! * [`yamlemit`] — YAML as PyYAML's `safe_dump` writes it;
 //! * [`textwrap`] — `textwrap.wrap` as the sample generators call it;
-//! * [`hash`] — a fast hash for tables of trusted names.
+//! * [`hash`] — a fast hash for tables of trusted names (always built).
 
 pub mod hash;
+#[cfg(feature = "json")]
+pub mod json;
+#[cfg(feature = "ospath")]
+pub mod ospath;
+#[cfg(feature = "re")]
+pub mod re;
+#[cfg(feature = "str")]
+pub mod str;
+pub mod surrogate;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "textwrap")]
 pub mod textwrap;
+#[cfg(feature = "value")]
 pub mod value;
+#[cfg(feature = "yaml")]
 pub mod yaml;
+#[cfg(feature = "yamlemit")]
 pub mod yamlemit;
 
-/// Python's `str.isspace()` characters (what `\s` splits on).
-pub fn is_py_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n'
-            | '\u{b}'
-            | '\u{c}'
-            | '\r'
-            | '\u{1c}'..='\u{1f}'
-            | ' '
-            | '\u{85}'
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-    )
-}
+/// Python's `str.isspace()` (kept under its old path for the crates that
+/// call it; the one definition is [`str::is_py_space`]).
+#[cfg(feature = "str")]
+pub use crate::str::is_py_space;

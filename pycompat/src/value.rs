@@ -295,37 +295,11 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
     }
 }
 
-/// Appends `s` as Python's `json.dumps` writes a string (`ensure_ascii`):
-/// `\"`, `\\`, the short escapes, and `\uXXXX` for everything outside
-/// `' '..='~'` (surrogate pairs above the BMP; the YAML loader's
-/// lone-surrogate stand-ins become lone escapes).
+/// Appends `s` as Python's `json.dumps` writes a string (kept under its
+/// old name for the crates that call it; the one definition is
+/// [`crate::json::push_str`]).
 pub fn json_str_into(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let cp = u32::from(c);
-                if cp >= crate::yaml::SURROGATE_BASE {
-                    let unit = 0xD800 + (cp - crate::yaml::SURROGATE_BASE);
-                    out.push_str(&format!("\\u{unit:04x}"));
-                } else {
-                    let mut units = [0u16; 2];
-                    for u in c.encode_utf16(&mut units) {
-                        out.push_str(&format!("\\u{u:04x}"));
-                    }
-                }
-            }
-        }
-    }
-    out.push('"');
+    crate::json::push_str(out, s);
 }
 
 /// Python's `format(x, 'g')` (also `'%g' % x`) for an int or a float:

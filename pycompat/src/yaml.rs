@@ -47,7 +47,7 @@
 //!   a rule is an OR/AND of its members, so the order rarely matters).
 //! * `\uD800`–`\uDFFF` escapes in double-quoted scalars, which PyYAML
 //!   keeps as lone surrogates, become private-use stand-ins
-//!   ([`SURROGATE_BASE`] + offset) that, like a lone surrogate, equal no
+//!   ([`crate::surrogate`]) that, like a lone surrogate, equal no
 //!   real character.
 //! * Recursive structures (`&a [*a]`) fail; PyYAML builds a cyclic list.
 //! * The line breaks NEL, LS and PS (`\u{85}`, `\u{2028}`, `\u{2029}`)
@@ -274,9 +274,9 @@ pub fn top_level_keys(bytes: &[u8]) -> Result<Vec<KeyMark>, YamlError> {
     Ok(out)
 }
 
-/// First code point standing for a lone surrogate (see
-/// `map_surrogate_escapes`): U+D800+n is U+10F800+n (plane 16, private use).
-pub const SURROGATE_BASE: u32 = 0x10_F800;
+/// The stand-in of U+D800 (kept under its old path for the crates that use
+/// it; the encoding is [`crate::surrogate`]).
+pub use crate::surrogate::BASE as SURROGATE_BASE;
 
 /// PyYAML decodes `\uD83D` in a double-quoted scalar to a lone surrogate
 /// (it never pairs them); Rust strings cannot hold one and yaml-rust2
@@ -314,7 +314,8 @@ fn map_surrogate_escapes(text: &str) -> String {
                             for _ in 0..5 {
                                 chars.next();
                             }
-                            out.push_str(&format!("\\U{:08X}", SURROGATE_BASE + (cp - 0xD800)));
+                            let stand_in = crate::surrogate::BASE + (cp - 0xD800);
+                            out.push_str(&format!("\\U{stand_in:08X}"));
                             prev = '0';
                             continue;
                         }

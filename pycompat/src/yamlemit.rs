@@ -23,7 +23,7 @@
 //!   the `...` end marker after a plain scalar document.
 //!
 //! The loader turns `\uD800`-style escapes into private-use stand-ins (see
-//! [`crate::yaml::SURROGATE_BASE`]); they are written back as the
+//! [`crate::surrogate`]); they are written back as the
 //! surrogate escapes PyYAML writes.
 
 use std::cmp::Ordering;
@@ -660,23 +660,13 @@ fn escaped(c: char) -> String {
     if let Some(s) = short {
         return format!("\\{s}");
     }
-    let code = surrogate_code(c);
+    let code = crate::surrogate::python_code(c);
     if code <= 0xff {
         format!("\\x{code:02X}")
     } else if code <= 0xffff {
         format!("\\u{code:04X}")
     } else {
         format!("\\U{code:08X}")
-    }
-}
-
-/// The code point Python has for `c` (the loader's lone-surrogate
-/// stand-ins map back to U+D800..U+DFFF).
-fn surrogate_code(c: char) -> u32 {
-    let code = u32::from(c);
-    match code.checked_sub(crate::yaml::SURROGATE_BASE) {
-        Some(offset) if offset < 0x800 => 0xd800 + offset,
-        _ => code,
     }
 }
 
@@ -698,8 +688,8 @@ fn key_cmp(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => x
             .chars()
-            .map(surrogate_code)
-            .cmp(y.chars().map(surrogate_code)),
+            .map(crate::surrogate::python_code)
+            .cmp(y.chars().map(crate::surrogate::python_code)),
         _ => num_cmp(a, b),
     }
 }

@@ -38,7 +38,7 @@ fn main() -> std::process::ExitCode {
                 a.filter, a.run_as
             );
             for arg in &a.command {
-                println!("  {}", rootwrap::pystr::display(arg));
+                println!("  {}", pycompat::str::display(arg));
             }
         }
         other => println!("refused: {}", other.message().unwrap_or_default()),

@@ -1,4 +1,4 @@
-"""Generates rootwrap/src/pyre/names_table.rs: what Python 3.11's `re`
+"""Generates pycompat/src/re/names_table.rs: what Python 3.11's `re`
 accepts in `\\N{NAME}` beyond what the name table crate answers.
 
 Run with CPython 3.11 (its unicodedata is Unicode 14.0.0), giving the
@@ -8,7 +8,7 @@ resolves are kept):
 
     python3.11 rootwrap/scripts/gen_pyre_names.py \\
         ~/.cargo/registry/src/*/unicode_names2-4.0.0/data/NameAliases.txt \\
-        > rootwrap/src/pyre/names_table.rs
+        > pycompat/src/re/names_table.rs
 
 * NAMED: code points whose name Python 3.11 knows, other than CJK unified
   ideographs and Hangul syllables (whose names Python computes);

@@ -12,10 +12,10 @@
 use std::sync::Mutex;
 
 use crate::decision::{Allowed, Outcome};
-use crate::pystr;
 use crate::sys::Uid;
 use crate::sys::ids::{self, Privilege};
 use crate::syslog::{Level, Syslog};
+use pycompat::str as pystr;
 
 /// Whose wording the records follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +143,7 @@ pub fn login_name(privilege: Privilege, real_uid: Uid) -> String {
 /// the name is plain; otherwise `fallback` (the binary's built-in name).
 pub fn program_name(privilege: Privilege, argv0: &[u8], fallback: &str) -> String {
     if privilege != Privilege::Setuid {
-        return pystr::display(crate::pyos::basename(argv0));
+        return pystr::display(pycompat::ospath::basename(argv0));
     }
     let exe = std::path::Path::new("/proc/self/exe");
     let single_name =

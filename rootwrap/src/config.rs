@@ -2,7 +2,7 @@
 //! `wrapper.RootwrapConfig`, read with strict `RawConfigParser` semantics.
 
 use crate::ini::{Ini, IniError};
-use crate::pystr::{py_int, py_int_saturating};
+use pycompat::str::{py_int, py_int_saturating};
 
 /// Why a rootwrap.conf was refused (exit 97 in the CLI).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -188,7 +188,7 @@ const LEVELS: &[(&str, u8)] = &[
 
 /// Python's `repr()` of a `str` (for `{v!r}` in the reference's messages).
 fn repr(s: &str) -> String {
-    crate::pystr::py_repr(s.as_bytes())
+    pycompat::str::py_repr(s.as_bytes())
 }
 
 fn split_bytes(s: &str, sep: u8) -> Vec<Vec<u8>> {

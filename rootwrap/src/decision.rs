@@ -4,8 +4,8 @@
 //! (the steps around it are in [`crate::pipeline`]).
 
 use crate::filters::MatchEnv;
-use crate::pystr;
 use crate::wrapper::{self, Match};
+use pycompat::str as pystr;
 
 /// Exit status for a denied command.
 pub const RC_UNAUTHORIZED: i32 = 99;
@@ -99,24 +99,24 @@ impl Outcome {
         let reason = match self {
             Outcome::Allowed(a) => {
                 out.push_str("true, \"filter\": ");
-                pystr::push_json_str(&mut out, &a.filter);
+                pycompat::json::push_bytes(&mut out, a.filter.as_bytes());
                 out.push_str(", \"run_as\": ");
-                pystr::push_json_str(&mut out, &a.run_as);
+                pycompat::json::push_bytes(&mut out, a.run_as.as_bytes());
                 out.push_str(", \"command\": [");
                 for (i, arg) in a.command.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    pystr::push_json_bytes(&mut out, arg);
+                    pycompat::json::push_bytes(&mut out, arg);
                 }
                 out.push_str("], \"env\": {");
                 for (i, (k, v)) in a.env.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    pystr::push_json_bytes(&mut out, k);
+                    pycompat::json::push_bytes(&mut out, k);
                     out.push_str(": ");
-                    pystr::push_json_bytes(&mut out, v);
+                    pycompat::json::push_bytes(&mut out, v);
                 }
                 out.push_str("}}");
                 return out;
@@ -128,10 +128,10 @@ impl Outcome {
             Outcome::Error(_) => "error",
         };
         out.push_str("false, \"reason\": ");
-        pystr::push_json_str(&mut out, reason);
+        pycompat::json::push_bytes(&mut out, reason.as_bytes());
         if let Outcome::NoExec { filter, .. } = self {
             out.push_str(", \"filter\": ");
-            pystr::push_json_str(&mut out, filter);
+            pycompat::json::push_bytes(&mut out, filter.as_bytes());
         }
         out.push('}');
         out

@@ -8,8 +8,9 @@
 use std::sync::OnceLock;
 
 use crate::pyos::{self, PyCrash};
-use crate::pyre::PyRegex;
-use crate::pystr;
+use pycompat::ospath;
+use pycompat::re::PyRegex;
+use pycompat::str as pystr;
 
 /// The aliases of `ip netns` that IpFilter/IpNetnsExecFilter recognise.
 pub const NETNS_VARS: &[&[u8]] = &[b"net", b"netn", b"netns"];
@@ -281,7 +282,7 @@ impl Filter {
         match userargs.first() {
             Some(first) => {
                 let exec = self.exec_path.as_bytes();
-                first == exec || first == pyos::basename(exec)
+                first == exec || first == ospath::basename(exec)
             }
             None => false,
         }
@@ -373,11 +374,11 @@ impl Filter {
             .args
             .iter()
             .zip(arguments)
-            .filter(|(arg, _)| !pyos::isabs(arg.as_bytes()))
+            .filter(|(arg, _)| !ospath::isabs(arg.as_bytes()))
             .all(|(arg, value)| arg == "pass" || arg.as_bytes() == value.as_slice());
         let mut within = true;
         for (arg, value) in self.args.iter().zip(arguments) {
-            if !pyos::isabs(arg.as_bytes()) {
+            if !ospath::isabs(arg.as_bytes()) {
                 continue;
             }
             let real = pyos::realpath(value)?;
@@ -427,13 +428,13 @@ impl Filter {
             .first()
             .ok_or_else(|| PyCrash("IndexError: tuple index out of range".to_owned()))?
             .as_bytes();
-        if pyos::isabs(target) {
+        if ospath::isabs(target) {
             return Ok(target == command.as_slice());
         }
-        let dir = pyos::dirname(&command);
+        let dir = ospath::dirname(&command);
         let path = env.path.as_deref().unwrap_or_default();
-        Ok(pyos::isabs(&command)
-            && target == pyos::basename(&command)
+        Ok(ospath::isabs(&command)
+            && target == ospath::basename(&command)
             && path.split(|&c| c == b':').any(|p| p == dir.as_slice()))
     }
 
@@ -443,7 +444,7 @@ impl Filter {
             return Ok(Some(found.clone()));
         }
         let exec = self.exec_path.as_bytes();
-        let found = if pyos::isabs(exec) {
+        let found = if ospath::isabs(exec) {
             if pyos::access_x(exec)? {
                 Some(exec.to_vec())
             } else {
@@ -452,7 +453,7 @@ impl Filter {
         } else {
             let mut found = None;
             for dir in exec_dirs {
-                let candidate = pyos::join(dir, exec);
+                let candidate = ospath::join(dir, exec);
                 if pyos::access_x(&candidate)? {
                     found = Some(candidate);
                     break;
@@ -486,7 +487,7 @@ impl Filter {
             _ => return Vec::new(),
         };
         if let Some(first) = args.first_mut() {
-            *first = pyos::basename(first).to_vec();
+            *first = ospath::basename(first).to_vec();
         }
         args
     }
@@ -505,7 +506,7 @@ impl Filter {
             Kind::Env => command.extend(self.exec_args(userargs).into_iter().skip(1)),
             Kind::Path => {
                 for (arg, value) in self.args.iter().zip(userargs.iter().skip(1)) {
-                    if pyos::isabs(arg.as_bytes()) {
+                    if ospath::isabs(arg.as_bytes()) {
                         command.push(pyos::realpath(value)?);
                     } else {
                         command.push(value.clone());

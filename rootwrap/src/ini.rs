@@ -149,10 +149,10 @@ impl<'a> Section<'a> {
             .map(|(k, v)| {
                 let v = match v {
                     Cow::Borrowed(v) => {
-                        Cow::Borrowed(v.trim_end_matches(crate::pystr::is_py_space))
+                        Cow::Borrowed(v.trim_end_matches(pycompat::str::is_py_space))
                     }
                     Cow::Owned(mut v) => {
-                        let keep = v.trim_end_matches(crate::pystr::is_py_space).len();
+                        let keep = v.trim_end_matches(pycompat::str::is_py_space).len();
                         v.truncate(keep);
                         Cow::Owned(v)
                     }
@@ -211,7 +211,7 @@ impl<'a> Ini<'a> {
 
         for (idx, line) in universal_lines(text).enumerate() {
             let lineno = idx + 1;
-            let stripped = crate::pystr::py_strip(line);
+            let stripped = pycompat::str::py_strip(line);
             let is_comment = stripped.starts_with('#') || stripped.starts_with(';');
             let value = if is_comment { "" } else { stripped };
             if value.is_empty() {
@@ -226,7 +226,7 @@ impl<'a> Ini<'a> {
             }
             // Characters (not bytes) of leading whitespace; the prefix is
             // nearly always ASCII.
-            let lead = line.len() - line.trim_start_matches(crate::pystr::is_py_space).len();
+            let lead = line.len() - line.trim_start_matches(pycompat::str::is_py_space).len();
             let cur_indent = match line.get(..lead) {
                 Some(p) if p.is_ascii() => p.len(),
                 Some(p) => p.chars().count(),
@@ -408,8 +408,8 @@ fn option_line(value: &str) -> Option<(&str, &str)> {
     let key = value.get(..pos)?;
     let val = value.get(pos + 1..)?;
     Some((
-        key.trim_end_matches(crate::pystr::is_py_space),
-        crate::pystr::py_strip(val),
+        key.trim_end_matches(pycompat::str::is_py_space),
+        pycompat::str::py_strip(val),
     ))
 }
 

@@ -9,8 +9,8 @@
 //! * [`cli`] — the binaries' command lines, declared once;
 //! * [`ini`] — `configparser.RawConfigParser`;
 //! * [`config`] — `rootwrap.conf` (`wrapper.RootwrapConfig`);
-//! * [`filters`] — the filter classes of `filters.py`;
-//! * [`pyre`] — Python `re.match(pattern + '$', arg)`;
+//! * [`filters`] — the filter classes of `filters.py` (their regexes are
+//!   `pycompat::re`, Python's `re.match(pattern + '$', arg)`);
 //! * [`wrapper`] — `load_filters` and `match_filter`;
 //! * [`decision`] — one call from configuration to outcome (also rendered
 //!   as the `--dry-run --json` contract);
@@ -24,7 +24,8 @@
 //! * [`sys`] — every system call beyond `std` (the only user of `nix`);
 //! * [`lint`] — dangerous or dead filters;
 //! * [`daemon`] — the daemon protocol, server and client;
-//! * [`pystr`], [`pyos`] — Python string and path primitives on bytes.
+//! * [`pyos`] — Python's `os.path` where it asks the file system
+//!   (Python's string, path and regex semantics are `pycompat`'s).
 
 pub mod audit;
 pub mod cli;
@@ -37,8 +38,6 @@ pub mod ini;
 pub mod lint;
 pub mod pipeline;
 pub mod pyos;
-pub mod pyre;
-pub mod pystr;
 pub mod sys;
 pub mod syslog;
 pub mod trust;

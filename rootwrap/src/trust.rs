@@ -34,9 +34,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::rc::Rc;
 
-use crate::pyos;
 use crate::sys::Errno;
 use crate::sys::fs::{self, Info, Kind};
+use pycompat::ospath;
 
 /// Whether the files must be verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub struct TrustError {
 
 fn untrusted(path: &[u8], reason: Untrusted) -> TrustError {
     TrustError {
-        path: crate::pystr::display(path),
+        path: pycompat::str::display(path),
         reason,
     }
 }
@@ -239,7 +239,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
         Ok((DirFd::Shared(root), shared))
     };
     let (mut dir, mut dir_shown, mut dir_shared) = match start {
-        Start::Verified { dir, shown, shared } if !pyos::isabs(path) => (dir, shown, shared),
+        Start::Verified { dir, shown, shared } if !ospath::isabs(path) => (dir, shown, shared),
         _ => {
             let (root, shared) = root_checked(memo)?;
             (root, b"/".to_vec(), shared)
@@ -264,7 +264,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
         if name == b".." {
             plain = false;
             let parent = fs::open_parent(dir.as_fd()).map_err(io_at(&dir_shown))?;
-            dir_shown = pyos::dirname(&dir_shown);
+            dir_shown = ospath::dirname(&dir_shown);
             if dir_shown.is_empty() {
                 dir_shown = b"/".to_vec();
             }
@@ -274,7 +274,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
             dir_info = Some(info);
             continue;
         }
-        let shown = pyos::join(&dir_shown, &name);
+        let shown = ospath::join(&dir_shown, &name);
         let object = fs::open_path_at(dir.as_fd(), &name).map_err(io_at(&shown))?;
         let info = fs::stat(object.as_fd(), &mut memo.devices).map_err(io_at(&shown))?;
         match info.kind {
@@ -303,7 +303,7 @@ fn walk<'a>(start: Start<'a>, path: &[u8], memo: &mut Memo) -> Result<Found<'a>,
                 let mut expanded = components(&target);
                 expanded.extend(pending);
                 pending = expanded;
-                if pyos::isabs(&target) {
+                if ospath::isabs(&target) {
                     let (root, shared) = root_checked(memo)?;
                     dir = root;
                     dir_shown = b"/".to_vec();
@@ -366,11 +366,11 @@ fn components(path: &[u8]) -> std::collections::VecDeque<Vec<u8>> {
 /// whose own path is walked and verified too), or from the deepest
 /// directory of it `memo` already holds.
 fn walk_path(path: &[u8], memo: &mut Memo) -> Result<Found<'static>, Walk> {
-    let absolute = if pyos::isabs(path) {
+    let absolute = if ospath::isabs(path) {
         path.to_vec()
     } else {
         let cwd = fs::cwd().map_err(|e| Walk::Untrusted(untrusted(path, Untrusted::Io(e))))?;
-        pyos::join(&cwd, path)
+        ospath::join(&cwd, path)
     };
     let parts: Vec<&[u8]> = absolute
         .split(|&c| c == b'/')
@@ -604,7 +604,7 @@ impl FiltersDir {
     /// following symlinks; `Ok(None)` otherwise), verified under
     /// [`Trust::Verify`].
     pub fn read(&mut self, name: &[u8]) -> Result<Option<FilterFile>, TrustError> {
-        let path = pyos::join(&self.path, name);
+        let path = ospath::join(&self.path, name);
         // Whether to skip the entry is `os.path.isfile(join(dir, name))`,
         // one kernel lookup of the whole path whose 40-symlink budget covers
         // the directory's own path too; skipping only ever means fewer
@@ -623,7 +623,7 @@ impl FiltersDir {
                     .and_then(|mut f| read_all(&mut f).ok())
             }
             Trust::Verify => {
-                let shown = pyos::join(&self.shown, name);
+                let shown = ospath::join(&self.shown, name);
                 // The common case, a regular file: opened without following
                 // (a symlink fails with ELOOP), checked, read.
                 match fs::open_read_at(self.listing.as_fd(), name) {

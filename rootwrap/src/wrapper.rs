@@ -4,8 +4,8 @@
 use crate::filters::{Filter, MatchEnv};
 use crate::ini::{Ini, IniError};
 use crate::pyos::PyCrash;
-use crate::pystr;
 use crate::trust::{self, Trust, TrustError};
+use pycompat::str as pystr;
 
 /// Why the filters could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -14,14 +14,14 @@
 
 mod common;
 
-#[path = "../src/pyre/names_table.rs"]
+#[path = "../../pycompat/src/re/names_table.rs"]
 #[allow(dead_code)]
 mod names_table;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use rootwrap::pyre::{PyRegex, named_character};
+use pycompat::re::{PyRegex, named_character};
 
 fn names() -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

@@ -26,7 +26,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use rootwrap::pyre::PyRegex;
+use pycompat::re::PyRegex;
 
 /// The stand-ins for the undecodable bytes 0x80 and 0xff (Python sees the
 /// lone surrogates U+DC80 and U+DCFF).

@@ -2,9 +2,9 @@
 //! the cargo-fuzz targets in `fuzz/` check, run here on every `cargo test`).
 
 use proptest::prelude::*;
+use pycompat::re::PyRegex;
 use rootwrap::decision::{Outcome, decide_with};
 use rootwrap::filters::MatchEnv;
-use rootwrap::pyre::PyRegex;
 use rootwrap::wrapper::{FilterSet, parse_filter_file};
 
 fn env() -> MatchEnv {

@@ -17,11 +17,11 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use pycompat::str as pystr;
 use rootwrap::audit::Style;
 use rootwrap::daemon::server::{Daemon, Options};
 use rootwrap::decision::{RC_ERROR, RC_NOCOMMAND};
 use rootwrap::pipeline::{Purpose, Session};
-use rootwrap::pystr;
 use rootwrap::sys::ipc::{self, TerminationSignals};
 
 fn code(c: i32) -> ExitCode {

@@ -16,11 +16,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use pycompat::str as pystr;
 use rootwrap::audit::Style;
 use rootwrap::cli::{DryRun, Format, Lint};
 use rootwrap::decision::{Outcome, RC_BADCONFIG, RC_ERROR, RC_NOCOMMAND};
 use rootwrap::pipeline::{Purpose, Session};
-use rootwrap::pystr;
 use rootwrap::syslog::Level;
 
 fn bytes(args: Vec<OsString>) -> Vec<Vec<u8>> {

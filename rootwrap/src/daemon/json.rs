@@ -12,7 +12,7 @@
 //! form (outside U+DC80..=U+DCFF) is remembered so that using such a string
 //! as a command line fails like Python's `UnicodeEncodeError`.
 
-use crate::pystr;
+use pycompat::str as pystr;
 
 /// Deepest nesting [`decode`] accepts (the protocol needs 4).
 pub const MAX_DEPTH: usize = 64;
@@ -644,7 +644,7 @@ fn encode_into<W: std::fmt::Write>(out: &mut W, v: &Value) {
         }
         Value::Float(f) => write!(out, "{f:?}"),
         Value::Str(s) => {
-            pystr::push_json_bytes(out, &s.bytes);
+            pycompat::json::push_bytes(out, &s.bytes);
             Ok(())
         }
         Value::Bytes(b) => {
@@ -668,7 +668,7 @@ fn encode_into<W: std::fmt::Write>(out: &mut W, v: &Value) {
                 if i > 0 {
                     let _ = out.write_str(", ");
                 }
-                pystr::push_json_bytes(out, &k.bytes);
+                pycompat::json::push_bytes(out, &k.bytes);
                 let _ = out.write_str(": ");
                 encode_into(out, item);
             }

@@ -38,11 +38,11 @@ use crate::config::RootwrapConfig;
 use crate::decision::{Outcome, RC_NOEXECFOUND, RC_UNAUTHORIZED};
 use crate::exec::ExecError;
 use crate::pipeline::{Loaded, Refusal, Session};
-use crate::pystr;
 use crate::sys::ids::Privilege;
 use crate::sys::ipc;
 use crate::sys::{Errno, Gid, Uid};
 use crate::syslog::Level;
+use pycompat::str as pystr;
 
 /// The methods `RootwrapClass` exposes, as `create` reports them.
 pub const EXPOSED: [&str; 6] = [

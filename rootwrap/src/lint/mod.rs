@@ -27,10 +27,11 @@ use std::path::Path;
 use crate::config::{ConfigError, RootwrapConfig};
 use crate::filters::{Filter, Kind, MatchEnv};
 use crate::pyos;
-use crate::pystr;
 use crate::sys::Errno;
 use crate::trust::{self, ConfigFile, Trust, TrustError, Untrusted};
 use crate::wrapper::{self, FilterSet};
+use pycompat::ospath;
+use pycompat::str as pystr;
 
 use witness::exec_base;
 
@@ -253,7 +254,7 @@ fn never_matches(f: &Filter, filters: &[Filter], index: usize) -> Option<String>
         Kind::Path if f.args.is_empty() => "PathFilter without arguments never matches".to_owned(),
         Kind::Path => {
             let linked = f.args.iter().find(|a| {
-                pyos::isabs(a.as_bytes())
+                ospath::isabs(a.as_bytes())
                     && pyos::realpath(a.as_bytes()).is_ok_and(|r| r != a.as_bytes())
             })?;
             format!(
@@ -345,7 +346,7 @@ fn lint_filter(
         if let Some(a) = f
             .args
             .iter()
-            .find(|a| pyos::isabs(a.as_bytes()) && a.contains(['(', '*', '\\', '[', '?', '+']))
+            .find(|a| ospath::isabs(a.as_bytes()) && a.contains(['(', '*', '\\', '[', '?', '+']))
         {
             out.push(Finding::about(
                 f,
@@ -441,7 +442,7 @@ pub fn check_files(config: &Path, filters_path: &[Vec<u8>]) -> Vec<Finding> {
                 Ok(names) => {
                     for name in names {
                         if let Err(e) = d.read(&name) {
-                            out.push(judge(&pystr::display(&pyos::join(dir, &name)), e));
+                            out.push(judge(&pystr::display(&ospath::join(dir, &name)), e));
                         }
                     }
                 }

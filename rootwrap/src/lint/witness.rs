@@ -7,8 +7,8 @@
 
 use crate::decision::{self, Outcome};
 use crate::filters::{Filter, Kind, MatchEnv};
-use crate::pyos;
-use crate::pyre;
+use pycompat::ospath;
+use pycompat::re as pyre;
 
 use super::catalogue::{self, Entry, Grant};
 
@@ -264,7 +264,7 @@ fn allowed_as_root(
 
 /// The executable's basename, as the catalogue knows commands.
 pub fn exec_base(f: &Filter) -> String {
-    String::from_utf8_lossy(pyos::basename(f.exec_path.as_bytes())).into_owned()
+    String::from_utf8_lossy(ospath::basename(f.exec_path.as_bytes())).into_owned()
 }
 
 /// What the caller puts before the command's own arguments, and the

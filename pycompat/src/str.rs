@@ -1,4 +1,5 @@
-//! Python `str` semantics over bytes.
+//! Python `str` semantics: `str.isspace`, `str.strip`, `int()` (with the
+//! Unicode decimal digits it accepts), `repr`, and `str` over bytes.
 //!
 //! rootwrap's reference implementation sees `sys.argv` as `str` decoded with
 //! UTF-8 and `surrogateescape`: every byte that is not part of valid UTF-8
@@ -34,14 +35,14 @@ const DECIMAL_ZEROS: &[u32] = &[
 ];
 
 /// A piece of a surrogateescape-decoded byte string.
-enum Piece<'a> {
+pub(crate) enum Piece<'a> {
     Text(&'a str),
     Byte(u8),
 }
 
 /// Splits bytes into valid UTF-8 runs and single undecodable bytes, exactly
 /// as Python's UTF-8 decoder with `surrogateescape` does.
-fn pieces(mut bytes: &[u8]) -> impl Iterator<Item = Piece<'_>> {
+pub(crate) fn pieces(mut bytes: &[u8]) -> impl Iterator<Item = Piece<'_>> {
     let mut pending: Option<u8> = None;
     std::iter::from_fn(move || {
         if let Some(b) = pending.take() {
@@ -123,8 +124,9 @@ pub fn py_strip(s: &str) -> &str {
     }
 }
 
-/// The value of a Unicode decimal digit, as Python's `int()` reads it.
-fn decimal_value(c: char) -> Option<u32> {
+/// The value of a Unicode decimal digit (category Nd), as Python's `int()`
+/// reads it.
+pub fn decimal_value(c: char) -> Option<u32> {
     let cp = c as u32;
     DECIMAL_ZEROS
         .iter()
@@ -181,64 +183,6 @@ pub fn py_int_saturating(s: &str) -> Option<i64> {
     } else {
         i64::MAX
     }))
-}
-
-/// Appends a JSON string literal for `bytes` exactly as Python's
-/// `json.dumps(os.fsdecode(bytes))` writes it (`ensure_ascii=True`).
-pub fn push_json_bytes<W: std::fmt::Write + ?Sized>(out: &mut W, bytes: &[u8]) {
-    // Writing to a `String` (or a counting sink) cannot fail.
-    let _ = out.write_char('"');
-    for piece in pieces(bytes) {
-        match piece {
-            Piece::Text(t) => {
-                // Runs of printable ASCII other than `"` and `\` are written
-                // as they are, in one piece; the rest char by char.
-                let mut rest = t;
-                while !rest.is_empty() {
-                    let plain = rest
-                        .bytes()
-                        .position(|b| !(b' '..=b'~').contains(&b) || b == b'"' || b == b'\\')
-                        .unwrap_or(rest.len());
-                    let (run, tail) = rest.split_at(plain);
-                    let _ = out.write_str(run);
-                    let mut chars = tail.chars();
-                    if let Some(c) = chars.next() {
-                        push_json_char(out, c);
-                    }
-                    rest = chars.as_str();
-                }
-            }
-            Piece::Byte(b) => {
-                let _ = write!(out, "\\udc{b:02x}");
-            }
-        }
-    }
-    let _ = out.write_char('"');
-}
-
-/// Appends a JSON string literal for text (see [`push_json_bytes`]).
-pub fn push_json_str<W: std::fmt::Write + ?Sized>(out: &mut W, s: &str) {
-    push_json_bytes(out, s.as_bytes());
-}
-
-fn push_json_char<W: std::fmt::Write + ?Sized>(out: &mut W, c: char) {
-    let _ = match c {
-        '"' => out.write_str("\\\""),
-        '\\' => out.write_str("\\\\"),
-        '\n' => out.write_str("\\n"),
-        '\r' => out.write_str("\\r"),
-        '\t' => out.write_str("\\t"),
-        '\u{8}' => out.write_str("\\b"),
-        '\u{c}' => out.write_str("\\f"),
-        ' '..='~' => out.write_char(c),
-        _ => {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{unit:04x}");
-            }
-            Ok(())
-        }
-    };
 }
 
 /// Lossless display text for messages: valid UTF-8 as is, undecodable bytes
@@ -316,13 +260,6 @@ mod tests {
         assert_eq!(match_text("\u{10FF80}".as_bytes()), None);
         // U+10FF7F is fine
         assert!(match_text("\u{10FF7F}".as_bytes()).is_some());
-    }
-
-    #[test]
-    fn json_like_python() {
-        let mut s = String::new();
-        push_json_bytes(&mut s, b"a\"\\\n\x01\x7f\xff\xc3\xa9\xf0\x9f\x98\x80");
-        assert_eq!(s, r#""a\"\\\n\u0001\u007f\udcff\u00e9\ud83d\ude00""#);
     }
 
     #[test]

@@ -33,7 +33,7 @@
 //! A run-time failure (fancy-regex's backtracking limit) is no match.
 //!
 //! Arguments that were not valid UTF-8 reach us with each undecodable byte
-//! `b` as `char(0x10FF00 + b)` (see [`crate::pystr::match_text`]); Python
+//! `b` as `char(0x10FF00 + b)` (see [`crate::str::match_text`]); Python
 //! sees the lone surrogate U+DC00+b there. Every class is computed over
 //! Python's code points and then mapped onto that text: U+DC80..=U+DCFF
 //! onto U+10FF80..=U+10FFFF, other surrogates (which no argument holds)
