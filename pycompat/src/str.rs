@@ -125,60 +125,130 @@ pub fn py_strip(s: &str) -> &str {
 }
 
 /// The value of a Unicode decimal digit (category Nd), as Python's `int()`
-/// reads it.
-pub fn decimal_value(c: char) -> Option<u32> {
-    let cp = c as u32;
-    DECIMAL_ZEROS
-        .iter()
-        .find(|&&zero| (zero..zero + 10).contains(&cp))
-        .map(|zero| cp - zero)
+/// reads it (`unicodedata.decimal(c)`).
+pub fn decimal_value(c: char) -> Option<u8> {
+    let n = u32::from(c);
+    let idx = DECIMAL_ZEROS.partition_point(|&z| z <= n);
+    let zero = *DECIMAL_ZEROS.get(idx.checked_sub(1)?)?;
+    u8::try_from(n - zero).ok().filter(|d| *d < 10)
 }
 
-/// Python's `int(s)` (base 10) as a normalised decimal string (`-` sign,
-/// ASCII digits, no leading zeros), or `None` where Python raises
-/// `ValueError`. Keeping the digits as text reproduces arbitrary precision.
-pub fn py_int(s: &str) -> Option<String> {
-    let s = py_strip(s);
-    let (negative, digits) = if let Some(rest) = s.strip_prefix('-') {
-        (true, rest)
-    } else if let Some(rest) = s.strip_prefix('+') {
-        (false, rest)
-    } else {
-        (false, s)
-    };
-    let mut out = String::with_capacity(digits.len());
-    let mut prev_underscore = true; // a leading underscore is invalid
-    for c in digits.chars() {
-        if c == '_' {
-            if prev_underscore {
-                return None;
+/// CPython's `_PyUnicode_TransformDecimalAndSpaceToASCII`, which `int()`
+/// and `float()` apply before parsing: ASCII (below DEL) is kept, other
+/// whitespace becomes a space, other decimal digits their ASCII digit,
+/// anything else `?`.
+pub fn decimal_and_space_to_ascii(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| match u8::try_from(u32::from(c)) {
+            Ok(b) if b < 127 => b,
+            _ if is_py_space(c) => b' ',
+            _ => decimal_value(c).map_or(b'?', |d| b'0' + d),
+        })
+        .collect()
+}
+
+/// C's `isspace` as CPython's `Py_ISSPACE` sees ASCII (what `int()` and
+/// `float()` skip after [`decimal_and_space_to_ascii`]: not U+001C..U+001F,
+/// which `str.isspace()` accepts).
+pub fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// Python's `int(str)` refuses more digits than this
+/// (`sys.get_int_max_str_digits()`).
+pub const MAX_STR_DIGITS: usize = 4300;
+
+/// Why Python's `int(str)` (base 10) raises `ValueError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IntError {
+    /// Not an integer literal; Python's message goes on with the `repr` of
+    /// the text (cut to 200 characters).
+    #[error("invalid literal for int() with base 10")]
+    Invalid,
+    /// More digits than [`MAX_STR_DIGITS`].
+    #[error(
+        "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion: \
+         value has {0} digits; use sys.set_int_max_str_digits() to increase the limit"
+    )]
+    TooManyDigits(usize),
+}
+
+/// Python's `int(s)` (base 10) as canonical decimal text (`-` sign, ASCII
+/// digits, no leading zeros; keeping the digits as text reproduces
+/// arbitrary precision), following CPython 3.11's `PyLong_FromUnicodeObject`:
+/// [`decimal_and_space_to_ascii`], C-space stripping, sign, digits with
+/// single underscores between them, the digit limit.
+pub fn py_int(text: &str) -> Result<String, IntError> {
+    // Plain decimal digits (what configuration files hold): nothing to
+    // strip, no sign, no underscores, and far below the digit limit.
+    if !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(canonical_int(false, text));
+    }
+    let b = decimal_and_space_to_ascii(text);
+    let mut i = 0;
+    while b.get(i).copied().is_some_and(is_c_space) {
+        i += 1;
+    }
+    let mut negative = false;
+    match b.get(i) {
+        Some(b'+') => i += 1,
+        Some(b'-') => {
+            negative = true;
+            i += 1;
+        }
+        _ => {}
+    }
+    if !b.get(i).is_some_and(u8::is_ascii_digit) {
+        return Err(IntError::Invalid);
+    }
+    let mut digits = String::new();
+    let mut after_underscore = false;
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii_digit() {
+            digits.push(char::from(c));
+            after_underscore = false;
+        } else if c == b'_' {
+            if after_underscore {
+                return Err(IntError::Invalid);
             }
-            prev_underscore = true;
-            continue;
+            after_underscore = true;
+        } else {
+            break;
         }
-        let d = decimal_value(c)?;
-        prev_underscore = false;
-        if !(out.is_empty() && d == 0) {
-            out.push(char::from_digit(d, 10)?);
-        }
+        i += 1;
     }
-    if prev_underscore {
-        return None; // empty, or a trailing underscore
+    if after_underscore {
+        return Err(IntError::Invalid);
     }
-    if out.is_empty() {
-        return Some("0".to_owned());
+    if digits.len() > MAX_STR_DIGITS {
+        return Err(IntError::TooManyDigits(digits.len()));
     }
-    if negative {
-        out.insert(0, '-');
+    while b.get(i).copied().is_some_and(is_c_space) {
+        i += 1;
     }
-    Some(out)
+    if i != b.len() {
+        return Err(IntError::Invalid);
+    }
+    Ok(canonical_int(negative, &digits))
+}
+
+/// Decimal text without leading zeros (`0` is never negative): how an
+/// `int` is kept as text.
+pub fn canonical_int(negative: bool, digits: &str) -> String {
+    let trimmed = digits.trim_start_matches('0');
+    match (trimmed.is_empty(), negative) {
+        (true, _) => "0".to_owned(),
+        (false, true) => format!("-{trimmed}"),
+        (false, false) => trimmed.to_owned(),
+    }
 }
 
 /// [`py_int`] narrowed to `i64`, saturating at the bounds (enough for every
 /// use rootwrap makes of configuration integers).
-pub fn py_int_saturating(s: &str) -> Option<i64> {
+pub fn py_int_saturating(s: &str) -> Result<i64, IntError> {
     let text = py_int(s)?;
-    Some(text.parse::<i64>().unwrap_or(if text.starts_with('-') {
+    Ok(text.parse::<i64>().unwrap_or(if text.starts_with('-') {
         i64::MIN
     } else {
         i64::MAX
@@ -264,19 +334,50 @@ mod tests {
 
     #[test]
     fn python_int() {
-        assert_eq!(py_int(" +5\n").as_deref(), Some("5"));
-        assert_eq!(py_int("0_5").as_deref(), Some("5"));
-        assert_eq!(py_int("-007").as_deref(), Some("-7"));
-        assert_eq!(py_int("-0").as_deref(), Some("0"));
-        assert_eq!(py_int("\u{661}\u{662}").as_deref(), Some("12"));
-        assert_eq!(py_int("\u{ff11}").as_deref(), Some("1"));
-        assert_eq!(py_int("\x1c7\x1f").as_deref(), Some("7"));
+        let int = |s: &str| py_int(s).ok();
+        assert_eq!(int(" +5\n").as_deref(), Some("5"));
+        assert_eq!(int("0_5").as_deref(), Some("5"));
+        assert_eq!(int("-007").as_deref(), Some("-7"));
+        assert_eq!(int("-0").as_deref(), Some("0"));
+        assert_eq!(int("\u{661}\u{662}").as_deref(), Some("12"));
+        assert_eq!(int("\u{ff11}").as_deref(), Some("1"));
+        assert_eq!(int("\u{3000}7\u{a0}").as_deref(), Some("7"));
+        assert_eq!(int("\t-1_2\n").as_deref(), Some("-12"));
+        // `str.isspace()` but not C's isspace: int() refuses (CPython 3.11).
         for bad in [
-            "", " ", "_5", "5_", "5__0", "+", "-", "0x5", "5.0", "²", "1 2", "+-1",
+            "",
+            " ",
+            "_5",
+            "5_",
+            "5__0",
+            "+",
+            "-",
+            "0x5",
+            "5.0",
+            "²",
+            "1 2",
+            "+-1",
+            "+ 1",
+            "\x1c7\x1f",
+            "\x1c5",
+            "5\x1c",
         ] {
-            assert_eq!(py_int(bad), None, "{bad:?}");
+            assert_eq!(py_int(bad), Err(IntError::Invalid), "{bad:?}");
         }
-        assert_eq!(py_int_saturating("99999999999999999999999"), Some(i64::MAX));
+        assert_eq!(
+            py_int(&"1".repeat(4301)),
+            Err(IntError::TooManyDigits(4301))
+        );
+        assert_eq!(
+            py_int(&format!("{}_", "1".repeat(4301))),
+            Err(IntError::Invalid)
+        );
+        assert!(
+            IntError::TooManyDigits(4301)
+                .to_string()
+                .starts_with("Exceeds the limit (4300 digits)")
+        );
+        assert_eq!(py_int_saturating("99999999999999999999999"), Ok(i64::MAX));
     }
 
     #[test]

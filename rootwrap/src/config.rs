@@ -2,7 +2,7 @@
 //! `wrapper.RootwrapConfig`, read with strict `RawConfigParser` semantics.
 
 use crate::ini::{Ini, IniError};
-use pycompat::str::{py_int, py_int_saturating};
+use pycompat::str::{IntError, py_int_saturating};
 
 /// Why a rootwrap.conf was refused (exit 97 in the CLI).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -276,17 +276,14 @@ impl RootwrapConfig {
         let int = |name: &str, default: i64| -> Result<i64, ConfigError> {
             match ini.default(name) {
                 None => Ok(default),
-                Some(v) => py_int_saturating(v).ok_or_else(|| {
-                    ConfigError::Value(format!(
-                        "invalid literal for int() with base 10: {}",
-                        repr(v)
-                    ))
+                Some(v) => py_int_saturating(v).map_err(|e| match e {
+                    IntError::Invalid => ConfigError::Value(format!("{e}: {}", repr(v))),
+                    _ => ConfigError::Value(e.to_string()),
                 }),
             }
         };
         let daemon_timeout = int("daemon_timeout", 600)?;
         let rlimit_nofile = int("rlimit_nofile", 1024)?;
-        debug_assert!(py_int("1").is_some());
         Ok(RootwrapConfig {
             filters_path,
             exec_dirs,

@@ -413,7 +413,7 @@ impl Filter {
         };
         let Some(pid) = pid_arg
             .and_then(|a| std::str::from_utf8(a).ok())
-            .and_then(pystr::py_int)
+            .and_then(|s| pystr::py_int(s).ok())
         else {
             return Ok(false);
         };

@@ -4,130 +4,26 @@
 
 use std::cmp::Ordering;
 
-use pycompat::is_py_space;
 use pycompat::value::{Value, str_repr};
 
 use super::Exc;
 
-/// The zero of every run of ten Unicode decimal digits (category Nd, as
-/// `unicodedata.decimal` sees them in Python 3.11's Unicode 14.0).
-const DIGIT_ZEROS: [u32; 66] = [
-    0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66,
-    0xde6, 0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90,
-    0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10,
-    0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650,
-    0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50,
-    0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
-];
-
-/// Python's `int(str)` refuses more digits than this
-/// (`sys.get_int_max_str_digits()`).
-const MAX_STR_DIGITS: usize = 4300;
-
-/// `unicodedata.decimal(c)`.
-pub(crate) fn decimal_value(c: char) -> Option<u8> {
-    let n = u32::from(c);
-    let idx = DIGIT_ZEROS.partition_point(|&z| z <= n);
-    let zero = *DIGIT_ZEROS.get(idx.checked_sub(1)?)?;
-    u8::try_from(n - zero).ok().filter(|d| *d < 10)
-}
-
-/// `_PyUnicode_TransformDecimalAndSpaceToASCII`: ASCII (below DEL) is
-/// kept, other whitespace becomes a space, other decimal digits their
-/// ASCII digit, anything else `?`.
-fn to_ascii(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| match u8::try_from(u32::from(c)) {
-            Ok(b) if b < 127 => b,
-            _ if is_py_space(c) => b' ',
-            _ => decimal_value(c).map_or(b'?', |d| b'0' + d),
-        })
-        .collect()
-}
-
-/// C's `isspace` as CPython's `Py_ISSPACE` sees ASCII.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
+/// `unicodedata.decimal(c)` (the one table is pycompat's).
+pub(crate) use pycompat::str::decimal_value;
+use pycompat::str::{IntError, canonical_int, decimal_and_space_to_ascii as to_ascii, is_c_space};
 
 /// The first `n` characters of `s`.
 fn truncate_chars(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-/// `int(text)` (base 10) as canonical decimal text.
+/// `int(text)` (base 10) as canonical decimal text, with Python's
+/// `ValueError` text.
 pub(super) fn py_int(text: &str) -> Result<String, Exc> {
-    // Plain decimal digits (what config files hold): nothing to strip,
-    // no sign, no underscores, and far below the digit limit.
-    if !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(canonical_int(false, text));
-    }
-    let invalid = || {
-        Exc::value(format!(
-            "invalid literal for int() with base 10: {}",
-            truncate_chars(&str_repr(text), 200)
-        ))
-    };
-    let b = to_ascii(text);
-    let mut i = 0;
-    while b.get(i).copied().is_some_and(is_c_space) {
-        i += 1;
-    }
-    let mut negative = false;
-    match b.get(i) {
-        Some(b'+') => i += 1,
-        Some(b'-') => {
-            negative = true;
-            i += 1;
-        }
-        _ => {}
-    }
-    if !b.get(i).is_some_and(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let mut digits = String::new();
-    let mut after_underscore = false;
-    while let Some(&c) = b.get(i) {
-        if c.is_ascii_digit() {
-            digits.push(char::from(c));
-            after_underscore = false;
-        } else if c == b'_' {
-            if after_underscore {
-                return Err(invalid());
-            }
-            after_underscore = true;
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    if after_underscore {
-        return Err(invalid());
-    }
-    if digits.len() > MAX_STR_DIGITS {
-        return Err(Exc::value(format!(
-            "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion: \
-             value has {} digits; use sys.set_int_max_str_digits() to increase the limit",
-            digits.len()
-        )));
-    }
-    while b.get(i).copied().is_some_and(is_c_space) {
-        i += 1;
-    }
-    if i != b.len() {
-        return Err(invalid());
-    }
-    Ok(canonical_int(negative, &digits))
-}
-
-/// Decimal text without leading zeros (`0` is never negative).
-fn canonical_int(negative: bool, digits: &str) -> String {
-    let trimmed = digits.trim_start_matches('0');
-    match (trimmed.is_empty(), negative) {
-        (true, _) => "0".to_owned(),
-        (false, true) => format!("-{trimmed}"),
-        (false, false) => trimmed.to_owned(),
-    }
+    pycompat::str::py_int(text).map_err(|e| match e {
+        IntError::Invalid => Exc::value(format!("{e}: {}", truncate_chars(&str_repr(text), 200))),
+        _ => Exc::value(e.to_string()),
+    })
 }
 
 /// `float(text)`.

@@ -146,7 +146,7 @@ impl Options {
         let max_message = match config.daemon_max_message_mb.as_deref() {
             None => defaults.max_message,
             Some(v) => match pystr::py_int_saturating(v) {
-                Some(mb) if (1..=1 << 20).contains(&mb) => u64::try_from(mb).unwrap_or(64) << 20,
+                Ok(mb) if (1..=1 << 20).contains(&mb) => u64::try_from(mb).unwrap_or(64) << 20,
                 _ => {
                     return Err(Refusal::BadConfig(format!(
                         "Incorrect value in {}: daemon_max_message_mb must be an integer from 1 to 1048576, not {v:?}",
