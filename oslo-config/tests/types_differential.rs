@@ -412,6 +412,11 @@ fn string_cases(c: &mut Cases) {
         json!({"kind": "string", "regex": "^\\d+$"}),
         json!({"kind": "string", "regex": "\\Aa|b\\Z"}),
         json!({"kind": "string", "regex": "a{1,2}b{2}c{x}"}),
+        // Python's own errors, and `\w`/`\b` on a combining mark (not
+        // `str.isalnum()`, so not a word character in Python's `re`).
+        json!({"kind": "string", "regex": "("}),
+        json!({"kind": "string", "regex": "a**"}),
+        json!({"kind": "string", "regex": "\\bx"}),
         json!({"kind": "string", "choices": ["a", "B", "é", " "]}),
         json!({"kind": "string", "choices": ["a", "B", "é", "Σ"], "ignore_case": true}),
         json!({"kind": "string", "choices": [["a", "first"], ["b", null], ["a", "again"]]}),
@@ -428,6 +433,7 @@ fn string_cases(c: &mut Cases) {
         }
         for t in [
             "", "a", "A", "'a'", "\"a\"", "'", "\"", "'a\"", "é", "abc\n", "aa", "y", "xy",
+            "e\u{301}", "\u{301}x", "\u{2160}",
         ] {
             c.call(spec, t);
         }

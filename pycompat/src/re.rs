@@ -103,6 +103,16 @@ impl PyReError {
     pub fn is_unsupported(&self) -> bool {
         self.unsupported
     }
+
+    /// The text of Python's `re.error` (`str(e)`), when Python rejects the
+    /// pattern too.
+    pub fn python_message(&self) -> Option<&str> {
+        if self.unsupported {
+            None
+        } else {
+            self.message.strip_prefix("invalid pattern: ")
+        }
+    }
 }
 
 fn unsupported<T>(message: &str) -> Result<T, PyReError> {
@@ -548,18 +558,30 @@ pub struct PyRegex {
 
 impl PyRegex {
     /// Compiles `pattern` as Python's `re.compile(pattern + '$')` would (the
-    /// `$` rootwrap appends is added here). Errors where Python raises, and
-    /// where the pattern uses a construct that is not reproduced exactly.
+    /// `$` rootwrap appends is added here), for [`PyRegex::full_match`].
+    /// Errors where Python raises, and where the pattern uses a construct
+    /// that is not reproduced exactly.
     pub fn new(pattern: &str) -> Result<PyRegex, PyReError> {
+        PyRegex::compile(&format!("{pattern}$"), 0, true)
+    }
+
+    /// Compiles `pattern` as Python's `re.compile(pattern, flags)` would,
+    /// for [`PyRegex::search`]; `ignore_case` is `re.IGNORECASE`.
+    pub fn for_search(pattern: &str, ignore_case: bool) -> Result<PyRegex, PyReError> {
+        let flags = if ignore_case { IGNORECASE } else { 0 };
+        PyRegex::compile(pattern, flags, false)
+    }
+
+    fn compile(pattern: &str, flags: u32, anchored: bool) -> Result<PyRegex, PyReError> {
         if pattern.chars().any(|c| u32::from(c) >= 0x10_FF80) {
             return unsupported("characters U+10FF80..U+10FFFF in the pattern");
         }
-        let parsed = parser::parse(&format!("{pattern}$"))?;
+        let parsed = parser::parse_flags(pattern, flags)?;
         check_compile(&parsed.ops, &parsed.group_widths)?;
         let mut referable = Vec::new();
         mark_referable(&parsed.ops, false, &parsed.group_widths, &mut referable);
         let mut emitter = Emitter {
-            out: String::from("\\A(?:"),
+            out: String::from(if anchored { "\\A(?:" } else { "(?:" }),
             fancy: false,
             captures: has_refs(&parsed.ops),
             widths: &parsed.group_widths,
@@ -596,11 +618,24 @@ impl PyRegex {
         })
     }
 
+    /// Whether Python's `re.search(pattern, subject, flags)` is not `None`,
+    /// for a regex made by [`PyRegex::for_search`] (the same caveats as
+    /// [`PyRegex::full_match`]: a subject longer than a shortened repeat
+    /// allows, or a run-time failure of the engine, is no match).
+    pub fn search(&self, subject: &str) -> bool {
+        self.is_match(subject)
+    }
+
     /// Whether Python's `re.match(pattern + '$', subject)` is not `None`.
     /// `subject` is match text: undecodable bytes as U+10FF80..=U+10FFFF
     /// (see the module documentation). A run-time failure of the engine
     /// (backtracking limit) counts as no match.
     pub fn full_match(&self, subject: &str) -> bool {
+        self.is_match(subject)
+    }
+
+    /// The compiled text carries the anchoring of either use.
+    fn is_match(&self, subject: &str) -> bool {
         if let Some(cap) = self.max_chars {
             if subject.chars().count() > cap {
                 return false;

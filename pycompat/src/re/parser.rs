@@ -633,10 +633,16 @@ struct Parser {
 /// checks `_compiler` makes, except lookbehind widths which the caller
 /// checks).
 pub(super) fn parse(pattern: &str) -> Result<Parsed, PyReError> {
+    parse_flags(pattern, 0)
+}
+
+/// `_parser.parse(str, flags)`: [`parse`] with flags given from outside
+/// (`re.compile(pattern, flags)`).
+pub(super) fn parse_flags(pattern: &str, flags: u32) -> Result<Parsed, PyReError> {
     let mut parser = Parser {
         src: Source::new(pattern)?,
         state: State {
-            flags: 0,
+            flags,
             groupdict: HashMap::new(),
             groupwidths: vec![None],
             lookbehindgroups: None,
