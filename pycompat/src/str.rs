@@ -255,6 +255,26 @@ pub fn py_int_saturating(s: &str) -> Result<i64, IntError> {
     }))
 }
 
+/// The lines of `text` as Python's text mode yields them (universal
+/// newlines: `\n`, `\r\n` and `\r` end a line), without their line ends.
+pub fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
+        let line = rest.get(..end).unwrap_or_default();
+        let after = rest.get(end..).unwrap_or_default();
+        rest = if after.starts_with("\r\n") {
+            after.get(2..).unwrap_or_default()
+        } else {
+            after.get(1..).unwrap_or_default()
+        };
+        Some(line)
+    })
+}
+
 /// Lossless display text for messages: valid UTF-8 as is, undecodable bytes
 /// as `\udcXX`, which is what Python prints for them on stderr
 /// (`backslashreplace`).
@@ -397,6 +417,14 @@ mod tests {
             let c = char::from(b);
             assert_eq!(is_py_space(c), PY_WHITESPACE.contains(&c), "{b:#x}");
         }
+    }
+
+    #[test]
+    fn universal_newlines() {
+        let lines: Vec<&str> = universal_lines("a\r\nb\rc\n\nd").collect();
+        assert_eq!(lines, ["a", "b", "c", "", "d"]);
+        assert_eq!(universal_lines("x\n").count(), 1);
+        assert_eq!(universal_lines("").count(), 0);
     }
 
     #[test]

@@ -209,7 +209,7 @@ impl<'a> Ini<'a> {
         let mut options: Index<(usize, Cow<'a, str>)> =
             Index::with_capacity_and_hasher(lines, BuildHasherDefault::default());
 
-        for (idx, line) in universal_lines(text).enumerate() {
+        for (idx, line) in pycompat::str::universal_lines(text).enumerate() {
             let lineno = idx + 1;
             let stripped = pycompat::str::py_strip(line);
             let is_comment = stripped.starts_with('#') || stripped.starts_with(';');
@@ -369,26 +369,6 @@ impl<'a> Ini<'a> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_ref())
     }
-}
-
-/// Lines as Python's text mode yields them (`\n`, `\r\n` and `\r` end a
-/// line); each keeps no terminator, which configparser strips anyway.
-fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
-        let line = rest.get(..end).unwrap_or_default();
-        let after = rest.get(end..).unwrap_or_default();
-        rest = if after.starts_with("\r\n") {
-            after.get(2..).unwrap_or_default()
-        } else {
-            after.get(1..).unwrap_or_default()
-        };
-        Some(line)
-    })
 }
 
 /// `SECTCRE = r"\[(?P<header>.+)\]"` with `re.match`: the header is
