@@ -32,13 +32,14 @@
 //! for subjects shorter than `n - m` characters; longer ones never match.
 //! A run-time failure (fancy-regex's backtracking limit) is no match.
 //!
-//! Arguments that were not valid UTF-8 reach us with each undecodable byte
-//! `b` as `char(0x10FF00 + b)` (see [`crate::str::match_text`]); Python
-//! sees the lone surrogate U+DC00+b there. Every class is computed over
-//! Python's code points and then mapped onto that text: U+DC80..=U+DCFF
-//! onto U+10FF80..=U+10FFFF, other surrogates (which no argument holds)
-//! dropped, and genuine U+10FF80..=U+10FFFF (which the caller never passes)
-//! dropped. A pattern that contains those characters literally is refused.
+//! Subjects are Python text in the one lone-surrogate encoding
+//! ([`crate::surrogate`]): U+D800+n is U+10F800+n. rootwrap's arguments that
+//! were not valid UTF-8 reach us with each undecodable byte `b` as the
+//! stand-in of U+DC00+b (see [`crate::str::match_text`]). Every class is
+//! computed over Python's code points and then mapped onto that text: the
+//! surrogates onto U+10F800..=U+10FFFF, and genuine U+10F800..=U+10FFFF
+//! (which a subject cannot hold) dropped. A pattern that contains those
+//! characters literally is refused.
 
 mod names;
 mod names_table;
@@ -128,17 +129,18 @@ const DFA_SIZE_LIMIT: usize = 8 << 20;
 /// fancy-regex's backtracking budget per match.
 const BACKTRACK_LIMIT: usize = 1_000_000;
 
-/// The escaped-byte surrogates Python sees and the characters standing in
-/// for them in our match text.
-const SURROGATE_BYTES: (u32, u32) = (0xDC80, 0xDCFF);
-const STAND_IN_SHIFT: u32 = 0x10_FF80 - 0xDC80;
+/// The surrogates Python's text may hold, and the shift onto their
+/// stand-ins in ours ([`crate::surrogate`]).
+const SURROGATES: (u32, u32) = (0xD800, 0xDFFF);
+const STAND_IN_SHIFT: u32 = crate::surrogate::BASE - 0xD800;
 /// The characters our match text can hold, stand-ins included.
 const TEXT_UNIVERSE: [(u32, u32); 2] = [(0, 0xD7FF), (0xE000, 0x10_FFFF)];
 
 /// Maps a set of Python code points onto the characters of our match text.
 fn to_text(python: &[(u32, u32)]) -> Ranges {
-    let mut out = sets::intersect(python, &[(0, 0xD7FF), (0xE000, 0x10_FF7F)]);
-    for (lo, hi) in sets::intersect(python, &[SURROGATE_BYTES]) {
+    let genuine = [(0, 0xD7FF), (0xE000, crate::surrogate::BASE - 1)];
+    let mut out = sets::intersect(python, &genuine);
+    for (lo, hi) in sets::intersect(python, &[SURROGATES]) {
         out.push((lo + STAND_IN_SHIFT, hi + STAND_IN_SHIFT));
     }
     sets::normalize(out)
@@ -573,8 +575,8 @@ impl PyRegex {
     }
 
     fn compile(pattern: &str, flags: u32, anchored: bool) -> Result<PyRegex, PyReError> {
-        if pattern.chars().any(|c| u32::from(c) >= 0x10_FF80) {
-            return unsupported("characters U+10FF80..U+10FFFF in the pattern");
+        if pattern.chars().any(|c| crate::surrogate::lone(c).is_some()) {
+            return unsupported("characters U+10F800..U+10FFFF in the pattern");
         }
         let parsed = parser::parse_flags(pattern, flags)?;
         check_compile(&parsed.ops, &parsed.group_widths)?;
@@ -627,7 +629,7 @@ impl PyRegex {
     }
 
     /// Whether Python's `re.match(pattern + '$', subject)` is not `None`.
-    /// `subject` is match text: undecodable bytes as U+10FF80..=U+10FFFF
+    /// `subject` is match text: undecodable bytes as U+10FC80..=U+10FCFF
     /// (see the module documentation). A run-time failure of the engine
     /// (backtracking limit) counts as no match.
     pub fn full_match(&self, subject: &str) -> bool {
@@ -671,7 +673,7 @@ mod tests {
     }
 
     // The tables below were checked against CPython 3.11.7. Escaped bytes
-    // are written as their stand-ins U+10FF80..=U+10FFFF.
+    // are written as their stand-ins U+10FC80..=U+10FCFF.
     const REAL_FILTERS: &[(&str, &str, V)] = &[
         ("/etc/(?!\\.\\.).*", "/etc/nova/nova.conf", V::M),
         ("/etc/(?!\\.\\.).*", "/etc/../shadow", V::N),
@@ -772,24 +774,24 @@ mod tests {
         ("(?a)(?u:\\w)", "\u{e9}", V::M),
     ];
     const ESCAPED_BYTES: &[(&str, &str, V)] = &[
-        ("a.", "a\u{10ffff}", V::M),
-        ("a\\udcff", "a\u{10ffff}", V::M),
-        ("a\\udcfe", "a\u{10ffff}", V::N),
-        ("a\\w", "a\u{10ffff}", V::N),
-        ("a\\W", "a\u{10ffff}", V::M),
-        ("a\\S", "a\u{10ffff}", V::M),
-        ("a[^x]", "a\u{10ffff}", V::M),
-        ("a[\\x00-\\U0010ffff]", "a\u{10ffff}", V::M),
-        ("a[\\udc80-\\udcff]", "a\u{10ff80}", V::M),
-        ("a[\\x00-\\udc7f]", "a\u{10ffff}", V::N),
-        ("a[^\\ud800-\\udcfe]", "a\u{10ffff}", V::M),
-        ("a\\ud800", "a\u{10ffff}", V::N),
-        ("a\\U0010ffff", "a\u{10ffff}", V::N),
-        ("(?i)a\\udcff", "A\u{10ffff}", V::M),
-        ("(?s).", "\u{10ff80}", V::M),
-        ("[^\\U0010ff80]", "\u{10ff80}", V::M),
-        ("\\D\\S\\W", "\u{10ff80}\u{10ff80}\u{10ff80}", V::M),
-        ("[\\w\\udc80]", "\u{10ff80}", V::M),
+        ("a.", "a\u{10fcff}", V::M),
+        ("a\\udcff", "a\u{10fcff}", V::M),
+        ("a\\udcfe", "a\u{10fcff}", V::N),
+        ("a\\w", "a\u{10fcff}", V::N),
+        ("a\\W", "a\u{10fcff}", V::M),
+        ("a\\S", "a\u{10fcff}", V::M),
+        ("a[^x]", "a\u{10fcff}", V::M),
+        ("a[\\x00-\\U0010ffff]", "a\u{10fcff}", V::M),
+        ("a[\\udc80-\\udcff]", "a\u{10fc80}", V::M),
+        ("a[\\x00-\\udc7f]", "a\u{10fcff}", V::N),
+        ("a[^\\ud800-\\udcfe]", "a\u{10fcff}", V::M),
+        ("a\\ud800", "a\u{10fcff}", V::N),
+        ("a\\U0010ffff", "a\u{10fcff}", V::N),
+        ("(?i)a\\udcff", "A\u{10fcff}", V::M),
+        ("(?s).", "\u{10fc80}", V::M),
+        ("[^\\U0010ff80]", "\u{10fc80}", V::M),
+        ("\\D\\S\\W", "\u{10fc80}\u{10fc80}\u{10fc80}", V::M),
+        ("[\\w\\udc80]", "\u{10fc80}", V::M),
     ];
     const SYNTAX: &[(&str, &str, V)] = &[
         ("x{", "x{", V::M),
@@ -1104,6 +1106,7 @@ mod tests {
         check(ESCAPED_BYTES);
         // Stand-in characters in the pattern itself are ambiguous.
         assert!(PyRegex::new("\u{10ff80}").is_err_and(|e| e.is_unsupported()));
+        assert!(PyRegex::new("\u{10f800}").is_err_and(|e| e.is_unsupported()));
     }
 
     #[test]

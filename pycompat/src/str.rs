@@ -6,13 +6,8 @@
 //! becomes the lone surrogate U+DC00+byte. We keep arguments as raw bytes
 //! (equality on bytes is equality on those strings, because the mapping is a
 //! bijection) and only build a text form for regular expressions, JSON output
-//! and messages. This module holds those conversions and the few Python
-//! string primitives rootwrap relies on (`str.strip`, `int()`, `repr`).
-
-/// Offset added to an undecodable byte (0x80..=0xFF) to get the private-use
-/// character that stands for Python's lone surrogate U+DC00+byte in match
-/// text (see [`match_text`]). Results lie in U+10FF80..=U+10FFFF.
-pub const ESCAPED_BYTE_BASE: u32 = 0x10_FF00;
+//! and messages; in that text U+DC00+byte is written in the one
+//! lone-surrogate encoding, [`crate::surrogate`].
 
 /// Characters Python's `str.isspace()` accepts (Unicode 14, CPython 3.11):
 /// used by `str.strip()`, `int()` and configparser.
@@ -73,22 +68,25 @@ pub(crate) fn pieces(mut bytes: &[u8]) -> impl Iterator<Item = Piece<'_>> {
     })
 }
 
-/// The text regular expressions are matched against: valid UTF-8 as is and
-/// every undecodable byte `b` as `char(ESCAPED_BYTE_BASE + b)`.
+/// `os.fsdecode(bytes)` as text (what regular expressions are matched
+/// against): valid UTF-8 as is and every undecodable byte `b` as the
+/// stand-in of the lone surrogate U+DC00+b (U+10FC80..=U+10FCFF, see
+/// [`crate::surrogate`]).
 ///
-/// Returns `None` when the bytes contain a genuine character in
-/// U+10FF80..=U+10FFFF, which would be ambiguous; callers deny then.
+/// Returns `None` when the bytes contain a genuine character in the
+/// stand-ins' range U+10F800..=U+10FFFF (plane-16 private use), which
+/// would read as a lone surrogate; callers deny then.
 pub fn match_text(bytes: &[u8]) -> Option<String> {
     let mut out = String::with_capacity(bytes.len());
     for piece in pieces(bytes) {
         match piece {
             Piece::Text(t) => {
-                if t.chars().any(|c| c as u32 >= ESCAPED_BYTE_BASE + 0x80) {
+                if t.chars().any(|c| crate::surrogate::lone(c).is_some()) {
                     return None;
                 }
                 out.push_str(t);
             }
-            Piece::Byte(b) => out.push(char::from_u32(ESCAPED_BYTE_BASE + u32::from(b))?),
+            Piece::Byte(b) => out.push(crate::surrogate::stand_in(0xDC00 + u32::from(b))?),
         }
     }
     Some(out)
@@ -345,11 +343,12 @@ mod tests {
         assert_eq!(match_text(b"abc").as_deref(), Some("abc"));
         let t = match_text(b"a\xffb\xc3").unwrap_or_default();
         let chars: Vec<u32> = t.chars().map(|c| c as u32).collect();
-        assert_eq!(chars, vec![0x61, 0x10FFFF, 0x62, 0x10FFC3]);
-        // a genuine U+10FF80 is ambiguous and refused
-        assert_eq!(match_text("\u{10FF80}".as_bytes()), None);
-        // U+10FF7F is fine
-        assert!(match_text("\u{10FF7F}".as_bytes()).is_some());
+        assert_eq!(chars, vec![0x61, 0x10FCFF, 0x62, 0x10FCC3]);
+        // a genuine U+10F800..=U+10FFFF is ambiguous and refused
+        assert_eq!(match_text("\u{10F800}".as_bytes()), None);
+        assert_eq!(match_text("\u{10FFFF}".as_bytes()), None);
+        // U+10F7FF is fine
+        assert!(match_text("\u{10F7FF}".as_bytes()).is_some());
     }
 
     #[test]

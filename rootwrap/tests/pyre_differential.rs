@@ -30,8 +30,8 @@ use pycompat::re::PyRegex;
 
 /// The stand-ins for the undecodable bytes 0x80 and 0xff (Python sees the
 /// lone surrogates U+DC80 and U+DCFF).
-const B80: &str = "\u{10ff80}";
-const BFF: &str = "\u{10ffff}";
+const B80: &str = "\u{10fc80}";
+const BFF: &str = "\u{10fcff}";
 
 /// Ordinary patterns, from OpenStack filter files and the usual
 /// constructs: none of them may be refused.

@@ -6,9 +6,10 @@ per case: `match`, `nomatch`, `timeout` (Python did not finish), or `error` (the
 re.error, or the ValueError / OverflowError / RecursionError some patterns
 raise, all of which make rootwrap deny).
 
-Subjects use the match-text convention of the Rust side: an undecodable
-byte b is the character U+10FF00+b (U+10FF80..U+10FFFF); it is mapped back
-to the lone surrogate U+DC00+b that surrogateescape decoding gives Python.
+Subjects use the lone-surrogate encoding of the Rust side (pycompat's
+`surrogate` module): U+D800+n is the character U+10F800+n, so an
+undecodable byte b (U+DC00+b after surrogateescape decoding) arrives as
+U+10FC00+b; each is mapped back to its lone surrogate.
 """
 import json
 import os
@@ -23,7 +24,7 @@ warnings.simplefilter("ignore")
 
 def to_python(text):
     return "".join(
-        chr(ord(c) - 0x10FF00 + 0xDC00) if ord(c) >= 0x10FF80 else c for c in text
+        chr(ord(c) - 0x10F800 + 0xD800) if ord(c) >= 0x10F800 else c for c in text
     )
 
 
