@@ -321,7 +321,7 @@ impl Block<'_> {
                     return None;
                 }
                 self.i = stop_at;
-                super::plain_value(self.text.get(start..end)?)?
+                super::construct::plain_value(self.text.get(start..end)?)?
             }
         };
         self.spaces();
@@ -456,7 +456,7 @@ impl Block<'_> {
             Stop::Colon => return None,
             Stop::Comment => {
                 self.rest_of_line();
-                return super::plain_value(first);
+                return super::construct::plain_value(first);
             }
             Stop::Eol => {}
         }
@@ -503,8 +503,8 @@ impl Block<'_> {
         }
         self.rest_of_line();
         match folded {
-            Some(text) => super::plain_value(&text),
-            None => super::plain_value(first),
+            Some(text) => super::construct::plain_value(&text),
+            None => super::construct::plain_value(first),
         }
     }
 
@@ -766,7 +766,7 @@ impl Block<'_> {
                             break;
                         }
                     }
-                    super::plain_value(self.text.get(start..end)?)?
+                    super::construct::plain_value(self.text.get(start..end)?)?
                 }
                 _ => return None,
             };
