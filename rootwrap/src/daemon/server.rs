@@ -841,77 +841,9 @@ impl Inner {
         kwargs: &[(PyStr, Value)],
         charge: &mut Charge<'_>,
     ) -> Result<Value, Fault> {
-        let mut userargs_v = args.first();
-        let mut stdin_v = args.get(1);
-        if args.len() > 2 {
-            return Err(Fault::new(
-                "TypeError",
-                format!(
-                    "run_one_command() takes from 2 to 3 positional arguments but {} were given",
-                    args.len() + 1
-                ),
-            ));
-        }
-        for (k, v) in kwargs {
-            if k.is("userargs") && userargs_v.is_none() {
-                userargs_v = Some(v);
-            } else if k.is("stdin") && stdin_v.is_none() {
-                stdin_v = Some(v);
-            } else {
-                return Err(Fault::new(
-                    "TypeError",
-                    format!(
-                        "run_one_command() got an unexpected keyword argument '{}'",
-                        k.display()
-                    ),
-                ));
-            }
-        }
-        let Some(Value::List(items)) = userargs_v else {
-            return Err(Fault::new(
-                "TypeError",
-                "userargs must be a list of strings",
-            ));
-        };
-        let mut userargs = Vec::with_capacity(items.len());
-        for item in items {
-            match item.fsencode() {
-                Some(b) => userargs.push(b.to_vec()),
-                None if matches!(item, Value::Str(_)) => {
-                    return Err(Fault::new(
-                        "UnicodeEncodeError",
-                        "'utf-8' codec can't encode character: surrogates not allowed",
-                    ));
-                }
-                None => {
-                    return Err(Fault::new(
-                        "TypeError",
-                        format!(
-                            "expected str, bytes or os.PathLike object, not {}",
-                            item.type_name()
-                        ),
-                    ));
-                }
-            }
-        }
-        let stdin: &[u8] = match stdin_v {
-            None | Some(Value::Null) => &[],
-            Some(v @ (Value::Str(_) | Value::Bytes(_))) => v.fsencode().ok_or_else(|| {
-                Fault::new(
-                    "UnicodeEncodeError",
-                    "'utf-8' codec can't encode character: surrogates not allowed",
-                )
-            })?,
-            Some(other) => {
-                return Err(Fault::new(
-                    "TypeError",
-                    format!(
-                        "expected str, bytes or os.PathLike object, not {}",
-                        other.type_name()
-                    ),
-                ));
-            }
-        };
+        let (userargs_v, stdin_v) = bind_run_one_command(args, kwargs)?;
+        let userargs = userargs_of(userargs_v)?;
+        let stdin = stdin_of(stdin_v)?;
 
         // The copy of the command line is memory too.
         let copied: usize = userargs.iter().map(|a| a.len() + 40).sum();
@@ -968,6 +900,94 @@ impl Inner {
         }
         st.running += 1;
         CommandSlot(self)
+    }
+}
+
+/// Python's binding of `run_one_command(self, userargs, stdin=None)`:
+/// the two arguments, given by position or keyword.
+fn bind_run_one_command<'v>(
+    args: &'v [Value],
+    kwargs: &'v [(PyStr, Value)],
+) -> Result<(Option<&'v Value>, Option<&'v Value>), Fault> {
+    let mut userargs_v = args.first();
+    let mut stdin_v = args.get(1);
+    if args.len() > 2 {
+        return Err(Fault::new(
+            "TypeError",
+            format!(
+                "run_one_command() takes from 2 to 3 positional arguments but {} were given",
+                args.len() + 1
+            ),
+        ));
+    }
+    for (k, v) in kwargs {
+        if k.is("userargs") && userargs_v.is_none() {
+            userargs_v = Some(v);
+        } else if k.is("stdin") && stdin_v.is_none() {
+            stdin_v = Some(v);
+        } else {
+            return Err(Fault::new(
+                "TypeError",
+                format!(
+                    "run_one_command() got an unexpected keyword argument '{}'",
+                    k.display()
+                ),
+            ));
+        }
+    }
+    Ok((userargs_v, stdin_v))
+}
+
+/// The command line as bytes: a list whose items `os.fsencode` accepts.
+fn userargs_of(userargs_v: Option<&Value>) -> Result<Vec<Vec<u8>>, Fault> {
+    let Some(Value::List(items)) = userargs_v else {
+        return Err(Fault::new(
+            "TypeError",
+            "userargs must be a list of strings",
+        ));
+    };
+    let mut userargs = Vec::with_capacity(items.len());
+    for item in items {
+        match item.fsencode() {
+            Some(b) => userargs.push(b.to_vec()),
+            None if matches!(item, Value::Str(_)) => {
+                return Err(Fault::new(
+                    "UnicodeEncodeError",
+                    "'utf-8' codec can't encode character: surrogates not allowed",
+                ));
+            }
+            None => {
+                return Err(Fault::new(
+                    "TypeError",
+                    format!(
+                        "expected str, bytes or os.PathLike object, not {}",
+                        item.type_name()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(userargs)
+}
+
+/// The command's standard input: nothing for `None`, else what
+/// `os.fsencode` makes of a `str` or `bytes`.
+fn stdin_of(stdin_v: Option<&Value>) -> Result<&[u8], Fault> {
+    match stdin_v {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(v @ (Value::Str(_) | Value::Bytes(_))) => v.fsencode().ok_or_else(|| {
+            Fault::new(
+                "UnicodeEncodeError",
+                "'utf-8' codec can't encode character: surrogates not allowed",
+            )
+        }),
+        Some(other) => Err(Fault::new(
+            "TypeError",
+            format!(
+                "expected str, bytes or os.PathLike object, not {}",
+                other.type_name()
+            ),
+        )),
     }
 }
 
