@@ -421,7 +421,7 @@ impl StringType {
             }
         }
         if let Some(regex) = &self.regex {
-            pyre::compile(regex, self.ignore_case).map_err(Exc::re_error)?;
+            pyre::compile(regex, self.ignore_case).map_err(|e| Exc::re_error(pyre::message(&e)))?;
         }
         Ok(())
     }
@@ -445,7 +445,9 @@ impl StringType {
             }
         }
         if let Some(regex) = &self.regex {
-            if !pyre::search(regex, self.ignore_case, v).map_err(Exc::re_error)? {
+            if !pyre::search(regex, self.ignore_case, v)
+                .map_err(|e| Exc::re_error(pyre::message(&e)))?
+            {
                 return Err(Exc::value(format!(
                     "Value {} doesn't match regex {}",
                     str_repr(v),

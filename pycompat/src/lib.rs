@@ -6,7 +6,7 @@
 //!
 //! * [`surrogate`] — the one encoding of Python's lone surrogates in Rust
 //!   text (always built);
-//! * [`str`] — `str.isspace`, `str.strip`, `int()`, `repr`, and `str` over
+//! * [`str`](mod@str) — `str.isspace`, `str.strip`, `int()`, `repr`, and `str` over
 //!   bytes (`surrogateescape`);
 //! * [`json`] — JSON string literals as `json.dumps` writes them;
 //! * [`ospath`] — the lexical functions of `posixpath`;
@@ -41,6 +41,17 @@ pub mod yaml;
 pub mod yamlemit;
 
 /// Python's `str.isspace()` (kept under its old path for the crates that
-/// call it; the one definition is [`str::is_py_space`]).
+/// call it; the one definition is [`crate::str::is_py_space`]).
 #[cfg(feature = "str")]
 pub use crate::str::is_py_space;
+
+#[cfg(feature = "re")]
+pub use crate::re::{PyReError, PyRegex};
+#[cfg(feature = "str")]
+pub use crate::str::IntError;
+#[cfg(feature = "value")]
+pub use crate::value::Value;
+#[cfg(feature = "yaml")]
+pub use crate::yaml::YamlError;
+#[cfg(feature = "yamlemit")]
+pub use crate::yamlemit::EmitError;

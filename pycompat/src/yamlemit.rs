@@ -35,6 +35,7 @@ use crate::value::{Value, float_repr};
 
 /// A value `safe_dump` would write but this writer cannot reproduce.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EmitError {
     /// Bytes, tuples and other values the YAML loader keeps only as their
     /// Python `str()`/`repr()` (dates and timestamps are written).

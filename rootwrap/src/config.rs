@@ -6,6 +6,7 @@ use pycompat::str::{IntError, py_int_saturating};
 
 /// Why a rootwrap.conf was refused (exit 97 in the CLI).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A `configparser.Error`: syntax, duplicates, or `filters_path` missing.
     /// The CLI reports it as "Incorrect configuration file: CONF".

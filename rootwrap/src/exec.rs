@@ -24,6 +24,7 @@ pub const SAFE_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 
 /// Why an allowed command could not be run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ExecError {
     /// `run_as` names no usable user.
     #[error(transparent)]

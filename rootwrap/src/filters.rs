@@ -1,6 +1,6 @@
 //! The filter classes of `oslo_rootwrap/filters.py`, decision for decision.
 //!
-//! User arguments are raw bytes (see [`crate::pystr`]); filter definitions
+//! User arguments are raw bytes (see [`pycompat::str`](mod@pycompat::str)); filter definitions
 //! are text from the filter files. `matches` may mutate the argument list
 //! exactly where the reference does (EnvFilter drops a leading `env`), and
 //! returns [`PyCrash`] where the reference raises an uncaught exception.

@@ -18,6 +18,7 @@ pub const DEFAULT_SECTION: &str = "DEFAULT";
 
 /// Why configparser rejected a file; names follow the Python exceptions.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IniError {
     /// `UnicodeDecodeError` (a `ValueError` in Python).
     #[error(

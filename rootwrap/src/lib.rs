@@ -7,7 +7,7 @@
 //! named after what they reproduce:
 //!
 //! * [`cli`] — the binaries' command lines, declared once;
-//! * [`ini`] — `configparser.RawConfigParser`;
+//! * `ini` — `configparser.RawConfigParser`;
 //! * [`config`] — `rootwrap.conf` (`wrapper.RootwrapConfig`);
 //! * [`filters`] — the filter classes of `filters.py` (their regexes are
 //!   `pycompat::re`, Python's `re.match(pattern + '$', arg)`);
@@ -27,6 +27,13 @@
 //! * [`pyos`] — Python's `os.path` where it asks the file system
 //!   (Python's string, path and regex semantics are `pycompat`'s).
 
+pub use config::{ConfigError, RootwrapConfig};
+pub use decision::{Allowed, Outcome};
+pub use filters::{Filter, MatchEnv};
+pub use pipeline::{Purpose, Refusal, Session};
+pub use trust::Trust;
+pub use wrapper::{FilterSet, LoadError};
+
 pub mod audit;
 pub mod cli;
 pub mod config;
@@ -34,7 +41,7 @@ pub mod daemon;
 pub mod decision;
 pub mod exec;
 pub mod filters;
-pub mod ini;
+pub(crate) mod ini;
 pub mod lint;
 pub mod pipeline;
 pub mod pyos;

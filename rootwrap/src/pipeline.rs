@@ -45,6 +45,7 @@ pub enum Purpose {
 /// A refusal before any command is considered, with the reference's exit
 /// status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Refusal {
     /// The configuration (or a trust check) refused: exit 97.
     #[error("{0}")]

@@ -9,6 +9,7 @@ use pycompat::str as pystr;
 
 /// Why the filters could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// A filter file the reference would crash on (parse error, missing
     /// `[Filters]`, wrong arity, undecodable text).

@@ -15,13 +15,13 @@ use pycompat::re::{PyReError, PyRegex};
 type Cache = Mutex<HashMap<(String, bool), Arc<PyRegex>>>;
 
 /// The text of the `re.error` for a refused pattern.
-fn message(e: &PyReError) -> String {
+pub(super) fn message(e: &PyReError) -> String {
     e.python_message()
         .map_or_else(|| e.to_string(), str::to_owned)
 }
 
-/// Compiles a Python pattern (cached); `Err` is `str(re.error)`.
-pub(super) fn compile(pattern: &str, ignore_case: bool) -> Result<Arc<PyRegex>, String> {
+/// Compiles a Python pattern (cached); see [`message`] for `str(re.error)`.
+pub(super) fn compile(pattern: &str, ignore_case: bool) -> Result<Arc<PyRegex>, PyReError> {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     let key = (pattern.to_owned(), ignore_case);
@@ -30,9 +30,7 @@ pub(super) fn compile(pattern: &str, ignore_case: bool) -> Result<Arc<PyRegex>, 
             return Ok(Arc::clone(re));
         }
     }
-    let re = PyRegex::for_search(pattern, ignore_case)
-        .map(Arc::new)
-        .map_err(|e| message(&e))?;
+    let re = PyRegex::for_search(pattern, ignore_case).map(Arc::new)?;
     if let Ok(mut map) = cache.lock() {
         if map.len() >= 512 {
             map.clear();
@@ -43,7 +41,7 @@ pub(super) fn compile(pattern: &str, ignore_case: bool) -> Result<Arc<PyRegex>, 
 }
 
 /// `re.search(pattern, text, flags)` is not `None`.
-pub(super) fn search(pattern: &str, ignore_case: bool, text: &str) -> Result<bool, String> {
+pub(super) fn search(pattern: &str, ignore_case: bool, text: &str) -> Result<bool, PyReError> {
     Ok(compile(pattern, ignore_case)?.search(text))
 }
 
@@ -73,7 +71,7 @@ mod tests {
         assert!(search("^[a-z]+$", true, "\u{130}\u{131}K").unwrap_or(false));
         assert!(search("\u{131}", true, "I").unwrap_or(false));
         assert_eq!(
-            compile("(", false).err().as_deref(),
+            compile("(", false).err().map(|e| message(&e)).as_deref(),
             Some("missing ), unterminated subpattern at position 0")
         );
     }

@@ -40,6 +40,7 @@ pub struct Output {
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClientError {
     /// The daemon command could not be started.
     #[error("cannot start the rootwrap daemon: {0}")]

@@ -122,6 +122,7 @@ impl Value {
 
 /// Why a message could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The payload is not UTF-8 (`bytes.decode('utf-8')` fails).
     #[error("message is not valid UTF-8 (byte offset {0})")]

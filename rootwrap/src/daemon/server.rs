@@ -186,6 +186,7 @@ impl Default for Options {
 
 /// Why the daemon could not start or serve.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DaemonError {
     /// Creating the directory or socket failed.
     #[error("cannot create the daemon socket in {path}: {source}")]

@@ -30,6 +30,7 @@ pub const AUTHKEY_LEN: usize = 32;
 
 /// What went wrong on the wire.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WireError {
     /// The peer closed the connection (Python's `EOFError`).
     #[error("connection closed by peer")]

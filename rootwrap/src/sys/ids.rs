@@ -109,6 +109,7 @@ pub struct Identity {
 
 /// Why a `run_as` user cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IdentityError {
     /// No such user.
     #[error("unknown user {0:?} in run_as")]

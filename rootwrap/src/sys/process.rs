@@ -130,6 +130,7 @@ pub fn lower_nofile(limit: u64) -> Result<(), Errno> {
 
 /// Why a command could not be started or waited for.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SpawnError {
     /// A NUL byte in an argument or variable.
     #[error("argument or environment value contains a NUL byte")]
