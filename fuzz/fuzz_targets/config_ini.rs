@@ -6,11 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use oslo_config::ini::{self, Document, NO_SECTION};
-
-/// Python's `str.isspace()`: Unicode White_Space plus U+001C..U+001F.
-fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
+use pycompat::str::is_py_space;
 
 fn stripped(s: &str) -> bool {
     !s.starts_with(is_py_space) && !s.ends_with(is_py_space)

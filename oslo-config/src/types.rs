@@ -19,7 +19,7 @@ mod uri;
 
 use std::cmp::Ordering;
 
-use pycompat::is_py_space;
+use pycompat::str::{is_py_space, py_strip};
 use pycompat::value::{Value, str_repr};
 
 use pynum::Num;
@@ -227,11 +227,6 @@ const PORT_MIN: &str = "0";
 const PORT_MAX: &str = "65535";
 const TRUE_VALUES: [&str; 4] = ["true", "1", "on", "yes"];
 const FALSE_VALUES: [&str; 4] = ["false", "0", "off", "no"];
-
-/// `str.strip()`.
-fn py_strip(s: &str) -> &str {
-    s.trim_matches(is_py_space)
-}
 
 /// A choice that is a list stands for the reference's tuple (a
 /// `(value, description)` pair listed among bare values becomes a choice

@@ -26,7 +26,7 @@ fn wordsep() -> Option<&'static Regex> {
 }
 
 fn is_blank(chunk: &str) -> bool {
-    chunk.chars().all(crate::is_py_space)
+    chunk.chars().all(crate::str::is_py_space)
 }
 
 fn expand_tabs(text: &str) -> String {

@@ -165,41 +165,8 @@ fn parse_float_literal(s: &[u8]) -> Option<f64> {
     literal.parse::<f64>().ok()
 }
 
-/// `format(f, 'g')`: six significant digits, fixed notation for decimal
-/// exponents -4..6, trailing zeros dropped.
-pub(super) fn format_g(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".to_owned();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
-    }
-    let sci = format!("{f:.5e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if (-4..6).contains(&exp) {
-        let decimals = usize::try_from(5 - exp).unwrap_or(0);
-        strip_fraction_zeros(&format!("{f:.decimals$}"))
-    } else {
-        format!(
-            "{}e{}{:02}",
-            strip_fraction_zeros(mantissa),
-            if exp < 0 { '-' } else { '+' },
-            exp.unsigned_abs()
-        )
-    }
-}
-
-fn strip_fraction_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s.to_owned()
-    }
-}
+/// `format(f, 'g')` (the one definition is pycompat's).
+pub(super) use pycompat::value::format_g;
 
 /// A Python number: an `int` (decimal text; `bool` counts as 0/1) or a
 /// `float`.

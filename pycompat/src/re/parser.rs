@@ -426,21 +426,10 @@ fn check_group_name(name: &str, pos: usize) -> Result<(), PyReError> {
     }
 }
 
-/// Whether ASCII `s` is something Python's `int()` accepts with a value
-/// that is not negative (`" 1"`, `"+1"`, `"1_0"`, `"-0"`).
+/// Whether Python's `int(s)` accepts `s` with a value that is not
+/// negative (`" 1"`, `"+1"`, `"1_0"`, `"-0"`).
 fn py_int_negative_ok(s: &str) -> bool {
-    let t = s.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c'));
-    let (negative, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, t.get(1..).unwrap_or("")),
-        Some(b'+') => (false, t.get(1..).unwrap_or("")),
-        _ => (false, t),
-    };
-    let well_formed = !digits.is_empty()
-        && !digits.starts_with('_')
-        && !digits.ends_with('_')
-        && !digits.contains("__")
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
-    well_formed && (!negative || digits.chars().all(|c| c == '0' || c == '_'))
+    crate::str::py_int(s).is_ok_and(|v| !v.starts_with('-'))
 }
 
 fn is_octdigit(c: char) -> bool {
