@@ -426,7 +426,7 @@ impl Filter {
         let target = self
             .args
             .first()
-            .ok_or_else(|| PyCrash("IndexError: tuple index out of range".to_owned()))?
+            .ok_or_else(|| PyCrash::new("IndexError", "tuple index out of range"))?
             .as_bytes();
         if ospath::isabs(target) {
             return Ok(target == command.as_slice());
@@ -568,8 +568,9 @@ fn kill_program(pid: &str, env: &MatchEnv) -> Result<Option<Vec<u8>>, PyCrash> {
     // The reference reads the file as UTF-8 text; undecodable content
     // raises UnicodeDecodeError, which it does not catch.
     if std::str::from_utf8(&raw).is_err() {
-        return Err(PyCrash(
-            "UnicodeDecodeError: 'utf-8' codec can't decode /proc/PID/cmdline".to_owned(),
+        return Err(PyCrash::new(
+            "UnicodeDecodeError",
+            "'utf-8' codec can't decode /proc/PID/cmdline",
         ));
     }
     let argv0 = raw.split(|&c| c == 0).next().unwrap_or_default().to_vec();

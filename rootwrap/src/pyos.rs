@@ -16,8 +16,22 @@ use pycompat::ospath::{dirname, isabs, join, normpath, split};
 /// An operation Python would have raised an uncaught exception for (for
 /// instance an embedded NUL byte in a path): the reference crashes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct PyCrash(pub String);
+#[error("{class}: {message}")]
+pub struct PyCrash {
+    /// The Python exception class (`ValueError`, `OSError`...).
+    pub class: &'static str,
+    /// Its message, as `str(exception)`.
+    pub message: String,
+}
+
+impl PyCrash {
+    pub(crate) fn new(class: &'static str, message: impl Into<String>) -> PyCrash {
+        PyCrash {
+            class,
+            message: message.into(),
+        }
+    }
+}
 
 fn path(b: &[u8]) -> &Path {
     Path::new(OsStr::from_bytes(b))
@@ -25,7 +39,7 @@ fn path(b: &[u8]) -> &Path {
 
 fn check_nul(p: &[u8]) -> Result<(), PyCrash> {
     if p.contains(&0) {
-        Err(PyCrash("ValueError: embedded null byte".to_owned()))
+        Err(PyCrash::new("ValueError", "embedded null byte"))
     } else {
         Ok(())
     }
@@ -163,9 +177,9 @@ fn join_realpath(
             }
         }
         if depth >= MAX_LINK_DEPTH {
-            return Err(Unresolved::Crash(PyCrash(
-                "RecursionError: maximum recursion depth exceeded while resolving symlinks"
-                    .to_owned(),
+            return Err(Unresolved::Crash(PyCrash::new(
+                "RecursionError",
+                "maximum recursion depth exceeded while resolving symlinks",
             )));
         }
         seen.insert(newpath.clone(), None);
@@ -174,7 +188,7 @@ fn join_realpath(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Unresolved::NotFound);
             }
-            Err(e) => return Err(Unresolved::Crash(PyCrash(format!("OSError: {e}")))),
+            Err(e) => return Err(Unresolved::Crash(PyCrash::new("OSError", e.to_string()))),
         };
         let (resolved, ok) = join_realpath(path, &target, seen, depth + 1)?;
         if !ok {
