@@ -273,6 +273,33 @@ pub fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Python's `repr(bytes)`.
+pub fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::from("b");
+    out.push(quote);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if char::from(c) == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            0x20..=0x7e => out.push(char::from(c)),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote);
+    out
+}
+
 /// Lossless display text for messages: valid UTF-8 as is, undecodable bytes
 /// as `\udcXX`, which is what Python prints for them on stderr
 /// (`backslashreplace`).
@@ -416,6 +443,12 @@ mod tests {
             let c = char::from(b);
             assert_eq!(is_py_space(c), PY_WHITESPACE.contains(&c), "{b:#x}");
         }
+    }
+
+    #[test]
+    fn bytes_repr_like_python() {
+        assert_eq!(bytes_repr(b"a'\x00\xff\\"), r#"b"a'\x00\xff\\""#);
+        assert_eq!(bytes_repr(b"'\""), r#"b'\'"'"#);
     }
 
     #[test]

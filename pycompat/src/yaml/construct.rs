@@ -703,40 +703,13 @@ pub(super) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Python's `repr(bytes)`.
-pub(super) fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from("b");
-    out.push(quote);
-    for &c in b {
-        match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            c if char::from(c) == quote => {
-                out.push('\\');
-                out.push(quote);
-            }
-            0x20..=0x7e => out.push(char::from(c)),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push(quote);
-    out
-}
-
 /// `construct_yaml_binary`.
 pub(super) fn construct_binary(value: &str) -> Option<Value> {
     if !value.is_ascii() {
         return None;
     }
     let bytes = decode_base64(value)?;
-    let repr = bytes_repr(&bytes);
+    let repr = crate::str::bytes_repr(&bytes);
     Some(Value::Other {
         str: repr.clone(),
         repr,
