@@ -110,9 +110,6 @@ pub const MAX_NODES: usize = 2_000_000;
 /// The longest chain of merges into merges accepted.
 const MAX_MERGE_DEPTH: usize = 200;
 
-/// Python's default limit on the digits of a decimal `int()` conversion.
-const MAX_INT_DIGITS: usize = 4300;
-
 /// A policy file PyYAML would not load.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (line {line}, column {column})")]

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
+use crate::str::MAX_STR_DIGITS;
 use crate::value::{DictBuilder, Value};
 
 use super::compose::{Kind, Node};
 use super::resolve::{NodeTag, parse_timestamp, resolve};
-use super::{MAX_INT_DIGITS, MAX_MERGE_DEPTH, MAX_NODES, Mark, YamlError};
+use super::{MAX_MERGE_DEPTH, MAX_NODES, Mark, YamlError};
 
 /// A plain scalar's value as the full loader resolves and constructs it;
 /// `None` where it fails (merge and value keys, constructor errors), for
@@ -422,7 +423,7 @@ pub(super) fn py_int(text: &str, base: u32) -> Option<(bool, BigUint)> {
             .unwrap_or(t),
         _ => t,
     };
-    if t.is_empty() || (base == 10 && t.len() > MAX_INT_DIGITS) {
+    if t.is_empty() || (base == 10 && t.len() > MAX_STR_DIGITS) {
         return None;
     }
     let mut n = BigUint::default();
