@@ -9,6 +9,7 @@
 //! * [`str`](mod@str) — `str.isspace`, `str.strip`, `int()`, `repr`, and `str` over
 //!   bytes (`surrogateescape`);
 //! * [`json`] — JSON string literals as `json.dumps` writes them;
+//! * [`base64`] — `base64.b64encode` and `b64decode`;
 //! * [`ospath`] — the lexical functions of `posixpath`;
 //! * [`re`] — Python 3.11's `re`, parsed by a port of CPython's parser and
 //!   run on the `regex`/`fancy-regex` engines;
@@ -19,6 +20,8 @@
 //! * [`textwrap`] — `textwrap.wrap` as the sample generators call it;
 //! * [`hash`] — a fast hash for tables of trusted names (always built).
 
+#[cfg(feature = "base64")]
+pub mod base64;
 pub mod hash;
 #[cfg(feature = "json")]
 pub mod json;

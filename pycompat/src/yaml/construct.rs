@@ -661,55 +661,12 @@ pub(super) fn construct_timestamp(value: &str) -> Option<Value> {
     Some(Value::Other { str: text, repr })
 }
 
-/// `base64.decodebytes` (non-strict `binascii.a2b_base64`).
-pub(super) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut quad = 0u8;
-    let mut left = 0u32;
-    let mut pads = 0u8;
-    for c in text.bytes() {
-        if c == b'=' {
-            pads += 1;
-            if quad >= 2 && quad + pads >= 4 {
-                quad = 0;
-                break;
-            }
-            continue;
-        }
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => continue,
-        };
-        pads = 0;
-        left = (left << 6) | u32::from(v);
-        quad += 1;
-        match quad {
-            2 => out.push(u8::try_from((left >> 4) & 0xff).unwrap_or(0)),
-            3 => out.push(u8::try_from((left >> 2) & 0xff).unwrap_or(0)),
-            4 => {
-                out.push(u8::try_from(left & 0xff).unwrap_or(0));
-                quad = 0;
-                left = 0;
-            }
-            _ => {}
-        }
-    }
-    if quad != 0 {
-        return None;
-    }
-    Some(out)
-}
-
 /// `construct_yaml_binary`.
 pub(super) fn construct_binary(value: &str) -> Option<Value> {
     if !value.is_ascii() {
         return None;
     }
-    let bytes = decode_base64(value)?;
+    let bytes = crate::base64::b64decode(value.as_bytes())?;
     let repr = crate::str::bytes_repr(&bytes);
     Some(Value::Other {
         str: repr.clone(),
