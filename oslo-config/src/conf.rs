@@ -34,7 +34,8 @@ use pycompat::value::Value;
 
 use crate::argparse::{Action, Attr, Kind, Nargs, Parser, SideEffect};
 use crate::error::{BadValue, Error, Result};
-use crate::namespace::{self, LocationInfo, Locations, Namespace, Read, conf_files_in, fixpath};
+use crate::location::{LocationInfo, Locations};
+use crate::namespace::{self, Namespace, Read, conf_files_in, fixpath, join};
 use crate::opts::{Opt, OptGroup};
 use crate::report::Secrets;
 use crate::template::{self, Lookup};
@@ -2349,17 +2350,6 @@ impl ConfigOpts {
             .slot(g)
             .map(|s| s.opts.iter().map(|i| &i.opt).collect())
             .unwrap_or_default())
-    }
-}
-
-/// `os.path.join(dir, name)`.
-fn join(dir: &str, name: &str) -> String {
-    if name.starts_with('/') || dir.is_empty() {
-        name.to_owned()
-    } else if dir.ends_with('/') {
-        format!("{dir}{name}")
-    } else {
-        format!("{dir}/{name}")
     }
 }
 

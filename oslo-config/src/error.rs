@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use pycompat::value::Value;
 
-use crate::namespace::LocationInfo;
+use crate::location::LocationInfo;
 use crate::types::Type;
 
 /// Everything that can go wrong registering, parsing or reading options.

@@ -8,7 +8,8 @@
 //! * [`opts`] — `Opt`, `OptGroup`, deprecated names, sub-commands;
 //! * [`types`] — the option types and their parsing;
 //! * [`typed`] — typed keys (`TypedOpt`, `Key<T>`);
-//! * [`namespace`] — parsed files and where a value came from;
+//! * [`namespace`] — parsed files;
+//! * [`location`] — where a value came from;
 //! * [`ini`] — the INI dialect of oslo.config;
 //! * [`template`] — `$name` interpolation;
 //! * [`optdata`] — opt-data (the generator's YAML/JSON) as options;
@@ -32,6 +33,7 @@ pub mod conf;
 pub mod error;
 pub mod generator;
 pub mod ini;
+pub mod location;
 pub mod namespace;
 pub mod optdata;
 pub mod opts;
@@ -44,7 +46,7 @@ pub mod validator;
 
 pub use conf::{CallArgs, ConfigOpts, Mutations};
 pub use error::{Error, Result};
-pub use namespace::{LocationInfo, Locations};
+pub use location::{LocationInfo, Locations};
 pub use opts::{DeprecatedOpt, Opt, OptGroup, SubArg, SubArgAction, SubCommand, SubCommands};
 pub use typed::{FromValue, Key, TypedOpt};
 pub use types::Type;

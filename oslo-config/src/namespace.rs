@@ -15,74 +15,7 @@ use pycompat::value::Value;
 use crate::argparse::Attr;
 use crate::error::{Error, Result};
 use crate::ini;
-
-/// Where a value came from (`cfg.Locations`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Locations {
-    /// The option's default.
-    OptDefault,
-    /// `set_default`.
-    SetDefault,
-    /// `set_override`.
-    SetOverride,
-    /// A config file (the user).
-    User,
-    /// The command line.
-    CommandLine,
-    /// An environment variable.
-    Environment,
-}
-
-impl Locations {
-    /// `repr(Locations.x)`.
-    pub fn py_repr(self) -> &'static str {
-        match self {
-            Locations::OptDefault => "<Locations.opt_default: (1, False)>",
-            Locations::SetDefault => "<Locations.set_default: (2, False)>",
-            Locations::SetOverride => "<Locations.set_override: (3, False)>",
-            Locations::User => "<Locations.user: (4, True)>",
-            Locations::CommandLine => "<Locations.command_line: (5, True)>",
-            Locations::Environment => "<Locations.environment: (6, True)>",
-        }
-    }
-}
-
-/// `cfg.LocationInfo`: a [`Locations`] and its detail (the file, the
-/// variable name) exactly as the reference reports them, plus where a
-/// file value really is (which Python does not track: its `detail` is the
-/// last file with a section of that name, or `''`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocationInfo {
-    /// The kind of source.
-    pub location: Locations,
-    /// The file path, the environment variable, or `''`.
-    pub detail: String,
-    /// For file values: the file and line the value was assigned on.
-    pub value_at: Option<(String, usize)>,
-}
-
-impl LocationInfo {
-    /// A location without a line.
-    pub fn new(location: Locations, detail: impl Into<String>) -> LocationInfo {
-        LocationInfo {
-            location,
-            detail: detail.into(),
-            value_at: None,
-        }
-    }
-}
-
-impl std::fmt::Display for LocationInfo {
-    /// Python's `repr` of the namedtuple (what error messages show).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "LocationInfo(location={}, detail={})",
-            self.location.py_repr(),
-            pycompat::value::str_repr(&self.detail)
-        )
-    }
-}
+use crate::location::{LocationInfo, Locations};
 
 /// `_normalize_group_name`: lowercase unless exactly `DEFAULT`.
 pub fn normalize_group(name: &str) -> String {
@@ -171,9 +104,14 @@ pub(crate) struct Namespace {
 /// A value found for an option: raw text(s) or a command-line value.
 pub(crate) type Found = (Value, LocationInfo);
 
-/// `os.path.abspath(os.path.expanduser(p))`.
+/// `os.path.abspath(os.path.expanduser(p))`, with the process's `$HOME`.
 pub(crate) fn fixpath(p: &str) -> String {
-    let expanded = expanduser(p);
+    fixpath_with(p, home_var())
+}
+
+/// `os.path.abspath(os.path.expanduser(p))` when `$HOME` is `home`.
+pub(crate) fn fixpath_with(p: &str, home: Option<String>) -> String {
+    let expanded = expanduser_with(p, home);
     let path = Path::new(&expanded);
     let abs: PathBuf = if path.is_absolute() {
         path.to_path_buf()
@@ -183,25 +121,76 @@ pub(crate) fn fixpath(p: &str) -> String {
     normpath(&abs.to_string_lossy())
 }
 
-/// `os.path.expanduser` for `~` and `~/…` (`~user` is left alone).
-pub(crate) fn expanduser(p: &str) -> String {
-    if p == "~" || p.starts_with("~/") {
-        if let Some(home) = std::env::var_os("HOME") {
-            let home = home.to_string_lossy().into_owned();
-            let rest = p.get(1..).unwrap_or_default();
-            let home = if rest.is_empty() {
-                home
-            } else {
-                home.trim_end_matches('/').to_owned()
-            };
-            return format!("{home}{rest}");
-        }
-    }
-    p.to_owned()
+/// The process's `$HOME`.
+fn home_var() -> Option<String> {
+    std::env::var_os("HOME").map(|h| h.to_string_lossy().into_owned())
 }
 
-/// `os.path.normpath` for an absolute POSIX path.
-fn normpath(p: &str) -> String {
+/// `os.path.expanduser`, with the process's `$HOME`.
+pub(crate) fn expanduser(p: &str) -> String {
+    expanduser_with(p, home_var())
+}
+
+/// `posixpath.expanduser` when `$HOME` is `home`: `~` and `~/…` from
+/// `$HOME` (the password database when it is unset), `~user` from the
+/// password database; a user it does not know leaves the path alone.
+pub(crate) fn expanduser_with(p: &str, home: Option<String>) -> String {
+    let Some(rest) = p.strip_prefix('~') else {
+        return p.to_owned();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    let (user, tail) = rest.split_at(end);
+    let home = if user.is_empty() {
+        home.or_else(|| passwd_home(None))
+    } else {
+        passwd_home(Some(user))
+    };
+    let Some(home) = home else {
+        return p.to_owned();
+    };
+    let out = format!("{}{tail}", home.trim_end_matches('/'));
+    if out.is_empty() { "/".to_owned() } else { out }
+}
+
+/// A user's home directory from `/etc/passwd` (`pwd.getpwnam`; `None`:
+/// the current user's, `pwd.getpwuid(os.getuid())`).
+fn passwd_home(user: Option<&str>) -> Option<String> {
+    let uid = match user {
+        Some(_) => None,
+        None => std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("Uid:"))
+                    .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+            }),
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        let (name, id, home) = (fields.first()?, fields.get(2)?, fields.get(5)?);
+        let hit = match (user, &uid) {
+            (Some(u), _) => *name == u,
+            (None, Some(uid)) => id == uid,
+            (None, None) => false,
+        };
+        hit.then(|| (*home).to_owned())
+    })
+}
+
+/// `os.path.join(dir, name)` for two parts.
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    if name.starts_with('/') || dir.is_empty() {
+        name.to_owned()
+    } else if dir.ends_with('/') {
+        format!("{dir}{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// `posixpath.normpath`.
+pub(crate) fn normpath(p: &str) -> String {
     let initial = if p.starts_with("//") && !p.starts_with("///") {
         "//"
     } else if p.starts_with('/') {
@@ -829,6 +818,30 @@ mod tests {
         assert_eq!(normpath("/../a"), "/a");
         assert_eq!(normpath("//a//b"), "//a/b");
         assert_eq!(normpath("///a"), "/a");
+    }
+
+    #[test]
+    fn expanduser_like_python() {
+        // `posixpath.expanduser`: `~user` from the password database, the
+        // home's trailing slashes dropped, an unknown user left alone.
+        assert_eq!(expanduser("~root/x"), "/root/x");
+        assert_eq!(expanduser("~root"), "/root");
+        assert_eq!(expanduser("~no-such-user-here/x"), "~no-such-user-here/x");
+        assert_eq!(expanduser_with("~", Some("/h/".to_owned())), "/h");
+        assert_eq!(expanduser_with("~/a", Some("/".to_owned())), "/a");
+        assert_eq!(expanduser_with("~", Some(String::new())), "/");
+        assert_eq!(expanduser_with("a~", None), "a~");
+    }
+
+    #[test]
+    fn normpath_of_relative_paths() {
+        assert_eq!(normpath("/a/./b/../c//d/"), "/a/c/d");
+        assert_eq!(normpath("//a/.."), "//");
+        assert_eq!(normpath("a/../../b"), "../b");
+        assert_eq!(normpath("/.."), "/");
+        assert_eq!(normpath(""), ".");
+        assert_eq!(join("/x/", "y"), "/x/y");
+        assert_eq!(join("/x", "/y"), "/y");
     }
 
     #[test]

@@ -18,7 +18,8 @@ use pycompat::value::Value;
 
 use crate::error::{BadValue, Error};
 use crate::ini;
-use crate::namespace::{FileProblem, LocationInfo, Locations};
+use crate::location::{LocationInfo, Locations};
+use crate::namespace::FileProblem;
 use crate::types::{FloatType, IntegerType, Type};
 
 /// What a secret value is shown as (as `log_opt_values` shows it).

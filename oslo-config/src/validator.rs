@@ -21,12 +21,13 @@
 //!   and exit status 1.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use pycompat::is_py_space;
 use pycompat::value::{Value, str_repr};
 
 use crate::ini::{self, Document, MergedSection};
+use crate::location::{LocationInfo, Locations};
+use crate::namespace::join;
 
 /// The reference's default `--exclude-options` patterns.
 pub const VALIDATE_DEFAULTS_EXCLUSIONS: [&str; 9] = [
@@ -1069,20 +1070,14 @@ enum Loc {
 }
 
 impl Loc {
+    /// `repr(LocationInfo(...))`.
     fn repr(&self) -> String {
-        match self {
-            Loc::CommandLine => {
-                "LocationInfo(location=<Locations.command_line: (5, True)>, detail='')".to_owned()
-            }
-            Loc::User(f) => format!(
-                "LocationInfo(location=<Locations.user: (4, True)>, detail={})",
-                str_repr(f)
-            ),
-            Loc::Environment(n) => format!(
-                "LocationInfo(location=<Locations.environment: (6, True)>, detail={})",
-                str_repr(n)
-            ),
-        }
+        let (location, detail) = match self {
+            Loc::CommandLine => (Locations::CommandLine, ""),
+            Loc::User(f) => (Locations::User, f.as_str()),
+            Loc::Environment(n) => (Locations::Environment, n.as_str()),
+        };
+        LocationInfo::new(location, detail).to_string()
     }
 }
 
@@ -1102,7 +1097,6 @@ fn normalize_group(name: &str) -> String {
 /// The validator's `ConfigOpts` after `conf(argv)`.
 struct Conf<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
-    cwd: String,
     attrs: HashMap<&'static str, Raw>,
     /// Parsed files, oldest first.
     files: Vec<ParsedFile>,
@@ -1118,12 +1112,8 @@ struct Conf<'e> {
 
 impl<'e> Conf<'e> {
     fn new(env: &'e dyn Fn(&str) -> Option<String>, prog: &str) -> Conf<'e> {
-        let cwd = std::env::current_dir()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| "/".to_owned());
         let mut conf = Conf {
             env,
-            cwd,
             attrs: HashMap::new(),
             files: Vec::new(),
             sections_to_file: HashMap::new(),
@@ -1152,33 +1142,14 @@ impl<'e> Conf<'e> {
         conf
     }
 
+    /// `os.path.expanduser(path)` with this run's `$HOME`.
     fn expanduser(&self, path: &str) -> String {
-        let Some(rest) = path.strip_prefix('~') else {
-            return path.to_owned();
-        };
-        let end = rest.find('/').unwrap_or(rest.len());
-        let (user, tail) = rest.split_at(end);
-        let home = if user.is_empty() {
-            (self.env)("HOME").or_else(|| passwd_home(None))
-        } else {
-            passwd_home(Some(user))
-        };
-        let Some(home) = home else {
-            return path.to_owned();
-        };
-        let home = home.trim_end_matches('/');
-        let out = format!("{home}{tail}");
-        if out.is_empty() { "/".to_owned() } else { out }
+        crate::namespace::expanduser_with(path, (self.env)("HOME"))
     }
 
-    /// `os.path.abspath(os.path.expanduser(p))`.
+    /// `os.path.abspath(os.path.expanduser(p))` with this run's `$HOME`.
     fn fixpath(&self, path: &str) -> String {
-        let p = self.expanduser(path);
-        if p.starts_with('/') {
-            normpath(&p)
-        } else {
-            normpath(&join(&self.cwd, &p))
-        }
+        crate::namespace::fixpath_with(path, (self.env)("HOME"))
     }
 
     /// `ConfigParser._parse_file`.
@@ -1590,69 +1561,6 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
-/// `os.path.join(a, b)` for a relative `b`.
-fn join(a: &str, b: &str) -> String {
-    if b.starts_with('/') {
-        b.to_owned()
-    } else if a.is_empty() || a.ends_with('/') {
-        format!("{a}{b}")
-    } else {
-        format!("{a}/{b}")
-    }
-}
-
-/// `posixpath.normpath`.
-fn normpath(path: &str) -> String {
-    if path.is_empty() {
-        return ".".to_owned();
-    }
-    let initial = if path.starts_with("//") && !path.starts_with("///") {
-        "//"
-    } else if path.starts_with('/') {
-        "/"
-    } else {
-        ""
-    };
-    let mut comps: Vec<&str> = Vec::new();
-    for comp in path.split('/') {
-        if comp.is_empty() || comp == "." {
-            continue;
-        }
-        if comp != ".." || (initial.is_empty() && comps.last().is_none_or(|c| *c == "..")) {
-            comps.push(comp);
-        } else if !comps.is_empty() {
-            comps.pop();
-        }
-    }
-    let out = format!("{initial}{}", comps.join("/"));
-    if out.is_empty() { ".".to_owned() } else { out }
-}
-
-/// A user's home directory from `/etc/passwd` (`None`: the current user).
-fn passwd_home(user: Option<&str>) -> Option<String> {
-    let uid = match user {
-        Some(_) => None,
-        None => std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("Uid:"))
-                    .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-            }),
-    };
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        let (name, id, home) = (fields.first()?, fields.get(2)?, fields.get(5)?);
-        let hit = match (user, &uid) {
-            (Some(u), _) => *name == u,
-            (None, Some(uid)) => id == uid,
-            (None, None) => false,
-        };
-        hit.then(|| (*home).to_owned())
-    })
-}
-
 /// The length of a `string.Template` identifier (`[_a-z][._a-z0-9]*`,
 /// case-insensitive as Python's `re.IGNORECASE` reads it) at the start of
 /// `chars`.
@@ -1752,7 +1660,7 @@ fn parse_optional(arg: &str) -> Result<Option<OptionTuple>, String> {
     if let Some(t) = tuples.pop() {
         return Ok(Some(t));
     }
-    if is_negative_number(arg) || arg.contains(' ') {
+    if crate::argparse::is_negative_number(arg) || arg.contains(' ') {
         return Ok(None);
     }
     Ok(Some(OptionTuple {
@@ -1760,15 +1668,6 @@ fn parse_optional(arg: &str) -> Result<Option<OptionTuple>, String> {
         option_string: arg.to_owned(),
         explicit: None,
     }))
-}
-
-/// argparse's `_negative_number_matcher`: `^-\d+$|^-\d*\.\d+$` (`\d`
-/// is any Unicode decimal digit; `$` also matches before a final newline).
-fn is_negative_number(arg: &str) -> bool {
-    static RE: OnceLock<Option<fancy_regex::Regex>> = OnceLock::new();
-    RE.get_or_init(|| fancy_regex::Regex::new(r"\A(?:-\d+|-\d*\.\d+)\n?\z").ok())
-        .as_ref()
-        .is_some_and(|re| re.is_match(arg).unwrap_or(false))
 }
 
 /// `oslo-config-validator`'s command line as data (the `--help` it
@@ -2256,15 +2155,6 @@ options:
             "\n  --opt-data OPT_DATA   Path to a YAML file containing definitions of options,\n"
         ));
         assert!(help.ends_with("  --version             show program's version number and exit\n"));
-    }
-
-    #[test]
-    fn paths() {
-        assert_eq!(normpath("/a/./b/../c//d/"), "/a/c/d");
-        assert_eq!(normpath("//a/.."), "//");
-        assert_eq!(normpath("a/../../b"), "../b");
-        assert_eq!(normpath("/.."), "/");
-        assert_eq!(join("/x/", "y"), "/x/y");
     }
 
     #[test]
