@@ -10,6 +10,7 @@
 //! * [`typed`] — typed keys (`TypedOpt`, `Key<T>`);
 //! * [`namespace`] — parsed files;
 //! * [`location`] — where a value came from;
+//! * [`logging`] — log records as Python's `logging` prints them;
 //! * [`ini`] — the INI dialect of oslo.config;
 //! * [`template`] — `$name` interpolation;
 //! * [`optdata`] — opt-data (the generator's YAML/JSON) as options;
@@ -34,6 +35,7 @@ pub mod error;
 pub mod generator;
 pub mod ini;
 pub mod location;
+pub mod logging;
 pub mod namespace;
 pub mod optdata;
 pub mod opts;

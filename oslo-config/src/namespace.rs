@@ -104,11 +104,6 @@ pub(crate) struct Namespace {
 /// A value found for an option: raw text(s) or a command-line value.
 pub(crate) type Found = (Value, LocationInfo);
 
-/// `os.path.abspath(os.path.expanduser(p))`, with the process's `$HOME`.
-pub(crate) fn fixpath(p: &str) -> String {
-    fixpath_with(p, home_var())
-}
-
 /// `os.path.abspath(os.path.expanduser(p))` when `$HOME` is `home`.
 pub(crate) fn fixpath_with(p: &str, home: Option<String>) -> String {
     let expanded = expanduser_with(p, home);
@@ -119,16 +114,6 @@ pub(crate) fn fixpath_with(p: &str, home: Option<String>) -> String {
         std::env::current_dir().unwrap_or_default().join(path)
     };
     normpath(&abs.to_string_lossy())
-}
-
-/// The process's `$HOME`.
-fn home_var() -> Option<String> {
-    std::env::var_os("HOME").map(|h| h.to_string_lossy().into_owned())
-}
-
-/// `os.path.expanduser`, with the process's `$HOME`.
-pub(crate) fn expanduser(p: &str) -> String {
-    expanduser_with(p, home_var())
 }
 
 /// `posixpath.expanduser` when `$HOME` is `home`: `~` and `~/…` from
@@ -824,9 +809,12 @@ mod tests {
     fn expanduser_like_python() {
         // `posixpath.expanduser`: `~user` from the password database, the
         // home's trailing slashes dropped, an unknown user left alone.
-        assert_eq!(expanduser("~root/x"), "/root/x");
-        assert_eq!(expanduser("~root"), "/root");
-        assert_eq!(expanduser("~no-such-user-here/x"), "~no-such-user-here/x");
+        assert_eq!(expanduser_with("~root/x", None), "/root/x");
+        assert_eq!(expanduser_with("~root", Some("/h".to_owned())), "/root");
+        assert_eq!(
+            expanduser_with("~no-such-user-here/x", None),
+            "~no-such-user-here/x"
+        );
         assert_eq!(expanduser_with("~", Some("/h/".to_owned())), "/h");
         assert_eq!(expanduser_with("~/a", Some("/".to_owned())), "/a");
         assert_eq!(expanduser_with("~", Some(String::new())), "/");

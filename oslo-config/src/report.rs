@@ -418,6 +418,7 @@ pub fn describe(err: &Error, secrets: Secrets) -> Vec<Problem> {
         Error::ArgsAlreadyParsed(_)
         | Error::NotInitialized
         | Error::Value(_)
+        | Error::UnsupportedSource { .. }
         | Error::Python { .. } => one(Problem::error(Kind::Other, Origin::None, err.to_string())),
     }
 }

@@ -10,7 +10,10 @@ use crate::namespace::Namespace;
 use crate::opts::Opt;
 use crate::types::{ListType, Type};
 
-use super::files::find_config_files;
+use crate::logging::Level;
+use pycompat::value::str_repr;
+
+use super::files::find_config_files_in;
 use super::{CallArgs, ConfigOpts, Env, GroupRef, OptInfo};
 
 /// The `add_subparsers` action of a `SubCommandOpt` and its parsers.
@@ -129,11 +132,13 @@ impl ConfigOpts {
         });
         self.default_config_files = match &call.default_config_files {
             Some(f) => f.clone(),
-            None => find_config_files(call.project.as_deref(), &prog, ".conf"),
+            None => find_config_files_in(call.project.as_deref(), &prog, ".conf", self.env.home()),
         };
         self.default_config_dirs = match &call.default_config_dirs {
             Some(d) => d.clone(),
-            None => find_config_files(call.project.as_deref(), &prog, ".conf.d"),
+            None => {
+                find_config_files_in(call.project.as_deref(), &prog, ".conf.d", self.env.home())
+            }
         };
         self.prog = prog;
         // `_ConfigFileOpt` passes its list through; a multi-string option
@@ -205,7 +210,64 @@ impl ConfigOpts {
         }
         self.namespace = Some(namespace);
         self.clear_cache();
+        self.load_alternative_sources()?;
         self.check_required(None)
+    }
+
+    /// `_load_alternative_sources` and `_open_source_from_opt_group`: each
+    /// group `config_source` names gets a `driver` option; a value the
+    /// choices refuse in a file, or no value, is logged and the group
+    /// skipped, as there. Deviation: a valid driver (`remote_file`) is
+    /// refused with [`Error::UnsupportedSource`], as this implementation
+    /// does not load remote sources.
+    fn load_alternative_sources(&mut self) -> Result<()> {
+        let Value::List(groups) = self.get("config_source")? else {
+            return Ok(());
+        };
+        for group in groups {
+            let group = group.py_str();
+            let driver = Opt::string_choices("driver", &["remote_file"])
+                .help("The name of the driver that can load this configuration source.");
+            self.register_opt(driver, Some(&group))?;
+            let driver = match self.get_in(Some(&group), "driver") {
+                Ok(driver) => driver,
+                Err(Error::ConfigFileValue(bad)) => {
+                    self.log.cfg(
+                        Level::Error,
+                        format!(
+                            "could not load configuration from {}. {}",
+                            str_repr(&group),
+                            bad.text
+                        ),
+                    );
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if driver == Value::None {
+                self.log.cfg(
+                    Level::Error,
+                    format!(
+                        "could not load configuration from {}, no 'driver' is set.",
+                        str_repr(&group)
+                    ),
+                );
+                continue;
+            }
+            self.log.cfg(
+                Level::Info,
+                format!(
+                    "loading configuration from {} using {}",
+                    str_repr(&group),
+                    driver.py_repr()
+                ),
+            );
+            return Err(Error::UnsupportedSource {
+                group,
+                driver: driver.py_str(),
+            });
+        }
+        Ok(())
     }
 
     fn register_config_opt(&mut self, mut opt: Opt) {

@@ -7,19 +7,21 @@ use pycompat::value::Value;
 use crate::argparse::{Attr, SideEffect};
 use crate::error::{Error, Result};
 use crate::location::{LocationInfo, Locations};
-use crate::namespace::{self, Namespace, Read, conf_files_in, fixpath, join};
+use crate::logging::Level;
+use crate::namespace::{self, Namespace, Read, conf_files_in, fixpath_with, join};
 use crate::opts::Opt;
 use crate::report::Secrets;
 
 use super::{CallArgs, ConfigOpts, GroupRef, Mutations};
 
-/// `_get_config_dirs(project)`: where a project's files are looked for.
-fn config_search_dirs(project: Option<&str>) -> Vec<String> {
+/// `_get_config_dirs(project)`: where a project's files are looked for
+/// when `$HOME` is `home`.
+fn config_search_dirs(project: Option<&str>, home: Option<String>) -> Vec<String> {
     let mut dirs: Vec<String> = Vec::new();
     if let Some(p) = project {
-        dirs.push(fixpath(&format!("~/.{p}")));
+        dirs.push(fixpath_with(&format!("~/.{p}"), home.clone()));
     }
-    dirs.push(fixpath("~"));
+    dirs.push(fixpath_with("~", home));
     if let Some(p) = project {
         dirs.push(format!("/etc/{p}"));
     }
@@ -39,7 +41,18 @@ fn config_search_dirs(project: Option<&str>) -> Vec<String> {
 /// program, the first of `~/.{project}/`, `~/`, `/etc/{project}/`, `/etc/`
 /// (and the snap locations) holding `{name}{extension}`.
 pub fn find_config_files(project: Option<&str>, prog: &str, extension: &str) -> Vec<String> {
-    let dirs = config_search_dirs(project);
+    let home = std::env::var_os("HOME").map(|h| h.to_string_lossy().into_owned());
+    find_config_files_in(project, prog, extension, home)
+}
+
+/// [`find_config_files`] when `$HOME` is `home`.
+pub(super) fn find_config_files_in(
+    project: Option<&str>,
+    prog: &str,
+    extension: &str,
+    home: Option<String>,
+) -> Vec<String> {
+    let dirs = config_search_dirs(project, home);
     let mut found = Vec::new();
     for name in [project, Some(prog)]
         .into_iter()
@@ -116,11 +129,11 @@ impl ConfigOpts {
                 SideEffect::ConfigFile(path) => self.parse_file(path, &mut files, attrs),
                 SideEffect::ConfigDir(dir) => {
                     files.config_dirs.push(dir.to_owned());
-                    let dir = namespace::expanduser(dir);
+                    let dir = namespace::expanduser_with(dir, self.env.home());
                     if !std::path::Path::new(&dir).exists() {
                         if files.lenient {
                             files.scans.push(namespace::FileScan {
-                                path: fixpath(&dir),
+                                path: fixpath_with(&dir, self.env.home()),
                                 document: None,
                                 problems: vec![namespace::FileProblem::DirNotFound],
                                 bad_lines: Vec::new(),
@@ -153,7 +166,7 @@ impl ConfigOpts {
         ns: &mut Namespace,
         attrs: &mut crate::argparse::Attrs,
     ) -> Result<()> {
-        let path = fixpath(path);
+        let path = fixpath_with(path, self.env.home());
         if ns.lenient {
             let (parsed, scan) = namespace::scan_file(&path);
             ns.scans.push(scan);
@@ -304,7 +317,10 @@ impl ConfigOpts {
             Err(e) => {
                 // The reference logs `str(e)`, which may quote a secret.
                 for problem in crate::report::describe(&e, Secrets::Masked) {
-                    tracing::warn!("Caught Error while reloading configure files: {problem}");
+                    self.log.cfg(
+                        Level::Warning,
+                        format!("Caught Error while reloading configure files: {problem}"),
+                    );
                 }
                 false
             }
@@ -363,7 +379,10 @@ impl ConfigOpts {
                 let before = raw(self.namespace.as_ref(), Some(&shown));
                 let after = raw(Some(&new), Some(&shown));
                 if before != after {
-                    tracing::warn!("Ignoring change to immutable option {shown}.{}", opt.name);
+                    self.log.cfg(
+                        Level::Warning,
+                        format!("Ignoring change to immutable option {shown}.{}", opt.name),
+                    );
                 }
             }
         }
@@ -376,11 +395,14 @@ impl ConfigOpts {
         for (key, (old_v, new_v)) in &fresh {
             let (group, option) = key;
             let secret = secret.contains(key);
-            tracing::info!(
-                "Option {}.{option} changed from [{}] to [{}]",
-                group.as_deref().unwrap_or("DEFAULT"),
-                Secrets::Masked.show(secret, || old_v.py_str()),
-                Secrets::Masked.show(secret, || new_v.py_str())
+            self.log.cfg(
+                Level::Info,
+                format!(
+                    "Option {}.{option} changed from [{}] to [{}]",
+                    group.as_deref().unwrap_or("DEFAULT"),
+                    Secrets::Masked.show(secret, || old_v.py_str()),
+                    Secrets::Masked.show(secret, || new_v.py_str())
+                ),
             );
         }
         self.mutable_ns = Some(new);
@@ -393,10 +415,14 @@ impl ConfigOpts {
     /// none of them.
     pub fn find_file(&self, name: &str) -> Result<Option<String>> {
         let ns = self.namespace.as_ref().ok_or(Error::NotInitialized)?;
-        let mut dirs: Vec<String> = ns.config_dirs.iter().map(|d| fixpath(d)).collect();
+        let mut dirs: Vec<String> = ns
+            .config_dirs
+            .iter()
+            .map(|d| fixpath_with(d, self.env.home()))
+            .collect();
         if let Value::List(files) = self.get("config_file")? {
             for f in files.iter().rev() {
-                let path = fixpath(&f.py_str());
+                let path = fixpath_with(&f.py_str(), self.env.home());
                 let parent = std::path::Path::new(&path)
                     .parent()
                     .map(|p| p.to_string_lossy().into_owned())
@@ -405,7 +431,7 @@ impl ConfigOpts {
             }
         }
         let project = self.call.as_ref().and_then(|c| c.project.clone());
-        dirs.extend(config_search_dirs(project.as_deref()));
+        dirs.extend(config_search_dirs(project.as_deref(), self.env.home()));
         Ok(dirs
             .iter()
             .map(|d| join(d, name))

@@ -36,6 +36,7 @@ use std::sync::Mutex;
 use pycompat::value::Value;
 
 use crate::location::LocationInfo;
+use crate::logging::{LogRecord, Recorder};
 use crate::namespace::Namespace;
 use crate::opts::{Opt, OptGroup};
 
@@ -159,6 +160,17 @@ impl Env {
         }
     }
 
+    /// `$HOME`, for `~` in paths: the process's, or the fixed map's
+    /// (unset if the map has none).
+    fn home(&self) -> Option<String> {
+        match self {
+            Env::Process | Env::Snapshot(_) => {
+                std::env::var_os("HOME").map(|h| h.to_string_lossy().into_owned())
+            }
+            Env::Fixed(m) => m.get("HOME").cloned(),
+        }
+    }
+
     /// True if no variable can be found (a snapshot or fixed map with none).
     fn is_empty(&self) -> bool {
         match self {
@@ -195,6 +207,8 @@ pub struct ConfigOpts {
     reads: Mutex<Reads>,
     /// Which `ConfigOpts` an entry of `resolve::RESOLVING` belongs to.
     id: u64,
+    /// What was logged (`oslo_config.cfg`'s `LOG`), until taken.
+    log: Recorder,
 }
 
 impl Clone for ConfigOpts {
@@ -218,6 +232,7 @@ impl Clone for ConfigOpts {
             config_opts_registered: self.config_opts_registered,
             reads: Mutex::new(Reads::default()),
             id: new_id(),
+            log: Recorder::default(),
         }
     }
 }
@@ -251,6 +266,7 @@ impl ConfigOpts {
             config_opts_registered: false,
             reads: Mutex::new(Reads::default()),
             id: new_id(),
+            log: Recorder::default(),
         };
         let config_source = Opt::list("config_source")
             .metavar("SOURCE")
@@ -268,10 +284,20 @@ impl ConfigOpts {
     }
 
     /// Reads the environment from `vars` instead of the process (for
-    /// tests and embedding).
+    /// tests and embedding): `OS_<GROUP>__<NAME>` values, `COLUMNS` for
+    /// help texts, and `HOME` for `~` in paths and the default config
+    /// files.
     pub fn set_environment(&mut self, vars: HashMap<String, String>) {
         self.env = Env::Fixed(vars);
         self.clear_cache();
+    }
+
+    /// What was logged since the last call, oldest first: the log records
+    /// of `oslo_config.cfg` (a deprecated option name read, a
+    /// `config_source` group that cannot be loaded, a problem reloading
+    /// the files, a mutated option). Each was also sent to `tracing`.
+    pub fn take_log(&self) -> Vec<LogRecord> {
+        self.log.take()
     }
 
     /// Forgets memoized values (they are recomputed on the next read;

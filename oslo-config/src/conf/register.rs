@@ -10,6 +10,8 @@ use crate::opts::{Opt, OptGroup};
 use crate::typed::{FromValue, Key, TypedOpt};
 
 use super::resolve::{key_error, slot_no};
+use crate::logging::Level;
+
 use super::{ConfigOpts, GroupRef, OptInfo, Slot};
 
 /// Names a DEFAULT option may not have.
@@ -246,9 +248,13 @@ impl ConfigOpts {
                 cause: None,
             });
         };
-        tracing::warn!(
-            "Config option {dep_group}.{name}  is deprecated. Use option {}.{real_name} instead.",
-            real_group.as_deref().unwrap_or("DEFAULT")
+        self.log.cfg(
+            Level::Warning,
+            format!(
+                "Config option {dep_group}.{name}  is deprecated. Use option {}.{real_name} \
+                 instead.",
+                real_group.as_deref().unwrap_or("DEFAULT")
+            ),
         );
         let (g, slot) = match real_group {
             Some(rg) => {
