@@ -14,7 +14,8 @@ use std::collections::HashMap;
 
 use pycompat::hash::NameHashBuild;
 
-/// The argparse namespace: attribute name → value.
+/// The attributes argparse sets (Python's `argparse.Namespace`): name →
+/// value.
 pub(crate) type Attrs = HashMap<String, Attr, NameHashBuild>;
 
 use crate::error::{Error, Result};
@@ -78,7 +79,7 @@ pub(crate) struct Action {
     pub default: Attr,
 }
 
-/// An attribute of the argparse namespace.
+/// An attribute argparse sets.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Attr {
     /// `None`.

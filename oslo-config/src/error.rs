@@ -11,6 +11,7 @@ use crate::types::Type;
 
 /// Everything that can go wrong registering, parsing or reading options.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// `NoSuchOptError`.
     #[error("no such option {name} in group [{}]", group.as_deref().unwrap_or("DEFAULT"))]

@@ -2,6 +2,8 @@
 
 /// Where a value came from (`cfg.Locations`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+// Not `#[non_exhaustive]`: the six members of `cfg.Locations`; a caller
+// that describes a location should handle each of them.
 pub enum Locations {
     /// The option's default.
     OptDefault,
@@ -65,5 +67,19 @@ impl std::fmt::Display for LocationInfo {
             self.location.py_repr(),
             pycompat::value::str_repr(&self.detail)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_repr() {
+        let l = LocationInfo::new(Locations::User, "/x/it's.conf");
+        assert_eq!(
+            l.to_string(),
+            "LocationInfo(location=<Locations.user: (4, True)>, detail=\"/x/it's.conf\")"
+        );
     }
 }

@@ -533,9 +533,9 @@ fn check(
 
 /// Decodes a file's bytes as Python's text-mode reading does.
 fn decode_text(bytes: &[u8]) -> Result<String, Failure> {
-    crate::namespace::decode_text(bytes)
+    crate::parsed::decode_text(bytes)
         .map(std::borrow::Cow::into_owned)
-        .map_err(|m| Failure(format!("UnicodeDecodeError: {m}")))
+        .map_err(Failure::from)
 }
 
 /// `open(path).read()`.

@@ -6,8 +6,8 @@ use pycompat::value::Value;
 use crate::argparse::{Action, Attr, Kind, Nargs, Parser};
 use crate::error::{BadValue, Error, Result};
 use crate::location::Locations;
-use crate::namespace::Namespace;
 use crate::opts::Opt;
+use crate::parsed::ParsedSources;
 use crate::types::{ListType, Type};
 
 use crate::logging::Level;
@@ -188,27 +188,27 @@ impl ConfigOpts {
         self.snapshot_env();
         self.call = Some(call.clone());
         self.args = Some(call.args.clone());
-        let namespace = self.parse_config_files(&call, lenient)?;
+        let parsed = self.parse_config_files(&call, lenient)?;
         if lenient {
-            self.namespace = Some(namespace);
+            self.parsed = Some(parsed);
             self.clear_cache();
             return Ok(());
         }
-        if !namespace.files_not_found.is_empty() {
+        if !parsed.files_not_found.is_empty() {
             return Err(Error::ConfigFilesNotFound(
-                namespace.files_not_found.iter().map(Into::into).collect(),
+                parsed.files_not_found.iter().map(Into::into).collect(),
             ));
         }
-        if !namespace.files_permission_denied.is_empty() {
+        if !parsed.files_permission_denied.is_empty() {
             return Err(Error::ConfigFilesPermissionDenied(
-                namespace
+                parsed
                     .files_permission_denied
                     .iter()
                     .map(Into::into)
                     .collect(),
             ));
         }
-        self.namespace = Some(namespace);
+        self.parsed = Some(parsed);
         self.clear_cache();
         self.load_alternative_sources()?;
         self.check_required(None)
@@ -483,7 +483,7 @@ impl ConfigOpts {
     /// `_validate_cli_options`: every command-line option's value (from the
     /// command line or a file) must convert; if not, argparse-style
     /// `SystemExit(1)`.
-    pub(super) fn validate_cli_options(&self, ns: &Namespace) -> Result<()> {
+    pub(super) fn validate_cli_options(&self, ns: &ParsedSources) -> Result<()> {
         let mut cli: Vec<(GroupRef, &OptInfo)> = self
             .cli_opts
             .iter()
@@ -492,8 +492,7 @@ impl ConfigOpts {
         cli.sort_by(|a, b| a.1.opt.name.cmp(&b.1.opt.name));
         for (g, info) in cli {
             let group_name = self.group_name(g);
-            let Some((value, loc)) = Self::from_namespace(&info.opt, ns, group_name.as_deref())
-            else {
+            let Some((value, loc)) = Self::from_parsed(&info.opt, ns, group_name.as_deref()) else {
                 continue;
             };
             let value = self.substitute(&value, g, Some(ns))?;
@@ -501,7 +500,7 @@ impl ConfigOpts {
                 let message = format!(
                     "argument --{}: Invalid {} value: {}\n",
                     info.opt.dest,
-                    crate::pytype::repr(&info.opt.ty),
+                    crate::type_repr::repr(&info.opt.ty),
                     value.py_str()
                 );
                 let location = match loc.location {
@@ -530,7 +529,7 @@ impl ConfigOpts {
     }
 
     /// `_check_required_opts`.
-    pub(super) fn check_required(&self, ns: Option<&Namespace>) -> Result<()> {
+    pub(super) fn check_required(&self, ns: Option<&ParsedSources>) -> Result<()> {
         let all = std::iter::once((None, &self.default))
             .chain(self.groups.iter().enumerate().map(|(i, s)| (Some(i), s)));
         for (g, slot) in all {
@@ -552,7 +551,7 @@ impl ConfigOpts {
 
     /// The chosen sub-command of a `SubCommandOpt` (`conf.<dest>.name`).
     pub fn sub_command(&self, dest: &str, group: Option<&str>) -> Result<Option<String>> {
-        let ns = self.namespace.as_ref().ok_or(Error::NotInitialized)?;
+        let ns = self.parsed.as_ref().ok_or(Error::NotInitialized)?;
         let attr = match group {
             Some(g) => format!("{g}_{dest}"),
             None => dest.to_owned(),
@@ -571,7 +570,7 @@ impl ConfigOpts {
         if self.default.index.contains_key(name) || self.group_index.contains_key(name) {
             return Err(Error::DuplicateOpt(name.to_owned()));
         }
-        let ns = self.namespace.as_ref().ok_or(Error::NotInitialized)?;
+        let ns = self.parsed.as_ref().ok_or(Error::NotInitialized)?;
         match ns.attrs.get(name) {
             Some(Attr::None) => Ok(Value::None),
             Some(Attr::Str(s)) => Ok(Value::Str(s.clone())),

@@ -8,8 +8,9 @@ use crate::argparse::{Attr, SideEffect};
 use crate::error::{Error, Result};
 use crate::location::{LocationInfo, Locations};
 use crate::logging::Level;
-use crate::namespace::{self, Namespace, Read, conf_files_in, fixpath_with, join};
 use crate::opts::Opt;
+use crate::ospath::{self, fixpath_with, join};
+use crate::parsed::{self, ParsedSources, Read, conf_files_in};
 use crate::report::Secrets;
 
 use super::{CallArgs, ConfigOpts, GroupRef, Mutations};
@@ -72,15 +73,15 @@ pub(super) fn find_config_files_in(
 
 impl ConfigOpts {
     /// Looks every registered option up in `ns` once, for the reads
-    /// ([`Namespace::by_opt`]).
-    fn index_options(&self, ns: &mut Namespace) {
+    /// ([`ParsedSources::by_opt`]).
+    fn index_options(&self, ns: &mut ParsedSources) {
         let by_opt = std::iter::once(&self.default)
             .chain(&self.groups)
             .map(|slot| {
                 let group = slot.group.as_ref().map(|grp| grp.name.as_str());
                 slot.opts
                     .iter()
-                    .map(|info| Some(Self::from_namespace_at(&info.opt, ns, group, false)))
+                    .map(|info| Some(Self::from_parsed_at(&info.opt, ns, group, false)))
                     .collect()
             })
             .collect();
@@ -88,19 +89,21 @@ impl ConfigOpts {
     }
 
     /// What the files read by [`ConfigOpts::call_lenient`] gave.
-    pub(crate) fn scans(&self) -> &[namespace::FileScan] {
-        self.namespace
-            .as_ref()
-            .map_or(&[], |ns| ns.scans.as_slice())
+    pub(crate) fn scans(&self) -> &[parsed::FileScan] {
+        self.parsed.as_ref().map_or(&[], |ns| ns.scans.as_slice())
     }
 
     /// `_parse_config_files`: default files/dirs, then argparse (which
     /// parses `--config-file`/`--config-dir` as met), then the check of
     /// every command-line value.
-    pub(super) fn parse_config_files(&self, call: &CallArgs, lenient: bool) -> Result<Namespace> {
-        let mut files = Namespace {
+    pub(super) fn parse_config_files(
+        &self,
+        call: &CallArgs,
+        lenient: bool,
+    ) -> Result<ParsedSources> {
+        let mut files = ParsedSources {
             lenient,
-            ..Namespace::default()
+            ..ParsedSources::default()
         };
         let mut attrs = crate::argparse::Attrs::default();
         let has = |flag: &str| {
@@ -129,13 +132,13 @@ impl ConfigOpts {
                 SideEffect::ConfigFile(path) => self.parse_file(path, &mut files, attrs),
                 SideEffect::ConfigDir(dir) => {
                     files.config_dirs.push(dir.to_owned());
-                    let dir = namespace::expanduser_with(dir, self.env.home());
+                    let dir = ospath::expanduser_with(dir, self.env.home());
                     if !std::path::Path::new(&dir).exists() {
                         if files.lenient {
-                            files.scans.push(namespace::FileScan {
+                            files.scans.push(parsed::FileScan {
                                 path: fixpath_with(&dir, self.env.home()),
                                 document: None,
-                                problems: vec![namespace::FileProblem::DirNotFound],
+                                problems: vec![parsed::FileProblem::DirNotFound],
                                 bad_lines: Vec::new(),
                             });
                             return Ok(());
@@ -163,19 +166,19 @@ impl ConfigOpts {
     fn parse_file(
         &self,
         path: &str,
-        ns: &mut Namespace,
+        ns: &mut ParsedSources,
         attrs: &mut crate::argparse::Attrs,
     ) -> Result<()> {
         let path = fixpath_with(path, self.env.home());
         if ns.lenient {
-            let (parsed, scan) = namespace::scan_file(&path);
+            let (parsed, scan) = parsed::scan_file(&path);
             ns.scans.push(scan);
             if let Some(file) = parsed {
                 self.add_file(&path, file, ns, attrs);
             }
             return Ok(());
         }
-        let file = match namespace::read_file(&path)? {
+        let file = match parsed::read_file(&path)? {
             Read::Parsed(f) => f,
             Read::NotFound => {
                 ns.files_not_found.push(path);
@@ -195,19 +198,19 @@ impl ConfigOpts {
     fn add_file(
         &self,
         path: &str,
-        file: std::sync::Arc<namespace::ParsedFile>,
-        ns: &mut Namespace,
+        file: std::sync::Arc<parsed::ParsedFile>,
+        ns: &mut ParsedSources,
         attrs: &mut crate::argparse::Attrs,
     ) {
         ns.add_parsed(path, file.clone());
-        let mut single = Namespace::default();
+        let mut single = ParsedSources::default();
         single.add_parsed(path, file);
         for (g, dest) in &self.cli_opts {
             let Some(info) = self.slot(*g).and_then(|s| s.get(dest)) else {
                 continue;
             };
             let group_name = self.group_name(*g);
-            let Some((value, _)) = Self::from_namespace(&info.opt, &single, group_name.as_deref())
+            let Some((value, _)) = Self::from_parsed(&info.opt, &single, group_name.as_deref())
             else {
                 continue;
             };
@@ -235,22 +238,22 @@ impl ConfigOpts {
     }
 
     /// `Opt._get_from_namespace`.
-    pub(super) fn from_namespace(
+    pub(super) fn from_parsed(
         opt: &Opt,
-        ns: &Namespace,
+        ns: &ParsedSources,
         group: Option<&str>,
-    ) -> Option<namespace::Found> {
-        Self::from_namespace_at(opt, ns, group, true)
+    ) -> Option<parsed::Found> {
+        Self::from_parsed_at(opt, ns, group, true)
     }
 
-    /// [`Self::from_namespace`]; without `want_loc` a file value's location
+    /// [`Self::from_parsed`]; without `want_loc` a file value's location
     /// has no file (no strings copied on the hot path).
-    pub(super) fn from_namespace_at(
+    pub(super) fn from_parsed_at(
         opt: &Opt,
-        ns: &Namespace,
+        ns: &ParsedSources,
         group: Option<&str>,
         want_loc: bool,
-    ) -> Option<namespace::Found> {
+    ) -> Option<parsed::Found> {
         if opt.deprecated_opts.is_empty() {
             // No list of names to build.
             return ns.value(
@@ -289,7 +292,7 @@ impl ConfigOpts {
     /// file's (given after the file).
     pub(super) fn source_of(
         opt: &Opt,
-        ns: &Namespace,
+        ns: &ParsedSources,
         group: Option<&str>,
         file_loc: LocationInfo,
     ) -> LocationInfo {
@@ -310,7 +313,7 @@ impl ConfigOpts {
     pub fn reload_config_files(&mut self) -> bool {
         match self.reparse() {
             Ok(ns) => {
-                self.namespace = Some(ns);
+                self.parsed = Some(ns);
                 self.clear_cache();
                 true
             }
@@ -327,7 +330,7 @@ impl ConfigOpts {
         }
     }
 
-    fn reparse(&mut self) -> Result<Namespace> {
+    fn reparse(&mut self) -> Result<ParsedSources> {
         self.snapshot_env();
         let call = self.call.clone().ok_or(Error::NotInitialized)?;
         let ns = self.parse_config_files(&call, false)?;
@@ -351,7 +354,7 @@ impl ConfigOpts {
     /// Hook it to SIGHUP.
     pub fn mutate_config_files(&mut self) -> Result<Mutations> {
         self.clear_cache();
-        let old = self.mutable_ns.clone().or_else(|| self.namespace.clone());
+        let old = self.mutable_parsed.clone().or_else(|| self.parsed.clone());
         let new = self.reparse()?;
         let all: Vec<(GroupRef, Opt)> = std::iter::once((None, &self.default))
             .chain(self.groups.iter().enumerate().map(|(i, s)| (Some(i), s)))
@@ -361,8 +364,8 @@ impl ConfigOpts {
         let mut secret: Vec<(Option<String>, String)> = Vec::new();
         for (g, opt) in &all {
             let group_name = self.group_name(*g);
-            let raw = |ns: Option<&Namespace>, group: Option<&str>| {
-                ns.and_then(|ns| Self::from_namespace(opt, ns, group))
+            let raw = |ns: Option<&ParsedSources>, group: Option<&str>| {
+                ns.and_then(|ns| Self::from_parsed(opt, ns, group))
                     .map_or(Value::None, |f| f.0)
             };
             if opt.mutable {
@@ -376,7 +379,7 @@ impl ConfigOpts {
                 }
             } else {
                 let shown = group_name.clone().unwrap_or_else(|| "DEFAULT".to_owned());
-                let before = raw(self.namespace.as_ref(), Some(&shown));
+                let before = raw(self.parsed.as_ref(), Some(&shown));
                 let after = raw(Some(&new), Some(&shown));
                 if before != after {
                     self.log.cfg(
@@ -405,7 +408,7 @@ impl ConfigOpts {
                 ),
             );
         }
-        self.mutable_ns = Some(new);
+        self.mutable_parsed = Some(new);
         Ok(fresh)
     }
 
@@ -414,7 +417,7 @@ impl ConfigOpts {
     /// (`~/.{project}/`, `~/`, `/etc/{project}/`, `/etc/`); `None` if in
     /// none of them.
     pub fn find_file(&self, name: &str) -> Result<Option<String>> {
-        let ns = self.namespace.as_ref().ok_or(Error::NotInitialized)?;
+        let ns = self.parsed.as_ref().ok_or(Error::NotInitialized)?;
         let mut dirs: Vec<String> = ns
             .config_dirs
             .iter()
@@ -441,9 +444,9 @@ impl ConfigOpts {
     /// Every section name of every parsed file, sorted.
     pub fn list_all_sections(&self) -> Vec<String> {
         let mut all: Vec<String> = self
-            .mutable_ns
+            .mutable_parsed
             .iter()
-            .chain(self.namespace.iter())
+            .chain(self.parsed.iter())
             .flat_map(|ns| ns.sections().cloned())
             .collect();
         all.sort();
@@ -453,7 +456,7 @@ impl ConfigOpts {
 
     /// The config dirs given with `--config-dir`, in order.
     pub fn config_dirs(&self) -> Vec<String> {
-        self.namespace
+        self.parsed
             .as_ref()
             .map(|ns| ns.config_dirs.clone())
             .unwrap_or_default()

@@ -37,8 +37,8 @@ use pycompat::value::Value;
 
 use crate::location::LocationInfo;
 use crate::logging::{LogRecord, Recorder};
-use crate::namespace::Namespace;
 use crate::opts::{Opt, OptGroup};
+use crate::parsed::ParsedSources;
 
 mod cmdline;
 mod files;
@@ -197,8 +197,8 @@ pub struct ConfigOpts {
     prog: String,
     default_config_files: Vec<String>,
     default_config_dirs: Vec<String>,
-    namespace: Option<Namespace>,
-    mutable_ns: Option<Namespace>,
+    parsed: Option<ParsedSources>,
+    mutable_parsed: Option<ParsedSources>,
     use_env: bool,
     env: Env,
     validate_default_values: bool,
@@ -224,8 +224,8 @@ impl Clone for ConfigOpts {
             prog: self.prog.clone(),
             default_config_files: self.default_config_files.clone(),
             default_config_dirs: self.default_config_dirs.clone(),
-            namespace: self.namespace.clone(),
-            mutable_ns: self.mutable_ns.clone(),
+            parsed: self.parsed.clone(),
+            mutable_parsed: self.mutable_parsed.clone(),
             use_env: self.use_env,
             env: self.env.clone(),
             validate_default_values: self.validate_default_values,
@@ -258,8 +258,8 @@ impl ConfigOpts {
             prog: String::new(),
             default_config_files: Vec::new(),
             default_config_dirs: Vec::new(),
-            namespace: None,
-            mutable_ns: None,
+            parsed: None,
+            mutable_parsed: None,
             use_env: true,
             env: Env::Process,
             validate_default_values: false,
@@ -355,8 +355,8 @@ impl ConfigOpts {
     /// `clear()`: forget the parse (options stay registered).
     pub fn clear(&mut self) {
         self.args = None;
-        self.namespace = None;
-        self.mutable_ns = None;
+        self.parsed = None;
+        self.mutable_parsed = None;
         self.validate_default_values = false;
         if self.config_opts_registered {
             let _ = self.unregister_opt("config_file", None);

@@ -4,10 +4,10 @@
 use pycompat::value::Value;
 
 use crate::error::{Error, Result};
+use crate::key::{FromValue, Key, TypedOpt};
 use crate::location::{LocationInfo, Locations};
-use crate::namespace::Namespace;
 use crate::opts::{Opt, OptGroup};
-use crate::typed::{FromValue, Key, TypedOpt};
+use crate::parsed::ParsedSources;
 
 use super::resolve::{key_error, slot_no};
 use crate::logging::Level;
@@ -153,21 +153,21 @@ impl ConfigOpts {
     }
 
     /// Looks option `index` of group `g`, registered after the parse, up
-    /// in the parse's namespaces ([`Namespace::by_opt`]).
+    /// in the parse results ([`ParsedSources::by_opt`]).
     pub(super) fn index_registered(&mut self, g: GroupRef, index: usize) {
         let group = self.group_str(g);
         let Some(info) = self.slot(g).and_then(|s| s.opts.get(index)) else {
             return;
         };
-        let look = |ns: &Option<Namespace>| {
+        let look = |ns: &Option<ParsedSources>| {
             ns.as_ref()
-                .map(|ns| Self::from_namespace_at(&info.opt, ns, group, false))
+                .map(|ns| Self::from_parsed_at(&info.opt, ns, group, false))
         };
-        let (main, mutable) = (look(&self.namespace), look(&self.mutable_ns));
-        if let (Some(ns), Some(found)) = (self.namespace.as_mut(), main) {
+        let (main, mutable) = (look(&self.parsed), look(&self.mutable_parsed));
+        if let (Some(ns), Some(found)) = (self.parsed.as_mut(), main) {
             ns.set_indexed(slot_no(g), index, found);
         }
-        if let (Some(ns), Some(found)) = (self.mutable_ns.as_mut(), mutable) {
+        if let (Some(ns), Some(found)) = (self.mutable_parsed.as_mut(), mutable) {
             ns.set_indexed(slot_no(g), index, found);
         }
     }
@@ -209,9 +209,9 @@ impl ConfigOpts {
                 }
             }
         }
-        // Option indices moved: what the namespaces looked up by index
+        // Option indices moved: what the parse results looked up by index
         // is no longer theirs (there is no parse here, but be sure).
-        for ns in self.namespace.iter_mut().chain(self.mutable_ns.iter_mut()) {
+        for ns in self.parsed.iter_mut().chain(self.mutable_parsed.iter_mut()) {
             ns.by_opt.clear();
         }
         self.clear_cache();

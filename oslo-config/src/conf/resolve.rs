@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use pycompat::value::Value;
 
 use crate::error::{BadValue, Error, Result};
+use crate::key::{FromValue, Key};
 use crate::location::{LocationInfo, Locations};
-use crate::namespace::Namespace;
 use crate::opts::Opt;
+use crate::parsed::ParsedSources;
 use crate::report::Secrets;
 use crate::template::{self, Lookup};
-use crate::typed::{FromValue, Key};
 
 use super::{ConfigOpts, GroupRef, OptInfo};
 
@@ -234,7 +234,7 @@ impl ConfigOpts {
             None => self.get(&key.dest)?,
             Some(g) => self.get_in(Some(g), &key.dest)?,
         };
-        crate::typed::typed(key, &value)
+        crate::key::typed(key, &value)
     }
 
     /// Typed shorthand: a string value (`None` if unset).
@@ -267,7 +267,7 @@ impl ConfigOpts {
         &self,
         name: &str,
         g: GroupRef,
-        ns: Option<&Namespace>,
+        ns: Option<&ParsedSources>,
     ) -> Result<Value> {
         let key = self.read_key(g, name);
         {
@@ -309,7 +309,7 @@ impl ConfigOpts {
     /// gave it, converted, with nothing else to consult: no override, no
     /// environment to look at, no `$` reference, and the type accepts it.
     /// This is the value [`Self::do_get`] gives then (its path for a value
-    /// found in the namespace, without the location); `None` in every
+    /// found in the parsed, without the location); `None` in every
     /// other case, including a value the type refuses (`do_get` converts
     /// it again and builds the error).
     fn plain_value(&self, g: GroupRef, i: usize) -> Option<Value> {
@@ -318,11 +318,11 @@ impl ConfigOpts {
             return None;
         }
         let opt = &info.opt;
-        let namespace = match opt.mutable {
-            true => self.mutable_ns.as_ref().or(self.namespace.as_ref()),
-            false => self.namespace.as_ref(),
+        let parsed = match opt.mutable {
+            true => self.mutable_parsed.as_ref().or(self.parsed.as_ref()),
+            false => self.parsed.as_ref(),
         }?;
-        let (value, _) = namespace.indexed(slot_no(g), i)??;
+        let (value, _) = parsed.indexed(slot_no(g), i)??;
         if has_reference(value) {
             return None;
         }
@@ -408,7 +408,7 @@ impl ConfigOpts {
         &self,
         name: &str,
         g: GroupRef,
-        ns: Option<&Namespace>,
+        ns: Option<&ParsedSources>,
         want_loc: bool,
         // The index of the option whose dest `name` is, if known.
         known: Option<usize>,
@@ -475,23 +475,23 @@ impl ConfigOpts {
         } else {
             None
         };
-        let namespace = match ns {
+        let parsed = match ns {
             Some(n) => Some(n),
-            None if opt.mutable => self.mutable_ns.as_ref().or(self.namespace.as_ref()),
-            None => self.namespace.as_ref(),
+            None if opt.mutable => self.mutable_parsed.as_ref().or(self.parsed.as_ref()),
+            None => self.parsed.as_ref(),
         };
-        if let Some(namespace) = namespace {
+        if let Some(parsed) = parsed {
             // What the parse looked up for the option, if it did (under
             // the option's own group, without the file of the location).
             let indexed = match (want_loc, r.0 == g) {
-                (false, true) => namespace.indexed(slot_no(g), r.1),
+                (false, true) => parsed.indexed(slot_no(g), r.1),
                 _ => None,
             };
             let live;
             let found = match indexed {
                 Some(found) => found,
                 None => {
-                    live = Self::from_namespace_at(opt, namespace, group_name, want_loc);
+                    live = Self::from_parsed_at(opt, parsed, group_name, want_loc);
                     live.as_ref()
                 }
             };
@@ -530,10 +530,8 @@ impl ConfigOpts {
                         let e = &refused.error;
                         // The message names the file: find it now.
                         let alt_loc = match (want_loc, alt_loc.location) {
-                            (false, Locations::User) => {
-                                Self::from_namespace(opt, namespace, group_name)
-                                    .map_or(alt_loc.into_owned(), |f| f.1)
-                            }
+                            (false, Locations::User) => Self::from_parsed(opt, parsed, group_name)
+                                .map_or(alt_loc.into_owned(), |f| f.1),
                             _ => alt_loc.into_owned(),
                         };
                         let message = format!(
@@ -544,7 +542,7 @@ impl ConfigOpts {
                         // section; the operator needs the value's source.
                         let source = match loc.location {
                             Locations::User => {
-                                Self::source_of(opt, namespace, group_name, alt_loc.clone())
+                                Self::source_of(opt, parsed, group_name, alt_loc.clone())
                             }
                             _ => loc,
                         };
@@ -593,7 +591,7 @@ impl ConfigOpts {
         &self,
         value: &Value,
         g: GroupRef,
-        ns: Option<&Namespace>,
+        ns: Option<&ParsedSources>,
     ) -> Result<Value> {
         match value {
             Value::List(items) => items
@@ -621,7 +619,12 @@ impl ConfigOpts {
     }
 
     /// `StrSubWrapper.__getitem__`.
-    pub(super) fn lookup(&self, key: &str, g: GroupRef, ns: Option<&Namespace>) -> Lookup<Error> {
+    pub(super) fn lookup(
+        &self,
+        key: &str,
+        g: GroupRef,
+        ns: Option<&ParsedSources>,
+    ) -> Lookup<Error> {
         let attempt = match key.split_once('.') {
             Some((group, option)) => match self.find_group(Some(group)) {
                 Ok(gr) => self.get_value(option, gr, ns),

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use pycompat::hash::NameHashBuild;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use pycompat::value::Value;
@@ -79,7 +79,7 @@ impl ParsedFile {
 
 /// The parsed files and argparse attributes of one parse.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Namespace {
+pub(crate) struct ParsedSources {
     /// Newest first.
     pub parsed: Vec<(String, Arc<ParsedFile>)>,
     /// Raw section name → the last file that had it.
@@ -92,7 +92,7 @@ pub(crate) struct Namespace {
     pub lenient: bool,
     /// What each file read leniently gave, in the order they were read.
     pub scans: Vec<FileScan>,
-    /// What [`Namespace::value`] gives each registered option (without
+    /// What [`ParsedSources::value`] gives each registered option (without
     /// the file of a file value's location), looked up once when the parse
     /// ends and when an option is registered later, so that reads do not
     /// look its names up in every file again: per slot (DEFAULT, then the
@@ -104,109 +104,11 @@ pub(crate) struct Namespace {
 /// A value found for an option: raw text(s) or a command-line value.
 pub(crate) type Found = (Value, LocationInfo);
 
-/// `os.path.abspath(os.path.expanduser(p))` when `$HOME` is `home`.
-pub(crate) fn fixpath_with(p: &str, home: Option<String>) -> String {
-    let expanded = expanduser_with(p, home);
-    let path = Path::new(&expanded);
-    let abs: PathBuf = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    normpath(&abs.to_string_lossy())
-}
-
-/// `posixpath.expanduser` when `$HOME` is `home`: `~` and `~/…` from
-/// `$HOME` (the password database when it is unset), `~user` from the
-/// password database; a user it does not know leaves the path alone.
-pub(crate) fn expanduser_with(p: &str, home: Option<String>) -> String {
-    let Some(rest) = p.strip_prefix('~') else {
-        return p.to_owned();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    let (user, tail) = rest.split_at(end);
-    let home = if user.is_empty() {
-        home.or_else(|| passwd_home(None))
-    } else {
-        passwd_home(Some(user))
-    };
-    let Some(home) = home else {
-        return p.to_owned();
-    };
-    let out = format!("{}{tail}", home.trim_end_matches('/'));
-    if out.is_empty() { "/".to_owned() } else { out }
-}
-
-/// A user's home directory from `/etc/passwd` (`pwd.getpwnam`; `None`:
-/// the current user's, `pwd.getpwuid(os.getuid())`).
-fn passwd_home(user: Option<&str>) -> Option<String> {
-    let uid = match user {
-        Some(_) => None,
-        None => std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("Uid:"))
-                    .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-            }),
-    };
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        let (name, id, home) = (fields.first()?, fields.get(2)?, fields.get(5)?);
-        let hit = match (user, &uid) {
-            (Some(u), _) => *name == u,
-            (None, Some(uid)) => id == uid,
-            (None, None) => false,
-        };
-        hit.then(|| (*home).to_owned())
-    })
-}
-
-/// `os.path.join(dir, name)` for two parts.
-pub(crate) fn join(dir: &str, name: &str) -> String {
-    if name.starts_with('/') || dir.is_empty() {
-        name.to_owned()
-    } else if dir.ends_with('/') {
-        format!("{dir}{name}")
-    } else {
-        format!("{dir}/{name}")
-    }
-}
-
-/// `posixpath.normpath`.
-pub(crate) fn normpath(p: &str) -> String {
-    let initial = if p.starts_with("//") && !p.starts_with("///") {
-        "//"
-    } else if p.starts_with('/') {
-        "/"
-    } else {
-        ""
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for comp in p.split('/') {
-        match comp {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if initial.is_empty() {
-                    parts.push("..");
-                }
-            }
-            c => parts.push(c),
-        }
-    }
-    let joined = parts.join("/");
-    let out = format!("{initial}{joined}");
-    if out.is_empty() { ".".to_owned() } else { out }
-}
-
 /// Decodes a file's bytes as Python's text-mode reading does (UTF-8,
 /// incrementally in 8192-byte chunks, so the position in an error is
 /// relative to the decoder's buffer, not to the file); `Err` is the
-/// `UnicodeDecodeError` text.
-pub(crate) fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
+/// `UnicodeDecodeError`.
+pub(crate) fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>> {
     const CHUNK: usize = 8192;
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(Cow::Borrowed(text));
@@ -250,14 +152,18 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     Ok(Cow::Owned(out))
 }
 
-fn decode_error(byte: u8, at: usize, n: usize, reason: &str) -> String {
-    if n > 1 {
+fn decode_error(byte: u8, at: usize, n: usize, reason: &str) -> Error {
+    let message = if n > 1 {
         format!(
             "'utf-8' codec can't decode bytes in position {at}-{}: {reason}",
             at + n - 1
         )
     } else {
         format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: {reason}")
+    };
+    Error::Python {
+        class: "UnicodeDecodeError",
+        message,
     }
 }
 
@@ -288,10 +194,7 @@ pub(crate) fn read_file(path: &str) -> Result<Read> {
             };
         }
     };
-    let text = decode_text(&bytes).map_err(|message| Error::Python {
-        class: "UnicodeDecodeError",
-        message,
-    })?;
+    let text = decode_text(&bytes)?;
     let doc = ini::parse(&text).map_err(|pe| Error::ConfigFileParse {
         file: path.to_owned(),
         message: pe.message(path),
@@ -592,7 +495,7 @@ fn class(pat: &[char], start: usize) -> Option<(usize, bool, Vec<(char, char)>)>
     }
 }
 
-impl Namespace {
+impl ParsedSources {
     /// `_add_parsed_config_file`.
     pub fn add_parsed(&mut self, path: &str, file: Arc<ParsedFile>) {
         for s in &file.raw_sections {
@@ -717,7 +620,7 @@ impl Namespace {
         file
     }
 
-    /// The value the files alone give (what [`Namespace::value`] gives
+    /// The value the files alone give (what [`ParsedSources::value`] gives
     /// without the command line).
     pub fn file_found(&self, names: &[(Option<&str>, &str)], multi: bool) -> Option<Found> {
         self.files_value(names, multi, true)
@@ -743,7 +646,7 @@ impl Namespace {
         self.file_value(&file_names, multi, want_loc)
     }
 
-    /// What [`Namespace::by_opt`] holds for option `opt` of slot `slot`:
+    /// What [`ParsedSources::by_opt`] holds for option `opt` of slot `slot`:
     /// `None` if it was not looked up.
     pub fn indexed(&self, slot: usize, opt: usize) -> Option<Option<&Found>> {
         self.by_opt
@@ -795,49 +698,5 @@ mod tests {
         assert!(!m("b", "[!a-c]"));
         assert!(m("]", "[]]"));
         assert!(m("ab", "a?"));
-    }
-
-    #[test]
-    fn normpath_like_python() {
-        assert_eq!(normpath("/a/./b/../c/"), "/a/c");
-        assert_eq!(normpath("/../a"), "/a");
-        assert_eq!(normpath("//a//b"), "//a/b");
-        assert_eq!(normpath("///a"), "/a");
-    }
-
-    #[test]
-    fn expanduser_like_python() {
-        // `posixpath.expanduser`: `~user` from the password database, the
-        // home's trailing slashes dropped, an unknown user left alone.
-        assert_eq!(expanduser_with("~root/x", None), "/root/x");
-        assert_eq!(expanduser_with("~root", Some("/h".to_owned())), "/root");
-        assert_eq!(
-            expanduser_with("~no-such-user-here/x", None),
-            "~no-such-user-here/x"
-        );
-        assert_eq!(expanduser_with("~", Some("/h/".to_owned())), "/h");
-        assert_eq!(expanduser_with("~/a", Some("/".to_owned())), "/a");
-        assert_eq!(expanduser_with("~", Some(String::new())), "/");
-        assert_eq!(expanduser_with("a~", None), "a~");
-    }
-
-    #[test]
-    fn normpath_of_relative_paths() {
-        assert_eq!(normpath("/a/./b/../c//d/"), "/a/c/d");
-        assert_eq!(normpath("//a/.."), "//");
-        assert_eq!(normpath("a/../../b"), "../b");
-        assert_eq!(normpath("/.."), "/");
-        assert_eq!(normpath(""), ".");
-        assert_eq!(join("/x/", "y"), "/x/y");
-        assert_eq!(join("/x", "/y"), "/y");
-    }
-
-    #[test]
-    fn location_repr() {
-        let l = LocationInfo::new(Locations::User, "/x/it's.conf");
-        assert_eq!(
-            l.to_string(),
-            "LocationInfo(location=<Locations.user: (4, True)>, detail=\"/x/it's.conf\")"
-        );
     }
 }
