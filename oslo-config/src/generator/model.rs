@@ -515,9 +515,22 @@ fn from_document(
         }
     }
     file.identities = anchor_ids.len();
-    // The order the reference met groups in shows in `deprecated_options`:
-    // each list runs through its replacement groups in that order.
     let group_names: Vec<String> = file.groups.iter().map(|(n, ..)| n.clone()).collect();
+    let group_edges = replacement_group_edges(doc);
+    ns_edges.extend(namespace_edges(&file, &group_edges));
+    file.namespaces = topo_order(&ns_seen, &ns_edges);
+    let ranked = topo_order(&group_names, &group_edges);
+    file.rank = ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| (g, i))
+        .collect();
+    Ok(file)
+}
+
+/// The order the reference met groups in, as `deprecated_options` shows
+/// it: each list runs through its replacement groups in that order.
+fn replacement_group_edges(doc: &Value) -> Vec<(String, String)> {
     let mut group_edges: Vec<(String, String)> = Vec::new();
     if let Some(Value::Dict(deprecated)) = doc.get("deprecated_options") {
         for (_, list) in deprecated {
@@ -537,8 +550,13 @@ fn from_document(
             }
         }
     }
-    // A group met before another was first listed by a namespace loaded
-    // no later (DEFAULT comes first whoever lists it).
+    group_edges
+}
+
+/// What the group order says about the namespace order: a group met
+/// before another was first listed by a namespace loaded no later
+/// (DEFAULT comes first whoever lists it).
+fn namespace_edges(file: &OptDataFile, group_edges: &[(String, String)]) -> Vec<(String, String)> {
     let first_ns = |g: &str| {
         file.groups
             .iter()
@@ -546,6 +564,7 @@ fn from_document(
             .and_then(|(_, _, _, blocks)| blocks.first())
             .map(|(ns, _)| ns.clone())
     };
+    let mut ns_edges = Vec::new();
     for (a, b) in group_edges.iter().filter(|(a, _)| a != "DEFAULT") {
         if let (Some(na), Some(nb)) = (first_ns(a), first_ns(b)) {
             if na != nb {
@@ -553,14 +572,7 @@ fn from_document(
             }
         }
     }
-    file.namespaces = topo_order(&ns_seen, &ns_edges);
-    let ranked = topo_order(&group_names, &group_edges);
-    file.rank = ranked
-        .into_iter()
-        .enumerate()
-        .map(|(i, g)| (g, i))
-        .collect();
-    Ok(file)
+    ns_edges
 }
 
 /// A topological order of `nodes` under `edges` (`a` before `b`), ties
