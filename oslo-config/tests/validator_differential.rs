@@ -556,7 +556,7 @@ fn validator_matches_reference() {
     let manifest = root.path().join("scenarios.jsonl");
     let mut file = std::fs::File::create(&manifest).unwrap();
     let mut rng = Rng(0x0051_0c0f_1a11);
-    let (mut compared, mut unsupported) = (0, 0);
+    let (mut compared, mut unsupported, mut cfg_logged) = (0, 0, 0);
     let mut codes = [0usize; 3];
     let started = std::time::Instant::now();
     for n in 0..SCENARIOS {
@@ -593,6 +593,8 @@ fn validator_matches_reference() {
             continue;
         }
         codes[usize::try_from(code).unwrap().min(2)] += 1;
+        // What ConfigOpts itself logs (a config_source it cannot load).
+        cfg_logged += usize::from(stderr.contains("ERROR:oslo_config.cfg:"));
         compared += 1;
         let env: serde_json::Map<String, serde_json::Value> =
             sc.env.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
@@ -619,6 +621,10 @@ fn validator_matches_reference() {
         started.elapsed()
     );
     assert!(codes.iter().all(|&c| c > SCENARIOS / 40), "{codes:?}");
+    assert!(
+        cfg_logged > 0,
+        "no scenario printed a log record of ConfigOpts"
+    );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/validator_oracle.py");
     let subprocess = SUBPROCESS.to_string();
     oracle_agrees(

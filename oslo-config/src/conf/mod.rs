@@ -387,4 +387,30 @@ mod tests {
             Err(Error::NoSuchOpt { .. })
         ));
     }
+
+    #[test]
+    fn reading_a_deprecated_name_is_recorded() {
+        let mut conf = ConfigOpts::new();
+        conf.set_environment(HashMap::new());
+        let opt = Opt::string("z").deprecated(Some("old_z"), None);
+        assert!(conf.register_opt(opt, Some("g")).is_ok());
+        assert!(
+            conf.call(CallArgs::new(Vec::<String>::new()).no_default_files())
+                .is_ok()
+        );
+        assert!(conf.take_log().is_empty());
+        // `_track_deprecated_opts`: a deprecated name without a group is
+        // looked for in DEFAULT; `_get_opt_info` logs that group as `None`
+        // (the group argument it was given), as the reference does.
+        assert_eq!(conf.get("old_z"), Ok(Value::None));
+        let log: Vec<String> = conf.take_log().iter().map(LogRecord::render).collect();
+        assert_eq!(
+            log,
+            [
+                "WARNING:oslo_config.cfg:Config option None.old_z  is deprecated. Use option \
+              g.z instead."
+            ]
+        );
+        assert!(conf.take_log().is_empty());
+    }
 }

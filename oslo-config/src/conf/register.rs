@@ -248,11 +248,12 @@ impl ConfigOpts {
                 cause: None,
             });
         };
+        // `_get_opt_info` logs the group it was given: `None` for DEFAULT.
         self.log.cfg(
             Level::Warning,
             format!(
-                "Config option {dep_group}.{name}  is deprecated. Use option {}.{real_name} \
-                 instead.",
+                "Config option {}.{name}  is deprecated. Use option {}.{real_name} instead.",
+                group.unwrap_or("None"),
                 real_group.as_deref().unwrap_or("DEFAULT")
             ),
         );
