@@ -1,17 +1,15 @@
 //! The command line: `ConfigOpts.__call__`, the argparse parser built
 //! from the CLI options, and sub-commands.
 
-use pycompat::value::Value;
+use pycompat::value::{Value, str_repr};
 
 use crate::argparse::{Action, Attr, Kind, Nargs, Parser};
 use crate::error::{BadValue, Error, Result};
 use crate::location::Locations;
+use crate::logging::Level;
 use crate::opts::Opt;
 use crate::parsed::ParsedSources;
 use crate::types::{ListType, Type};
-
-use crate::logging::Level;
-use pycompat::value::str_repr;
 
 use super::files::find_config_files_in;
 use super::{CallArgs, ConfigOpts, Env, GroupRef, OptInfo};

@@ -29,10 +29,9 @@
 //! ```
 
 use std::collections::{HashMap, VecDeque};
-
-use pycompat::hash::NameHashBuild;
 use std::sync::Mutex;
 
+use pycompat::hash::NameHashBuild;
 use pycompat::value::Value;
 
 use crate::location::LocationInfo;

@@ -6,12 +6,11 @@ use pycompat::value::Value;
 use crate::error::{Error, Result};
 use crate::key::{FromValue, Key, TypedOpt};
 use crate::location::{LocationInfo, Locations};
+use crate::logging::Level;
 use crate::opts::{Opt, OptGroup};
 use crate::parsed::ParsedSources;
 
 use super::resolve::{key_error, slot_no};
-use crate::logging::Level;
-
 use super::{ConfigOpts, GroupRef, OptInfo, Slot};
 
 /// Names a DEFAULT option may not have.

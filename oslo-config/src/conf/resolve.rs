@@ -2,9 +2,8 @@
 //! type conversion, and the memo of values already read.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use pycompat::value::Value;
