@@ -188,7 +188,7 @@ fn service_defaults(dir: &Path) -> Result<Vec<u8>, String> {
 
 /// The defaults a defaults file's text describes.
 fn parse_defaults(defaults: &[u8]) -> Result<Vec<oslo_policy::defaults::RuleDefault>, String> {
-    let doc = oslo_policy::rules::read_document(defaults)?;
+    let doc = oslo_policy::rules::read_document(defaults).map_err(|e| e.to_string())?;
     oslo_policy::defaults::from_document(&doc).map_err(|e| e.to_string())
 }
 

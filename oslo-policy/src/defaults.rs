@@ -173,15 +173,68 @@ fn opt_str(entry: &Value, key: &str, name: &str) -> Result<Option<String>, Inval
     }
 }
 
+/// Why a defaults file could not be used (its path, then why).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DefaultsFileError {
+    /// The file could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file, as given.
+        path: String,
+        /// The system error.
+        message: String,
+    },
+    /// Not YAML (or JSON) as PyYAML reads it.
+    #[error("{path}: {source}")]
+    Yaml {
+        /// The file, as given.
+        path: String,
+        /// Where and why.
+        source: crate::yaml::YamlError,
+    },
+    /// A document that is not a valid list of rule defaults.
+    #[error("{path}: {source}")]
+    Invalid {
+        /// The file, as given.
+        path: String,
+        /// The entry and why.
+        source: InvalidRuleDefault,
+    },
+}
+
 /// Reads a defaults file (JSON or YAML, as the policy loader reads it).
 ///
 /// # Errors
-/// Why the file cannot be read or is not a valid defaults file (without
-/// its path: callers name it).
-pub fn read_file(path: &std::path::Path) -> Result<Vec<RuleDefault>, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let doc = crate::rules::read_document(&bytes)?;
-    from_document(&doc).map_err(|e| e.to_string())
+/// Why the file cannot be read or is not a valid defaults file.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<RuleDefault>, DefaultsFileError> {
+    let shown = || path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| DefaultsFileError::Io {
+        path: shown(),
+        message: e.to_string(),
+    })?;
+    let doc = crate::rules::read_document(&bytes).map_err(|source| DefaultsFileError::Yaml {
+        path: shown(),
+        source,
+    })?;
+    from_document(&doc).map_err(|source| DefaultsFileError::Invalid {
+        path: shown(),
+        source,
+    })
+}
+
+/// Reads each `--defaults` file of the tools as one namespace, named by
+/// its path.
+///
+/// # Errors
+/// The first file that cannot be read or is not a valid defaults file.
+pub fn load_namespaces(
+    paths: &[std::path::PathBuf],
+) -> Result<Vec<(String, Vec<RuleDefault>)>, DefaultsFileError> {
+    paths
+        .iter()
+        .map(|path| read_file(path).map(|rules| (path.display().to_string(), rules)))
+        .collect()
 }
 
 /// Reads a defaults file's document (see the module docs).

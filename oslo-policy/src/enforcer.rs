@@ -64,6 +64,9 @@ pub enum EnforceError {
     /// Evaluating the rule raised (deny).
     #[error(transparent)]
     Eval(#[from] EvalError),
+    /// A defaults file could not be read.
+    #[error(transparent)]
+    DefaultsFile(#[from] crate::defaults::DefaultsFileError),
     /// `authorize` of a name no default was registered for.
     #[error("Policy {0} has not been registered")]
     NotRegistered(String),
@@ -215,7 +218,13 @@ impl Enforcer {
 
     /// An enforcer with the defaults of every defaults file registered
     /// (each file's list in order; the files in the order given).
-    pub fn with_defaults_files(config: Config, files: &[PathBuf]) -> Result<Enforcer, String> {
+    ///
+    /// # Errors
+    /// The first file that cannot be read or registered.
+    pub fn with_defaults_files(
+        config: Config,
+        files: &[PathBuf],
+    ) -> Result<Enforcer, EnforceError> {
         let mut e = Enforcer::new(config);
         e.register_defaults_files(files)?;
         Ok(e)
@@ -224,13 +233,10 @@ impl Enforcer {
     /// Registers the defaults of each defaults file, in order.
     ///
     /// # Errors
-    /// A message naming the file that cannot be read or registered.
-    pub fn register_defaults_files(&mut self, files: &[PathBuf]) -> Result<(), String> {
+    /// The first file that cannot be read or registered.
+    pub fn register_defaults_files(&mut self, files: &[PathBuf]) -> Result<(), EnforceError> {
         for path in files {
-            let rules = crate::defaults::read_file(path)
-                .map_err(|err| format!("{}: {err}", path.display()))?;
-            self.register_defaults(rules)
-                .map_err(|err| err.to_string())?;
+            self.register_defaults(crate::defaults::read_file(path)?)?;
         }
         Ok(())
     }

@@ -40,12 +40,12 @@ pub enum LoadError {
         message: String,
     },
     /// Not YAML as PyYAML reads it.
-    #[error("{}{message}", at(path))]
+    #[error("{}{source}", at(path))]
     Yaml {
         /// The file.
         path: String,
         /// Line, column and what was expected.
-        message: String,
+        source: crate::yaml::YamlError,
     },
     /// The document is not a mapping of rules.
     #[error(
@@ -77,8 +77,11 @@ pub struct EvalError(pub String);
 
 /// A policy (or defaults) file's document, as `yaml.safe_load` reads it
 /// (YAML 1.1; JSON files are read as YAML too, as the reference does).
-pub fn read_document(bytes: &[u8]) -> Result<Value, String> {
-    crate::yaml::safe_load(bytes).map_err(|e| e.to_string())
+///
+/// # Errors
+/// Where and why PyYAML would refuse the text.
+pub fn read_document(bytes: &[u8]) -> Result<Value, crate::yaml::YamlError> {
+    crate::yaml::safe_load(bytes)
 }
 
 use pycompat::hash::NameHashBuild;
@@ -131,9 +134,9 @@ pub struct Rules {
 impl Rules {
     /// Parses a policy file's text (`Rules.load`).
     pub fn load(bytes: &[u8], path: &str, default_rule: Option<&str>) -> Result<Rules, LoadError> {
-        let doc = read_document(bytes).map_err(|message| LoadError::Yaml {
+        let doc = read_document(bytes).map_err(|source| LoadError::Yaml {
             path: path.to_owned(),
-            message,
+            source,
         })?;
         let items = match doc {
             v if !v.truthy() => Vec::new(),

@@ -17,15 +17,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use oslo_policy::cli::ToolError;
 use oslo_policy::rules::Rules;
 use oslo_policy::tools::checker::Cli;
 use oslo_policy::value::Value;
 
-fn read_json(path: &PathBuf) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn read_json(path: &PathBuf) -> Result<Value, ToolError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ToolError::read(path, &e))?;
     serde_json::from_str::<serde_json::Value>(&text)
         .map(|v| Value::from_json(&v))
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(|e| ToolError::Json(e.to_string()).in_file(path))
 }
 
 /// `flatten()`: nested dicts to dotted keys.
@@ -51,11 +52,11 @@ fn set(items: &mut Vec<(Value, Value)>, key: &str, value: Value) {
     Value::dict_insert(items, Value::str(key), value);
 }
 
-fn run(cli: &Cli) -> Result<(), String> {
+fn run(cli: &Cli) -> Result<(), ToolError> {
     oslo_policy::cli::read_config_files("oslopolicy-checker", &cli.config_file, &cli.config_dir)?;
     let access = read_json(&cli.access)?;
     let Some(Value::Dict(mut creds)) = access.get("token").cloned() else {
-        return Err("KeyError: 'token'".to_owned());
+        return Err(ToolError::raised("KeyError", "'token'"));
     };
     let token = Value::Dict(creds.clone());
     let roles = match token.get("roles") {
@@ -64,23 +65,23 @@ fn run(cli: &Cli) -> Result<(), String> {
             .map(|r| {
                 r.get("name")
                     .cloned()
-                    .ok_or_else(|| "KeyError: 'name'".to_owned())
+                    .ok_or_else(|| ToolError::raised("KeyError", "'name'"))
             })
             .collect::<Result<Vec<_>, _>>()?,
-        _ => return Err("KeyError: 'roles'".to_owned()),
+        _ => return Err(ToolError::raised("KeyError", "'roles'")),
     };
     set(&mut creds, "roles", Value::List(roles));
     let user_id = token
         .get("user")
         .and_then(|u| u.get("id"))
         .cloned()
-        .ok_or_else(|| "KeyError: 'user'".to_owned())?;
+        .ok_or_else(|| ToolError::raised("KeyError", "'user'"))?;
     set(&mut creds, "user_id", user_id.clone());
     if let Some(project) = token.get("project").filter(|p| p.truthy()) {
         let id = project
             .get("id")
             .cloned()
-            .ok_or_else(|| "KeyError: 'id'".to_owned())?;
+            .ok_or_else(|| ToolError::raised("KeyError", "'id'"))?;
         set(&mut creds, "project_id", id);
     }
     if token.get("system").is_some_and(Value::truthy) {
@@ -93,7 +94,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     );
     let creds = Value::Dict(creds);
 
-    let rules = Rules::load_file(&cli.policy, Some("default")).map_err(|e| e.to_string())?;
+    let rules = Rules::load_file(&cli.policy, Some("default"))?;
     let target = match &cli.target {
         Some(path) => {
             let mut flat = Vec::new();
@@ -120,7 +121,7 @@ fn run(cli: &Cli) -> Result<(), String> {
                             .prog("oslopolicy-checker"),
                     )
                 })
-                .map_err(|e| format!("{}: {e}", e.python_class()))?;
+                .map_err(ToolError::from)?;
             // The reference reads the options when an http check runs:
             // a bad value fails each such check, not the run.
             Some(match oslo_policy::opts::remote_options(&conf) {
@@ -152,7 +153,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     if let Some(name) = &cli.rule {
         let check = rules
             .lookup(name)
-            .ok_or_else(|| format!("KeyError: '{name}'"))?;
+            .ok_or_else(|| ToolError::raised("KeyError", format!("'{name}'")))?;
         try_rule(name, check);
         return Ok(());
     }

@@ -16,8 +16,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::NamespaceRegistry;
-use crate::upgrade::{DefaultsArgs, convert_json_to_yaml};
+use super::args::DefaultsArgs;
+use crate::cli::{NamespaceRegistry, ToolError};
+use crate::upgrade::convert_json_to_yaml;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,17 +39,17 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), ToolError> {
     crate::cli::read_config_files(
         "oslopolicy-convert-json-to-yaml",
         &cli.defaults.config_file,
         &[],
     )?;
     let namespaces = cli.defaults.namespaces(namespaces)?;
-    let bytes = std::fs::read(&cli.policy_file)
-        .map_err(|e| format!("{}: {e}", cli.policy_file.display()))?;
-    let text = convert_json_to_yaml(&bytes, &namespaces)
-        .map_err(|e| format!("{}: {e}", cli.policy_file.display()))?;
+    let bytes =
+        std::fs::read(&cli.policy_file).map_err(|e| ToolError::read(&cli.policy_file, &e))?;
+    let text =
+        convert_json_to_yaml(&bytes, &namespaces).map_err(|e| e.in_file(&cli.policy_file))?;
     crate::cli::write_output(cli.defaults.output_file.as_deref(), &text)
 }
 

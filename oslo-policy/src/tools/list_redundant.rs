@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::EnforcerArgs;
-use crate::cli::NamespaceRegistry;
+use super::args::EnforcerArgs;
+use crate::cli::{NamespaceRegistry, ToolError};
 use crate::parser::parse_value;
 
 #[derive(Debug, Parser)]
@@ -30,16 +30,17 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
-    for warning in cli.enforcer.missing_inputs() {
+fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), ToolError> {
+    let inputs = cli.enforcer.inputs();
+    for warning in inputs.missing_inputs() {
         eprintln!("oslopolicy-list-redundant: {warning}");
     }
-    let e = cli.enforcer.enforcer(namespaces)?;
-    for r in e.file_rules().map_err(|err| err.to_string())?.iter() {
+    let e = inputs.enforcer(namespaces)?;
+    for r in e.file_rules()?.iter() {
         let Some(reg) = e.registered(&r.name.py_str()) else {
             continue;
         };
-        let check = parse_value(&r.source).map_err(|err| err.to_string())?.check;
+        let check = parse_value(&r.source)?.check;
         if check.to_string() == reg.check.to_string() {
             println!("\"{}\": \"{}\"", reg.name, reg.check_str);
         }

@@ -21,6 +21,7 @@
 //! `--defaults FILE` gives the defaults. Like a binary's `main`, these
 //! functions print their output and errors.
 
+mod args;
 pub mod checker;
 pub mod convert_json_to_yaml;
 pub mod list_redundant;
@@ -31,7 +32,7 @@ pub mod sample_generator;
 pub mod validator;
 
 /// Success, or the error on one line (`TOOL: message`) and exit status 1.
-fn exit(tool: &str, result: Result<(), String>) -> std::process::ExitCode {
+fn exit(tool: &str, result: Result<(), crate::cli::ToolError>) -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

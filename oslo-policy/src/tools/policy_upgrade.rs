@@ -15,8 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::NamespaceRegistry;
-use crate::upgrade::{DefaultsArgs, upgrade};
+use super::args::DefaultsArgs;
+use crate::cli::{NamespaceRegistry, ToolError};
+use crate::upgrade::upgrade;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,12 +38,11 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), ToolError> {
     crate::cli::read_config_files("oslopolicy-policy-upgrade", &cli.defaults.config_file, &[])?;
     let namespaces = cli.defaults.namespaces(namespaces)?;
-    let bytes = std::fs::read(&cli.policy).map_err(|e| format!("{}: {e}", cli.policy.display()))?;
-    let text =
-        upgrade(&bytes, &namespaces).map_err(|e| format!("{}: {e}", cli.policy.display()))?;
+    let bytes = std::fs::read(&cli.policy).map_err(|e| ToolError::read(&cli.policy, &e))?;
+    let text = upgrade(&bytes, &namespaces).map_err(|e| e.in_file(&cli.policy))?;
     crate::cli::write_output(cli.defaults.output_file.as_deref(), &text)
 }
 

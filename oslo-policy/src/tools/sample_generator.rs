@@ -65,13 +65,7 @@ where
         eprintln!("oslopolicy-sample-generator: {e}");
         return ExitCode::from(1);
     }
-    if cli.namespace.is_empty() && cli.defaults.is_empty() {
-        eprintln!(
-            "oslopolicy-sample-generator: at least one --defaults FILE (or --namespace) is required"
-        );
-        return ExitCode::from(1);
-    }
-    let sections = match namespaces.resolve(&cli.namespace, &cli.defaults) {
+    let sections = match namespaces.resolve_some(&cli.namespace, &cli.defaults) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("oslopolicy-sample-generator: {e}");
