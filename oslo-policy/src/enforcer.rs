@@ -24,7 +24,7 @@ use std::time::SystemTime;
 use crate::defaults::RuleDefault;
 use crate::external::RemoteOptions;
 use crate::parser::Check;
-use crate::rules::{EvalError, LoadError, Rule, Rules};
+use crate::rules::{CheckRegistry, EvalError, LoadError, Rule, Rules, TraceNode, system_scope};
 use crate::value::Value;
 use crate::watch::{Arming, arm_path};
 
@@ -583,8 +583,14 @@ impl Enforcer {
                 }
             }
         }
-        let allowed =
-            rules.decide_prepared(name, target, creds, Some(&self.checks), &self.config.remote)?;
+        let allowed = rules.decide(
+            name,
+            target,
+            creds,
+            None,
+            Some(&self.checks),
+            &self.config.remote,
+        )?;
         if raise && !allowed {
             return Err(EnforceError::NotAuthorized(name.to_owned()));
         }
@@ -704,6 +710,102 @@ impl<'r> CycleWalk<'r> {
     }
 }
 
+/// `Enforcer.enforce` on rules loaded from a file alone (no registered
+/// defaults, no scope checks; `http:`/`https:` checks with the
+/// reference's default `remote_*` options).
+impl Rules {
+    /// `Enforcer.enforce(name, target, creds)`. `creds` is updated like
+    /// the reference updates the caller's dict (`system` from a truthy
+    /// `system_scope`).
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
+    pub fn enforce(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> Result<bool, EvalError> {
+        self.enforce_traced(name, target, creds, None)
+    }
+
+    /// [`Rules::enforce`] without touching the caller's credentials (the
+    /// `system_scope` copy is made on a private copy, only when needed).
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
+    pub fn enforce_ref(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+    ) -> Result<bool, EvalError> {
+        self.enforce_custom(name, target, creds, None)
+    }
+
+    /// [`Rules::enforce_ref`] with custom check kinds.
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
+    pub fn enforce_custom(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+        custom: Option<&CheckRegistry>,
+    ) -> Result<bool, EvalError> {
+        if let Some(scope) = system_scope(creds) {
+            let mut copy = creds.clone();
+            if let Value::Dict(items) = &mut copy {
+                Value::dict_insert(items, Value::str("system"), scope);
+            }
+            return self.decide(name, target, &copy, None, custom, &RemoteOptions::DEFAULT);
+        }
+        self.decide(name, target, creds, None, custom, &RemoteOptions::DEFAULT)
+    }
+
+    /// Evaluates `name` like [`Rules::enforce`] and returns the decision
+    /// with the tree of every check evaluated (or skipped) and why.
+    pub fn explain(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> (Result<bool, EvalError>, TraceNode) {
+        let mut root = TraceNode {
+            check: format!("enforce({name:?})"),
+            outcome: None,
+            detail: match (self.get(name), self.lookup(name)) {
+                (Some(_), _) => String::new(),
+                (None, Some(_)) => format!(
+                    "no rule {name:?}: the default rule {:?} applies",
+                    self.default_rule().unwrap_or_default()
+                ),
+                (None, None) => format!("no rule {name:?} and no default rule: false"),
+            },
+            children: Vec::new(),
+        };
+        let result = self.enforce_traced(name, target, creds, Some(&mut root));
+        root.outcome = Some(result.clone());
+        (result, root)
+    }
+
+    fn enforce_traced(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+        trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        if let Some(scope) = system_scope(creds) {
+            if let Value::Dict(items) = creds {
+                Value::dict_insert(items, Value::str("system"), scope);
+            }
+        }
+        self.decide(name, target, creds, trace, None, &RemoteOptions::DEFAULT)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -805,8 +907,8 @@ mod tests {
             target: &Value,
             creds: &Value,
         ) -> Result<bool, EvalError> {
-            let wanted =
-                crate::pyformat::format(pattern, target).map_err(|e| EvalError(e.to_string()))?;
+            let wanted = crate::pyformat::format(pattern, target)
+                .map_err(|e| EvalError::from_text(e.to_string()))?;
             Ok(creds.get("user_id").map(Value::py_str).as_deref() == Some(&*wanted))
         }
     }

@@ -134,19 +134,22 @@ fn run(cli: &Cli) -> Result<(), ToolError> {
         }
         None => None,
     };
+    let remote: &dyn oslo_policy::rules::RemoteCheck = match &remote {
+        Some(options) => options,
+        None => &oslo_policy::external::Unconfigured,
+    };
     let try_rule = |name: &str, check: &oslo_policy::parser::Check| match rules.check_with_remote(
         check,
         &target,
         &creds,
         Some(name),
-        remote.as_ref(),
+        remote,
     ) {
         Ok(true) => println!("passed: {name}"),
         Ok(false) => println!("failed: {name}"),
         Err(e) => {
             // Python prints str(exception): the message without its type.
-            let msg = e.0.split_once(": ").map_or(e.0.as_str(), |(_, m)| m);
-            println!("{msg}");
+            println!("{}", e.message());
             println!("exception: {check}");
         }
     };
