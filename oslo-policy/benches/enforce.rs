@@ -44,9 +44,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
 use oslo_policy::rules::Rules;
-use oslo_policy::value::Value;
 
 /// The benchmark policy as JSON text.
 pub fn bench_policy() -> String {

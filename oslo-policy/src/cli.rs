@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::defaults::{DefaultsFileError, RuleDefault};
+use crate::defaults::{DefaultsFileError, NamespaceDefaults, RuleDefault};
 use crate::enforcer::{Config, EnforceError, Enforcer};
 
 /// Why a tool stops: it prints the error on one line and exits 1.
@@ -129,7 +129,7 @@ fn unknown_namespace(known: &[String]) -> String {
 /// binaries use an empty one.
 #[derive(Debug, Clone, Default)]
 pub struct NamespaceRegistry {
-    entries: Vec<(String, Vec<RuleDefault>)>,
+    entries: Vec<NamespaceDefaults>,
 }
 
 impl NamespaceRegistry {
@@ -165,7 +165,7 @@ impl NamespaceRegistry {
         &self,
         names: &[String],
         files: &[PathBuf],
-    ) -> Result<Vec<(String, Vec<RuleDefault>)>, ToolError> {
+    ) -> Result<Vec<NamespaceDefaults>, ToolError> {
         let mut out = Vec::with_capacity(names.len() + files.len());
         for name in names {
             let Some(defaults) = self.get(name) else {
@@ -176,7 +176,7 @@ impl NamespaceRegistry {
             };
             out.push((name.clone(), defaults.to_vec()));
         }
-        out.extend(crate::defaults::load_namespaces(files)?);
+        out.extend(crate::defaults::load_defaults_files(files)?);
         Ok(out)
     }
 
@@ -190,7 +190,7 @@ impl NamespaceRegistry {
         &self,
         names: &[String],
         files: &[PathBuf],
-    ) -> Result<Vec<(String, Vec<RuleDefault>)>, ToolError> {
+    ) -> Result<Vec<NamespaceDefaults>, ToolError> {
         if names.is_empty() && files.is_empty() {
             return Err(ToolError::NoDefaults);
         }
@@ -244,11 +244,11 @@ impl EnforcerInputs {
     }
 
     /// The enforcer the tool works on, with the defaults of `--namespace`
-    /// (from `namespaces`) and of every `--defaults FILE` registered.
+    /// (from `registry`) and of every `--defaults FILE` registered.
     ///
     /// # Errors
     /// An unknown namespace, or defaults that cannot be read or registered.
-    pub fn enforcer(&self, namespaces: &NamespaceRegistry) -> Result<Enforcer, ToolError> {
+    pub fn enforcer(&self, registry: &NamespaceRegistry) -> Result<Enforcer, ToolError> {
         let config = Config {
             policy_file: self.policy.clone(),
             policy_dirs: self.policy_dirs.clone(),
@@ -256,7 +256,7 @@ impl EnforcerInputs {
         };
         let names: Vec<String> = self.namespace.iter().cloned().collect();
         let mut e = Enforcer::new(config);
-        for (_, defaults) in namespaces.resolve(&names, &[])? {
+        for (_, defaults) in registry.resolve(&names, &[])? {
             e.register_defaults(defaults)?;
         }
         e.register_defaults_files(&self.defaults)?;
@@ -287,7 +287,7 @@ pub fn read_config_files(prog: &str, files: &[PathBuf], dirs: &[PathBuf]) -> Res
 ///
 /// # Errors
 /// [`ToolError::Write`]: the output file (or standard output) and why.
-pub fn write_output(path: Option<&Path>, text: &str) -> Result<(), ToolError> {
+pub(crate) fn write_output(path: Option<&Path>, text: &str) -> Result<(), ToolError> {
     let written = match path {
         Some(p) => std::fs::write(p, text),
         None => {

@@ -71,6 +71,7 @@ pub struct RuleDefault {
 
 /// A default the reference would refuse to construct.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum InvalidRuleDefault {
     /// `ValueError` / `InvalidRuleDefault` from the constructor.
     #[error("{}: {message}", if name.is_empty() { "a rule default with an empty name" } else { name })]
@@ -223,14 +224,19 @@ pub fn read_file(path: &std::path::Path) -> Result<Vec<RuleDefault>, DefaultsFil
     })
 }
 
+/// The rule defaults of one of the tools' namespaces, with its name: a
+/// `--namespace` (from the registry a service fills) or a `--defaults`
+/// file (named by its path).
+pub type NamespaceDefaults = (String, Vec<RuleDefault>);
+
 /// Reads each `--defaults` file of the tools as one namespace, named by
 /// its path.
 ///
 /// # Errors
 /// The first file that cannot be read or is not a valid defaults file.
-pub fn load_namespaces(
+pub fn load_defaults_files(
     paths: &[std::path::PathBuf],
-) -> Result<Vec<(String, Vec<RuleDefault>)>, DefaultsFileError> {
+) -> Result<Vec<NamespaceDefaults>, DefaultsFileError> {
     paths
         .iter()
         .map(|path| read_file(path).map(|rules| (path.display().to_string(), rules)))

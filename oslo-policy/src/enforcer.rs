@@ -57,6 +57,7 @@ impl Default for Config {
 
 /// Why `enforce`/`authorize` did not return a decision.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EnforceError {
     /// A policy file could not be loaded.
     #[error(transparent)]

@@ -23,6 +23,7 @@ use crate::value::{Value, float_repr, str_repr};
 
 /// `remote_content_type`: how the payload is sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ContentType {
     /// `application/x-www-form-urlencoded` (the default): three form
     /// fields, each a JSON document.
@@ -321,7 +322,7 @@ struct Response {
 /// `", "`/`": "` separators, non-ASCII escaped, floats as `repr()`, and
 /// `NaN`/`Infinity` allowed unless `strict` (then `ValueError`, as
 /// `allow_nan=False` raises).
-pub fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError> {
+pub(crate) fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError> {
     let mut out = String::new();
     // An explicit stack: nesting depth comes from the caller's input.
     enum Step<'a> {
@@ -432,7 +433,8 @@ fn quote_plus(s: &str) -> String {
 /// `requests.utils.requote_uri`: percent-encode what may not appear in a
 /// URL, leaving reserved characters and valid `%XX` escapes alone (and
 /// decoding escapes of unreserved characters).
-pub fn requote_uri(uri: &str) -> String {
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+pub(crate) fn requote_uri(uri: &str) -> String {
     const SAFE: &str = "!#$&'()*+,/:;=?@[]~";
     let unreserved = |c: u8| c.is_ascii_alphanumeric() || b"-._~".contains(&c);
     let hex = |c: u8| char::from(c).to_digit(16);
@@ -503,7 +505,8 @@ pub fn requote_uri(uri: &str) -> String {
 ///
 /// # Errors
 /// `InvalidURL` for a missing host or one with user information.
-pub fn request_url(url: &str) -> Result<String, EvalError> {
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+pub(crate) fn request_url(url: &str) -> Result<String, EvalError> {
     const PATH: &str = "-._~!$&'()*+,;=:@/";
     let invalid = |why: &str| EvalError::new("InvalidURL", format!("Invalid URL '{url}': {why}"));
     let without_fragment = url.split('#').next().unwrap_or("");

@@ -116,7 +116,7 @@ fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
 /// `projectid`, `user_di` are caught, while the credentials keys services
 /// really use are not: `field`, `tenant_id`, `token.domain.id`...); ties
 /// go to the check kinds.
-pub fn near_miss(kind: &str) -> Option<&'static str> {
+pub(crate) fn near_miss(kind: &str) -> Option<&'static str> {
     if CHECK_KINDS.contains(&kind) || CREDENTIAL_KEYS.contains(&kind) {
         return None;
     }

@@ -8,6 +8,7 @@ use crate::value::Value;
 
 /// Why formatting failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FormatError {
     /// `KeyError`: the check is false.
     #[error("KeyError: {0}")]

@@ -29,6 +29,7 @@ pub(crate) fn at(path: &str) -> String {
 
 /// Why a policy file could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The file could not be read.
     #[error("{}{message}", at(path))]

@@ -7,17 +7,14 @@
 //! visit `--namespace`s.
 
 use crate::cli::ToolError;
-use crate::defaults::RuleDefault;
+use crate::defaults::{NamespaceDefaults, RuleDefault};
 use crate::parser::parse_value;
 use crate::value::Value;
 
-/// The registered defaults of the tools: `(namespace, rules)` pairs.
-pub type Namespaces = [(String, Vec<RuleDefault>)];
-
 /// The registered defaults in the order the tools visit them: namespaces
 /// sorted by name, rules in registration order.
-fn sorted_defaults(namespaces: &Namespaces) -> impl Iterator<Item = &RuleDefault> {
-    let mut sorted: Vec<&(String, Vec<RuleDefault>)> = namespaces.iter().collect();
+fn sorted_defaults(sections: &[NamespaceDefaults]) -> impl Iterator<Item = &RuleDefault> {
+    let mut sorted: Vec<&NamespaceDefaults> = sections.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     sorted.into_iter().flat_map(|(_, rules)| rules.iter())
 }
@@ -125,10 +122,13 @@ fn contains(doc: &Value, name: &str) -> Result<bool, ToolError> {
 /// [`ToolError::Raised`] where the reference raises (a rule value that is
 /// not a rule, a document that is not an object, a default without name
 /// or description).
-pub fn convert_json_to_yaml(bytes: &[u8], namespaces: &Namespaces) -> Result<String, ToolError> {
+pub fn convert_json_to_yaml(
+    bytes: &[u8],
+    sections: &[NamespaceDefaults],
+) -> Result<String, ToolError> {
     let mut doc = load_json(bytes)?;
     let mut out = String::new();
-    for default in sorted_defaults(namespaces) {
+    for default in sorted_defaults(sections) {
         if !contains(&doc, &default.name)? {
             continue;
         }
@@ -221,7 +221,7 @@ fn converted_rule(default: &RuleDefault, value: &Value) -> Result<String, ToolEr
 /// reference's `KeyError`).
 pub fn upgrade_policies(
     policies: Vec<(Value, Value)>,
-    namespaces: &Namespaces,
+    sections: &[NamespaceDefaults],
 ) -> Result<Vec<(Value, Value)>, ToolError> {
     let original: Vec<String> = policies
         .iter()
@@ -231,7 +231,7 @@ pub fn upgrade_policies(
         })
         .collect();
     let mut items = policies;
-    for default in sorted_defaults(namespaces) {
+    for default in sorted_defaults(sections) {
         let Some(old) = &default.deprecated_rule else {
             continue;
         };
@@ -257,7 +257,7 @@ pub fn upgrade_policies(
 /// for a document that is not a mapping (or empty) and where
 /// [`upgrade_policies`] fails, [`ToolError::Emit`] for values the writer
 /// cannot reproduce.
-pub fn upgrade(bytes: &[u8], namespaces: &Namespaces) -> Result<String, ToolError> {
+pub fn upgrade(bytes: &[u8], sections: &[NamespaceDefaults]) -> Result<String, ToolError> {
     let doc = crate::rules::read_document(bytes)?;
     let policies = match doc {
         Value::Dict(items) => items,
@@ -269,7 +269,7 @@ pub fn upgrade(bytes: &[u8], namespaces: &Namespaces) -> Result<String, ToolErro
             ));
         }
     };
-    let upgraded = upgrade_policies(policies, namespaces)?;
+    let upgraded = upgrade_policies(policies, sections)?;
     Ok(crate::yamlemit::safe_dump(&Value::Dict(upgraded))?)
 }
 

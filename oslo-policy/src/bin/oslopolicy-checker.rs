@@ -17,10 +17,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use oslo_policy::Value;
 use oslo_policy::cli::ToolError;
 use oslo_policy::rules::Rules;
 use oslo_policy::tools::checker::Cli;
-use oslo_policy::value::Value;
 
 fn read_json(path: &PathBuf) -> Result<Value, ToolError> {
     let text = std::fs::read_to_string(path).map_err(|e| ToolError::read(path, &e))?;

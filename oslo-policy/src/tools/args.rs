@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{EnforcerInputs, NamespaceRegistry, ToolError};
-use crate::defaults::RuleDefault;
+use crate::defaults::NamespaceDefaults;
 
 /// `--namespace`, `--defaults`, `--policy`, `--policy-dir`.
 #[derive(Debug, Clone, clap::Args)]
@@ -65,12 +65,12 @@ pub(crate) struct DefaultsArgs {
 }
 
 impl DefaultsArgs {
-    /// The namespaces of `--namespace` (from `namespaces`) and
+    /// The namespaces of `--namespace` (from `registry`) and
     /// `--defaults` (at least one of them is required).
-    pub(crate) fn namespaces(
+    pub(crate) fn resolve(
         &self,
-        namespaces: &NamespaceRegistry,
-    ) -> Result<Vec<(String, Vec<RuleDefault>)>, ToolError> {
-        namespaces.resolve_some(&self.namespace, &self.defaults)
+        registry: &NamespaceRegistry,
+    ) -> Result<Vec<NamespaceDefaults>, ToolError> {
+        registry.resolve_some(&self.namespace, &self.defaults)
     }
 }

@@ -30,12 +30,12 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), ToolError> {
+fn run(cli: &Cli, registry: &NamespaceRegistry) -> Result<(), ToolError> {
     let inputs = cli.enforcer.inputs();
     for warning in inputs.missing_inputs() {
         eprintln!("oslopolicy-list-redundant: {warning}");
     }
-    let e = inputs.enforcer(namespaces)?;
+    let e = inputs.enforcer(registry)?;
     for r in e.file_rules()?.iter() {
         let Some(reg) = e.registered(&r.name.py_str()) else {
             continue;
@@ -50,15 +50,15 @@ fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), ToolError> {
 
 /// The tool's `main`: parses `args` (the program name first, as
 /// `std::env::args_os()` gives them; `--help` and usage errors exit the
-/// process, as clap does) and runs it with `namespaces` available to
+/// process, as clap does) and runs it with `registry` available to
 /// `--namespace`. Prints its output and errors.
-pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+pub fn main<I, T>(args: I, registry: &NamespaceRegistry) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
     super::exit(
         "oslopolicy-list-redundant",
-        run(&Cli::parse_from(args), namespaces),
+        run(&Cli::parse_from(args), registry),
     )
 }

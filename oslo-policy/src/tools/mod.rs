@@ -3,17 +3,16 @@
 //! for the Python tools' `oslo.policy.policies` entry points):
 //!
 //! ```no_run
-//! use oslo_policy::cli::NamespaceRegistry;
-//! use oslo_policy::defaults::RuleDefault;
+//! use oslo_policy::{NamespaceRegistry, RuleDefault};
 //!
 //! fn main() -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
-//!     let mut namespaces = NamespaceRegistry::new();
-//!     namespaces.register(
+//!     let mut registry = NamespaceRegistry::new();
+//!     registry.register(
 //!         "myservice",
 //!         vec![RuleDefault::new("myservice:get", "role:reader")?],
 //!     );
 //!     // myservice-policy-sample-generator --namespace myservice
-//!     Ok(oslo_policy::tools::sample_generator::main(std::env::args_os(), &namespaces))
+//!     Ok(oslo_policy::tools::sample_generator::main(std::env::args_os(), &registry))
 //! }
 //! ```
 //!

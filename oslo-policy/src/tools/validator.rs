@@ -68,12 +68,12 @@ fn cycle(check: &Check, seen: &mut Vec<String>, lookup: &dyn Fn(&str) -> Option<
     false
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<u8, ToolError> {
+fn run(cli: &Cli, registry: &NamespaceRegistry) -> Result<u8, ToolError> {
     let inputs = cli.enforcer.inputs();
     for warning in inputs.missing_dirs() {
         eprintln!("oslopolicy-validator: {warning}");
     }
-    let e = inputs.enforcer(namespaces)?;
+    let e = inputs.enforcer(registry)?;
     let policy = &inputs.policy;
     let rules = e.load_rules()?;
     if !policy.exists() {
@@ -140,14 +140,14 @@ fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<u8, ToolError> {
 
 /// The tool's `main`: parses `args` (the program name first, as
 /// `std::env::args_os()` gives them; `--help` and usage errors exit the
-/// process, as clap does) and runs it with `namespaces` available to
+/// process, as clap does) and runs it with `registry` available to
 /// `--namespace`. Prints its output and errors.
-pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+pub fn main<I, T>(args: I, registry: &NamespaceRegistry) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    match run(&Cli::parse_from(args), namespaces) {
+    match run(&Cli::parse_from(args), registry) {
         Ok(rc) => ExitCode::from(rc),
         Err(e) => {
             eprintln!("oslopolicy-validator: {e}");

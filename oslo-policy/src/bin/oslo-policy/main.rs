@@ -13,10 +13,10 @@ use std::process::ExitCode;
 mod batch;
 
 use clap::Parser;
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, EnforceError, Enforcer};
 use oslo_policy::rules::{LoadError, Rules};
 use oslo_policy::tools::policy::{Cli, Command};
-use oslo_policy::value::Value;
 
 /// Why a command cannot start (exit status 2).
 #[derive(Debug, thiserror::Error)]
