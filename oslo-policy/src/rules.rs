@@ -435,7 +435,7 @@ impl Ctx<'_> {
     fn substitute<'p>(
         &self,
         pattern: &'p str,
-        note: &mut dyn FnMut(&dyn Fn() -> String),
+        note: Note<'_>,
     ) -> Result<Option<std::borrow::Cow<'p, str>>, EvalError> {
         match pyformat::format(pattern, self.target) {
             Ok(s) => Ok(Some(s)),
@@ -465,6 +465,8 @@ impl Ctx<'_> {
         result
     }
 
+    /// One check: the depth limit, a custom check kind registered for
+    /// the atom, else the built-in check.
     fn eval_inner(
         &self,
         check: &Check,
@@ -482,134 +484,177 @@ impl Ctx<'_> {
         if depth > MAX_EVAL_DEPTH {
             return Err(EvalError::new("TypeError", "unsupported callable"));
         }
-        if let Some(registry) = self.custom {
-            let atom = match check {
-                Check::Rule(p) => Some(("rule", p.as_str())),
-                Check::Role(p) => Some(("role", p.as_str())),
-                Check::Generic { kind, pattern, .. } => Some((kind.as_str(), pattern.as_str())),
-                // Built-in external checks come first, as the reference's
-                // entry points do; a build without them may plug its own.
-                Check::External { kind, pattern } if !self.remote.built_in() => {
-                    Some((kind.as_str(), pattern.as_str()))
-                }
-                _ => None,
-            };
-            if let Some((kind, pattern)) = atom {
-                if let Some(custom) = registry.get(kind) {
-                    note(&|| format!("custom check {kind:?}"));
-                    return custom.call(kind, pattern, self.target, self.creds);
-                }
-            }
+        if let Some(result) = self.custom_check(check, &mut note) {
+            return result;
         }
         match check {
             Check::True => Ok(true),
             Check::False => Ok(false),
             Check::Not(c) => Ok(!self.eval(c, depth + 1, trace.as_deref_mut())?),
-            Check::And(cs) | Check::Or(cs) => {
-                let decisive = matches!(check, Check::Or(_));
-                for (i, c) in cs.iter().enumerate() {
-                    if self.eval(c, depth + 1, trace.as_deref_mut())? == decisive {
-                        if let Some(t) = trace.as_deref_mut() {
-                            t.children.extend(cs.iter().skip(i + 1).map(TraceNode::new));
-                        }
-                        return Ok(decisive);
-                    }
-                }
-                Ok(!decisive)
-            }
-            Check::Rule(name) => match self.rules.lookup(name) {
-                Some(c) => {
-                    if tracing && self.rules.get(name).is_none() {
-                        note(&|| {
-                            format!(
-                                "no rule {name:?}: the default rule {:?} applies",
-                                self.rules.default_rule().unwrap_or_default()
-                            )
-                        });
-                    }
-                    self.eval(c, depth + 1, trace)
-                }
-                None => {
-                    note(&|| format!("no rule {name:?} and no default rule: false"));
-                    Ok(false)
-                }
-            },
-            Check::Role(pattern) => {
-                let Some(wanted) = self.substitute(pattern, &mut note)? else {
-                    return Ok(false);
-                };
-                let Some(roles) = self.creds.get("roles") else {
-                    note(&|| "the credentials have no \"roles\"".to_owned());
-                    return Ok(false);
-                };
-                let found = role_in(&wanted, roles)?;
-                note(&|| {
-                    format!(
-                        "roles {} {} {wanted:?} (compared lower-cased)",
-                        roles.py_str(),
-                        if found { "include" } else { "do not include" }
-                    )
-                });
-                Ok(found)
-            }
-            Check::External { kind, pattern } => {
-                let allowed =
-                    self.remote
-                        .check(kind, pattern, self.target, self.creds, self.current_rule)?;
-                note(&|| {
-                    format!(
-                        "the policy server at {kind}:{pattern} answered {}",
-                        if allowed {
-                            "True"
-                        } else {
-                            "something else than True"
-                        }
-                    )
-                });
-                Ok(allowed)
-            }
+            Check::And(cs) => self.eval_operands(cs, false, depth, trace),
+            Check::Or(cs) => self.eval_operands(cs, true, depth, trace),
+            Check::Rule(name) => self.eval_rule(name, depth, trace, tracing, &mut note),
+            Check::Role(pattern) => self.eval_role(pattern, &mut note),
+            Check::External { kind, pattern } => self.eval_external(kind, pattern, &mut note),
             Check::Generic {
                 kind,
                 pattern,
                 literal,
-            } => {
-                let Some(wanted) = self.substitute(pattern, &mut note)? else {
-                    return Ok(false);
-                };
-                match literal {
-                    Literal::Value(v) => {
-                        note(&|| {
-                            format!(
-                                "{kind} is a Python literal: {v:?} compared with {wanted:?}, credentials ignored"
-                            )
-                        });
-                        Ok(wanted == *v)
-                    }
-                    Literal::Error(e) => Err(EvalError::from_text(e.clone())),
-                    // Not the reference's (it evaluates these): no class.
-                    Literal::Unsupported(e) => Err(EvalError::new(
-                        "",
-                        format!("unsupported Python expression as a check kind ({e}): {kind:?}"),
-                    )),
-                    Literal::NotLiteral => {
-                        let found = find_in(self.creds, Some(kind), &wanted)?;
-                        note(&|| {
-                            format!(
-                                "credentials {kind} {} {wanted:?}",
-                                if found {
-                                    "match"
-                                } else {
-                                    "are missing or do not match"
-                                }
-                            )
-                        });
-                        Ok(found)
-                    }
+            } => self.eval_generic(kind, pattern, literal, &mut note),
+        }
+    }
+
+    /// The custom check registered for the kind of `check`'s atom, if
+    /// any (`None`: the built-in check decides).
+    fn custom_check(&self, check: &Check, note: Note<'_>) -> Option<Result<bool, EvalError>> {
+        let registry = self.custom?;
+        let (kind, pattern) = match check {
+            Check::Rule(p) => ("rule", p.as_str()),
+            Check::Role(p) => ("role", p.as_str()),
+            Check::Generic { kind, pattern, .. } => (kind.as_str(), pattern.as_str()),
+            // Built-in external checks come first, as the reference's
+            // entry points do; a build without them may plug its own.
+            Check::External { kind, pattern } if !self.remote.built_in() => {
+                (kind.as_str(), pattern.as_str())
+            }
+            _ => return None,
+        };
+        let custom = registry.get(kind)?;
+        note(&|| format!("custom check {kind:?}"));
+        Some(custom.call(kind, pattern, self.target, self.creds))
+    }
+
+    /// `AndCheck` (`decisive` false) and `OrCheck` (true): the operands in
+    /// order until one is `decisive`; the rest are never evaluated.
+    fn eval_operands(
+        &self,
+        operands: &[Check],
+        decisive: bool,
+        depth: usize,
+        mut trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        for (i, c) in operands.iter().enumerate() {
+            if self.eval(c, depth + 1, trace.as_deref_mut())? == decisive {
+                if let Some(t) = trace.as_deref_mut() {
+                    t.children
+                        .extend(operands.iter().skip(i + 1).map(TraceNode::new));
                 }
+                return Ok(decisive);
+            }
+        }
+        Ok(!decisive)
+    }
+
+    /// `RuleCheck`: the named rule, else the default rule, else false.
+    fn eval_rule(
+        &self,
+        name: &str,
+        depth: usize,
+        trace: Option<&mut TraceNode>,
+        tracing: bool,
+        note: Note<'_>,
+    ) -> Result<bool, EvalError> {
+        let Some(c) = self.rules.lookup(name) else {
+            note(&|| format!("no rule {name:?} and no default rule: false"));
+            return Ok(false);
+        };
+        if tracing && self.rules.get(name).is_none() {
+            note(&|| {
+                format!(
+                    "no rule {name:?}: the default rule {:?} applies",
+                    self.rules.default_rule().unwrap_or_default()
+                )
+            });
+        }
+        self.eval(c, depth + 1, trace)
+    }
+
+    /// `RoleCheck`: the substituted pattern among the credentials' roles.
+    fn eval_role(&self, pattern: &str, note: Note<'_>) -> Result<bool, EvalError> {
+        let Some(wanted) = self.substitute(pattern, note)? else {
+            return Ok(false);
+        };
+        let Some(roles) = self.creds.get("roles") else {
+            note(&|| "the credentials have no \"roles\"".to_owned());
+            return Ok(false);
+        };
+        let found = role_in(&wanted, roles)?;
+        note(&|| {
+            format!(
+                "roles {} {} {wanted:?} (compared lower-cased)",
+                roles.py_str(),
+                if found { "include" } else { "do not include" }
+            )
+        });
+        Ok(found)
+    }
+
+    /// `HttpCheck`/`HttpsCheck`: what the policy server answers.
+    fn eval_external(&self, kind: &str, pattern: &str, note: Note<'_>) -> Result<bool, EvalError> {
+        let allowed =
+            self.remote
+                .check(kind, pattern, self.target, self.creds, self.current_rule)?;
+        note(&|| {
+            format!(
+                "the policy server at {kind}:{pattern} answered {}",
+                if allowed {
+                    "True"
+                } else {
+                    "something else than True"
+                }
+            )
+        });
+        Ok(allowed)
+    }
+
+    /// `GenericCheck`: a Python literal kind compared with the
+    /// substituted pattern, else the kind's dotted path in the
+    /// credentials.
+    fn eval_generic(
+        &self,
+        kind: &str,
+        pattern: &str,
+        literal: &Literal,
+        note: Note<'_>,
+    ) -> Result<bool, EvalError> {
+        let Some(wanted) = self.substitute(pattern, note)? else {
+            return Ok(false);
+        };
+        match literal {
+            Literal::Value(v) => {
+                note(&|| {
+                    format!(
+                        "{kind} is a Python literal: {v:?} compared with {wanted:?}, credentials ignored"
+                    )
+                });
+                Ok(wanted == *v)
+            }
+            Literal::Error(e) => Err(EvalError::from_text(e.clone())),
+            // Not the reference's (it evaluates these): no class.
+            Literal::Unsupported(e) => Err(EvalError::new(
+                "",
+                format!("unsupported Python expression as a check kind ({e}): {kind:?}"),
+            )),
+            Literal::NotLiteral => {
+                let found = find_in(self.creds, Some(kind), &wanted)?;
+                note(&|| {
+                    format!(
+                        "credentials {kind} {} {wanted:?}",
+                        if found {
+                            "match"
+                        } else {
+                            "are missing or do not match"
+                        }
+                    )
+                });
+                Ok(found)
             }
         }
     }
 }
+
+/// Records why a check decided as it did (only when tracing).
+type Note<'n> = &'n mut dyn FnMut(&dyn Fn() -> String);
 
 /// `match.lower() in [x.lower() for x in creds['roles']]`: every member
 /// must be a string (the reference lower-cases them all before looking),
