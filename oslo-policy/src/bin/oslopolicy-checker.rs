@@ -13,10 +13,11 @@
 //! project ids. Without `--rule` every rule whose name contains `:` is
 //! checked, in name order.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use oslo_policy::RemoteOptions;
 use oslo_policy::Value;
 use oslo_policy::cli::ToolError;
 use oslo_policy::rules::Rules;
@@ -52,9 +53,10 @@ fn set(items: &mut Vec<(Value, Value)>, key: &str, value: Value) {
     Value::dict_insert(items, Value::str(key), value);
 }
 
-fn run(cli: &Cli) -> Result<(), ToolError> {
-    oslo_policy::cli::read_config_files("oslopolicy-checker", &cli.config_file, &cli.config_dir)?;
-    let access = read_json(&cli.access)?;
+/// The credentials `oslopolicy-checker` builds from the access file: the
+/// token plus `roles` (names), `user_id`, `project_id`, `system_scope`
+/// and `is_admin`; and the user id.
+fn credentials(access: &Value, is_admin: bool) -> Result<(Value, Value), ToolError> {
     let Some(Value::Dict(mut creds)) = access.get("token").cloned() else {
         return Err(ToolError::raised("KeyError", "'token'"));
     };
@@ -87,15 +89,14 @@ fn run(cli: &Cli) -> Result<(), ToolError> {
     if token.get("system").is_some_and(Value::truthy) {
         set(&mut creds, "system_scope", Value::str("all"));
     }
-    set(
-        &mut creds,
-        "is_admin",
-        Value::Bool(cli.is_admin && !cli.nois_admin),
-    );
-    let creds = Value::Dict(creds);
+    set(&mut creds, "is_admin", Value::Bool(is_admin));
+    Ok((Value::Dict(creds), user_id))
+}
 
-    let rules = Rules::load_file(&cli.policy, Some("default"))?;
-    let target = match &cli.target {
+/// The `--target` JSON flattened to dotted keys, else the user's and the
+/// project's ids.
+fn target(path: Option<&PathBuf>, user_id: Value, creds: &Value) -> Result<Value, ToolError> {
+    Ok(match path {
         Some(path) => {
             let mut flat = Vec::new();
             flatten(&read_json(path)?, "", &mut flat);
@@ -108,32 +109,41 @@ fn run(cli: &Cli) -> Result<(), ToolError> {
             }
             Value::Dict(t)
         }
-    };
-    // `FakeEnforcer(rules, enforcer_config)`: with a config file, the
-    // `[oslo_policy] remote_*` options reach http/https checks.
-    let remote = match &cli.enforcer_config {
-        Some(path) => {
-            let mut conf = oslo_config::ConfigOpts::new();
-            oslo_policy::opts::register(&mut conf)
-                .and_then(|()| {
-                    conf.call(
-                        oslo_config::CallArgs::new([format!("--config-file={}", path.display())])
-                            .prog("oslopolicy-checker"),
-                    )
-                })
-                .map_err(ToolError::from)?;
-            // The reference reads the options when an http check runs:
-            // a bad value fails each such check, not the run.
-            Some(match oslo_policy::opts::remote_options(&conf) {
-                Ok(r) => r,
-                Err(e) => oslo_policy::external::RemoteOptions {
-                    invalid: Some(format!("{}: {e}", e.python_class())),
-                    ..oslo_policy::external::RemoteOptions::DEFAULT
-                },
-            })
-        }
-        None => None,
-    };
+    })
+}
+
+/// `FakeEnforcer(rules, enforcer_config)`: with a config file, the
+/// `[oslo_policy] remote_*` options reach http/https checks.
+fn remote_options(path: &Path) -> Result<RemoteOptions, ToolError> {
+    let mut conf = oslo_config::ConfigOpts::new();
+    oslo_policy::opts::register(&mut conf).and_then(|()| {
+        conf.call(
+            oslo_config::CallArgs::new([format!("--config-file={}", path.display())])
+                .prog("oslopolicy-checker"),
+        )
+    })?;
+    // The reference reads the options when an http check runs: a bad
+    // value fails each such check, not the run.
+    Ok(match oslo_policy::opts::remote_options(&conf) {
+        Ok(r) => r,
+        Err(e) => RemoteOptions {
+            invalid: Some(format!("{}: {e}", e.python_class())),
+            ..RemoteOptions::DEFAULT
+        },
+    })
+}
+
+fn run(cli: &Cli) -> Result<(), ToolError> {
+    oslo_policy::cli::read_config_files("oslopolicy-checker", &cli.config_file, &cli.config_dir)?;
+    let access = read_json(&cli.access)?;
+    let (creds, user_id) = credentials(&access, cli.is_admin && !cli.nois_admin)?;
+    let rules = Rules::load_file(&cli.policy, Some("default"))?;
+    let target = target(cli.target.as_ref(), user_id, &creds)?;
+    let remote = cli
+        .enforcer_config
+        .as_deref()
+        .map(remote_options)
+        .transpose()?;
     let remote: &dyn oslo_policy::rules::RemoteCheck = match &remote {
         Some(options) => options,
         None => &oslo_policy::external::Unconfigured,
