@@ -144,98 +144,7 @@ impl<'s> Lexer<'s> {
             let mut blankline = false;
             if self.atbol {
                 self.atbol = false;
-                let (mut col, mut altcol, mut cont_col) = (0usize, 0usize, 0usize);
-                loop {
-                    match self.at(self.i) {
-                        Some(' ') => {
-                            col += 1;
-                            altcol += 1;
-                        }
-                        Some('\t') => {
-                            col = (col / 8 + 1) * 8;
-                            altcol += 1;
-                        }
-                        Some('\u{c}') => {
-                            col = 0;
-                            altcol = 0;
-                        }
-                        Some('\\') => {
-                            if cont_col == 0 {
-                                cont_col = col;
-                            }
-                            self.i += 1;
-                            self.continuation()?;
-                            continue;
-                        }
-                        _ => break,
-                    }
-                    self.i += 1;
-                }
-                let c = self.at(self.i);
-                if c == Some('#') || c == Some('\n') {
-                    blankline = true;
-                }
-                if !blankline && self.parens.is_empty() {
-                    if cont_col != 0 {
-                        col = cont_col;
-                        altcol = cont_col;
-                    }
-                    let top = self.indstack.last().copied().unwrap_or(0);
-                    let alttop = self.altindstack.last().copied().unwrap_or(0);
-                    if col == top {
-                        if altcol != alttop {
-                            return Err(PyErr {
-                                class: "TabError",
-                                msg: "inconsistent use of tabs and spaces in indentation"
-                                    .to_owned(),
-                                line: self.line,
-                            });
-                        }
-                    } else if col > top {
-                        if self.indstack.len() >= 100 {
-                            return Err(PyErr {
-                                class: "IndentationError",
-                                msg: "too many levels of indentation".to_owned(),
-                                line: self.line,
-                            });
-                        }
-                        if altcol <= alttop {
-                            return Err(PyErr {
-                                class: "TabError",
-                                msg: "inconsistent use of tabs and spaces in indentation"
-                                    .to_owned(),
-                                line: self.line,
-                            });
-                        }
-                        self.pendin += 1;
-                        self.indstack.push(col);
-                        self.altindstack.push(altcol);
-                    } else {
-                        while self.indstack.len() > 1
-                            && col < self.indstack.last().copied().unwrap_or(0)
-                        {
-                            self.pendin -= 1;
-                            self.indstack.pop();
-                            self.altindstack.pop();
-                        }
-                        if Some(&col) != self.indstack.last() {
-                            return Err(PyErr {
-                                class: "IndentationError",
-                                msg: "unindent does not match any outer indentation level"
-                                    .to_owned(),
-                                line: self.line,
-                            });
-                        }
-                        if Some(&altcol) != self.altindstack.last() {
-                            return Err(PyErr {
-                                class: "TabError",
-                                msg: "inconsistent use of tabs and spaces in indentation"
-                                    .to_owned(),
-                                line: self.line,
-                            });
-                        }
-                    }
-                }
+                blankline = self.indentation()?;
             }
             if self.pendin != 0 {
                 if self.pendin < 0 {
@@ -277,6 +186,102 @@ impl<'s> Lexer<'s> {
                 }
                 return self.token(c);
             }
+        }
+    }
+
+    /// At the start of a line (`tok_get`'s `atbol` part): measures the
+    /// indentation and, on a line that is neither blank nor inside
+    /// brackets, compares it with the indentation stack, queueing
+    /// INDENT/DEDENT tokens. Returns whether the line is blank (or a
+    /// comment alone).
+    fn indentation(&mut self) -> LexResult<bool> {
+        let (mut col, mut altcol, mut cont_col) = (0usize, 0usize, 0usize);
+        loop {
+            match self.at(self.i) {
+                Some(' ') => {
+                    col += 1;
+                    altcol += 1;
+                }
+                Some('\t') => {
+                    col = (col / 8 + 1) * 8;
+                    altcol += 1;
+                }
+                Some('\u{c}') => {
+                    col = 0;
+                    altcol = 0;
+                }
+                Some('\\') => {
+                    if cont_col == 0 {
+                        cont_col = col;
+                    }
+                    self.i += 1;
+                    self.continuation()?;
+                    continue;
+                }
+                _ => break,
+            }
+            self.i += 1;
+        }
+        let c = self.at(self.i);
+        let blankline = c == Some('#') || c == Some('\n');
+        if !blankline && self.parens.is_empty() {
+            if cont_col != 0 {
+                col = cont_col;
+                altcol = cont_col;
+            }
+            self.indent_to(col, altcol)?;
+        }
+        Ok(blankline)
+    }
+
+    /// A logical line indented to `col` (`altcol` with tabs counted as
+    /// one column): INDENT, DEDENTs, or the errors CPython raises.
+    fn indent_to(&mut self, col: usize, altcol: usize) -> LexResult<()> {
+        let top = self.indstack.last().copied().unwrap_or(0);
+        let alttop = self.altindstack.last().copied().unwrap_or(0);
+        if col == top {
+            if altcol != alttop {
+                return Err(self.tab_error());
+            }
+        } else if col > top {
+            if self.indstack.len() >= 100 {
+                return Err(PyErr {
+                    class: "IndentationError",
+                    msg: "too many levels of indentation".to_owned(),
+                    line: self.line,
+                });
+            }
+            if altcol <= alttop {
+                return Err(self.tab_error());
+            }
+            self.pendin += 1;
+            self.indstack.push(col);
+            self.altindstack.push(altcol);
+        } else {
+            while self.indstack.len() > 1 && col < self.indstack.last().copied().unwrap_or(0) {
+                self.pendin -= 1;
+                self.indstack.pop();
+                self.altindstack.pop();
+            }
+            if Some(&col) != self.indstack.last() {
+                return Err(PyErr {
+                    class: "IndentationError",
+                    msg: "unindent does not match any outer indentation level".to_owned(),
+                    line: self.line,
+                });
+            }
+            if Some(&altcol) != self.altindstack.last() {
+                return Err(self.tab_error());
+            }
+        }
+        Ok(())
+    }
+
+    fn tab_error(&self) -> PyErr {
+        PyErr {
+            class: "TabError",
+            msg: "inconsistent use of tabs and spaces in indentation".to_owned(),
+            line: self.line,
         }
     }
 
