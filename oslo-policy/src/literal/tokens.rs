@@ -411,49 +411,7 @@ pub(super) fn fstring(
     let mut unsupported = None;
     let fsyntax = |m: &str| Box::new(syntax(m, line));
     loop {
-        // A literal part, up to a single `{` (or `}` in a format spec).
-        let lit_start = i;
-        let lit_end;
-        loop {
-            let Some(&c) = body.get(i) else {
-                lit_end = i;
-                break;
-            };
-            i += 1;
-            let mut ch = c;
-            if !raw && c == '\\' && i < body.len() {
-                ch = body.get(i).copied().unwrap_or('\\');
-                i += 1;
-                if ch == 'N' {
-                    if body.get(i) == Some(&'{') {
-                        i += 1;
-                        while body.get(i).is_some_and(|&c| c != '}') {
-                            i += 1;
-                        }
-                        if i < body.len() {
-                            i += 1;
-                        }
-                    }
-                    continue;
-                }
-            }
-            if ch == '{' || ch == '}' {
-                if recurse == 0 {
-                    if body.get(i) == Some(&ch) {
-                        // A doubled brace: part of the literal.
-                        i += 1;
-                        continue;
-                    }
-                    if ch == '}' {
-                        return Err(fsyntax("f-string: single '}' is not allowed"));
-                    }
-                }
-                i -= 1;
-                lit_end = i;
-                break;
-            }
-        }
-        let literal = body.get(lit_start..lit_end).unwrap_or_default();
+        let literal = fstring_literal(body, &mut i, raw, recurse, line)?;
         if !raw && literal.contains(&'\\') {
             if let StrValue::Unsupported(w) = decode_str(literal, line)? {
                 unsupported = Some(w);
@@ -470,85 +428,7 @@ pub(super) fn fstring(
         }
         i += 1;
         let expr_start = i;
-        let mut quote: Option<(char, usize)> = None;
-        let mut nest: Vec<char> = Vec::new();
-        while let Some(&ch) = body.get(i) {
-            if ch == '\\' {
-                return Err(fsyntax(
-                    "f-string expression part cannot include a backslash",
-                ));
-            }
-            if let Some((q, size)) = quote {
-                if ch == q {
-                    if size == 3 {
-                        if body.get(i + 1) == Some(&ch) && body.get(i + 2) == Some(&ch) {
-                            i += 3;
-                            quote = None;
-                            continue;
-                        }
-                    } else {
-                        quote = None;
-                    }
-                }
-                i += 1;
-                continue;
-            }
-            match ch {
-                '\'' | '"' => {
-                    if body.get(i + 1) == Some(&ch) && body.get(i + 2) == Some(&ch) {
-                        quote = Some((ch, 3));
-                        i += 2;
-                    } else {
-                        quote = Some((ch, 1));
-                    }
-                }
-                '[' | '{' | '(' => {
-                    if nest.len() >= MAX_BRACKETS {
-                        return Err(fsyntax("f-string: too many nested parenthesis"));
-                    }
-                    nest.push(ch);
-                }
-                '#' => return Err(fsyntax("f-string expression part cannot include '#'")),
-                '!' | ':' | '}' | '=' | '>' | '<' if nest.is_empty() => {
-                    let next = body.get(i + 1).copied();
-                    if next == Some('=') && matches!(ch, '!' | '=' | '<' | '>') {
-                        i += 2;
-                        continue;
-                    }
-                    if ch == '>' || ch == '<' {
-                        i += 1;
-                        continue;
-                    }
-                    break;
-                }
-                ']' | '}' | ')' => {
-                    let Some(open) = nest.pop() else {
-                        return Err(fsyntax(&format!("f-string: unmatched '{ch}'")));
-                    };
-                    let want = match open {
-                        '(' => ')',
-                        '[' => ']',
-                        _ => '}',
-                    };
-                    if want != ch {
-                        return Err(fsyntax(&format!(
-                            "f-string: closing parenthesis '{ch}' does not match opening parenthesis '{open}'"
-                        )));
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        if quote.is_some() {
-            return Err(fsyntax("f-string: unterminated string"));
-        }
-        if let Some(open) = nest.last() {
-            return Err(fsyntax(&format!("f-string: unmatched '{open}'")));
-        }
-        if i >= body.len() {
-            return Err(fsyntax("f-string: expecting '}'"));
-        }
+        fstring_expr_end(body, &mut i, line)?;
         let expr = body.get(expr_start..i).unwrap_or_default();
         let end = body.get(i).copied().unwrap_or('}');
         if expr
@@ -561,47 +441,10 @@ pub(super) fn fstring(
                 fsyntax(&format!("f-string: expression required before '{end}'"))
             });
         }
-        let mut value_depth = parse_expr(expr, line)?;
-        if body.get(i) == Some(&'=') {
-            i += 1;
-            while body.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
-                i += 1;
-            }
-            if i >= body.len() {
-                return Err(fsyntax("f-string: expecting '}'"));
-            }
-        }
-        if body.get(i) == Some(&'!') {
-            i += 1;
-            let Some(&conv) = body.get(i) else {
-                return Err(fsyntax("f-string: expecting '}'"));
-            };
-            i += 1;
-            if !matches!(conv, 's' | 'r' | 'a') {
-                return Err(fsyntax(
-                    "f-string: invalid conversion character: expected 's', 'r', or 'a'",
-                ));
-            }
-        }
-        if i >= body.len() {
-            return Err(fsyntax("f-string: expecting '}'"));
-        }
-        if body.get(i) == Some(&':') {
-            i += 1;
-            if i >= body.len() {
-                return Err(fsyntax("f-string: expecting '}'"));
-            }
-            let rest = body.get(i..).unwrap_or_default();
-            let (spec, used) = fstring_spec(rest, raw, recurse + 1, line, parse_expr)?;
-            value_depth = value_depth.max(spec);
-            i += used;
-        }
-        if body.get(i) != Some(&'}') {
-            return Err(fsyntax("f-string: expecting '}'"));
-        }
-        i += 1;
+        let value_depth = parse_expr(expr, line)?;
+        let spec_depth = fstring_field_end(body, &mut i, raw, recurse, line, parse_expr)?;
         // FormattedValue inside the JoinedStr.
-        depth = depth.max(2 + value_depth);
+        depth = depth.max(2 + value_depth.max(spec_depth));
     }
     if recurse == 0 && i < body.len() {
         return Err(fsyntax("f-string: unexpected end of string"));
@@ -610,6 +453,204 @@ pub(super) fn fstring(
         Some(w) => StrValue::Unsupported(w),
         None => StrValue::FString(depth),
     })
+}
+
+/// `fstring_find_literal`: the literal part from `*i` up to a single `{`
+/// (or a `}` in a format spec), leaving `*i` there.
+fn fstring_literal<'b>(
+    body: &'b [char],
+    i: &mut usize,
+    raw: bool,
+    recurse: usize,
+    line: usize,
+) -> Result<&'b [char], Box<PyErr>> {
+    let lit_start = *i;
+    let lit_end;
+    loop {
+        let Some(&c) = body.get(*i) else {
+            lit_end = *i;
+            break;
+        };
+        *i += 1;
+        let mut ch = c;
+        if !raw && c == '\\' && *i < body.len() {
+            ch = body.get(*i).copied().unwrap_or('\\');
+            *i += 1;
+            if ch == 'N' {
+                if body.get(*i) == Some(&'{') {
+                    *i += 1;
+                    while body.get(*i).is_some_and(|&c| c != '}') {
+                        *i += 1;
+                    }
+                    if *i < body.len() {
+                        *i += 1;
+                    }
+                }
+                continue;
+            }
+        }
+        if ch == '{' || ch == '}' {
+            if recurse == 0 {
+                if body.get(*i) == Some(&ch) {
+                    // A doubled brace: part of the literal.
+                    *i += 1;
+                    continue;
+                }
+                if ch == '}' {
+                    return Err(Box::new(syntax(
+                        "f-string: single '}' is not allowed",
+                        line,
+                    )));
+                }
+            }
+            *i -= 1;
+            lit_end = *i;
+            break;
+        }
+    }
+    Ok(body.get(lit_start..lit_end).unwrap_or_default())
+}
+
+/// `fstring_find_expr`'s scan: from `*i` (after the `{`) to the `!`,
+/// `:`, `=` or `}` that ends the expression outside strings and
+/// brackets, leaving `*i` there.
+fn fstring_expr_end(body: &[char], i: &mut usize, line: usize) -> Result<(), Box<PyErr>> {
+    let fsyntax = |m: &str| Box::new(syntax(m, line));
+    let mut quote: Option<(char, usize)> = None;
+    let mut nest: Vec<char> = Vec::new();
+    while let Some(&ch) = body.get(*i) {
+        if ch == '\\' {
+            return Err(fsyntax(
+                "f-string expression part cannot include a backslash",
+            ));
+        }
+        if let Some((q, size)) = quote {
+            if ch == q {
+                if size == 3 {
+                    if body.get(*i + 1) == Some(&ch) && body.get(*i + 2) == Some(&ch) {
+                        *i += 3;
+                        quote = None;
+                        continue;
+                    }
+                } else {
+                    quote = None;
+                }
+            }
+            *i += 1;
+            continue;
+        }
+        match ch {
+            '\'' | '"' => {
+                if body.get(*i + 1) == Some(&ch) && body.get(*i + 2) == Some(&ch) {
+                    quote = Some((ch, 3));
+                    *i += 2;
+                } else {
+                    quote = Some((ch, 1));
+                }
+            }
+            '[' | '{' | '(' => {
+                if nest.len() >= MAX_BRACKETS {
+                    return Err(fsyntax("f-string: too many nested parenthesis"));
+                }
+                nest.push(ch);
+            }
+            '#' => return Err(fsyntax("f-string expression part cannot include '#'")),
+            '!' | ':' | '}' | '=' | '>' | '<' if nest.is_empty() => {
+                let next = body.get(*i + 1).copied();
+                if next == Some('=') && matches!(ch, '!' | '=' | '<' | '>') {
+                    *i += 2;
+                    continue;
+                }
+                if ch == '>' || ch == '<' {
+                    *i += 1;
+                    continue;
+                }
+                break;
+            }
+            ']' | '}' | ')' => {
+                let Some(open) = nest.pop() else {
+                    return Err(fsyntax(&format!("f-string: unmatched '{ch}'")));
+                };
+                let want = match open {
+                    '(' => ')',
+                    '[' => ']',
+                    _ => '}',
+                };
+                if want != ch {
+                    return Err(fsyntax(&format!(
+                        "f-string: closing parenthesis '{ch}' does not match opening parenthesis '{open}'"
+                    )));
+                }
+            }
+            _ => {}
+        }
+        *i += 1;
+    }
+    if quote.is_some() {
+        return Err(fsyntax("f-string: unterminated string"));
+    }
+    if let Some(open) = nest.last() {
+        return Err(fsyntax(&format!("f-string: unmatched '{open}'")));
+    }
+    if *i >= body.len() {
+        return Err(fsyntax("f-string: expecting '}'"));
+    }
+    Ok(())
+}
+
+/// The rest of a replacement field after its expression: `=`, `!conv`,
+/// `:spec` and the closing `}`, leaving `*i` after it. Returns the
+/// depth of the format spec's AST (0 without one).
+fn fstring_field_end(
+    body: &[char],
+    i: &mut usize,
+    raw: bool,
+    recurse: usize,
+    line: usize,
+    parse_expr: ParseExpr,
+) -> Result<usize, Box<PyErr>> {
+    let expecting = || Box::new(syntax("f-string: expecting '}'", line));
+    if body.get(*i) == Some(&'=') {
+        *i += 1;
+        while body.get(*i).is_some_and(|c| c.is_ascii_whitespace()) {
+            *i += 1;
+        }
+        if *i >= body.len() {
+            return Err(expecting());
+        }
+    }
+    if body.get(*i) == Some(&'!') {
+        *i += 1;
+        let Some(&conv) = body.get(*i) else {
+            return Err(expecting());
+        };
+        *i += 1;
+        if !matches!(conv, 's' | 'r' | 'a') {
+            return Err(Box::new(syntax(
+                "f-string: invalid conversion character: expected 's', 'r', or 'a'",
+                line,
+            )));
+        }
+    }
+    if *i >= body.len() {
+        return Err(expecting());
+    }
+    let mut spec_depth = 0;
+    if body.get(*i) == Some(&':') {
+        *i += 1;
+        if *i >= body.len() {
+            return Err(expecting());
+        }
+        let rest = body.get(*i..).unwrap_or_default();
+        let (spec, used) = fstring_spec(rest, raw, recurse + 1, line, parse_expr)?;
+        spec_depth = spec;
+        *i += used;
+    }
+    if body.get(*i) != Some(&'}') {
+        return Err(expecting());
+    }
+    *i += 1;
+    Ok(spec_depth)
 }
 
 /// A format spec (nested f-string up to its closing `}`): its depth and
