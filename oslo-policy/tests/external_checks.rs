@@ -19,9 +19,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
 use oslo_policy::external::{ContentType, RemoteOptions};
-use oslo_policy::value::Value;
 
 /// What reached the server.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use oslo_policy::literal::{Literal, literal_eval};
+use oslo_policy::{Literal, literal_eval};
 use pycompat::testing::Rng;
 
 fn json(s: &str) -> String {

@@ -9,8 +9,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
-use oslo_policy::value::Value;
 
 fn write_at(path: &Path, text: &str, secs: u64) {
     std::fs::write(path, text).unwrap();

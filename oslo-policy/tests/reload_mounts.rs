@@ -13,8 +13,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
-use oslo_policy::value::Value;
 
 /// Set in the run inside the namespace: the directory to work in.
 const INSIDE: &str = "OSLO_RS_TEST_MOUNT_DIR";

@@ -1,4 +1,5 @@
-//! Differential test: `oslo_policy::yaml::safe_load` against PyYAML 6.0.3's
+//! Differential test: `pycompat::yaml::safe_load` (oslo-policy's policy
+//! file reader) against PyYAML 6.0.3's
 //! `yaml.safe_load` (via `tests/oracle/yaml_oracle.py`, one Python process
 //! for every case), on hand-written edge cases and a few thousand
 //! generated documents.
@@ -13,8 +14,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use oslo_policy::value::{Value, float_repr};
-use oslo_policy::yaml::{YamlError, safe_load};
+use pycompat::value::{Value, float_repr};
+use pycompat::yaml::{YamlError, safe_load};
 use serde_json::{Value as Json, json};
 
 fn reference_python() -> Option<PathBuf> {
