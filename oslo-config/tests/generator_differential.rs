@@ -14,7 +14,7 @@
 //!   through us, from opt-data and from a registry of `Opt`s.
 //!
 //! Python outputs are cached under the cargo target tmp dir.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::collections::hash_map::DefaultHasher;
 use std::ffi::OsString;

@@ -2,7 +2,7 @@
 //! `cfg.ConfigParser`: thousands of generated config texts, parsed by both,
 //! compared section by section (name, header line, keys, values) or error
 //! by error (line number, reason, line text, message).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::ffi::OsStr;
 use std::io::Write;

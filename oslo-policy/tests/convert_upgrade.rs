@@ -15,7 +15,7 @@
 //!
 //! `CONVERT_UPGRADE_SEED` changes the generator's seed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 

@@ -25,7 +25,7 @@
 //! Needs the reference (`OSLO_RS_REFERENCE_PYTHON` or `<workspace>/.venv`,
 //! see `scripts/setup-reference.sh`); skips loudly without it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 

@@ -12,12 +12,8 @@
 //! The interpreter is `$OSLO_RS_REFERENCE_PYTHON`, else
 //! `<workspace>/.venv/bin/python`, else `python3`; it must be CPython 3.11.
 //! Without one the test says SKIPPED and passes.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::explicit_auto_deref
-)]
+#![cfg(test)]
+#![allow(clippy::explicit_auto_deref)]
 
 mod common;
 

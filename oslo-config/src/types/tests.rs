@@ -1,6 +1,5 @@
 //! Unit tests of the option types against behaviour checked on the
 //! reference (oslo.config 10.7.0, Python 3.11).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use super::*;
 

@@ -1,10 +1,5 @@
 //! Helpers shared by oslo-policy's differential tests.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
