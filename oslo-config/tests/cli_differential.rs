@@ -101,7 +101,7 @@ fn ours(argv: &[String]) -> Json {
 
 #[test]
 fn command_lines_and_log_opt_values_agree_with_the_reference() {
-    let Some(python) = pycompat::testing::reference_python("oslo_config", "cli_differential")
+    let Some(python) = oslo_test_support::reference_python("oslo_config", "cli_differential")
     else {
         return;
     };

@@ -592,7 +592,7 @@ fn synthetic_case(python: &Path, seed: u64) -> String {
 
 #[test]
 fn synthetic() {
-    let Some(python) = pycompat::testing::reference_python("oslo_config.generator", "synthetic")
+    let Some(python) = oslo_test_support::reference_python("oslo_config.generator", "synthetic")
     else {
         return;
     };
@@ -776,7 +776,7 @@ const CLI_CASES: &[CliCase] = &[
 #[test]
 fn cli_matches_reference() {
     let Some(python) =
-        pycompat::testing::reference_python("oslo_config.generator", "cli_matches_reference")
+        oslo_test_support::reference_python("oslo_config.generator", "cli_matches_reference")
     else {
         return;
     };

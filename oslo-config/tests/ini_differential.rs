@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 
 use oslo_config::ini;
-use pycompat::testing::{Rng, oracle_agrees, reference_python};
+use oslo_test_support::{Rng, oracle_agrees, reference_python};
 use serde_json::json;
 
 const CASES: usize = 6000;

@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::Path;
 
 use oslo_config::types::Type;
-use pycompat::testing::{Rng, oracle_agrees, reference_python};
+use oslo_test_support::{Rng, oracle_agrees, reference_python};
 use pycompat::value::{Value, float_repr};
 use serde_json::{Value as Json, json};
 

@@ -20,7 +20,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use oslo_policy::literal::{Literal, literal_eval};
-use pycompat::testing::Rng;
+use oslo_test_support::Rng;
 
 fn json(s: &str) -> String {
     let mut out = String::new();

@@ -15,16 +15,8 @@ use std::process::{Command, Stdio};
 
 use oslo_policy::value::{Value, float_repr};
 use oslo_policy::yaml::{YamlError, safe_load};
+use oslo_test_support::Rng;
 use serde_json::{Value as Json, json};
-
-fn reference_python() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("OSLO_RS_REFERENCE_PYTHON") {
-        let p = PathBuf::from(p);
-        return p.exists().then_some(p);
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    p.exists().then_some(p)
-}
 
 fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
@@ -452,30 +444,6 @@ fn hand_cases() -> Vec<Vec<u8>> {
 // ---------------------------------------------------------------------------
 // Generated cases
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        let i = self.below(items.len());
-        items.get(i).copied().unwrap_or("")
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
-
 const PLAIN: &[&str] = &[
     "a",
     "b",
@@ -653,28 +621,28 @@ struct Gen {
 impl Gen {
     fn scalar(&mut self) -> String {
         let mut out = String::new();
-        if self.rng.chance(8) {
+        if self.rng.pct(8) {
             out.push_str(self.rng.pick(TAGS));
             out.push(' ');
         }
-        if self.rng.chance(6) {
+        if self.rng.pct(6) {
             self.counter += 1;
             let name = format!("a{}", self.counter % 7);
             out.push_str(&format!("&{name} "));
             self.anchors.push(name);
         }
-        if self.rng.chance(6) && !self.anchors.is_empty() {
+        if self.rng.pct(6) && !self.anchors.is_empty() {
             let i = self.rng.below(self.anchors.len());
             return format!("*{}", self.anchors.get(i).cloned().unwrap_or_default());
         }
-        if self.rng.chance(30) {
+        if self.rng.pct(30) {
             let quoted = self.rng.pick(QUOTED);
             if !self.weird && (quoted.contains('\t') || quoted.contains("\\q")) {
                 out.push_str("'a'");
             } else {
                 out.push_str(quoted);
             }
-        } else if !self.weird || self.rng.chance(70) {
+        } else if !self.weird || self.rng.pct(70) {
             out.push_str(self.rng.pick(COMMON));
         } else {
             out.push_str(self.rng.pick(PLAIN));
@@ -683,18 +651,18 @@ impl Gen {
     }
 
     fn flow(&mut self, depth: usize) -> String {
-        if depth > 3 || self.rng.chance(50) {
+        if depth > 3 || self.rng.pct(50) {
             return self.scalar();
         }
         let n = self.rng.below(4);
-        let sep = if !self.weird || self.rng.chance(85) {
+        let sep = if !self.weird || self.rng.pct(85) {
             ", "
         } else {
             self.rng.pick(&[",", " ,", ",\n  ", "\t,"])
         };
-        if self.rng.chance(50) {
+        if self.rng.pct(50) {
             let items: Vec<String> = (0..n).map(|_| self.flow(depth + 1)).collect();
-            let trailing = if self.rng.chance(15) { "," } else { "" };
+            let trailing = if self.rng.pct(15) { "," } else { "" };
             format!("[{}{trailing}]", items.join(sep))
         } else {
             let items: Vec<String> = (0..n)
@@ -708,7 +676,7 @@ impl Gen {
                     format!("{k}{colon}{}", self.flow(depth + 1))
                 })
                 .collect();
-            let trailing = if self.rng.chance(15) { "," } else { "" };
+            let trailing = if self.rng.pct(15) { "," } else { "" };
             format!("{{{}{trailing}}}", items.join(sep))
         }
     }
@@ -726,7 +694,7 @@ impl Gen {
             let word = self.rng.pick(&["x", "role:a", "b c", "", "#", "- y"]);
             out.push_str(&format!("{pad}{extra}{word}\n"));
         }
-        if self.rng.chance(20) {
+        if self.rng.pct(20) {
             out.push('\n');
         }
         out
@@ -760,10 +728,10 @@ impl Gen {
     fn mapping(&mut self, indent: usize, depth: usize, out: &mut String) {
         let pad = " ".repeat(indent);
         for _ in 0..=self.rng.below(4) {
-            if self.rng.chance(10) {
+            if self.rng.pct(10) {
                 out.push_str(&format!("{pad}# comment {}\n", self.rng.pick(PLAIN)));
             }
-            let key = if self.rng.chance(70) {
+            let key = if self.rng.pct(70) {
                 format!(
                     "\"{}\"",
                     self.rng.pick(&["rule", "a", "b", "admin", "x:y", "1"])
@@ -771,17 +739,17 @@ impl Gen {
             } else {
                 self.scalar()
             };
-            let colon = if !self.weird || self.rng.chance(95) {
+            let colon = if !self.weird || self.rng.pct(95) {
                 ":"
             } else {
                 self.rng.pick(&[" :", ":\t"])
             };
             out.push_str(&format!("{pad}{key}{colon}"));
-            if self.weird && self.rng.chance(5) {
+            if self.weird && self.rng.pct(5) {
                 out.push_str(self.rng.pick(SPACES));
             }
             self.node(indent, depth, out);
-            if self.rng.chance(10) {
+            if self.rng.pct(10) {
                 if self.weird {
                     out.push_str(self.rng.pick(&["\n", "  \n", "# c\n", "\t\n"]));
                 } else {
@@ -793,9 +761,9 @@ impl Gen {
 
     fn document(&mut self) -> Vec<u8> {
         self.anchors.clear();
-        self.weird = self.rng.chance(25);
+        self.weird = self.rng.pct(25);
         let mut out = String::new();
-        if self.rng.chance(5) {
+        if self.rng.pct(5) {
             out.push_str("---\n");
         }
         match self.rng.below(10) {
@@ -814,12 +782,12 @@ impl Gen {
             }
             _ => self.mapping(0, 0, &mut out),
         }
-        if self.rng.chance(5) {
+        if self.rng.pct(5) {
             out = out.replace('\n', "\r\n");
         }
         let mut bytes = out.into_bytes();
         // Mutations.
-        if self.rng.chance(if self.weird { 40 } else { 10 }) {
+        if self.rng.pct(if self.weird { 40 } else { 10 }) {
             for _ in 0..=self.rng.below(2) {
                 let pos = self.rng.below(bytes.len() + 1);
                 let insert = self
@@ -830,7 +798,7 @@ impl Gen {
                     ])
                     .as_bytes()
                     .to_vec();
-                if self.rng.chance(30) && pos < bytes.len() {
+                if self.rng.pct(30) && pos < bytes.len() {
                     bytes.remove(pos);
                 } else if pos <= bytes.len() {
                     bytes.splice(pos..pos, insert);
@@ -855,11 +823,7 @@ fn generated_cases(n: usize) -> Vec<Vec<u8>> {
 
 #[test]
 fn safe_load_agrees_with_pyyaml() {
-    let Some(python) = reference_python() else {
-        eprintln!(
-            "SKIPPED: yaml_differential needs the reference Python with PyYAML \
-             (set OSLO_RS_REFERENCE_PYTHON or create <workspace>/.venv)"
-        );
+    let Some(python) = oslo_test_support::reference_python("yaml", "yaml_differential") else {
         return;
     };
     let hand = hand_cases();

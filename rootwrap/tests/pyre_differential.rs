@@ -22,6 +22,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use oslo_test_support::Rng;
 use rootwrap::pyre::PyRegex;
 
 /// The stand-ins for the undecodable bytes 0x80 and 0xff (Python sees the
@@ -203,28 +204,6 @@ const HAND: &[(&str, &str)] = &[
     ("(?P<q>['\"]).*(?P=q)", "'x\""),
 ];
 
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn chance(&mut self, one_in: usize) -> bool {
-        self.below(one_in) == 0
-    }
-}
-
 /// Characters subjects are made of (and that patterns sample from).
 const POOL: &[&str] = &[
     "a",
@@ -334,7 +313,7 @@ impl Node {
                 }
             }
             Node::Seq(items) => items.iter().for_each(|n| n.sample(rng, out)),
-            Node::Alt(items) => rng.pick(items).sample(rng, out),
+            Node::Alt(items) => items[rng.below(items.len())].sample(rng, out),
             Node::Group(_, body, consumes) => {
                 if *consumes {
                     body.sample(rng, out);
@@ -347,7 +326,7 @@ impl Node {
                 }
             }
             Node::Cond(_, yes, no) => {
-                if rng.chance(2) {
+                if rng.one_in(2) {
                     yes.sample(rng, out)
                 } else {
                     no.sample(rng, out)
@@ -504,17 +483,17 @@ const QUANTS: &[(&str, usize, usize)] = &[
 
 fn gen_set(rng: &mut Rng) -> Node {
     let mut p = String::from("[");
-    if rng.chance(3) {
+    if rng.one_in(3) {
         p.push('^');
     }
-    if rng.chance(8) {
+    if rng.one_in(8) {
         p.push(']');
     }
     for _ in 0..1 + rng.below(3) {
-        p.push_str(*rng.pick(SET_MEMBERS));
+        p.push_str(rng.pick(SET_MEMBERS));
     }
     p.push(']');
-    let samples = (0..3).map(|_| (*rng.pick(POOL)).to_owned()).collect();
+    let samples = (0..3).map(|_| (rng.pick(POOL)).to_owned()).collect();
     Node::Atom(p, samples)
 }
 
@@ -534,16 +513,16 @@ fn zero_width(p: &str) -> bool {
 /// A reference to a closed group, if any.
 fn gen_reference(rng: &mut Rng, groups: &Groups) -> Node {
     if groups.closed.is_empty() {
-        if rng.chance(8) {
-            let (p, s) = *rng.pick(&[("\\1", &["a"][..]), ("(?P=g1)", &["a"][..])]);
+        if rng.one_in(8) {
+            let (p, s) = rng.pick(&[("\\1", &["a"][..]), ("(?P=g1)", &["a"][..])]);
             return atom(p, s);
         }
-        let (p, s) = *rng.pick(ATOMS);
+        let (p, s) = rng.pick(ATOMS);
         return atom(p, s);
     }
     let (n, name) = rng.pick(&groups.closed).clone();
     let text = match name {
-        Some(name) if rng.chance(2) => format!("(?P={name})"),
+        Some(name) if rng.one_in(2) => format!("(?P={name})"),
         _ => format!("\\{n}"),
     };
     Node::Atom(
@@ -560,9 +539,9 @@ fn gen_fixed(rng: &mut Rng) -> Node {
     ];
     let mut p = String::new();
     for _ in 0..1 + rng.below(2) {
-        p.push_str(*rng.pick(pieces));
+        p.push_str(rng.pick(pieces));
     }
-    if rng.chance(8) {
+    if rng.one_in(8) {
         p.push('*');
     }
     Node::Atom(p, Vec::new())
@@ -572,10 +551,10 @@ fn gen_seq(rng: &mut Rng, depth: usize, groups: &mut Groups) -> Node {
     let mut items = Vec::new();
     for _ in 0..1 + rng.below(if depth == 0 { 4 } else { 3 }) {
         let mut quantifiable = true;
-        let piece = if depth < 3 && rng.chance(4 + 2 * depth) {
-            let open = *rng.pick(OPENERS);
+        let piece = if depth < 3 && rng.one_in(4 + 2 * depth) {
+            let open = rng.pick(OPENERS);
             if open == "(?#" {
-                quantifiable = rng.chance(10);
+                quantifiable = rng.one_in(10);
                 Node::Atom("(?#c)".to_owned(), Vec::new())
             } else if open.starts_with("(?<") {
                 Node::Group(open.to_owned(), Box::new(gen_fixed(rng)), false)
@@ -598,25 +577,25 @@ fn gen_seq(rng: &mut Rng, depth: usize, groups: &mut Groups) -> Node {
                 let consumes = !open.starts_with("(?=") && !open.starts_with("(?!");
                 Node::Group(open, Box::new(body), consumes)
             }
-        } else if depth < 3 && rng.chance(25) {
+        } else if depth < 3 && rng.one_in(25) {
             let g = match groups.closed.first() {
-                Some((n, _)) if !rng.chance(5) => *n,
+                Some((n, _)) if !rng.one_in(5) => *n,
                 _ => 1 + rng.below(2),
             };
             let yes = gen_seq(rng, depth + 1, groups);
             let no = gen_seq(rng, depth + 1, groups);
             Node::Cond(g, Box::new(yes), Box::new(no))
-        } else if rng.chance(12) {
+        } else if rng.one_in(12) {
             gen_reference(rng, groups)
-        } else if rng.chance(5) {
+        } else if rng.one_in(5) {
             gen_set(rng)
         } else {
-            let (p, s) = *rng.pick(ATOMS);
-            quantifiable = !zero_width(p) || rng.chance(10);
+            let (p, s) = rng.pick(ATOMS);
+            quantifiable = !zero_width(p) || rng.one_in(10);
             atom(p, s)
         };
         let (q, lo, hi) = if quantifiable {
-            *rng.pick(QUANTS)
+            rng.pick(QUANTS)
         } else {
             ("", 1, 1)
         };
@@ -630,7 +609,7 @@ fn gen_seq(rng: &mut Rng, depth: usize, groups: &mut Groups) -> Node {
 }
 
 fn gen_alt(rng: &mut Rng, depth: usize, groups: &mut Groups) -> Node {
-    if rng.chance(4) {
+    if rng.one_in(4) {
         let n = 2 + rng.below(2);
         Node::Alt((0..n).map(|_| gen_seq(rng, depth, groups)).collect())
     } else {
@@ -662,16 +641,16 @@ const PREFIXES: &[&str] = &[
 fn gen_case(rng: &mut Rng) -> (String, Vec<String>) {
     let mut groups = Groups::default();
     let tree = gen_alt(rng, 0, &mut groups);
-    let prefix = *rng.pick(PREFIXES);
+    let prefix = rng.pick(PREFIXES);
     let mut pattern = prefix.to_owned();
     tree.render(&mut pattern);
-    if prefix.contains('x') && rng.chance(2) {
+    if prefix.contains('x') && rng.one_in(2) {
         // Verbose mode: sprinkle whitespace and comments.
         let mut spaced = String::new();
         for c in pattern.chars() {
             spaced.push(c);
-            if rng.chance(6) {
-                spaced.push_str(*rng.pick(&[" ", "\t", "\n", " #c\n"]));
+            if rng.one_in(6) {
+                spaced.push_str(rng.pick(&[" ", "\t", "\n", " #c\n"]));
             }
         }
         pattern = spaced;
@@ -682,7 +661,7 @@ fn gen_case(rng: &mut Rng) -> (String, Vec<String>) {
         tree.sample(rng, &mut s);
         match rng.below(6) {
             0 => s.push('\n'),
-            1 => s.push_str(*rng.pick(POOL)),
+            1 => s.push_str(rng.pick(POOL)),
             2 if !s.is_empty() => {
                 let cut = s
                     .char_indices()
@@ -696,7 +675,7 @@ fn gen_case(rng: &mut Rng) -> (String, Vec<String>) {
     }
     let mut s = String::new();
     for _ in 0..rng.below(5) {
-        s.push_str(*rng.pick(POOL));
+        s.push_str(rng.pick(POOL));
     }
     subjects.push(s);
     (pattern, subjects)
@@ -788,12 +767,9 @@ fn translation_agrees_with_python_re() {
             cases.push(((*p).to_owned(), s.to_owned()));
         }
     }
-    // PYRE_DIFF_SEED / PYRE_DIFF_PATTERNS explore further (default: a
+    // OSLO_RS_TEST_SEED / PYRE_DIFF_PATTERNS explore further (default: a
     // fixed seed and 4000 patterns, a few seconds).
-    let seed = std::env::var("PYRE_DIFF_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed_2026);
+    let seed = oslo_test_support::seed(0x5eed_2026);
     let patterns = std::env::var("PYRE_DIFF_PATTERNS")
         .ok()
         .and_then(|v| v.parse().ok())

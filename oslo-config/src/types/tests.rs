@@ -486,7 +486,7 @@ fn no_panics_on_odd_input() {
         ".",
         "e",
     ];
-    let mut rng = pycompat::testing::Rng(7);
+    let mut rng = oslo_test_support::Rng(7);
     let pieces = [
         "[", "]", "{", "}", "'", "\"", ",", ":", "=", "é", "\0", "\n", "%", "/", "#", "?", "@",
         ".", "_", "-", "1", "a", " ", "::", "\u{130}", "٣", "e", "inf",
