@@ -9,8 +9,8 @@
 #     if that fails (PyPI slow or down) the suite goes on, those tests say
 #     SKIPPED and a WARNING is printed at the start and at the end;
 #  4. checks the dependencies against the declared rust-version, formatting,
-#     lints, the docs (rustdoc warnings are
-#     errors), the fuzz targets (built as plain binaries), the dependency
+#     lints, module cycles (xtask cycles), the docs (rustdoc warnings
+#     are errors), the fuzz targets (built as plain binaries), the dependency
 #     tree's licenses and sources (cargo deny, installed when missing), then
 #     runs every test of the workspace;
 #  5. runs scripts/demo.sh (the README's first command) in a target
@@ -52,6 +52,8 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets -q -- -D warnings
 # oslo-policy without its default `http` feature (no HTTP client) too.
 cargo clippy -p oslo-policy --no-default-features --all-targets -q -- -D warnings
+echo "== module cycles (xtask cycles)"
+cargo run -q --locked -p xtask -- cycles
 echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --no-deps --locked
 # The fuzz targets (fuzz/, outside the workspace: cargo-fuzz adds its
