@@ -9,9 +9,7 @@
 //! where it fails and PyYAML loads something; they are printed, and their
 //! number is capped.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
 
 use oslo_policy::value::{Value, float_repr};
 use oslo_policy::yaml::{YamlError, safe_load};
@@ -81,39 +79,16 @@ fn base64(data: &[u8]) -> String {
 }
 
 /// Runs the oracle on every case, in one process.
-fn oracle(python: &PathBuf, cases: &[Vec<u8>]) -> Vec<Json> {
+fn oracle(python: &Path, cases: &[Vec<u8>]) -> Vec<Json> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/yaml_oracle.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
-    let input: String = cases
+    let input: Vec<String> = cases
         .iter()
-        .map(|c| format!("{}\n", json!({ "b64": base64(c) })))
+        .map(|c| json!({ "b64": base64(c) }).to_string())
         .collect();
-    let writer = std::thread::spawn(move || {
-        stdin
-            .write_all(input.as_bytes())
-            .unwrap_or_else(|e| panic!("writing to the oracle: {e}"));
-    });
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    let answers: Vec<Json> = BufReader::new(stdout)
-        .lines()
-        .map(|l| {
-            let l = l.unwrap_or_else(|e| panic!("reading the oracle: {e}"));
-            serde_json::from_str(&l).unwrap_or_else(|e| panic!("oracle output {l:?}: {e}"))
-        })
-        .collect();
-    writer
-        .join()
-        .unwrap_or_else(|_| panic!("oracle writer thread"));
-    let status = child.wait().unwrap_or_else(|e| panic!("oracle: {e}"));
-    assert!(status.success(), "oracle failed: {status}");
-    assert_eq!(answers.len(), cases.len(), "oracle answered every case");
-    answers
+    oslo_test_support::oracle_lines(python, &script, &input)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("oracle output {l:?}: {e}")))
+        .collect()
 }
 
 /// Why a failure of ours where PyYAML loads a value is acceptable (a

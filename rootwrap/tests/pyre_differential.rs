@@ -18,9 +18,8 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use oslo_test_support::Rng;
 use rootwrap::pyre::PyRegex;
@@ -711,33 +710,11 @@ fn python311() -> Option<PathBuf> {
 
 fn run_oracle(python: &Path, cases: &[(String, String)]) -> Vec<String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/pyre_oracle.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the Python oracle");
-    let mut input = String::new();
-    for (p, s) in cases {
-        input.push_str(&serde_json::json!({"p": p, "s": s}).to_string());
-        input.push('\n');
-    }
-    let mut stdin = child.stdin.take().expect("oracle stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("oracle output");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("write to oracle");
-    assert!(out.status.success(), "the Python oracle failed");
-    let verdicts: Vec<String> = String::from_utf8(out.stdout)
-        .expect("oracle output is UTF-8")
-        .lines()
-        .map(str::to_owned)
+    let input: Vec<String> = cases
+        .iter()
+        .map(|(p, s)| serde_json::json!({"p": p, "s": s}).to_string())
         .collect();
-    assert_eq!(verdicts.len(), cases.len(), "one oracle verdict per case");
-    verdicts
+    oslo_test_support::oracle_lines(python, &script, &input)
 }
 
 #[test]

@@ -26,11 +26,9 @@ mod common;
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use oslo_test_support::Rng;
@@ -611,31 +609,19 @@ struct Reference {
 
 fn run_reference(python: &Path, queries: &[Query]) -> Vec<Reference> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/realpath_oracle.py");
-    let mut child = Command::new(python)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut input = String::new();
-    for q in queries {
-        let line = serde_json::json!({
-            "cwd_hex": q.cwd.iter().map(|c| hex(c)).collect::<Vec<_>>(),
-            "gone": q.gone.as_deref().map(hex),
-            "query_hex": hex(&q.query),
-        });
-        input.push_str(&line.to_string());
-        input.push('\n');
-    }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "realpath oracle failed");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
+    let input: Vec<String> = queries
+        .iter()
+        .map(|q| {
+            serde_json::json!({
+                "cwd_hex": q.cwd.iter().map(|c| hex(c)).collect::<Vec<_>>(),
+                "gone": q.gone.as_deref().map(hex),
+                "query_hex": hex(&q.query),
+            })
+            .to_string()
+        })
+        .collect();
+    oslo_test_support::oracle_lines(python, &script, &input)
+        .iter()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             let result = match v["ok"].as_str() {

@@ -7,5 +7,7 @@
 mod reference;
 mod rng;
 
-pub use reference::{oracle_agrees, reference_python, reference_python_exact, workspace};
+pub use reference::{
+    oracle_agrees, oracle_lines, reference_python, reference_python_exact, workspace,
+};
 pub use rng::{Rng, SEED_VAR, seed, seed_override};

@@ -3,8 +3,9 @@
 //! compare it with our binaries.
 
 use std::ffi::OsStr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
@@ -67,4 +68,45 @@ pub fn oracle_agrees(test: &str, python: &Path, script: &Path, args: &[&OsStr], 
         "{test}: the implementations disagree:\n{stdout}"
     );
     assert!(stdout.contains(agreed), "{stdout}");
+}
+
+/// Runs `python script` once for a whole batch: writes `cases` to its
+/// stdin, one line each, and returns its stdout lines, demanding that it
+/// exits 0 and answers every case with exactly one line.
+pub fn oracle_lines(python: &Path, script: &Path, cases: &[String]) -> Vec<String> {
+    let mut child = Command::new(python)
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {} {}: {e}", python.display(), script.display()));
+    let mut input = String::new();
+    for case in cases {
+        input.push_str(case);
+        input.push('\n');
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    // Written from a thread: the oracle answers while it reads.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "the oracle {} failed: {}",
+        script.display(),
+        out.status
+    );
+    let answers: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        answers.len(),
+        cases.len(),
+        "the oracle {} answers every case",
+        script.display()
+    );
+    answers
 }
