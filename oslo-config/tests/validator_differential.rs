@@ -7,7 +7,7 @@
 //! default config files in $HOME, environment variables, `$` templates).
 //! Our binary runs each scenario here; `oracle/validator_oracle.py` runs
 //! the reference on it and compares stdout, stderr and exit status.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use oslo_config::validator;
-use pycompat::testing::{Rng, oracle_agrees, reference_python};
+use oslo_test_support::{Rng, oracle_agrees, reference_python};
 use pycompat::value::Value;
 use serde_json::json;
 

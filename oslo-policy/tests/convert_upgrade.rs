@@ -13,9 +13,9 @@
 //!   that are not objects, JSON/YAML errors), to stdout and to
 //!   `--output-file`: same exit status, byte-identical output.
 //!
-//! `CONVERT_UPGRADE_SEED` changes the generator's seed.
+//! `OSLO_RS_TEST_SEED` changes the generator's seed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 
@@ -31,10 +31,7 @@ use serde_json::{Value as Json, json};
 const DEFAULT_SEED: u64 = 0x0c0f_f1e5;
 
 fn seed() -> u64 {
-    std::env::var("CONVERT_UPGRADE_SEED")
-        .ok()
-        .map(|s| s.parse().expect("CONVERT_UPGRADE_SEED must be an integer"))
-        .unwrap_or(DEFAULT_SEED)
+    oslo_test_support::seed(DEFAULT_SEED)
 }
 
 // ------------------------------------------------------------------ oracle

@@ -3,12 +3,8 @@
 //! side: the same decisions, the same errors, and byte-identical requests
 //! (method, path, content type and body) reaching the server.
 #![cfg(feature = "http")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![cfg(test)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -4,7 +4,7 @@
 //!
 //! One test in this binary: it changes the process's working directory.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};

@@ -8,7 +8,7 @@
 //! itself again under `unshare -m` (the mount stays in that namespace)
 //! and skips, saying why, where it cannot.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::path::Path;
 use std::process::Command;

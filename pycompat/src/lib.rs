@@ -9,8 +9,6 @@
 //! * [`hash`] — a fast hash for tables of trusted names.
 
 pub mod hash;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod textwrap;
 pub mod value;
 pub mod yaml;
