@@ -8,7 +8,11 @@
 #     time, a second afterwards) for oslo-policy/tests/service_policies.rs;
 #     if that fails (PyPI slow or down) the suite goes on, those tests say
 #     SKIPPED and a WARNING is printed at the start and at the end;
-#  4. checks formatting and lints, then runs every test of the workspace;
+#  4. checks the dependencies against the declared rust-version, formatting,
+#     lints, module cycles (xtask cycles), the docs (rustdoc warnings
+#     are errors), the fuzz targets (built as plain binaries), the dependency
+#     tree's licenses and sources (cargo deny, installed when missing), then
+#     runs every test of the workspace;
 #  5. runs scripts/demo.sh (the README's first command) in a target
 #     directory of its own, checking every step's exit status.
 # Differential tests compare every decision with the reference; without it
@@ -34,12 +38,37 @@ the real-service-policy tests (oslo-policy/tests/service_policies.rs) are SKIPPE
   echo "$service_policies_warning" >&2
 fi
 
+# rust-version in Cargo.toml (the oldest Rust claimed) is checked as far as
+# this machine allows: only a newer toolchain is installed and no other can
+# be fetched. No package of Cargo.lock may need a newer Rust; clippy's
+# incompatible_msrv lint (below) rejects newer standard-library APIs; newer
+# language features are not checked.
+echo "== rust-version"
+cargo metadata -q --locked --format-version 1 | scripts/check-rust-version.py
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -q -- -D warnings
 # oslo-policy without its default `http` feature (no HTTP client) too.
 cargo clippy -p oslo-policy --no-default-features --all-targets -q -- -D warnings
+echo "== module cycles (xtask cycles)"
+cargo run -q --locked -p xtask -- cycles
+echo "== cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --no-deps --locked
+# The fuzz targets (fuzz/, outside the workspace: cargo-fuzz adds its
+# sanitizer flags on nightly) must at least build, as plain binaries on
+# this stable toolchain, in their own target directory. Not --locked:
+# fuzz/Cargo.lock follows the crates' dependencies (cargo brings it up to
+# date, as it had fallen behind before this step existed).
+echo "== fuzz targets (cargo build --manifest-path fuzz/Cargo.toml)"
+cargo build -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --bins
+echo "== cargo deny check licenses bans sources (deny.toml)"
+if ! command -v cargo-deny >/dev/null 2>&1; then
+  echo "installing cargo-deny (cargo install --locked, a few minutes once)"
+  cargo install -q --locked cargo-deny
+fi
+cargo deny --offline check --hide-inclusion-graph licenses bans sources
 echo "== cargo test"
 cargo test --workspace -- --test-threads=2
 # The README's first command, for real, in a target directory of its own

@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use oslo_policy::rules::Rules;
 use oslo_policy::parser::parse_text;
-use oslo_policy::value::Value;
+use oslo_policy::Value;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oslo_policy::yaml::{safe_load, safe_load_yaml};
+use pycompat::yaml::{safe_load, safe_load_yaml};
 
 fuzz_target!(|data: &[u8]| {
     assert_eq!(safe_load(data), safe_load_yaml(data));

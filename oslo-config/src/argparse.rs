@@ -14,7 +14,8 @@ use std::collections::HashMap;
 
 use pycompat::hash::NameHashBuild;
 
-/// The argparse namespace: attribute name → value.
+/// The attributes argparse sets (Python's `argparse.Namespace`): name →
+/// value.
 pub(crate) type Attrs = HashMap<String, Attr, NameHashBuild>;
 
 use crate::error::{Error, Result};
@@ -78,7 +79,7 @@ pub(crate) struct Action {
     pub default: Attr,
 }
 
-/// An attribute of the argparse namespace.
+/// An attribute argparse sets.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Attr {
     /// `None`.
@@ -119,8 +120,10 @@ pub(crate) enum SideEffect<'a> {
     ConfigDir(&'a str),
 }
 
-fn is_negative_number(s: &str) -> bool {
-    // `^-\d+$|^-\d*\.\d+$` (Python `\d` is any Unicode decimal digit).
+pub(crate) fn is_negative_number(s: &str) -> bool {
+    // `^-\d+$|^-\d*\.\d+$` (Python `\d` is any Unicode decimal digit;
+    // `$` also matches before a final newline).
+    let s = s.strip_suffix('\n').unwrap_or(s);
     let Some(rest) = s.strip_prefix('-') else {
         return false;
     };
@@ -991,5 +994,22 @@ impl State<'_> {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_negative_number;
+
+    #[test]
+    fn negative_numbers_as_argparse_matches_them() {
+        // `_negative_number_matcher` is `^-\d+$|^-\d*\.\d+$`: Python's `$`
+        // also matches before a final newline.
+        for yes in ["-1", "-1\n", "-.5", "-0.5\n", "-١٢"] {
+            assert!(is_negative_number(yes), "{yes:?}");
+        }
+        for no in ["-", "-1\n\n", "-1.", "1", "-\n", "--1", "-1 "] {
+            assert!(!is_negative_number(no), "{no:?}");
+        }
     }
 }

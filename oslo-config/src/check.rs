@@ -28,8 +28,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::conf::{AssignmentError, CallArgs, ConfigOpts};
 use crate::error::Error;
-use crate::namespace::{FileProblem, FileScan, normalize_group};
 use crate::opts::Opt;
+use crate::parsed::{FileProblem, FileScan, normalize_group};
 use crate::report::{self, Kind, Origin, Problem, Secrets, Severity, closest, describe};
 use crate::template;
 

@@ -23,6 +23,8 @@ pub struct Cli {
 }
 
 #[derive(Subcommand)]
+// Not `#[non_exhaustive]`: the tool must handle every sub-command, so its
+// match is exhaustive on purpose.
 pub enum Command {
     /// Print every option's value as one JSON object (the conformance
     /// contract: secret values included, errors as the reference's).

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use pycompat::value::Value;
 
-use crate::namespace::LocationInfo;
+use crate::location::LocationInfo;
 use crate::types::Type;
 
 /// Everything that can go wrong registering, parsing or reading options.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// `NoSuchOptError`.
     #[error("no such option {name} in group [{}]", group.as_deref().unwrap_or("DEFAULT"))]
@@ -104,6 +105,19 @@ pub enum Error {
         class: &'static str,
         /// Its text.
         message: String,
+    },
+    /// A `config_source` group names a driver this implementation cannot
+    /// load (the reference would open the source with it, e.g.
+    /// `remote_file`).
+    #[error(
+        "configuration source drivers (config_source = {group}, driver = {driver}) are not \
+         supported by this implementation"
+    )]
+    UnsupportedSource {
+        /// The `config_source` group.
+        group: String,
+        /// Its `driver`.
+        driver: String,
     },
     /// The command line was refused (argparse's `SystemExit`): `status` 2
     /// for usage errors, 1 for a value the option's type refuses, 0 for
@@ -225,7 +239,29 @@ impl Error {
             Error::Value(_) => "ValueError",
             Error::IsADirectory(_) => "IsADirectoryError",
             Error::Python { class, .. } => class,
+            Error::UnsupportedSource { .. } => "NotImplementedError",
             Error::Exit { .. } => "SystemExit",
+        }
+    }
+
+    /// Where the reference prints a traceback, its last line: the class
+    /// (qualified for oslo.config's own) and the text.
+    pub fn traceback_line(&self) -> String {
+        let class = self.python_class();
+        let builtin = matches!(
+            class,
+            "ValueError"
+                | "TypeError"
+                | "AttributeError"
+                | "KeyError"
+                | "IsADirectoryError"
+                | "RecursionError"
+                | "NotImplementedError"
+        ) || matches!(self, Error::Python { .. });
+        if builtin {
+            format!("{class}: {self}")
+        } else {
+            format!("oslo_config.cfg.{class}: {self}")
         }
     }
 }

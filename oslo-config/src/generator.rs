@@ -92,6 +92,7 @@ use crate::opts::{Opt, OptGroup};
 /// The group a `list_opts` function puts options in: Python's `None`, a
 /// group name, or an `OptGroup` (whose help the sample prints).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GroupSpec {
     /// `None`: `[DEFAULT]`.
     Default,
@@ -210,6 +211,7 @@ impl NamespaceRegistry {
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// The commented sample file.
     #[default]

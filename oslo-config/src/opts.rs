@@ -14,7 +14,7 @@
 use pycompat::value::Value;
 
 use crate::error::{Error, Result};
-use crate::pytype;
+use crate::type_repr;
 use crate::types::{Choices, IntegerType, StringType, Type};
 
 /// `cfg.DeprecatedOpt`: an old name and/or group an option is also read
@@ -40,6 +40,7 @@ impl DeprecatedOpt {
 /// How a sub-command's argument stores what it is given (argparse's
 /// `action=`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SubArgAction {
     /// `store` (the default).
     Store,
@@ -447,7 +448,7 @@ impl Opt {
             return Err(Error::DefaultValue(format!(
                 "Error processing default value {} for Opt type of {}.",
                 self.default.py_str(),
-                pytype::repr(&self.ty)
+                type_repr::repr(&self.ty)
             )));
         }
         Ok(())
@@ -458,7 +459,7 @@ impl Opt {
     pub fn same_as(&self, other: &Opt) -> bool {
         self.name == other.name
             && self.dest == other.dest
-            && pytype::eq(&self.ty, &other.ty)
+            && type_repr::eq(&self.ty, &other.ty)
             && self.multi == other.multi
             && self.boolean == other.boolean
             && same_value(&self.default, &other.default)

@@ -18,7 +18,8 @@ use pycompat::value::Value;
 
 use crate::error::{BadValue, Error};
 use crate::ini;
-use crate::namespace::{FileProblem, LocationInfo, Locations};
+use crate::location::{LocationInfo, Locations};
+use crate::parsed::FileProblem;
 use crate::types::{FloatType, IntegerType, Type};
 
 /// What a secret value is shown as (as `log_opt_values` shows it).
@@ -26,6 +27,8 @@ pub const MASK: &str = "****";
 
 /// Whether values of `secret` options may be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+// Not `#[non_exhaustive]`: a yes/no choice, which callers should match
+// exhaustively.
 pub enum Secrets {
     /// Shown as [`MASK`] (the default everywhere).
     #[default]
@@ -53,6 +56,7 @@ impl Secrets {
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Severity {
     /// The service would fail, or would not do what the file says.
     Error,
@@ -73,6 +77,7 @@ impl Severity {
 
 /// What kind of problem it is (stable names, for `--format json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// A line the INI parser refuses.
     Syntax,
@@ -125,6 +130,7 @@ impl Kind {
 
 /// Where a problem is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Origin {
     /// A config file (or directory), as shown to the operator (relative
     /// to the working directory when inside it), and the 1-based line and
@@ -417,6 +423,7 @@ pub fn describe(err: &Error, secrets: Secrets) -> Vec<Problem> {
         Error::ArgsAlreadyParsed(_)
         | Error::NotInitialized
         | Error::Value(_)
+        | Error::UnsupportedSource { .. }
         | Error::Python { .. } => one(Problem::error(Kind::Other, Origin::None, err.to_string())),
     }
 }

@@ -38,12 +38,6 @@ fn identifier(s: &str) -> usize {
     s.len()
 }
 
-/// True if `value` would be interpolated at all (has a `$` that is not
-/// part of `$$` or `\$`).
-pub fn has_reference(value: &str) -> bool {
-    value.replace("\\$", "").replace("$$", "").contains('$')
-}
-
 /// The keys of the placeholders `value` would look up, in order
 /// (`$a.b` and `${a.b}` give `a.b`).
 pub fn references(value: &str) -> Vec<String> {
@@ -142,12 +136,5 @@ mod tests {
     fn lists_references() {
         assert_eq!(references("$a/${b.c} $$d \\$e $5"), vec!["a", "b.c"]);
         assert!(references("plain").is_empty());
-    }
-
-    #[test]
-    fn reference_test() {
-        assert!(has_reference("$a"));
-        assert!(!has_reference("$$a \\$b"));
-        assert!(has_reference("$"));
     }
 }

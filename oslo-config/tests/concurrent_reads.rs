@@ -2,7 +2,7 @@
 //! options being resolved are the reading thread's own call stack, so a
 //! `$` reference read on two threads at once is no cycle, and a real
 //! cycle is reported alike on every thread.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use oslo_config::{CallArgs, ConfigOpts, Error, Opt};
 use pycompat::value::Value;

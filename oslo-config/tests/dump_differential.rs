@@ -19,7 +19,7 @@
 //! directory and compares them; the hand-written cases of
 //! `tests/oracle/dump_cases/` (one file per corner of `cfg.py`'s
 //! `ConfigOpts._do_get`, `types.py` and `_list_opts`: see its README) run too.
-//! `DUMP_DIFF_SEED` and `DUMP_DIFF_CASES` override the seed and the number
+//! `OSLO_RS_TEST_SEED` and `DUMP_DIFF_CASES` override the seed and the number
 //! of random cases.  To look at one case:
 //!
 //! ```text
@@ -33,7 +33,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use pycompat::testing::{oracle_agrees, reference_python};
+use oslo_test_support::{oracle_agrees, reference_python};
 
 /// Random cases per run: about 40 s on two cores.
 const CASES: &str = "1500";
@@ -49,9 +49,9 @@ fn dump_agrees_with_oslo_config() {
         "--cases".into(),
         std::env::var_os("DUMP_DIFF_CASES").unwrap_or_else(|| CASES.into()),
     ];
-    if let Some(seed) = std::env::var_os("DUMP_DIFF_SEED") {
+    if let Some(seed) = oslo_test_support::seed_override() {
         args.push("--seed".into());
-        args.push(seed);
+        args.push(seed.to_string().into());
     }
     let args: Vec<&std::ffi::OsStr> = args.iter().map(OsString::as_os_str).collect();
     oracle_agrees(

@@ -14,7 +14,7 @@
 //!   through us, from opt-data and from a registry of `Opt`s.
 //!
 //! Python outputs are cached under the cargo target tmp dir.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::collections::hash_map::DefaultHasher;
 use std::ffi::OsString;
@@ -592,7 +592,7 @@ fn synthetic_case(python: &Path, seed: u64) -> String {
 
 #[test]
 fn synthetic() {
-    let Some(python) = pycompat::testing::reference_python("oslo_config.generator", "synthetic")
+    let Some(python) = oslo_test_support::reference_python("oslo_config.generator", "synthetic")
     else {
         return;
     };
@@ -776,7 +776,7 @@ const CLI_CASES: &[CliCase] = &[
 #[test]
 fn cli_matches_reference() {
     let Some(python) =
-        pycompat::testing::reference_python("oslo_config.generator", "cli_matches_reference")
+        oslo_test_support::reference_python("oslo_config.generator", "cli_matches_reference")
     else {
         return;
     };

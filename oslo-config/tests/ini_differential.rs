@@ -2,14 +2,14 @@
 //! `cfg.ConfigParser`: thousands of generated config texts, parsed by both,
 //! compared section by section (name, header line, keys, values) or error
 //! by error (line number, reason, line text, message).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::Path;
 
 use oslo_config::ini;
-use pycompat::testing::{Rng, oracle_agrees, reference_python};
+use oslo_test_support::{Rng, oracle_agrees, reference_python};
 use serde_json::json;
 
 const CASES: usize = 6000;

@@ -1,6 +1,6 @@
 //! `examples/service.rs` for real: started with a config file, edited,
 //! sent SIGHUP; the mutable option changes, the immutable one does not.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

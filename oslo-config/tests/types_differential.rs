@@ -7,7 +7,7 @@
 //!
 //! Needs the reference (`scripts/setup-reference.sh`); skips loudly
 //! without it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::Path;
 
 use oslo_config::types::Type;
-use pycompat::testing::{Rng, oracle_agrees, reference_python};
+use oslo_test_support::{Rng, oracle_agrees, reference_python};
 use pycompat::value::{Value, float_repr};
 use serde_json::{Value as Json, json};
 

@@ -44,9 +44,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
 use oslo_policy::rules::Rules;
-use oslo_policy::value::Value;
 
 /// The benchmark policy as JSON text.
 pub fn bench_policy() -> String {
@@ -188,7 +188,7 @@ fn service_defaults(dir: &Path) -> Result<Vec<u8>, String> {
 
 /// The defaults a defaults file's text describes.
 fn parse_defaults(defaults: &[u8]) -> Result<Vec<oslo_policy::defaults::RuleDefault>, String> {
-    let doc = oslo_policy::rules::read_document(defaults)?;
+    let doc = oslo_policy::rules::read_document(defaults).map_err(|e| e.to_string())?;
     oslo_policy::defaults::from_document(&doc).map_err(|e| e.to_string())
 }
 

@@ -10,9 +10,9 @@ use std::hint::black_box;
 use std::path::Path;
 use std::process::ExitCode;
 
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
 use oslo_policy::rules::Rules;
-use oslo_policy::value::Value;
 
 const WORKLOADS: &[&str] = &[
     "load_1000_rules",

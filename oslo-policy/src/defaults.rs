@@ -71,6 +71,7 @@ pub struct RuleDefault {
 
 /// A default the reference would refuse to construct.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum InvalidRuleDefault {
     /// `ValueError` / `InvalidRuleDefault` from the constructor.
     #[error("{}: {message}", if name.is_empty() { "a rule default with an empty name" } else { name })]
@@ -173,15 +174,73 @@ fn opt_str(entry: &Value, key: &str, name: &str) -> Result<Option<String>, Inval
     }
 }
 
+/// Why a defaults file could not be used (its path, then why).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DefaultsFileError {
+    /// The file could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file, as given.
+        path: String,
+        /// The system error.
+        message: String,
+    },
+    /// Not YAML (or JSON) as PyYAML reads it.
+    #[error("{path}: {source}")]
+    Yaml {
+        /// The file, as given.
+        path: String,
+        /// Where and why.
+        source: crate::yaml::YamlError,
+    },
+    /// A document that is not a valid list of rule defaults.
+    #[error("{path}: {source}")]
+    Invalid {
+        /// The file, as given.
+        path: String,
+        /// The entry and why.
+        source: InvalidRuleDefault,
+    },
+}
+
 /// Reads a defaults file (JSON or YAML, as the policy loader reads it).
 ///
 /// # Errors
-/// Why the file cannot be read or is not a valid defaults file (without
-/// its path: callers name it).
-pub fn read_file(path: &std::path::Path) -> Result<Vec<RuleDefault>, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let doc = crate::rules::read_document(&bytes)?;
-    from_document(&doc).map_err(|e| e.to_string())
+/// Why the file cannot be read or is not a valid defaults file.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<RuleDefault>, DefaultsFileError> {
+    let shown = || path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| DefaultsFileError::Io {
+        path: shown(),
+        message: e.to_string(),
+    })?;
+    let doc = crate::rules::read_document(&bytes).map_err(|source| DefaultsFileError::Yaml {
+        path: shown(),
+        source,
+    })?;
+    from_document(&doc).map_err(|source| DefaultsFileError::Invalid {
+        path: shown(),
+        source,
+    })
+}
+
+/// The rule defaults of one of the tools' namespaces, with its name: a
+/// `--namespace` (from the registry a service fills) or a `--defaults`
+/// file (named by its path).
+pub type NamespaceDefaults = (String, Vec<RuleDefault>);
+
+/// Reads each `--defaults` file of the tools as one namespace, named by
+/// its path.
+///
+/// # Errors
+/// The first file that cannot be read or is not a valid defaults file.
+pub fn load_defaults_files(
+    paths: &[std::path::PathBuf],
+) -> Result<Vec<NamespaceDefaults>, DefaultsFileError> {
+    paths
+        .iter()
+        .map(|path| read_file(path).map(|rules| (path.display().to_string(), rules)))
+        .collect()
 }
 
 /// Reads a defaults file's document (see the module docs).
@@ -192,109 +251,124 @@ pub fn from_document(doc: &Value) -> Result<Vec<RuleDefault>, InvalidRuleDefault
             "a defaults file is a list of rule defaults",
         ));
     };
-    let mut out = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.iter().enumerate() {
-        let name = match entry.get("name") {
-            Some(Value::Str(s)) => s.clone(),
-            _ => return Err(invalid(&format!("entry {i}"), "\"name\" must be a string")),
-        };
-        let check_str = match entry.get("check_str") {
-            Some(Value::Str(s)) => s.clone(),
-            _ => return Err(invalid(&name, "\"check_str\" must be a string")),
-        };
-        let mut rd = RuleDefault::new(&name, &check_str)?;
-        rd.description = opt_str(entry, "description", &name)?;
-        if let Some(ops) = entry.get("operations") {
-            let Value::List(ops) = ops else {
-                return Err(invalid(&name, "Operations must be a list"));
-            };
-            for op in ops {
-                let Value::Dict(items) = op else {
-                    return Err(invalid(&name, "Operation must be a mapping"));
-                };
-                let (Some(path), Some(method)) = (op.get("path"), op.get("method")) else {
-                    return Err(invalid(
-                        &name,
-                        if op.get("path").is_none() {
-                            "Operation must contain a path"
-                        } else {
-                            "Operation must contain a method"
-                        },
-                    ));
-                };
-                if items.len() > 2 {
-                    return Err(invalid(&name, "Operation contains > 2 keys"));
-                }
-                rd.operations.push(Operation {
-                    path: path.clone(),
-                    method: method.clone(),
-                });
-            }
-            if rd.operations.is_empty() {
-                return Err(invalid(&name, "Operations must be a non-empty list"));
-            }
-            if rd.description.as_deref().unwrap_or_default().is_empty() {
-                return Err(invalid(
-                    &name,
-                    "Description is required and cannot be empty",
-                ));
-            }
-        }
-        if let Some(scopes) = entry.get("scope_types") {
-            match scopes {
-                Value::None => {}
-                Value::List(items) => {
-                    let mut names = Vec::new();
-                    for s in items {
-                        match s {
-                            Value::Str(s) => names.push(s.as_str()),
-                            _ => {
-                                return Err(invalid(
-                                    &name,
-                                    "scope_types must be a list of strings.",
-                                ));
-                            }
-                        }
-                    }
-                    rd = rd.with_scope_types(&names)?;
-                }
-                _ => return Err(invalid(&name, "scope_types must be a list of strings.")),
-            }
-        }
-        if let Some(old) = entry
-            .get("deprecated_rule")
-            .filter(|v| !matches!(v, Value::None))
-        {
-            let old_name = match old.get("name") {
-                Some(Value::Str(s)) => s.clone(),
-                _ => return Err(invalid(&name, "deprecated_rule needs a \"name\"")),
-            };
-            let old_check = match old.get("check_str") {
-                Some(Value::Str(s)) => s.clone(),
-                _ => return Err(invalid(&name, "deprecated_rule needs a \"check_str\"")),
-            };
-            rd.deprecated_rule = Some(DeprecatedRule::new(
-                &old_name,
-                &old_check,
-                opt_str(old, "deprecated_reason", &name)?.as_deref(),
-                opt_str(old, "deprecated_since", &name)?.as_deref(),
-            )?);
-        }
-        rd.deprecated_for_removal =
-            matches!(entry.get("deprecated_for_removal"), Some(v) if v.truthy());
-        rd.deprecated_reason = opt_str(entry, "deprecated_reason", &name)?;
-        rd.deprecated_since = opt_str(entry, "deprecated_since", &name)?;
-        if rd.deprecated_for_removal
-            && (rd.deprecated_reason.is_none() || rd.deprecated_since.is_none())
-        {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| from_entry(i, entry))
+        .collect()
+}
+
+/// One entry of a defaults file: `RuleDefault` (or
+/// `DocumentedRuleDefault`, with `operations`) with its checks, in the
+/// order the reference's constructors make them.
+fn from_entry(i: usize, entry: &Value) -> Result<RuleDefault, InvalidRuleDefault> {
+    let name = match entry.get("name") {
+        Some(Value::Str(s)) => s.clone(),
+        _ => return Err(invalid(&format!("entry {i}"), "\"name\" must be a string")),
+    };
+    let check_str = match entry.get("check_str") {
+        Some(Value::Str(s)) => s.clone(),
+        _ => return Err(invalid(&name, "\"check_str\" must be a string")),
+    };
+    let mut rd = RuleDefault::new(&name, &check_str)?;
+    rd.description = opt_str(entry, "description", &name)?;
+    if let Some(ops) = entry.get("operations") {
+        rd.operations = operations(&name, ops)?;
+        if rd.description.as_deref().unwrap_or_default().is_empty() {
             return Err(invalid(
                 &name,
-                format!(
-                    "{name} deprecated without deprecated_reason or deprecated_since. Both must be supplied if deprecating a policy"
-                ),
+                "Description is required and cannot be empty",
             ));
         }
-        out.push(rd);
+    }
+    if let Some(scopes) = entry.get("scope_types") {
+        match scopes {
+            Value::None => {}
+            Value::List(items) => {
+                let mut names = Vec::new();
+                for s in items {
+                    let Value::Str(s) = s else {
+                        return Err(invalid(&name, "scope_types must be a list of strings."));
+                    };
+                    names.push(s.as_str());
+                }
+                rd = rd.with_scope_types(&names)?;
+            }
+            _ => return Err(invalid(&name, "scope_types must be a list of strings.")),
+        }
+    }
+    if let Some(old) = entry
+        .get("deprecated_rule")
+        .filter(|v| !matches!(v, Value::None))
+    {
+        rd.deprecated_rule = Some(deprecated_rule(&name, old)?);
+    }
+    rd.deprecated_for_removal =
+        matches!(entry.get("deprecated_for_removal"), Some(v) if v.truthy());
+    rd.deprecated_reason = opt_str(entry, "deprecated_reason", &name)?;
+    rd.deprecated_since = opt_str(entry, "deprecated_since", &name)?;
+    if rd.deprecated_for_removal
+        && (rd.deprecated_reason.is_none() || rd.deprecated_since.is_none())
+    {
+        return Err(invalid(
+            &name,
+            format!(
+                "{name} deprecated without deprecated_reason or deprecated_since. Both must be supplied if deprecating a policy"
+            ),
+        ));
+    }
+    Ok(rd)
+}
+
+/// `DocumentedRuleDefault`'s `operations`: a non-empty list of
+/// `{"path", "method"}` mappings.
+fn operations(name: &str, ops: &Value) -> Result<Vec<Operation>, InvalidRuleDefault> {
+    let Value::List(ops) = ops else {
+        return Err(invalid(name, "Operations must be a list"));
+    };
+    let mut out = Vec::with_capacity(ops.len());
+    for op in ops {
+        let Value::Dict(items) = op else {
+            return Err(invalid(name, "Operation must be a mapping"));
+        };
+        let (Some(path), Some(method)) = (op.get("path"), op.get("method")) else {
+            return Err(invalid(
+                name,
+                if op.get("path").is_none() {
+                    "Operation must contain a path"
+                } else {
+                    "Operation must contain a method"
+                },
+            ));
+        };
+        if items.len() > 2 {
+            return Err(invalid(name, "Operation contains > 2 keys"));
+        }
+        out.push(Operation {
+            path: path.clone(),
+            method: method.clone(),
+        });
+    }
+    if out.is_empty() {
+        return Err(invalid(name, "Operations must be a non-empty list"));
     }
     Ok(out)
+}
+
+/// An entry's `deprecated_rule` (`DeprecatedRule(name, check_str, ...)`).
+fn deprecated_rule(name: &str, old: &Value) -> Result<DeprecatedRule, InvalidRuleDefault> {
+    let old_name = match old.get("name") {
+        Some(Value::Str(s)) => s.clone(),
+        _ => return Err(invalid(name, "deprecated_rule needs a \"name\"")),
+    };
+    let old_check = match old.get("check_str") {
+        Some(Value::Str(s)) => s.clone(),
+        _ => return Err(invalid(name, "deprecated_rule needs a \"check_str\"")),
+    };
+    DeprecatedRule::new(
+        &old_name,
+        &old_check,
+        opt_str(old, "deprecated_reason", name)?.as_deref(),
+        opt_str(old, "deprecated_since", name)?.as_deref(),
+    )
 }

@@ -24,7 +24,7 @@ use std::time::SystemTime;
 use crate::defaults::RuleDefault;
 use crate::external::RemoteOptions;
 use crate::parser::Check;
-use crate::rules::{EvalError, LoadError, Rule, Rules};
+use crate::rules::{CheckRegistry, EvalError, LoadError, Rule, Rules, TraceNode, system_scope};
 use crate::value::Value;
 use crate::watch::{Arming, arm_path};
 
@@ -57,6 +57,7 @@ impl Default for Config {
 
 /// Why `enforce`/`authorize` did not return a decision.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EnforceError {
     /// A policy file could not be loaded.
     #[error(transparent)]
@@ -64,6 +65,9 @@ pub enum EnforceError {
     /// Evaluating the rule raised (deny).
     #[error(transparent)]
     Eval(#[from] EvalError),
+    /// A defaults file could not be read.
+    #[error(transparent)]
+    DefaultsFile(#[from] crate::defaults::DefaultsFileError),
     /// `authorize` of a name no default was registered for.
     #[error("Policy {0} has not been registered")]
     NotRegistered(String),
@@ -215,7 +219,13 @@ impl Enforcer {
 
     /// An enforcer with the defaults of every defaults file registered
     /// (each file's list in order; the files in the order given).
-    pub fn with_defaults_files(config: Config, files: &[PathBuf]) -> Result<Enforcer, String> {
+    ///
+    /// # Errors
+    /// The first file that cannot be read or registered.
+    pub fn with_defaults_files(
+        config: Config,
+        files: &[PathBuf],
+    ) -> Result<Enforcer, EnforceError> {
         let mut e = Enforcer::new(config);
         e.register_defaults_files(files)?;
         Ok(e)
@@ -224,13 +234,10 @@ impl Enforcer {
     /// Registers the defaults of each defaults file, in order.
     ///
     /// # Errors
-    /// A message naming the file that cannot be read or registered.
-    pub fn register_defaults_files(&mut self, files: &[PathBuf]) -> Result<(), String> {
+    /// The first file that cannot be read or registered.
+    pub fn register_defaults_files(&mut self, files: &[PathBuf]) -> Result<(), EnforceError> {
         for path in files {
-            let rules = crate::defaults::read_file(path)
-                .map_err(|err| format!("{}: {err}", path.display()))?;
-            self.register_defaults(rules)
-                .map_err(|err| err.to_string())?;
+            self.register_defaults(crate::defaults::read_file(path)?)?;
         }
         Ok(())
     }
@@ -577,8 +584,14 @@ impl Enforcer {
                 }
             }
         }
-        let allowed =
-            rules.decide_prepared(name, target, creds, Some(&self.checks), &self.config.remote)?;
+        let allowed = rules.decide(
+            name,
+            target,
+            creds,
+            None,
+            Some(&self.checks),
+            &self.config.remote,
+        )?;
         if raise && !allowed {
             return Err(EnforceError::NotAuthorized(name.to_owned()));
         }
@@ -698,6 +711,102 @@ impl<'r> CycleWalk<'r> {
     }
 }
 
+/// `Enforcer.enforce` on rules loaded from a file alone (no registered
+/// defaults, no scope checks; `http:`/`https:` checks with the
+/// reference's default `remote_*` options).
+impl Rules {
+    /// `Enforcer.enforce(name, target, creds)`. `creds` is updated like
+    /// the reference updates the caller's dict (`system` from a truthy
+    /// `system_scope`).
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
+    pub fn enforce(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> Result<bool, EvalError> {
+        self.enforce_traced(name, target, creds, None)
+    }
+
+    /// [`Rules::enforce`] without touching the caller's credentials (the
+    /// `system_scope` copy is made on a private copy, only when needed).
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
+    pub fn enforce_ref(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+    ) -> Result<bool, EvalError> {
+        self.enforce_custom(name, target, creds, None)
+    }
+
+    /// [`Rules::enforce_ref`] with custom check kinds.
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
+    pub fn enforce_custom(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &Value,
+        custom: Option<&CheckRegistry>,
+    ) -> Result<bool, EvalError> {
+        if let Some(scope) = system_scope(creds) {
+            let mut copy = creds.clone();
+            if let Value::Dict(items) = &mut copy {
+                Value::dict_insert(items, Value::str("system"), scope);
+            }
+            return self.decide(name, target, &copy, None, custom, &RemoteOptions::DEFAULT);
+        }
+        self.decide(name, target, creds, None, custom, &RemoteOptions::DEFAULT)
+    }
+
+    /// Evaluates `name` like [`Rules::enforce`] and returns the decision
+    /// with the tree of every check evaluated (or skipped) and why.
+    pub fn explain(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+    ) -> (Result<bool, EvalError>, TraceNode) {
+        let mut root = TraceNode {
+            check: format!("enforce({name:?})"),
+            outcome: None,
+            detail: match (self.get(name), self.lookup(name)) {
+                (Some(_), _) => String::new(),
+                (None, Some(_)) => format!(
+                    "no rule {name:?}: the default rule {:?} applies",
+                    self.default_rule().unwrap_or_default()
+                ),
+                (None, None) => format!("no rule {name:?} and no default rule: false"),
+            },
+            children: Vec::new(),
+        };
+        let result = self.enforce_traced(name, target, creds, Some(&mut root));
+        root.outcome = Some(result.clone());
+        (result, root)
+    }
+
+    fn enforce_traced(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+        trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        if let Some(scope) = system_scope(creds) {
+            if let Value::Dict(items) = creds {
+                Value::dict_insert(items, Value::str("system"), scope);
+            }
+        }
+        self.decide(name, target, creds, trace, None, &RemoteOptions::DEFAULT)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -799,8 +908,8 @@ mod tests {
             target: &Value,
             creds: &Value,
         ) -> Result<bool, EvalError> {
-            let wanted =
-                crate::pyformat::format(pattern, target).map_err(|e| EvalError(e.to_string()))?;
+            let wanted = crate::pyformat::format(pattern, target)
+                .map_err(|e| EvalError::from_text(e.to_string()))?;
             Ok(creds.get("user_id").map(Value::py_str).as_deref() == Some(&*wanted))
         }
     }

@@ -18,11 +18,12 @@
 
 use std::path::PathBuf;
 
-use crate::rules::EvalError;
+use crate::rules::{EvalError, RemoteCheck};
 use crate::value::{Value, float_repr, str_repr};
 
 /// `remote_content_type`: how the payload is sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ContentType {
     /// `application/x-www-form-urlencoded` (the default): three form
     /// fields, each a JSON document.
@@ -73,9 +74,57 @@ impl Default for RemoteOptions {
     }
 }
 
+/// The checks with these options (the enforcer's).
+impl RemoteCheck for RemoteOptions {
+    fn check(
+        &self,
+        kind: &str,
+        pattern: &str,
+        target: &Value,
+        creds: &Value,
+        current_rule: Option<&str>,
+    ) -> Result<bool, EvalError> {
+        check(kind, pattern, target, creds, current_rule, self)
+    }
+
+    fn built_in(&self) -> bool {
+        cfg!(feature = "http")
+    }
+}
+
+/// `http:`/`https:` checks without configuration, as with
+/// `oslopolicy-checker`'s stand-in enforcer (`FakeEnforcer` without
+/// `--enforcer_config`): they raise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unconfigured;
+
+impl RemoteCheck for Unconfigured {
+    fn check(
+        &self,
+        kind: &str,
+        pattern: &str,
+        target: &Value,
+        _creds: &Value,
+        _current_rule: Option<&str>,
+    ) -> Result<bool, EvalError> {
+        // `https:` formats its URL before it looks at the enforcer.
+        if kind == "https" {
+            url(kind, pattern, target)?;
+        }
+        Err(EvalError::new(
+            "AttributeError",
+            "'NoneType' object has no attribute 'oslo_policy'",
+        ))
+    }
+
+    fn built_in(&self) -> bool {
+        cfg!(feature = "http")
+    }
+}
+
 /// Evaluates one `http:`/`https:` atom. `current_rule` is the name given
 /// to `enforce` (`None` when a check is called directly).
-pub fn check(
+fn check(
     kind: &str,
     pattern: &str,
     target: &Value,
@@ -84,7 +133,7 @@ pub fn check(
     options: &RemoteOptions,
 ) -> Result<bool, EvalError> {
     if let Some(e) = &options.invalid {
-        return Err(EvalError(e.clone()));
+        return Err(EvalError::from_text(e.clone()));
     }
     let url = url(kind, pattern, target)?;
     let tls = if kind == "https" {
@@ -93,10 +142,10 @@ pub fn check(
         None
     };
     let Value::Dict(_) = target else {
-        return Err(EvalError(format!(
-            "AttributeError: '{}' object has no attribute 'keys'",
-            target.type_name()
-        )));
+        return Err(EvalError::new(
+            "AttributeError",
+            format!("'{}' object has no attribute 'keys'", target.type_name()),
+        ));
     };
     let rule = current_rule.map_or(Value::None, Value::str);
     let (content_type, body) = match options.content_type {
@@ -119,23 +168,22 @@ pub fn check(
                 (Value::str("target"), target.clone()),
                 (Value::str("credentials"), creds.clone()),
             ]);
-            let body = dumps(&payload, false).map_err(|e| {
-                EvalError(format!(
-                    "InvalidJSONError: {}",
-                    e.0.split_once(": ").map_or(e.0.as_str(), |(_, m)| m)
-                ))
-            })?;
+            let body = dumps(&payload, false)
+                .map_err(|e| EvalError::new("InvalidJSONError", e.message().to_owned()))?;
             ("application/json", body)
         }
     };
     // urllib3 refuses a timeout that is not positive (oslo.config lets
     // remote_timeout be 0).
     if options.timeout <= 0.0 {
-        return Err(EvalError(format!(
-            "ValueError: Attempted to set connect timeout to {}, but the timeout cannot be \
+        return Err(EvalError::new(
+            "ValueError",
+            format!(
+                "Attempted to set connect timeout to {}, but the timeout cannot be \
              set to a value less than or equal to 0.",
-            float_repr(options.timeout)
-        )));
+                float_repr(options.timeout)
+            ),
+        ));
     }
     let response = transport::post(&url, content_type, body.into_bytes(), tls, options)?;
     Ok(is_true(&response))
@@ -146,14 +194,12 @@ pub fn check(
 ///
 /// # Errors
 /// The formatting error the reference raises.
-pub fn url(kind: &str, pattern: &str, target: &Value) -> Result<String, EvalError> {
+fn url(kind: &str, pattern: &str, target: &Value) -> Result<String, EvalError> {
     crate::pyformat::format(&format!("{kind}:{pattern}"), target)
         .map(std::borrow::Cow::into_owned)
         .map_err(|e| match e {
-            crate::pyformat::FormatError::MissingKey(k) => {
-                EvalError(format!("KeyError: {}", str_repr(&k)))
-            }
-            crate::pyformat::FormatError::Invalid(m) => EvalError(m),
+            crate::pyformat::FormatError::MissingKey(k) => EvalError::new("KeyError", str_repr(&k)),
+            crate::pyformat::FormatError::Invalid(m) => EvalError::from_text(m),
         })
 }
 
@@ -176,16 +222,16 @@ fn client_files(options: &RemoteOptions) -> Result<TlsFiles, EvalError> {
             return Ok(());
         };
         if std::fs::metadata(p).is_err() {
-            return Err(EvalError(format!(
-                "RuntimeError: Unable to find ssl {what}{sep}: {}",
-                p.display()
-            )));
+            return Err(EvalError::new(
+                "RuntimeError",
+                format!("Unable to find ssl {what}{sep}: {}", p.display()),
+            ));
         }
         if std::fs::File::open(p).is_err() {
-            return Err(EvalError(format!(
-                "RuntimeError: Unable to access ssl {what}  : {}",
-                p.display()
-            )));
+            return Err(EvalError::new(
+                "RuntimeError",
+                format!("Unable to access ssl {what}  : {}", p.display()),
+            ));
         }
         Ok(())
     };
@@ -197,10 +243,10 @@ fn client_files(options: &RemoteOptions) -> Result<TlsFiles, EvalError> {
         match non_empty(&options.ssl_ca_crt_file) {
             Some(ca) => {
                 if std::fs::metadata(&ca).is_err() {
-                    return Err(EvalError(format!(
-                        "RuntimeError: Unable to find ca cert_file  : {}",
-                        ca.display()
-                    )));
+                    return Err(EvalError::new(
+                        "RuntimeError",
+                        format!("Unable to find ca cert_file  : {}", ca.display()),
+                    ));
                 }
                 Some(Some(ca))
             }
@@ -276,7 +322,7 @@ struct Response {
 /// `", "`/`": "` separators, non-ASCII escaped, floats as `repr()`, and
 /// `NaN`/`Infinity` allowed unless `strict` (then `ValueError`, as
 /// `allow_nan=False` raises).
-pub fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError> {
+pub(crate) fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError> {
     let mut out = String::new();
     // An explicit stack: nesting depth comes from the caller's input.
     enum Step<'a> {
@@ -300,10 +346,13 @@ pub fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError> {
                         pycompat::value::json_str_into(&mut out, &float_text(*f, allow_nan)?)
                     }
                     other => {
-                        return Err(EvalError(format!(
-                            "TypeError: keys must be str, int, float, bool or None, not {}",
-                            other.type_name()
-                        )));
+                        return Err(EvalError::new(
+                            "TypeError",
+                            format!(
+                                "keys must be str, int, float, bool or None, not {}",
+                                other.type_name()
+                            ),
+                        ));
                     }
                 }
                 out.push_str(": ");
@@ -348,10 +397,13 @@ fn float_text(f: f64, allow_nan: bool) -> Result<String, EvalError> {
         return Ok(float_repr(f));
     }
     if !allow_nan {
-        return Err(EvalError(format!(
-            "ValueError: Out of range float values are not JSON compliant: {}",
-            float_repr(f)
-        )));
+        return Err(EvalError::new(
+            "ValueError",
+            format!(
+                "Out of range float values are not JSON compliant: {}",
+                float_repr(f)
+            ),
+        ));
     }
     Ok(if f.is_nan() {
         "NaN"
@@ -381,7 +433,8 @@ fn quote_plus(s: &str) -> String {
 /// `requests.utils.requote_uri`: percent-encode what may not appear in a
 /// URL, leaving reserved characters and valid `%XX` escapes alone (and
 /// decoding escapes of unreserved characters).
-pub fn requote_uri(uri: &str) -> String {
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+pub(crate) fn requote_uri(uri: &str) -> String {
     const SAFE: &str = "!#$&'()*+,/:;=?@[]~";
     let unreserved = |c: u8| c.is_ascii_alphanumeric() || b"-._~".contains(&c);
     let hex = |c: u8| char::from(c).to_digit(16);
@@ -452,9 +505,10 @@ pub fn requote_uri(uri: &str) -> String {
 ///
 /// # Errors
 /// `InvalidURL` for a missing host or one with user information.
-pub fn request_url(url: &str) -> Result<String, EvalError> {
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+pub(crate) fn request_url(url: &str) -> Result<String, EvalError> {
     const PATH: &str = "-._~!$&'()*+,;=:@/";
-    let invalid = |why: &str| EvalError(format!("InvalidURL: Invalid URL '{url}': {why}"));
+    let invalid = |why: &str| EvalError::new("InvalidURL", format!("Invalid URL '{url}': {why}"));
     let without_fragment = url.split('#').next().unwrap_or("");
     let Some((scheme, rest)) = without_fragment.split_once("://") else {
         return Err(invalid("No host supplied"));
@@ -589,9 +643,10 @@ fn join_location(base: &str, location: &str) -> Result<String, EvalError> {
         if is_scheme {
             let lower = scheme.to_ascii_lowercase();
             if lower != "http" && lower != "https" {
-                return Err(EvalError(format!(
-                    "InvalidSchema: No connection adapters were found for '{location}'"
-                )));
+                return Err(EvalError::new(
+                    "InvalidSchema",
+                    format!("No connection adapters were found for '{location}'"),
+                ));
             }
             if after.starts_with("//") || !lower.eq_ignore_ascii_case(base_scheme) {
                 return Ok(format!("{lower}:{after}"));
@@ -630,7 +685,7 @@ mod transport {
     const MAX_REDIRECTS: usize = 30;
 
     fn timeout_error() -> EvalError {
-        EvalError("RuntimeError: Timeout in REST API call".to_owned())
+        EvalError::new("RuntimeError", "Timeout in REST API call")
     }
 
     fn describe(url: &str, e: ureq::Error) -> EvalError {
@@ -644,19 +699,21 @@ mod transport {
             {
                 timeout_error()
             }
-            ureq::Error::BadUri(m) => EvalError(format!("InvalidURL: Invalid URL '{url}': {m}")),
-            ureq::Error::Tls(m) => EvalError(format!("SSLError: {url}: {m}")),
-            ureq::Error::Rustls(m) => EvalError(format!("SSLError: {url}: {m}")),
-            other => EvalError(format!("ConnectionError: {url}: {other}")),
+            ureq::Error::BadUri(m) => {
+                EvalError::new("InvalidURL", format!("Invalid URL '{url}': {m}"))
+            }
+            ureq::Error::Tls(m) => EvalError::new("SSLError", format!("{url}: {m}")),
+            ureq::Error::Rustls(m) => EvalError::new("SSLError", format!("{url}: {m}")),
+            other => EvalError::new("ConnectionError", format!("{url}: {other}")),
         }
     }
 
     fn read_pem(path: &PathBuf) -> Result<Vec<PemItem<'static>>, EvalError> {
         let bytes = std::fs::read(path)
-            .map_err(|e| EvalError(format!("SSLError: {}: {e}", path.display())))?;
+            .map_err(|e| EvalError::new("SSLError", format!("{}: {e}", path.display())))?;
         ureq::tls::parse_pem(&bytes)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| EvalError(format!("SSLError: {}: {e}", path.display())))
+            .map_err(|e| EvalError::new("SSLError", format!("{}: {e}", path.display())))
     }
 
     fn tls_config(files: &TlsFiles) -> Result<TlsConfig, EvalError> {
@@ -691,10 +748,13 @@ mod transport {
                 }
             }
             let key = key.ok_or_else(|| {
-                EvalError(format!(
-                    "SSLError: {}: no private key for the client certificate",
-                    cert.display()
-                ))
+                EvalError::new(
+                    "SSLError",
+                    format!(
+                        "{}: no private key for the client certificate",
+                        cert.display()
+                    ),
+                )
             })?;
             builder = builder.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
         }
@@ -749,9 +809,10 @@ mod transport {
                 // requests decodes the header as UTF-8 and raises if it
                 // is not.
                 let location = std::str::from_utf8(location).map_err(|e| {
-                    EvalError(format!(
-                        "UnicodeDecodeError: 'utf-8' codec can't decode the Location header: {e}"
-                    ))
+                    EvalError::new(
+                        "UnicodeDecodeError",
+                        format!("'utf-8' codec can't decode the Location header: {e}"),
+                    )
                 })?;
                 if matches!(status, 301..=303) {
                     post_body = None;
@@ -780,9 +841,10 @@ mod transport {
                 .map_err(|e| describe(&url, e))?;
             return Ok(Response { charset, body });
         }
-        Err(EvalError(format!(
-            "TooManyRedirects: Exceeded {MAX_REDIRECTS} redirects."
-        )))
+        Err(EvalError::new(
+            "TooManyRedirects",
+            format!("Exceeded {MAX_REDIRECTS} redirects."),
+        ))
     }
 }
 
@@ -798,9 +860,13 @@ mod transport {
         _options: &RemoteOptions,
     ) -> Result<Response, EvalError> {
         let kind = url.split(':').next().unwrap_or("http");
-        Err(EvalError(format!(
-            "{kind}: external checks need oslo-policy's `http` feature, which this build lacks"
-        )))
+        // Not the reference's (it always has these checks): no class.
+        Err(EvalError::new(
+            "",
+            format!(
+                "{kind}: external checks need oslo-policy's `http` feature, which this build lacks"
+            ),
+        ))
     }
 }
 
@@ -953,13 +1019,14 @@ mod tests {
         let creds = json("{}");
         assert_eq!(
             check("https", "//h/%(a)s", &target, &creds, None, &opts),
-            Err(EvalError(
-                "RuntimeError: Unable to find ssl cert_file  : /nonexistent/cert.pem".into()
+            Err(EvalError::new(
+                "RuntimeError",
+                "Unable to find ssl cert_file  : /nonexistent/cert.pem"
             ))
         );
         assert_eq!(
             check("http", "//h/%(zz)s", &target, &creds, None, &opts),
-            Err(EvalError("KeyError: 'zz'".into()))
+            Err(EvalError::new("KeyError", "'zz'"))
         );
     }
 }

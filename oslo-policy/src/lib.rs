@@ -2,25 +2,30 @@
 //! language, its checks and the enforcer, deciding exactly as the Python
 //! library does on every policy file.
 //!
+//! The main types are re-exported here: [`Enforcer`] (with its [`Config`]
+//! and [`EnforceError`]), [`Rules`] (a policy file's rules, [`LoadError`],
+//! [`EvalError`]), [`RuleDefault`] (registered defaults), [`Check`] (a
+//! parsed rule) and [`Value`] (Python values). The modules:
+//!
 //! * [`parser`] — the rule language (`_parser.py`), with diagnostics;
 //! * [`rules`] — a policy file's rules, lookup and evaluation (`Rules`);
 //! * [`enforcer`] — `Enforcer`: files, `policy_dirs`, registered defaults,
 //!   scopes, deprecations, reload;
 //! * [`external`] — `http:`/`https:` checks (cargo feature `http`);
-//! * [`json`] — case and credential JSON straight into [`value::Value`]s;
+//! * [`json`] — case and credential JSON straight into [`Value`]s;
 //! * [`defaults`] — `RuleDefault`, `DeprecatedRule`, defaults files;
-//! * [`value`] — Python values with `str()`/`repr()` semantics;
 //! * [`pyformat`] — `str % mapping`, applied to every match;
-//! * [`literal`] — `ast.literal_eval` of generic check kinds;
 //! * [`lint`] — findings for `oslo-policy lint`;
 //! * [`opts`] — the `[oslo_policy]` options, through oslo-config;
 //! * [`cli`] — what the `oslopolicy-*` tools share (`--namespace` registry);
-//! * [`tools`] — the tools' entry points, for services shipping their own;
-//! * [`sample`], [`textwrap`] — `oslopolicy-sample-generator`'s text;
-//! * [`yaml`] — policy files as PyYAML's `safe_load` (YAML 1.1) reads them.
-//! * [`yamlemit`] — YAML written as PyYAML's `safe_dump` writes it;
-//! * [`upgrade`] — `oslopolicy-convert-json-to-yaml` and
-//!   `oslopolicy-policy-upgrade`.
+//! * [`tools`] — the tools' entry points, for services shipping their own.
+//!
+//! Inside the crate: `literal` (`ast.literal_eval` of generic check
+//! kinds), `sample` (`oslopolicy-sample-generator`'s text), `upgrade`
+//! (`oslopolicy-convert-json-to-yaml` and `oslopolicy-policy-upgrade`),
+//! `graph` (rule reachability), `watch` (the change check) and
+//! `pyunicode`; Python's values, YAML and text wrapping come from the
+//! `pycompat` crate.
 
 /// This version, and the reference it follows decision for decision.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (oslo.policy 6.0.1)");
@@ -32,16 +37,29 @@ pub mod external;
 mod graph;
 pub mod json;
 pub mod lint;
-pub mod literal;
+mod literal;
 pub mod opts;
 pub mod parser;
 pub mod pyformat;
 mod pyunicode;
 pub mod rules;
-pub mod sample;
+mod sample;
 pub mod tools;
-pub mod upgrade;
+mod upgrade;
 mod watch;
 
-// Shared with the other crates; re-exported so paths stay stable.
-pub use pycompat::{textwrap, value, yaml, yamlemit};
+// Python behaviour shared with the other crates (not part of this API,
+// except the types re-exported below).
+pub(crate) use pycompat::{textwrap, value, yaml, yamlemit};
+
+pub use cli::{EnforcerInputs, NamespaceRegistry, ToolError};
+pub use defaults::{DefaultsFileError, DeprecatedRule, InvalidRuleDefault, Operation, RuleDefault};
+pub use enforcer::{Config, EnforceError, Enforcer, FileRules};
+pub use external::{ContentType, RemoteOptions, Unconfigured};
+pub use literal::{Literal, literal_eval};
+pub use parser::{Check, Diagnostic, Parsed, parse_text, parse_value};
+pub use pycompat::value::Value;
+pub use pycompat::yaml::YamlError;
+pub use rules::{
+    CheckRegistry, CustomCheck, EvalError, LoadError, RemoteCheck, Rule, Rules, TraceNode,
+};

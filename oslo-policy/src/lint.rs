@@ -116,7 +116,7 @@ fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
 /// `projectid`, `user_di` are caught, while the credentials keys services
 /// really use are not: `field`, `tenant_id`, `token.domain.id`...); ties
 /// go to the check kinds.
-pub fn near_miss(kind: &str) -> Option<&'static str> {
+pub(crate) fn near_miss(kind: &str) -> Option<&'static str> {
     if CHECK_KINDS.contains(&kind) || CREDENTIAL_KEYS.contains(&kind) {
         return None;
     }
@@ -362,11 +362,52 @@ fn lint_rule(
 ) -> Option<Rule> {
     let shown_name = shown(&name);
     let rule = Some(shown_name.as_str());
-    let key_at = (place.line, place.column);
+    lint_yaml_types(l, &name, &source, rule, &place);
+    let parsed = parse_or_report(l, &source, rule, &place)?;
+    let text = match &source {
+        Value::Str(s) => Some(s.as_str()),
+        _ => None,
+    };
+    for d in &parsed.diagnostics {
+        let pos = locate(l, &place, text, Some(d.offset));
+        l.at(pos, rule, d.message.clone());
+    }
+    lint_atoms(l, names, &parsed.check, text, rule, &place);
+    Some(Rule {
+        name,
+        source,
+        check: parsed.check,
+        diagnostics: parsed.diagnostics,
+    })
+}
+
+/// Where `offset` in the rule's text is in the file (the value's place
+/// when the text or the offset is not known).
+fn locate(
+    l: &Linter<'_>,
+    place: &Place,
+    text: Option<&str>,
+    offset: Option<usize>,
+) -> (usize, usize) {
+    match (text, offset) {
+        (Some(t), Some(o)) => l.source.locate(place.value_line, place.value_column, t, o),
+        _ => (place.value_line, place.value_column),
+    }
+}
+
+/// A name that is not a string, and values YAML read as something that
+/// allows everyone.
+fn lint_yaml_types(
+    l: &mut Linter<'_>,
+    name: &Value,
+    source: &Value,
+    rule: Option<&str>,
+    place: &Place,
+) {
     let value_at = (place.value_line, place.value_column);
     if !matches!(name, Value::Str(_)) {
         l.at(
-            key_at,
+            (place.line, place.column),
             rule,
             format!(
                 "the name is a YAML {} ({}), not a string: no request can reach this rule \
@@ -376,7 +417,7 @@ fn lint_rule(
             ),
         );
     }
-    match &source {
+    match source {
         Value::Str(s) if s.is_empty() => {
             l.at(value_at, rule, "the empty rule allows everyone".to_owned());
         }
@@ -393,48 +434,48 @@ fn lint_rule(
         ),
         _ => {}
     }
-    let parsed = match parser::parse_value(&source) {
-        Ok(p) => p,
-        Err(RuleValueError::NotIterable(t)) => {
-            l.at(
-                value_at,
-                rule,
-                format!(
-                    "YAML read the value as {} ({t}), which is not a rule (a string, or a list \
-                     of lists of strings): oslo.policy refuses to load the whole file \
-                     (quote it if you meant a string)",
-                    not_iterable_value(&source)
-                ),
-            );
-            return None;
-        }
-        Err(RuleValueError::TooDeep(_)) => {
-            l.at(
-                value_at,
-                rule,
-                format!(
-                    "the rule nests deeper than oslo.policy's parser can follow ({} levels): \
-                     oslo.policy refuses to load the whole file",
-                    parser::MAX_REDUCTIONS
-                ),
-            );
-            return None;
-        }
+}
+
+/// The parsed rule, or `None` after reporting why oslo.policy would
+/// refuse the whole file.
+fn parse_or_report(
+    l: &mut Linter<'_>,
+    source: &Value,
+    rule: Option<&str>,
+    place: &Place,
+) -> Option<parser::Parsed> {
+    let value_at = (place.value_line, place.value_column);
+    let message = match parser::parse_value(source) {
+        Ok(p) => return Some(p),
+        Err(RuleValueError::NotIterable(t)) => format!(
+            "YAML read the value as {} ({t}), which is not a rule (a string, or a list \
+             of lists of strings): oslo.policy refuses to load the whole file \
+             (quote it if you meant a string)",
+            not_iterable_value(source)
+        ),
+        Err(RuleValueError::TooDeep(_)) => format!(
+            "the rule nests deeper than oslo.policy's parser can follow ({} levels): \
+             oslo.policy refuses to load the whole file",
+            parser::MAX_REDUCTIONS
+        ),
     };
-    let text = match &source {
-        Value::Str(s) => Some(s.as_str()),
-        _ => None,
-    };
-    let locate = |l: &Linter<'_>, offset: Option<usize>| match (text, offset) {
-        (Some(t), Some(o)) => l.source.locate(place.value_line, place.value_column, t, o),
-        _ => value_at,
-    };
-    for d in &parsed.diagnostics {
-        let pos = locate(l, Some(d.offset));
-        l.at(pos, rule, d.message.clone());
-    }
+    l.at(value_at, rule, message);
+    None
+}
+
+/// Atoms that refer to undefined rules, check kinds that raise, and
+/// check kinds that look like a misspelt built-in one; each at the place
+/// its text is written.
+fn lint_atoms(
+    l: &mut Linter<'_>,
+    names: &Names<'_>,
+    check: &Check,
+    text: Option<&str>,
+    rule: Option<&str>,
+    place: &Place,
+) {
     let mut atoms: Vec<&Check> = Vec::new();
-    graph::each_check(&parsed.check, Reach::All, &mut |c| atoms.push(c));
+    graph::each_check(check, Reach::All, &mut |c| atoms.push(c));
     // Where each atom is written: the first occurrence of its text from
     // where the previous one was found.
     let mut from = 0usize;
@@ -466,15 +507,9 @@ fn lint_rule(
             from = found + atom.len();
             Some(found)
         });
-        let pos = locate(l, offset);
+        let pos = locate(l, place, text, offset);
         l.at(pos, rule, message);
     }
-    Some(Rule {
-        name,
-        source,
-        check: parsed.check,
-        diagnostics: parsed.diagnostics,
-    })
 }
 
 /// A Python exception's text without its class and location

@@ -11,7 +11,7 @@
 //! Chunks are found with nom; the machine is iterative (no recursion, so
 //! deep nesting cannot overflow the stack) and counts the reductions one
 //! token triggers, because the reference recurses there and a chain of
-//! more than [`MAX_REDUCTIONS`] makes it raise `RecursionError`, which
+//! more than `MAX_REDUCTIONS` makes it raise `RecursionError`, which
 //! fails the whole policy file.
 
 use nom::IResult;
@@ -23,7 +23,7 @@ use crate::value::Value;
 /// The longest chain of reductions one token may trigger before the
 /// reference's recursive `reduce()` hits Python's recursion limit (measured
 /// through `Enforcer.load_rules`: 984 nested `not` parse, 985 do not).
-pub const MAX_REDUCTIONS: usize = 984;
+pub(crate) const MAX_REDUCTIONS: usize = 984;
 
 /// A parsed rule (`_checks.py`'s check classes).
 #[derive(Debug, Clone, PartialEq)]
@@ -122,10 +122,10 @@ pub struct TooDeep;
 /// load them (its `check_rules` recursion fails past ~990 levels) nor
 /// evaluate them (past 329); refusing them keeps every walk over a tree
 /// (drop, clone, print) within the stack.
-pub const MAX_TREE_DEPTH: usize = 1000;
+pub(crate) const MAX_TREE_DEPTH: usize = 1000;
 
 /// The depth of a check tree, without recursion.
-pub fn tree_depth(check: &Check) -> usize {
+pub(crate) fn tree_depth(check: &Check) -> usize {
     let mut deepest = 0;
     let mut stack = vec![(check, 1usize)];
     while let Some((c, d)) = stack.pop() {
@@ -194,17 +194,29 @@ enum Token {
     Str,
 }
 
+/// An atom that is not a check (`_parse_check` logs it and makes it a
+/// `FalseCheck`; the parsers report it as a [`Diagnostic`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a check: expected KIND:MATCH, @ or !")]
+pub struct NotACheck {
+    /// The atom's text.
+    pub text: String,
+}
+
 /// `_parse_check`: one atom.
-pub fn parse_atom(text: &str) -> Result<Check, String> {
+///
+/// # Errors
+/// [`NotACheck`] for text without `:` (other than `!` and `@`).
+pub fn parse_atom(text: &str) -> Result<Check, NotACheck> {
     match text {
         "!" => return Ok(Check::False),
         "@" => return Ok(Check::True),
         _ => {}
     }
     let Some((kind, pattern)) = text.split_once(':') else {
-        return Err(format!(
-            "{text:?} is not a check: expected KIND:MATCH, @ or !"
-        ));
+        return Err(NotACheck {
+            text: text.to_owned(),
+        });
     };
     Ok(match kind {
         "rule" => Check::Rule(pattern.to_owned()),
@@ -254,10 +266,10 @@ fn tokenize(rule: &str, diags: &mut Vec<Diagnostic>) -> Vec<(usize, Token)> {
                     });
                     out.push((at, Token::Str));
                 } else {
-                    let check = parse_atom(clean).unwrap_or_else(|message| {
+                    let check = parse_atom(clean).unwrap_or_else(|e| {
                         diags.push(Diagnostic {
                             offset: at,
-                            message: format!("{message}; this atom is always false"),
+                            message: format!("{e}; this atom is always false"),
                         });
                         Check::False
                     });
@@ -396,6 +408,7 @@ pub fn parse_text(rule: &str) -> Result<Parsed, TooDeep> {
 /// Why a policy value cannot be a rule at all (the reference then fails to
 /// load the whole file).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RuleValueError {
     /// A truthy value that is neither a string nor iterable
     /// (`TypeError: 'int' object is not iterable`).
@@ -448,8 +461,11 @@ fn parse_list(value: &Value) -> Result<Parsed, RuleValueError> {
         let mut ands: Vec<Check> = atoms
             .iter()
             .map(|atom| match atom {
-                Value::Str(s) => parse_atom(s).unwrap_or_else(|message| {
-                    diagnostics.push(Diagnostic { offset: 0, message });
+                Value::Str(s) => parse_atom(s).unwrap_or_else(|e| {
+                    diagnostics.push(Diagnostic {
+                        offset: 0,
+                        message: e.to_string(),
+                    });
                     Check::False
                 }),
                 other => {

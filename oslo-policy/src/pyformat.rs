@@ -8,6 +8,7 @@ use crate::value::Value;
 
 /// Why formatting failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FormatError {
     /// `KeyError`: the check is false.
     #[error("KeyError: {0}")]
@@ -53,92 +54,21 @@ fn format_owned(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
     // unkeyed specifier raises "not enough arguments".
     let mut positional_used = false;
     let mut keyed_used = false;
-    let at = |i: usize| chars.get(i).copied();
-    while let Some(c) = at(i) {
+    while let Some(&c) = chars.get(i) {
         if c != '%' {
             out.push(c);
             i += 1;
             continue;
         }
-        i += 1;
-        let mut key: Option<String> = None;
-        if at(i) == Some('(') {
-            let mut depth = 1;
-            let mut j = i + 1;
-            let mut k = String::new();
-            loop {
-                match at(j) {
-                    None => return Err(invalid("ValueError: incomplete format key")),
-                    Some('(') => depth += 1,
-                    Some(')') => {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    Some(_) => {}
-                }
-                if let Some(ch) = at(j) {
-                    k.push(ch);
-                }
-                j += 1;
-            }
-            key = Some(k);
-            i = j + 1;
-        }
-        let mut flags = Flags::default();
-        while let Some(f) = at(i) {
-            match f {
-                '-' => flags.left = true,
-                '+' => flags.plus = true,
-                ' ' => flags.space = true,
-                '#' => flags.alt = true,
-                '0' => flags.zero = true,
-                _ => break,
-            }
-            i += 1;
-        }
-        let mut width: Option<usize> = None;
-        if at(i) == Some('*') {
-            return Err(invalid("TypeError: * wants int"));
-        }
-        while let Some(d) = at(i).and_then(|c| c.to_digit(10)) {
-            width = Some(
-                width
-                    .unwrap_or(0)
-                    .saturating_mul(10)
-                    .saturating_add(d as usize),
-            );
-            i += 1;
-        }
-        let mut precision: Option<usize> = None;
-        if at(i) == Some('.') {
-            i += 1;
-            if at(i) == Some('*') {
-                return Err(invalid("TypeError: * wants int"));
-            }
-            let mut p = 0usize;
-            while let Some(d) = at(i).and_then(|c| c.to_digit(10)) {
-                p = p.saturating_mul(10).saturating_add(d as usize);
-                i += 1;
-            }
-            precision = Some(p);
-        }
-        while matches!(at(i), Some('h' | 'l' | 'L')) {
-            i += 1;
-        }
-        let Some(conv) = at(i) else {
-            return Err(invalid("ValueError: incomplete format"));
-        };
-        i += 1;
-        if conv == '%' {
+        let spec = Spec::parse(&chars, &mut i)?;
+        if spec.conv == '%' {
             out.push('%');
             continue;
         }
-        if key.is_some() {
+        if spec.key.is_some() {
             keyed_used = true;
         }
-        let arg: &Value = match &key {
+        let arg: &Value = match &spec.key {
             Some(k) => match mapping {
                 Value::Dict(_) => mapping
                     .get(k)
@@ -155,10 +85,112 @@ fn format_owned(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
                 mapping
             }
         };
-        let body = convert(conv, arg, &flags, precision, i - 1)?;
-        out.push_str(&pad(body, width, &flags, conv));
+        let body = convert(spec.conv, arg, &spec.flags, spec.precision, i - 1)?;
+        out.push_str(&pad(body, spec.width, &spec.flags, spec.conv));
     }
     Ok(out)
+}
+
+/// One conversion specifier: `%[(key)][flags][width][.precision][length]conv`.
+struct Spec {
+    key: Option<String>,
+    flags: Flags,
+    width: Option<usize>,
+    precision: Option<usize>,
+    conv: char,
+}
+
+impl Spec {
+    /// Reads the specifier whose `%` is at `*i`, leaving `*i` after its
+    /// conversion character.
+    fn parse(chars: &[char], i: &mut usize) -> Result<Spec, FormatError> {
+        let at = |i: usize| chars.get(i).copied();
+        *i += 1;
+        let key = if at(*i) == Some('(') {
+            let (key, end) = Self::key(chars, *i)?;
+            *i = end + 1;
+            Some(key)
+        } else {
+            None
+        };
+        let mut flags = Flags::default();
+        while let Some(f) = at(*i) {
+            match f {
+                '-' => flags.left = true,
+                '+' => flags.plus = true,
+                ' ' => flags.space = true,
+                '#' => flags.alt = true,
+                '0' => flags.zero = true,
+                _ => break,
+            }
+            *i += 1;
+        }
+        let mut width: Option<usize> = None;
+        if at(*i) == Some('*') {
+            return Err(invalid("TypeError: * wants int"));
+        }
+        while let Some(d) = at(*i).and_then(|c| c.to_digit(10)) {
+            width = Some(
+                width
+                    .unwrap_or(0)
+                    .saturating_mul(10)
+                    .saturating_add(d as usize),
+            );
+            *i += 1;
+        }
+        let mut precision: Option<usize> = None;
+        if at(*i) == Some('.') {
+            *i += 1;
+            if at(*i) == Some('*') {
+                return Err(invalid("TypeError: * wants int"));
+            }
+            let mut p = 0usize;
+            while let Some(d) = at(*i).and_then(|c| c.to_digit(10)) {
+                p = p.saturating_mul(10).saturating_add(d as usize);
+                *i += 1;
+            }
+            precision = Some(p);
+        }
+        while matches!(at(*i), Some('h' | 'l' | 'L')) {
+            *i += 1;
+        }
+        let Some(conv) = at(*i) else {
+            return Err(invalid("ValueError: incomplete format"));
+        };
+        *i += 1;
+        Ok(Spec {
+            key,
+            flags,
+            width,
+            precision,
+            conv,
+        })
+    }
+
+    /// The `(key)` whose `(` is at `open` (parentheses nest), and where
+    /// its `)` is.
+    fn key(chars: &[char], open: usize) -> Result<(String, usize), FormatError> {
+        let mut depth = 1;
+        let mut j = open + 1;
+        let mut k = String::new();
+        loop {
+            match chars.get(j) {
+                None => return Err(invalid("ValueError: incomplete format key")),
+                Some('(') => depth += 1,
+                Some(')') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok((k, j));
+                    }
+                }
+                Some(_) => {}
+            }
+            if let Some(&ch) = chars.get(j) {
+                k.push(ch);
+            }
+            j += 1;
+        }
+    }
 }
 
 #[derive(Default)]

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use crate::external::RemoteOptions;
 use crate::literal::Literal;
 use crate::parser::{self, Check, Diagnostic};
 use crate::pyformat::{self, FormatError};
@@ -30,6 +29,7 @@ pub(crate) fn at(path: &str) -> String {
 
 /// Why a policy file could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The file could not be read.
     #[error("{}{message}", at(path))]
@@ -40,12 +40,12 @@ pub enum LoadError {
         message: String,
     },
     /// Not YAML as PyYAML reads it.
-    #[error("{}{message}", at(path))]
+    #[error("{}{source}", at(path))]
     Yaml {
         /// The file.
         path: String,
         /// Line, column and what was expected.
-        message: String,
+        source: crate::yaml::YamlError,
     },
     /// The document is not a mapping of rules.
     #[error(
@@ -70,15 +70,70 @@ pub enum LoadError {
     },
 }
 
-/// An evaluation error (the reference raises; callers must deny).
+/// An evaluation error: what the reference raises (callers must deny),
+/// as the Python exception class and its message. Displayed as the
+/// reference's `Class: message` (the message alone when the reference
+/// has no exception for it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct EvalError(pub String);
+#[error("{}{message}", if class.is_empty() { String::new() } else { format!("{class}: ") })]
+pub struct EvalError {
+    class: std::borrow::Cow<'static, str>,
+    message: String,
+}
+
+impl EvalError {
+    /// The exception `class` (`KeyError`, `TypeError`...; empty for an
+    /// error the reference does not raise) with `message`.
+    pub fn new(
+        class: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> EvalError {
+        EvalError {
+            class: class.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An error given as the reference's `Class: message` text (as the
+    /// formatting and literal modules give theirs): the class is what
+    /// precedes the first `: ` when it is a (dotted) Python name.
+    pub fn from_text(text: impl Into<String>) -> EvalError {
+        let text = text.into();
+        let class_len = text.find(": ").filter(|&i| {
+            text.get(..i).is_some_and(|c| {
+                !c.is_empty()
+                    && c.chars()
+                        .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.')
+            })
+        });
+        match class_len {
+            Some(i) => EvalError {
+                class: text.get(..i).unwrap_or_default().to_owned().into(),
+                message: text.get(i + 2..).unwrap_or_default().to_owned(),
+            },
+            None => EvalError::new("", text),
+        }
+    }
+
+    /// The Python exception class (empty when the reference has none).
+    pub fn class(&self) -> &str {
+        &self.class
+    }
+
+    /// The message, without the class (what Python's `str(exception)`
+    /// gives).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
 
 /// A policy (or defaults) file's document, as `yaml.safe_load` reads it
 /// (YAML 1.1; JSON files are read as YAML too, as the reference does).
-pub fn read_document(bytes: &[u8]) -> Result<Value, String> {
-    crate::yaml::safe_load(bytes).map_err(|e| e.to_string())
+///
+/// # Errors
+/// Where and why PyYAML would refuse the text.
+pub fn read_document(bytes: &[u8]) -> Result<Value, crate::yaml::YamlError> {
+    crate::yaml::safe_load(bytes)
 }
 
 use pycompat::hash::NameHashBuild;
@@ -103,6 +158,31 @@ pub trait CustomCheck: Send + Sync + std::fmt::Debug {
 /// Custom check kinds by name; a registered `role` or `rule` replaces the
 /// built-in one, as `register()` does.
 pub type CheckRegistry = HashMap<String, std::sync::Arc<dyn CustomCheck>>;
+
+/// What decides `http:` and `https:` atoms (`_external.py`'s
+/// `HttpCheck`/`HttpsCheck`). The external-checks module implements it
+/// (for the `[oslo_policy] remote_*` options, and for a caller without
+/// configuration); the enforcer and the tools pass one in, so evaluation
+/// does not depend on how, or whether, this build talks HTTP.
+pub trait RemoteCheck: Send + Sync + std::fmt::Debug {
+    /// Decides one atom `KIND:PATTERN`; `current_rule` is the name given
+    /// to `enforce` (`None` when a check is called directly).
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
+    fn check(
+        &self,
+        kind: &str,
+        pattern: &str,
+        target: &Value,
+        creds: &Value,
+        current_rule: Option<&str>,
+    ) -> Result<bool, EvalError>;
+
+    /// Whether this build decides these atoms itself. When it does not, a
+    /// custom check registered as `http`/`https` decides them instead.
+    fn built_in(&self) -> bool;
+}
 
 /// One rule of a loaded policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,9 +211,9 @@ pub struct Rules {
 impl Rules {
     /// Parses a policy file's text (`Rules.load`).
     pub fn load(bytes: &[u8], path: &str, default_rule: Option<&str>) -> Result<Rules, LoadError> {
-        let doc = read_document(bytes).map_err(|message| LoadError::Yaml {
+        let doc = read_document(bytes).map_err(|source| LoadError::Yaml {
             path: path.to_owned(),
-            message,
+            source,
         })?;
         let items = match doc {
             v if !v.truthy() => Vec::new(),
@@ -222,25 +302,20 @@ impl Rules {
         self.get(default).map(|r| &r.check)
     }
 
-    /// Calls a check directly, as `oslopolicy-checker` does
-    /// (`rule(target, creds, enforcer)`): no `system_scope` copy and no
-    /// empty-policy shortcut, and no configuration for `http:`/`https:`
-    /// checks (they raise, as with the checker's unconfigured enforcer).
-    pub fn check(&self, check: &Check, target: &Value, creds: &Value) -> Result<bool, EvalError> {
-        self.check_with_remote(check, target, creds, None, None)
-    }
-
-    /// [`Rules::check`] as `rule(target, creds, enforcer, current_rule)`:
-    /// with the rule's name (which `http:` checks send) and the `remote_*`
-    /// options an enforcer built from a config gives `http:`/`https:`
-    /// checks (`None`: no config, such checks raise as the reference's do).
+    /// Calls a check directly, as `oslopolicy-checker` does (`rule(target,
+    /// creds, enforcer, current_rule)`): no `system_scope` copy and no
+    /// empty-policy shortcut; `current_rule` is what `http:` checks send
+    /// as the rule's name, and `remote` decides them.
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
     pub fn check_with_remote(
         &self,
         check: &Check,
         target: &Value,
         creds: &Value,
         current_rule: Option<&str>,
-        remote: Option<&crate::external::RemoteOptions>,
+        remote: &dyn RemoteCheck,
     ) -> Result<bool, EvalError> {
         Ctx {
             rules: self,
@@ -253,89 +328,23 @@ impl Rules {
         .eval(check, 1, None)
     }
 
-    /// `Enforcer.enforce(name, target, creds)` for rules loaded from a file
-    /// and no registered defaults. `creds` is updated like the reference
-    /// updates the caller's dict (`system` from a truthy `system_scope`).
-    pub fn enforce(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &mut Value,
-    ) -> Result<bool, EvalError> {
-        self.enforce_with(name, target, creds, None)
-    }
-
-    /// [`Rules::enforce`] without touching the caller's credentials (the
-    /// `system_scope` copy is made on a private copy, only when needed).
-    pub fn enforce_ref(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &Value,
-    ) -> Result<bool, EvalError> {
-        self.enforce_custom(name, target, creds, None)
-    }
-
-    /// [`Rules::enforce_ref`] with custom check kinds.
-    pub fn enforce_custom(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &Value,
-        custom: Option<&CheckRegistry>,
-    ) -> Result<bool, EvalError> {
-        if let Some(scope) = system_scope(creds) {
-            let mut copy = creds.clone();
-            if let Value::Dict(items) = &mut copy {
-                Value::dict_insert(items, Value::str("system"), scope);
-            }
-            return self.decide(name, target, &copy, None, custom, &RemoteOptions::DEFAULT);
-        }
-        self.decide(name, target, creds, None, custom, &RemoteOptions::DEFAULT)
-    }
-
-    /// Decides with credentials whose `system` the caller already set
-    /// from `system_scope` (the [`crate::enforcer::Enforcer`] does).
-    pub(crate) fn decide_prepared(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &Value,
-        custom: Option<&CheckRegistry>,
-        remote: &RemoteOptions,
-    ) -> Result<bool, EvalError> {
-        self.decide(name, target, creds, None, custom, remote)
-    }
-
-    fn enforce_with(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &mut Value,
-        trace: Option<&mut TraceNode>,
-    ) -> Result<bool, EvalError> {
-        if let Some(scope) = system_scope(creds) {
-            if let Value::Dict(items) = creds {
-                Value::dict_insert(items, Value::str("system"), scope);
-            }
-        }
-        self.decide(name, target, creds, trace, None, &RemoteOptions::DEFAULT)
-    }
-
-    fn decide(
+    /// `Enforcer.enforce`'s decision, with credentials whose `system` the
+    /// caller already set from `system_scope` (see
+    /// [`system_scope`]); `trace` collects an [`Rules::explain`] tree.
+    pub(crate) fn decide(
         &self,
         name: &str,
         target: &Value,
         creds: &Value,
         trace: Option<&mut TraceNode>,
         custom: Option<&CheckRegistry>,
-        remote: &RemoteOptions,
+        remote: &dyn RemoteCheck,
     ) -> Result<bool, EvalError> {
         if !matches!(creds, Value::Dict(_)) {
-            return Err(EvalError(format!(
-                "InvalidContextObject: expected a dict of credentials, got {}",
-                creds.type_name()
-            )));
+            return Err(EvalError::new(
+                "InvalidContextObject",
+                format!("expected a dict of credentials, got {}", creds.type_name()),
+            ));
         }
         if self.rules.is_empty() {
             return Ok(false);
@@ -349,14 +358,14 @@ impl Rules {
             creds,
             custom,
             current_rule: Some(name),
-            remote: Some(remote),
+            remote,
         };
         ctx.eval(check, 1, trace)
     }
 }
 
 /// A truthy `creds["system_scope"]`, which `enforce` copies to `system`.
-fn system_scope(creds: &Value) -> Option<Value> {
+pub(crate) fn system_scope(creds: &Value) -> Option<Value> {
     creds.get("system_scope").filter(|v| v.truthy()).cloned()
 }
 
@@ -367,9 +376,8 @@ struct Ctx<'a> {
     custom: Option<&'a CheckRegistry>,
     /// The name given to `enforce` (what `http:` checks send as `rule`).
     current_rule: Option<&'a str>,
-    /// The `remote_*` options of `http:`/`https:` checks (`None`: there
-    /// is no configuration, as for `oslopolicy-checker`'s enforcer).
-    remote: Option<&'a RemoteOptions>,
+    /// What decides `http:`/`https:` checks.
+    remote: &'a dyn RemoteCheck,
 }
 
 /// One evaluated check of an [`Rules::explain`] tree.
@@ -379,7 +387,7 @@ pub struct TraceNode {
     pub check: String,
     /// `Some(Ok(..))` decided, `Some(Err(..))` raised, `None` never
     /// evaluated (short-circuit).
-    pub outcome: Option<Result<bool, String>>,
+    pub outcome: Option<Result<bool, EvalError>>,
     /// Why, for atoms (what was compared with what).
     pub detail: String,
     /// Sub-checks (operands, or the rule a `rule:` check refers to).
@@ -421,41 +429,13 @@ impl TraceNode {
     }
 }
 
-impl Rules {
-    /// Evaluates `name` like [`Rules::enforce`] and returns the decision
-    /// with the tree of every check evaluated (or skipped) and why.
-    pub fn explain(
-        &self,
-        name: &str,
-        target: &Value,
-        creds: &mut Value,
-    ) -> (Result<bool, EvalError>, TraceNode) {
-        let mut root = TraceNode {
-            check: format!("enforce({name:?})"),
-            outcome: None,
-            detail: match (self.get(name), self.lookup(name)) {
-                (Some(_), _) => String::new(),
-                (None, Some(_)) => format!(
-                    "no rule {name:?}: the default rule {:?} applies",
-                    self.default_rule.as_deref().unwrap_or_default()
-                ),
-                (None, None) => format!("no rule {name:?} and no default rule: false"),
-            },
-            children: Vec::new(),
-        };
-        let result = self.enforce_with(name, target, creds, Some(&mut root));
-        root.outcome = Some(result.clone().map_err(|e| e.0));
-        (result, root)
-    }
-}
-
 impl Ctx<'_> {
     /// `match % target`: `None` (the check is false) for a missing key,
     /// an error for any other formatting error.
     fn substitute<'p>(
         &self,
         pattern: &'p str,
-        note: &mut dyn FnMut(&dyn Fn() -> String),
+        note: Note<'_>,
     ) -> Result<Option<std::borrow::Cow<'p, str>>, EvalError> {
         match pyformat::format(pattern, self.target) {
             Ok(s) => Ok(Some(s)),
@@ -463,7 +443,7 @@ impl Ctx<'_> {
                 note(&|| format!("the target has no key {k:?}: false"));
                 Ok(None)
             }
-            Err(FormatError::Invalid(m)) => Err(EvalError(m)),
+            Err(FormatError::Invalid(m)) => Err(EvalError::from_text(m)),
         }
     }
 
@@ -480,11 +460,13 @@ impl Ctx<'_> {
         let mut detail = Some(String::new());
         let result = self.eval_inner(check, depth, Some(&mut node), &mut detail);
         node.detail = detail.unwrap_or_default();
-        node.outcome = Some(result.clone().map_err(|e| e.0));
+        node.outcome = Some(result.clone());
         parent.children.push(node);
         result
     }
 
+    /// One check: the depth limit, a custom check kind registered for
+    /// the atom, else the built-in check.
     fn eval_inner(
         &self,
         check: &Check,
@@ -500,151 +482,179 @@ impl Ctx<'_> {
             }
         };
         if depth > MAX_EVAL_DEPTH {
-            return Err(EvalError("TypeError: unsupported callable".to_owned()));
+            return Err(EvalError::new("TypeError", "unsupported callable"));
         }
-        if let Some(registry) = self.custom {
-            let atom = match check {
-                Check::Rule(p) => Some(("rule", p.as_str())),
-                Check::Role(p) => Some(("role", p.as_str())),
-                Check::Generic { kind, pattern, .. } => Some((kind.as_str(), pattern.as_str())),
-                // Built-in external checks come first, as the reference's
-                // entry points do; a build without them may plug its own.
-                Check::External { kind, pattern } if !cfg!(feature = "http") => {
-                    Some((kind.as_str(), pattern.as_str()))
-                }
-                _ => None,
-            };
-            if let Some((kind, pattern)) = atom {
-                if let Some(custom) = registry.get(kind) {
-                    note(&|| format!("custom check {kind:?}"));
-                    return custom.call(kind, pattern, self.target, self.creds);
-                }
-            }
+        if let Some(result) = self.custom_check(check, &mut note) {
+            return result;
         }
         match check {
             Check::True => Ok(true),
             Check::False => Ok(false),
             Check::Not(c) => Ok(!self.eval(c, depth + 1, trace.as_deref_mut())?),
-            Check::And(cs) | Check::Or(cs) => {
-                let decisive = matches!(check, Check::Or(_));
-                for (i, c) in cs.iter().enumerate() {
-                    if self.eval(c, depth + 1, trace.as_deref_mut())? == decisive {
-                        if let Some(t) = trace.as_deref_mut() {
-                            t.children.extend(cs.iter().skip(i + 1).map(TraceNode::new));
-                        }
-                        return Ok(decisive);
-                    }
-                }
-                Ok(!decisive)
-            }
-            Check::Rule(name) => match self.rules.lookup(name) {
-                Some(c) => {
-                    if tracing && self.rules.get(name).is_none() {
-                        note(&|| {
-                            format!(
-                                "no rule {name:?}: the default rule {:?} applies",
-                                self.rules.default_rule().unwrap_or_default()
-                            )
-                        });
-                    }
-                    self.eval(c, depth + 1, trace)
-                }
-                None => {
-                    note(&|| format!("no rule {name:?} and no default rule: false"));
-                    Ok(false)
-                }
-            },
-            Check::Role(pattern) => {
-                let Some(wanted) = self.substitute(pattern, &mut note)? else {
-                    return Ok(false);
-                };
-                let Some(roles) = self.creds.get("roles") else {
-                    note(&|| "the credentials have no \"roles\"".to_owned());
-                    return Ok(false);
-                };
-                let found = role_in(&wanted, roles)?;
-                note(&|| {
-                    format!(
-                        "roles {} {} {wanted:?} (compared lower-cased)",
-                        roles.py_str(),
-                        if found { "include" } else { "do not include" }
-                    )
-                });
-                Ok(found)
-            }
-            Check::External { kind, pattern } => {
-                let Some(remote) = self.remote else {
-                    // What oslopolicy-checker's stand-in enforcer (no
-                    // configuration) raises for these checks; `https:`
-                    // formats its URL before it looks.
-                    if kind == "https" {
-                        crate::external::url(kind, pattern, self.target)?;
-                    }
-                    return Err(EvalError(
-                        "AttributeError: 'NoneType' object has no attribute 'oslo_policy'"
-                            .to_owned(),
-                    ));
-                };
-                let allowed = crate::external::check(
-                    kind,
-                    pattern,
-                    self.target,
-                    self.creds,
-                    self.current_rule,
-                    remote,
-                )?;
-                note(&|| {
-                    format!(
-                        "the policy server at {kind}:{pattern} answered {}",
-                        if allowed {
-                            "True"
-                        } else {
-                            "something else than True"
-                        }
-                    )
-                });
-                Ok(allowed)
-            }
+            Check::And(cs) => self.eval_operands(cs, false, depth, trace),
+            Check::Or(cs) => self.eval_operands(cs, true, depth, trace),
+            Check::Rule(name) => self.eval_rule(name, depth, trace, tracing, &mut note),
+            Check::Role(pattern) => self.eval_role(pattern, &mut note),
+            Check::External { kind, pattern } => self.eval_external(kind, pattern, &mut note),
             Check::Generic {
                 kind,
                 pattern,
                 literal,
-            } => {
-                let Some(wanted) = self.substitute(pattern, &mut note)? else {
-                    return Ok(false);
-                };
-                match literal {
-                    Literal::Value(v) => {
-                        note(&|| {
-                            format!(
-                                "{kind} is a Python literal: {v:?} compared with {wanted:?}, credentials ignored"
-                            )
-                        });
-                        Ok(wanted == *v)
-                    }
-                    Literal::Error(e) => Err(EvalError(e.clone())),
-                    Literal::Unsupported(e) => Err(EvalError(format!(
-                        "unsupported Python expression as a check kind ({e}): {kind:?}"
-                    ))),
-                    Literal::NotLiteral => {
-                        let found = find_in(self.creds, Some(kind), &wanted)?;
-                        note(&|| {
-                            format!(
-                                "credentials {kind} {} {wanted:?}",
-                                if found {
-                                    "match"
-                                } else {
-                                    "are missing or do not match"
-                                }
-                            )
-                        });
-                        Ok(found)
-                    }
+            } => self.eval_generic(kind, pattern, literal, &mut note),
+        }
+    }
+
+    /// The custom check registered for the kind of `check`'s atom, if
+    /// any (`None`: the built-in check decides).
+    fn custom_check(&self, check: &Check, note: Note<'_>) -> Option<Result<bool, EvalError>> {
+        let registry = self.custom?;
+        let (kind, pattern) = match check {
+            Check::Rule(p) => ("rule", p.as_str()),
+            Check::Role(p) => ("role", p.as_str()),
+            Check::Generic { kind, pattern, .. } => (kind.as_str(), pattern.as_str()),
+            // Built-in external checks come first, as the reference's
+            // entry points do; a build without them may plug its own.
+            Check::External { kind, pattern } if !self.remote.built_in() => {
+                (kind.as_str(), pattern.as_str())
+            }
+            _ => return None,
+        };
+        let custom = registry.get(kind)?;
+        note(&|| format!("custom check {kind:?}"));
+        Some(custom.call(kind, pattern, self.target, self.creds))
+    }
+
+    /// `AndCheck` (`decisive` false) and `OrCheck` (true): the operands in
+    /// order until one is `decisive`; the rest are never evaluated.
+    fn eval_operands(
+        &self,
+        operands: &[Check],
+        decisive: bool,
+        depth: usize,
+        mut trace: Option<&mut TraceNode>,
+    ) -> Result<bool, EvalError> {
+        for (i, c) in operands.iter().enumerate() {
+            if self.eval(c, depth + 1, trace.as_deref_mut())? == decisive {
+                if let Some(t) = trace.as_deref_mut() {
+                    t.children
+                        .extend(operands.iter().skip(i + 1).map(TraceNode::new));
                 }
+                return Ok(decisive);
+            }
+        }
+        Ok(!decisive)
+    }
+
+    /// `RuleCheck`: the named rule, else the default rule, else false.
+    fn eval_rule(
+        &self,
+        name: &str,
+        depth: usize,
+        trace: Option<&mut TraceNode>,
+        tracing: bool,
+        note: Note<'_>,
+    ) -> Result<bool, EvalError> {
+        let Some(c) = self.rules.lookup(name) else {
+            note(&|| format!("no rule {name:?} and no default rule: false"));
+            return Ok(false);
+        };
+        if tracing && self.rules.get(name).is_none() {
+            note(&|| {
+                format!(
+                    "no rule {name:?}: the default rule {:?} applies",
+                    self.rules.default_rule().unwrap_or_default()
+                )
+            });
+        }
+        self.eval(c, depth + 1, trace)
+    }
+
+    /// `RoleCheck`: the substituted pattern among the credentials' roles.
+    fn eval_role(&self, pattern: &str, note: Note<'_>) -> Result<bool, EvalError> {
+        let Some(wanted) = self.substitute(pattern, note)? else {
+            return Ok(false);
+        };
+        let Some(roles) = self.creds.get("roles") else {
+            note(&|| "the credentials have no \"roles\"".to_owned());
+            return Ok(false);
+        };
+        let found = role_in(&wanted, roles)?;
+        note(&|| {
+            format!(
+                "roles {} {} {wanted:?} (compared lower-cased)",
+                roles.py_str(),
+                if found { "include" } else { "do not include" }
+            )
+        });
+        Ok(found)
+    }
+
+    /// `HttpCheck`/`HttpsCheck`: what the policy server answers.
+    fn eval_external(&self, kind: &str, pattern: &str, note: Note<'_>) -> Result<bool, EvalError> {
+        let allowed =
+            self.remote
+                .check(kind, pattern, self.target, self.creds, self.current_rule)?;
+        note(&|| {
+            format!(
+                "the policy server at {kind}:{pattern} answered {}",
+                if allowed {
+                    "True"
+                } else {
+                    "something else than True"
+                }
+            )
+        });
+        Ok(allowed)
+    }
+
+    /// `GenericCheck`: a Python literal kind compared with the
+    /// substituted pattern, else the kind's dotted path in the
+    /// credentials.
+    fn eval_generic(
+        &self,
+        kind: &str,
+        pattern: &str,
+        literal: &Literal,
+        note: Note<'_>,
+    ) -> Result<bool, EvalError> {
+        let Some(wanted) = self.substitute(pattern, note)? else {
+            return Ok(false);
+        };
+        match literal {
+            Literal::Value(v) => {
+                note(&|| {
+                    format!(
+                        "{kind} is a Python literal: {v:?} compared with {wanted:?}, credentials ignored"
+                    )
+                });
+                Ok(wanted == *v)
+            }
+            Literal::Error(e) => Err(EvalError::from_text(e.clone())),
+            // Not the reference's (it evaluates these): no class.
+            Literal::Unsupported(e) => Err(EvalError::new(
+                "",
+                format!("unsupported Python expression as a check kind ({e}): {kind:?}"),
+            )),
+            Literal::NotLiteral => {
+                let found = find_in(self.creds, Some(kind), &wanted)?;
+                note(&|| {
+                    format!(
+                        "credentials {kind} {} {wanted:?}",
+                        if found {
+                            "match"
+                        } else {
+                            "are missing or do not match"
+                        }
+                    )
+                });
+                Ok(found)
             }
         }
     }
 }
+
+/// Records why a check decided as it did (only when tracing).
+type Note<'n> = &'n mut dyn FnMut(&dyn Fn() -> String);
 
 /// `match.lower() in [x.lower() for x in creds['roles']]`: every member
 /// must be a string (the reference lower-cases them all before looking),
@@ -666,10 +676,10 @@ fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
             found = found || same(s);
             Ok(())
         }
-        other => Err(EvalError(format!(
-            "AttributeError: '{}' object has no attribute 'lower'",
-            other.type_name()
-        ))),
+        other => Err(EvalError::new(
+            "AttributeError",
+            format!("'{}' object has no attribute 'lower'", other.type_name()),
+        )),
     };
     match roles {
         Value::List(items) => items.iter().try_for_each(&mut member)?,
@@ -681,10 +691,10 @@ fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
             }
         }
         other => {
-            return Err(EvalError(format!(
-                "TypeError: '{}' object is not iterable",
-                other.type_name()
-            )));
+            return Err(EvalError::new(
+                "TypeError",
+                format!("'{}' object is not iterable", other.type_name()),
+            ));
         }
     }
     Ok(found)
@@ -709,20 +719,22 @@ fn find_in(value: &Value, path: Option<&str>, wanted: &str) -> Result<bool, Eval
             None => return Ok(false),
         },
         Value::List(_) => {
-            return Err(EvalError(
-                "TypeError: list indices must be integers or slices, not str".to_owned(),
+            return Err(EvalError::new(
+                "TypeError",
+                "list indices must be integers or slices, not str",
             ));
         }
         Value::Str(_) => {
-            return Err(EvalError(
-                "TypeError: string indices must be integers, not 'str'".to_owned(),
+            return Err(EvalError::new(
+                "TypeError",
+                "string indices must be integers, not 'str'",
             ));
         }
         other => {
-            return Err(EvalError(format!(
-                "TypeError: '{}' object is not subscriptable",
-                other.type_name()
-            )));
+            return Err(EvalError::new(
+                "TypeError",
+                format!("'{}' object is not subscriptable", other.type_name()),
+            ));
         }
     };
     if let Value::List(items) = next {

@@ -1,7 +1,7 @@
 //! The text of `oslopolicy-sample-generator` (`generator.py`'s
 //! `_format_help_text` and `_format_rule_default_yaml`), byte for byte.
 
-use crate::defaults::RuleDefault;
+use crate::defaults::{NamespaceDefaults, RuleDefault};
 use crate::textwrap::wrap;
 
 /// `_format_help_text`: a description as `#` comment lines (paragraphs
@@ -109,8 +109,8 @@ pub fn rule_block(d: &RuleDefault, add_deprecated: bool) -> String {
 
 /// A whole sample file: sections (namespaces) sorted by name, rules in
 /// registration order.
-pub fn sample(sections: &[(String, Vec<RuleDefault>)], exclude_deprecated: bool) -> String {
-    let mut sorted: Vec<&(String, Vec<RuleDefault>)> = sections.iter().collect();
+pub fn sample(sections: &[NamespaceDefaults], exclude_deprecated: bool) -> String {
+    let mut sorted: Vec<&NamespaceDefaults> = sections.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = String::new();
     for (_, rules) in sorted {

@@ -6,109 +6,15 @@
 //! file, named by its path, visited in sorted order as the Python tools
 //! visit `--namespace`s.
 
-use std::path::PathBuf;
-
-use crate::defaults::RuleDefault;
+use crate::cli::ToolError;
+use crate::defaults::{NamespaceDefaults, RuleDefault};
 use crate::parser::parse_value;
 use crate::value::Value;
 
-/// The registered defaults of the tools: `(namespace, rules)` pairs.
-pub type Namespaces = [(String, Vec<RuleDefault>)];
-
-/// Why a tool fails (the reference raises; the tool exits 1).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ToolError {
-    /// A file could not be read.
-    #[error("{}{message}", crate::rules::at(path))]
-    Read {
-        /// The file.
-        path: String,
-        /// What went wrong.
-        message: String,
-    },
-    /// The policy file is not a JSON document (`json.loads` raises).
-    #[error("{0}")]
-    Json(String),
-    /// The policy file is not YAML (`yaml.safe_load` raises).
-    #[error("{0}")]
-    Yaml(String),
-    /// What the reference raises on the file's contents (a `TypeError`,
-    /// `KeyError`, `InvalidRuleDefault`...).
-    #[error("{0}")]
-    Invalid(String),
-    /// A value the YAML writer cannot reproduce.
-    #[error(transparent)]
-    Emit(#[from] crate::yamlemit::EmitError),
-}
-
-/// Reads each `--defaults` file as one namespace named by its path.
-///
-/// # Errors
-/// [`ToolError::Read`] for a file that cannot be read or is not a valid
-/// defaults file.
-pub fn load_namespaces(paths: &[PathBuf]) -> Result<Vec<(String, Vec<RuleDefault>)>, ToolError> {
-    paths
-        .iter()
-        .map(|path| {
-            let name = path.display().to_string();
-            crate::defaults::read_file(path)
-                .map(|rules| (name.clone(), rules))
-                .map_err(|message| ToolError::Read {
-                    path: name,
-                    message,
-                })
-        })
-        .collect()
-}
-
-/// The flags both tools share with `oslopolicy-sample-generator`:
-/// `--namespace` (refused: Python entry points), `--defaults`,
-/// `--output-file`, and oslo.config's options they accept and ignore.
-#[derive(Debug, Clone, clap::Args)]
-pub struct DefaultsArgs {
-    /// Namespace(s) of rule defaults built into the tool (the installed
-    /// tools have none: use --defaults); repeatable.
-    #[arg(long)]
-    pub namespace: Vec<String>,
-    /// A defaults file (a JSON/YAML list of rule defaults), one namespace;
-    /// repeatable.
-    #[arg(long)]
-    pub defaults: Vec<PathBuf>,
-    /// Path of the file to write to. Defaults to stdout.
-    #[arg(long = "output-file")]
-    pub output_file: Option<PathBuf>,
-    /// Accepted for compatibility (the tool ignores it).
-    #[arg(long = "exclude-deprecated", overrides_with = "noexclude_deprecated")]
-    pub exclude_deprecated: bool,
-    /// The inverse of --exclude-deprecated.
-    #[arg(long = "noexclude-deprecated", overrides_with = "exclude_deprecated")]
-    pub noexclude_deprecated: bool,
-    /// Accepted for compatibility with oslo.config's command line.
-    #[arg(long = "config-file")]
-    pub config_file: Vec<PathBuf>,
-}
-
-impl DefaultsArgs {
-    /// The namespaces of `--namespace` (from `namespaces`) and
-    /// `--defaults` (at least one of them is required).
-    ///
-    /// # Errors
-    /// A message for the tool to print.
-    pub fn namespaces(
-        &self,
-        namespaces: &crate::cli::NamespaceRegistry,
-    ) -> Result<Vec<(String, Vec<RuleDefault>)>, String> {
-        if self.namespace.is_empty() && self.defaults.is_empty() {
-            return Err("at least one --defaults FILE (or --namespace) is required".to_owned());
-        }
-        namespaces.resolve(&self.namespace, &self.defaults)
-    }
-}
-
 /// The registered defaults in the order the tools visit them: namespaces
 /// sorted by name, rules in registration order.
-fn sorted_defaults(namespaces: &Namespaces) -> impl Iterator<Item = &RuleDefault> {
-    let mut sorted: Vec<&(String, Vec<RuleDefault>)> = namespaces.iter().collect();
+fn sorted_defaults(sections: &[NamespaceDefaults]) -> impl Iterator<Item = &RuleDefault> {
+    let mut sorted: Vec<&NamespaceDefaults> = sections.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     sorted.into_iter().flat_map(|(_, rules)| rules.iter())
 }
@@ -198,10 +104,10 @@ fn contains(doc: &Value, name: &str) -> Result<bool, ToolError> {
             .iter()
             .any(|v| matches!(v, Value::Str(s) if s == name))),
         Value::Str(s) => Ok(s.contains(name)),
-        other => Err(ToolError::Invalid(format!(
-            "TypeError: argument of type '{}' is not iterable",
-            other.type_name()
-        ))),
+        other => Err(ToolError::raised(
+            "TypeError",
+            format!("argument of type '{}' is not iterable", other.type_name()),
+        )),
     }
 }
 
@@ -213,22 +119,25 @@ fn contains(doc: &Value, name: &str) -> Result<bool, ToolError> {
 ///
 /// # Errors
 /// [`ToolError::Json`] for a file that is not JSON, and
-/// [`ToolError::Invalid`] where the reference raises (a rule value that is
+/// [`ToolError::Raised`] where the reference raises (a rule value that is
 /// not a rule, a document that is not an object, a default without name
 /// or description).
-pub fn convert_json_to_yaml(bytes: &[u8], namespaces: &Namespaces) -> Result<String, ToolError> {
+pub fn convert_json_to_yaml(
+    bytes: &[u8],
+    sections: &[NamespaceDefaults],
+) -> Result<String, ToolError> {
     let mut doc = load_json(bytes)?;
     let mut out = String::new();
-    for default in sorted_defaults(namespaces) {
+    for default in sorted_defaults(sections) {
         if !contains(&doc, &default.name)? {
             continue;
         }
         let Value::Dict(items) = &mut doc else {
-            return Err(ToolError::Invalid(format!(
-                "'{}' object cannot pop '{}'",
-                doc.type_name(),
-                default.name
-            )));
+            // The reference's message, which names no exception class.
+            return Err(ToolError::raised(
+                "",
+                format!("'{}' object cannot pop '{}'", doc.type_name(), default.name),
+            ));
         };
         let Some(pos) = items
             .iter()
@@ -240,10 +149,10 @@ pub fn convert_json_to_yaml(bytes: &[u8], namespaces: &Namespaces) -> Result<Str
         out.push_str(&converted_rule(default, &value)?);
     }
     let Value::Dict(items) = &doc else {
-        return Err(ToolError::Invalid(format!(
-            "AttributeError: '{}' object has no attribute 'items'",
-            doc.type_name()
-        )));
+        return Err(ToolError::raised(
+            "AttributeError",
+            format!("'{}' object has no attribute 'items'", doc.type_name()),
+        ));
     };
     if !items.is_empty() {
         out.push_str(
@@ -269,12 +178,13 @@ fn converted_rule(default: &RuleDefault, value: &Value) -> Result<String, ToolEr
         _ => default.name.clone(),
     };
     if description.is_empty() {
-        return Err(ToolError::Invalid(
-            "InvalidRuleDefault: Description is required".to_owned(),
+        return Err(ToolError::raised(
+            "InvalidRuleDefault",
+            "Description is required",
         ));
     }
     let check = parse_value(value)
-        .map_err(|e| ToolError::Invalid(format!("TypeError: {e}")))?
+        .map_err(|e| ToolError::raised("TypeError", e.to_string()))?
         .check;
     let equal = check.to_string() == default.check.to_string();
     let rule = RuleDefault {
@@ -307,11 +217,11 @@ fn converted_rule(default: &RuleDefault, value: &Value) -> Result<String, ToolEr
 /// original keys).
 ///
 /// # Errors
-/// [`ToolError::Invalid`] when two defaults claim the same old name (the
+/// [`ToolError::Raised`] when two defaults claim the same old name (the
 /// reference's `KeyError`).
 pub fn upgrade_policies(
     policies: Vec<(Value, Value)>,
-    namespaces: &Namespaces,
+    sections: &[NamespaceDefaults],
 ) -> Result<Vec<(Value, Value)>, ToolError> {
     let original: Vec<String> = policies
         .iter()
@@ -321,7 +231,7 @@ pub fn upgrade_policies(
         })
         .collect();
     let mut items = policies;
-    for default in sorted_defaults(namespaces) {
+    for default in sorted_defaults(sections) {
         let Some(old) = &default.deprecated_rule else {
             continue;
         };
@@ -331,9 +241,7 @@ pub fn upgrade_policies(
         let pos = items
             .iter()
             .position(|(k, _)| matches!(k, Value::Str(s) if s == &old.name))
-            .ok_or_else(|| {
-                ToolError::Invalid(format!("KeyError: {}", crate::value::str_repr(&old.name)))
-            })?;
+            .ok_or_else(|| ToolError::raised("KeyError", crate::value::str_repr(&old.name)))?;
         let (_, value) = items.remove(pos);
         Value::dict_insert(&mut items, Value::str(default.name.as_str()), value);
     }
@@ -345,23 +253,23 @@ pub fn upgrade_policies(
 /// default_flow_style=False)` writes it.
 ///
 /// # Errors
-/// [`ToolError::Yaml`] for a file that does not load, [`ToolError::Invalid`]
+/// [`ToolError::Yaml`] for a file that does not load, [`ToolError::Raised`]
 /// for a document that is not a mapping (or empty) and where
 /// [`upgrade_policies`] fails, [`ToolError::Emit`] for values the writer
 /// cannot reproduce.
-pub fn upgrade(bytes: &[u8], namespaces: &Namespaces) -> Result<String, ToolError> {
-    let doc = crate::rules::read_document(bytes).map_err(ToolError::Yaml)?;
+pub fn upgrade(bytes: &[u8], sections: &[NamespaceDefaults]) -> Result<String, ToolError> {
+    let doc = crate::rules::read_document(bytes)?;
     let policies = match doc {
         Value::Dict(items) => items,
         other if !other.truthy() => Vec::new(),
         other => {
-            return Err(ToolError::Invalid(format!(
-                "AttributeError: '{}' object has no attribute 'keys'",
-                other.type_name()
-            )));
+            return Err(ToolError::raised(
+                "AttributeError",
+                format!("'{}' object has no attribute 'keys'", other.type_name()),
+            ));
         }
     };
-    let upgraded = upgrade_policies(policies, namespaces)?;
+    let upgraded = upgrade_policies(policies, sections)?;
     Ok(crate::yamlemit::safe_dump(&Value::Dict(upgraded))?)
 }
 

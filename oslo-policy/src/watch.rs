@@ -5,7 +5,7 @@
 //! The reference stats the policy file (and lists and stats its
 //! `policy_dirs`) on every `enforce`, so a file changed, replaced by
 //! rename, created or removed is seen by the next call. The enforcer does
-//! the same through [`crate::enforcer`]'s `sources()` scan; this module
+//! the same through the enforcer's `sources()` scan; this module
 //! tells it when that scan can be skipped because it would give the same
 //! answer as the last one:
 //!

@@ -4,7 +4,7 @@
 //! Needs the reference (`scripts/setup-reference.sh`); skips loudly
 //! without it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 

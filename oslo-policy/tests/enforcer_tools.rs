@@ -3,7 +3,7 @@
 //! overrides, redundant copies and a list rule, a policy directory):
 //! byte-identical.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 

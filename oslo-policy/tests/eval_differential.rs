@@ -19,13 +19,13 @@
 //!   (`_checks.py`) and the enforcer's loading (`policy.py`);
 //! * byte-level files built here (BOM, CRLF, NUL, invalid UTF-8, UTF-16,
 //!   raw control characters, very deep chains);
-//! * a seeded random generator (`POLICY_DIFF_SEED` overrides the seed;
+//! * a seeded random generator (`OSLO_RS_TEST_SEED` overrides the seed;
 //!   `POLICY_DIFF_POLICIES` the number of random policies).
 //!
 //! Needs the reference (`OSLO_RS_REFERENCE_PYTHON` or `<workspace>/.venv`,
 //! see `scripts/setup-reference.sh`); skips loudly without it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 
@@ -34,7 +34,7 @@ use common::Rng;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Map, Value};
 
@@ -48,28 +48,6 @@ const SHOWN_MISMATCHES: usize = 30;
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn reference_python() -> Option<PathBuf> {
-    let python = std::env::var_os("OSLO_RS_REFERENCE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../.venv/bin/python"));
-    let ok = Command::new(&python)
-        .args(["-c", "import oslo_policy"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if ok {
-        Some(python)
-    } else {
-        eprintln!(
-            "SKIPPED: eval_differential: {} cannot `import oslo_policy` \
-             (run scripts/setup-reference.sh or set OSLO_RS_REFERENCE_PYTHON)",
-            python.display()
-        );
-        None
-    }
 }
 
 // ------------------------------------------------------------------ corpus
@@ -1200,18 +1178,10 @@ fn report_mismatches(mismatches: &[Mismatch]) {
 
 #[test]
 fn eval_agrees_with_reference() {
-    let Some(python) = reference_python() else {
+    let Some(python) = common::reference_python("eval_differential") else {
         return;
     };
-    let seed = std::env::var("POLICY_DIFF_SEED")
-        .ok()
-        .map(|v| {
-            let v = v.trim();
-            v.strip_prefix("0x")
-                .map_or_else(|| v.parse(), |hex| u64::from_str_radix(hex, 16))
-                .expect("POLICY_DIFF_SEED must be an integer")
-        })
-        .unwrap_or(DEFAULT_SEED);
+    let seed = oslo_test_support::seed(DEFAULT_SEED);
     let random_count = std::env::var("POLICY_DIFF_POLICIES")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -3,12 +3,8 @@
 //! side: the same decisions, the same errors, and byte-identical requests
 //! (method, path, content type and body) reaching the server.
 #![cfg(feature = "http")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![cfg(test)]
+#![allow(missing_docs)]
 
 mod common;
 
@@ -19,9 +15,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
 use oslo_policy::external::{ContentType, RemoteOptions};
-use oslo_policy::value::Value;
 
 /// What reached the server.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,15 +12,14 @@
 //! The only accepted differences are the recogniser's documented
 //! `Unsupported` answers (it denies): sets of several members whose hash
 //! order Python randomises, and `\N{...}` escapes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use oslo_policy::literal::{Literal, literal_eval};
-use pycompat::testing::Rng;
+use oslo_policy::{Literal, literal_eval};
+use oslo_test_support::Rng;
 
 fn json(s: &str) -> String {
     let mut out = String::new();
@@ -627,24 +626,9 @@ fn literal_eval_agrees_with_cpython() {
     let mut kinds: Vec<String> = HAND.iter().map(|s| (*s).to_owned()).collect();
     kinds.extend(generated(0x0117_e4a1, 20_000, 25));
     kinds.extend(generated(0x5eed_0002, 15_000, 0));
-    let mut child = Command::new(&python)
-        .arg(common::oracle("literal_oracle.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = String::new();
-    for k in &kinds {
-        input.push_str(&json(k));
-        input.push('\n');
-    }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "the oracle failed");
-    let theirs: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
-    assert_eq!(theirs.len(), kinds.len());
+    let input: Vec<String> = kinds.iter().map(|k| json(k)).collect();
+    let theirs =
+        oslo_test_support::oracle_lines(&python, &common::oracle("literal_oracle.py"), &input);
     let mut mismatches = Vec::new();
     let mut unsupported = 0;
     let mut classes = std::collections::BTreeMap::<String, usize>::new();

@@ -3,7 +3,7 @@
 //! what the installed binary writes for the same defaults passed as
 //! `--defaults FILE` (which the differential tests compare with the
 //! reference); unknown namespaces fail with one clear line.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -142,7 +142,7 @@ fn enforcer_args_register_the_namespace() {
     let rules = from_document(&read_document(DEFAULTS.as_bytes()).unwrap()).unwrap();
     let mut registry = NamespaceRegistry::new();
     registry.register("svc", rules);
-    let args = oslo_policy::cli::EnforcerArgs {
+    let args = oslo_policy::cli::EnforcerInputs {
         namespace: Some("svc".to_owned()),
         defaults: vec![],
         policy: "/nonexistent/policy.yaml".into(),

@@ -4,13 +4,13 @@
 //!
 //! One test in this binary: it changes the process's working directory.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
-use oslo_policy::value::Value;
 
 fn write_at(path: &Path, text: &str, secs: u64) {
     std::fs::write(path, text).unwrap();

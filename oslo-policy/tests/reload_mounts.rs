@@ -8,13 +8,13 @@
 //! itself again under `unshare -m` (the mount stays in that namespace)
 //! and skips, saying why, where it cannot.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::path::Path;
 use std::process::Command;
 
+use oslo_policy::Value;
 use oslo_policy::enforcer::{Config, Enforcer};
-use oslo_policy::value::Value;
 
 /// Set in the run inside the namespace: the directory to work in.
 const INSIDE: &str = "OSLO_RS_TEST_MOUNT_DIR";

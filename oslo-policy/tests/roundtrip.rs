@@ -2,7 +2,7 @@
 //! tree (what `oslopolicy-list-redundant` and deprecation comparisons rely
 //! on), and parsing never panics, whatever the input.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use oslo_policy::parser::parse_text;
 use proptest::prelude::*;

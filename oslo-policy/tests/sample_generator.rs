@@ -4,7 +4,7 @@
 //! renamed, changed and removed rules), with and without
 //! `--exclude-deprecated`: byte-identical.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 

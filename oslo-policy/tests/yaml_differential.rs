@@ -1,4 +1,5 @@
-//! Differential test: `oslo_policy::yaml::safe_load` against PyYAML 6.0.3's
+//! Differential test: `pycompat::yaml::safe_load` (oslo-policy's policy
+//! file reader) against PyYAML 6.0.3's
 //! `yaml.safe_load` (via `tests/oracle/yaml_oracle.py`, one Python process
 //! for every case), on hand-written edge cases and a few thousand
 //! generated documents.
@@ -9,22 +10,12 @@
 //! where it fails and PyYAML loads something; they are printed, and their
 //! number is capped.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
 
-use oslo_policy::value::{Value, float_repr};
-use oslo_policy::yaml::{YamlError, safe_load};
+use oslo_test_support::Rng;
+use pycompat::value::{Value, float_repr};
+use pycompat::yaml::{YamlError, safe_load};
 use serde_json::{Value as Json, json};
-
-fn reference_python() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("OSLO_RS_REFERENCE_PYTHON") {
-        let p = PathBuf::from(p);
-        return p.exists().then_some(p);
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    p.exists().then_some(p)
-}
 
 fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
@@ -89,39 +80,16 @@ fn base64(data: &[u8]) -> String {
 }
 
 /// Runs the oracle on every case, in one process.
-fn oracle(python: &PathBuf, cases: &[Vec<u8>]) -> Vec<Json> {
+fn oracle(python: &Path, cases: &[Vec<u8>]) -> Vec<Json> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/yaml_oracle.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
-    let input: String = cases
+    let input: Vec<String> = cases
         .iter()
-        .map(|c| format!("{}\n", json!({ "b64": base64(c) })))
+        .map(|c| json!({ "b64": base64(c) }).to_string())
         .collect();
-    let writer = std::thread::spawn(move || {
-        stdin
-            .write_all(input.as_bytes())
-            .unwrap_or_else(|e| panic!("writing to the oracle: {e}"));
-    });
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    let answers: Vec<Json> = BufReader::new(stdout)
-        .lines()
-        .map(|l| {
-            let l = l.unwrap_or_else(|e| panic!("reading the oracle: {e}"));
-            serde_json::from_str(&l).unwrap_or_else(|e| panic!("oracle output {l:?}: {e}"))
-        })
-        .collect();
-    writer
-        .join()
-        .unwrap_or_else(|_| panic!("oracle writer thread"));
-    let status = child.wait().unwrap_or_else(|e| panic!("oracle: {e}"));
-    assert!(status.success(), "oracle failed: {status}");
-    assert_eq!(answers.len(), cases.len(), "oracle answered every case");
-    answers
+    oslo_test_support::oracle_lines(python, &script, &input)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("oracle output {l:?}: {e}")))
+        .collect()
 }
 
 /// Why a failure of ours where PyYAML loads a value is acceptable (a
@@ -452,30 +420,6 @@ fn hand_cases() -> Vec<Vec<u8>> {
 // ---------------------------------------------------------------------------
 // Generated cases
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        let i = self.below(items.len());
-        items.get(i).copied().unwrap_or("")
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
-
 const PLAIN: &[&str] = &[
     "a",
     "b",
@@ -653,28 +597,28 @@ struct Gen {
 impl Gen {
     fn scalar(&mut self) -> String {
         let mut out = String::new();
-        if self.rng.chance(8) {
+        if self.rng.pct(8) {
             out.push_str(self.rng.pick(TAGS));
             out.push(' ');
         }
-        if self.rng.chance(6) {
+        if self.rng.pct(6) {
             self.counter += 1;
             let name = format!("a{}", self.counter % 7);
             out.push_str(&format!("&{name} "));
             self.anchors.push(name);
         }
-        if self.rng.chance(6) && !self.anchors.is_empty() {
+        if self.rng.pct(6) && !self.anchors.is_empty() {
             let i = self.rng.below(self.anchors.len());
             return format!("*{}", self.anchors.get(i).cloned().unwrap_or_default());
         }
-        if self.rng.chance(30) {
+        if self.rng.pct(30) {
             let quoted = self.rng.pick(QUOTED);
             if !self.weird && (quoted.contains('\t') || quoted.contains("\\q")) {
                 out.push_str("'a'");
             } else {
                 out.push_str(quoted);
             }
-        } else if !self.weird || self.rng.chance(70) {
+        } else if !self.weird || self.rng.pct(70) {
             out.push_str(self.rng.pick(COMMON));
         } else {
             out.push_str(self.rng.pick(PLAIN));
@@ -683,18 +627,18 @@ impl Gen {
     }
 
     fn flow(&mut self, depth: usize) -> String {
-        if depth > 3 || self.rng.chance(50) {
+        if depth > 3 || self.rng.pct(50) {
             return self.scalar();
         }
         let n = self.rng.below(4);
-        let sep = if !self.weird || self.rng.chance(85) {
+        let sep = if !self.weird || self.rng.pct(85) {
             ", "
         } else {
             self.rng.pick(&[",", " ,", ",\n  ", "\t,"])
         };
-        if self.rng.chance(50) {
+        if self.rng.pct(50) {
             let items: Vec<String> = (0..n).map(|_| self.flow(depth + 1)).collect();
-            let trailing = if self.rng.chance(15) { "," } else { "" };
+            let trailing = if self.rng.pct(15) { "," } else { "" };
             format!("[{}{trailing}]", items.join(sep))
         } else {
             let items: Vec<String> = (0..n)
@@ -708,7 +652,7 @@ impl Gen {
                     format!("{k}{colon}{}", self.flow(depth + 1))
                 })
                 .collect();
-            let trailing = if self.rng.chance(15) { "," } else { "" };
+            let trailing = if self.rng.pct(15) { "," } else { "" };
             format!("{{{}{trailing}}}", items.join(sep))
         }
     }
@@ -726,7 +670,7 @@ impl Gen {
             let word = self.rng.pick(&["x", "role:a", "b c", "", "#", "- y"]);
             out.push_str(&format!("{pad}{extra}{word}\n"));
         }
-        if self.rng.chance(20) {
+        if self.rng.pct(20) {
             out.push('\n');
         }
         out
@@ -760,10 +704,10 @@ impl Gen {
     fn mapping(&mut self, indent: usize, depth: usize, out: &mut String) {
         let pad = " ".repeat(indent);
         for _ in 0..=self.rng.below(4) {
-            if self.rng.chance(10) {
+            if self.rng.pct(10) {
                 out.push_str(&format!("{pad}# comment {}\n", self.rng.pick(PLAIN)));
             }
-            let key = if self.rng.chance(70) {
+            let key = if self.rng.pct(70) {
                 format!(
                     "\"{}\"",
                     self.rng.pick(&["rule", "a", "b", "admin", "x:y", "1"])
@@ -771,17 +715,17 @@ impl Gen {
             } else {
                 self.scalar()
             };
-            let colon = if !self.weird || self.rng.chance(95) {
+            let colon = if !self.weird || self.rng.pct(95) {
                 ":"
             } else {
                 self.rng.pick(&[" :", ":\t"])
             };
             out.push_str(&format!("{pad}{key}{colon}"));
-            if self.weird && self.rng.chance(5) {
+            if self.weird && self.rng.pct(5) {
                 out.push_str(self.rng.pick(SPACES));
             }
             self.node(indent, depth, out);
-            if self.rng.chance(10) {
+            if self.rng.pct(10) {
                 if self.weird {
                     out.push_str(self.rng.pick(&["\n", "  \n", "# c\n", "\t\n"]));
                 } else {
@@ -793,9 +737,9 @@ impl Gen {
 
     fn document(&mut self) -> Vec<u8> {
         self.anchors.clear();
-        self.weird = self.rng.chance(25);
+        self.weird = self.rng.pct(25);
         let mut out = String::new();
-        if self.rng.chance(5) {
+        if self.rng.pct(5) {
             out.push_str("---\n");
         }
         match self.rng.below(10) {
@@ -814,12 +758,12 @@ impl Gen {
             }
             _ => self.mapping(0, 0, &mut out),
         }
-        if self.rng.chance(5) {
+        if self.rng.pct(5) {
             out = out.replace('\n', "\r\n");
         }
         let mut bytes = out.into_bytes();
         // Mutations.
-        if self.rng.chance(if self.weird { 40 } else { 10 }) {
+        if self.rng.pct(if self.weird { 40 } else { 10 }) {
             for _ in 0..=self.rng.below(2) {
                 let pos = self.rng.below(bytes.len() + 1);
                 let insert = self
@@ -830,7 +774,7 @@ impl Gen {
                     ])
                     .as_bytes()
                     .to_vec();
-                if self.rng.chance(30) && pos < bytes.len() {
+                if self.rng.pct(30) && pos < bytes.len() {
                     bytes.remove(pos);
                 } else if pos <= bytes.len() {
                     bytes.splice(pos..pos, insert);
@@ -855,11 +799,7 @@ fn generated_cases(n: usize) -> Vec<Vec<u8>> {
 
 #[test]
 fn safe_load_agrees_with_pyyaml() {
-    let Some(python) = reference_python() else {
-        eprintln!(
-            "SKIPPED: yaml_differential needs the reference Python with PyYAML \
-             (set OSLO_RS_REFERENCE_PYTHON or create <workspace>/.venv)"
-        );
+    let Some(python) = oslo_test_support::reference_python("yaml", "yaml_differential") else {
         return;
     };
     let hand = hand_cases();

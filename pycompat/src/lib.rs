@@ -32,8 +32,6 @@ pub mod re;
 #[cfg(feature = "str")]
 pub mod str;
 pub mod surrogate;
-#[cfg(feature = "testing")]
-pub mod testing;
 #[cfg(feature = "textwrap")]
 pub mod textwrap;
 #[cfg(feature = "value")]

@@ -20,7 +20,7 @@ pub const EXEC_VARS: &[&[u8]] = &[b"e", b"ex", b"exe", b"exec"];
 /// A filter class, named as in filter files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// `CommandFilter`: argv[0] is the executable or its basename.
+    /// `CommandFilter`: `argv[0]` is the executable or its basename.
     Command,
     /// `RegExpFilter`: every argument matches its regex.
     RegExp,

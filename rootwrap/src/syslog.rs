@@ -61,7 +61,7 @@ impl std::fmt::Debug for Syslog {
 
 impl Syslog {
     /// Connects to `address` (normally `/dev/log`) like `SysLogHandler`:
-    /// datagram first, then stream. `program` is the basename of argv[0].
+    /// datagram first, then stream. `program` is the basename of `argv[0]`.
     pub fn connect(
         address: &Path,
         facility: Option<u8>,

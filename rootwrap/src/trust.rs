@@ -464,7 +464,7 @@ pub enum ConfigFile {
 
 /// Reads the configuration and filter files of one load, remembering the
 /// directories it verified so that files sharing ancestors do not walk
-/// them again (see [`Memo`]).
+/// them again (see `Memo`).
 #[derive(Debug)]
 pub struct Reader {
     trust: Trust,

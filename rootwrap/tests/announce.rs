@@ -17,7 +17,7 @@
 //!   `write()` arrives as its own message: this counts the writes exactly,
 //!   independent of scheduling, so one split in any spawn is caught.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::fs;
 use std::io::Read;

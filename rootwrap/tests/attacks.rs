@@ -17,7 +17,7 @@
 //! are killed). Without root, sudo, or with `no_new_privs`, every test
 //! prints `SKIPPED` and passes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;

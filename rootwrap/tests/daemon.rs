@@ -6,7 +6,7 @@
 //! the daemon directly (as the test user; as root in CI); the path through
 //! sudo is covered by `real_sudo.rs`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! close-on-exec (see `sys::process`). Run unprivileged; the setuid and
 //! sudo paths are covered by `attacks.rs` and `real_sudo.rs`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 use std::fs;
 use std::process::Command;

@@ -10,10 +10,11 @@
 //! PathFilter/KillFilter/ReadFileFilter/exec_dirs/filter loading through
 //! symlink chains of 40, 41, 64, 65, 70, 600 and 1100 links, loops and
 //! dangling links.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 
+use oslo_test_support::Rng;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
@@ -48,28 +49,6 @@ const EXECUTABLES: &[&str] = &[
     "privsep-helper",
     "touch",
 ];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 struct Case {
     label: String,
@@ -154,8 +133,8 @@ fn subst(s: &str, dir: &Path, fx: &Fixture) -> String {
 
 fn gen_definition(rng: &mut Rng) -> Vec<String> {
     let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-    let run_as = *rng.pick(&["root", "root", "root", "nobody"]);
-    let exec = *rng.pick(&[
+    let run_as = rng.pick(&["root", "root", "root", "nobody"]);
+    let exec = rng.pick(&[
         "ls",
         "cat",
         "/bin/ls",
@@ -194,20 +173,20 @@ fn gen_definition(rng: &mut Rng) -> Vec<String> {
     ];
     let pats = |rng: &mut Rng, n: usize| {
         (0..n)
-            .map(|_| (*rng.pick(&patterns)).to_owned())
+            .map(|_| (rng.pick(&patterns)).to_owned())
             .collect::<Vec<_>>()
     };
     match rng.below(13) {
         0 | 1 => {
             let mut d = s(&["CommandFilter", exec, run_as]);
-            if rng.chance(20) {
+            if rng.pct(20) {
                 d.push("extra".into());
             }
             d
         }
         2 | 3 => {
             let mut d = s(&["RegExpFilter", exec, run_as]);
-            let first = (*rng.pick(&["ls", "cat", "l.", "ls|cat", "sh"])).to_owned();
+            let first = (rng.pick(&["ls", "cat", "l.", "ls|cat", "sh"])).to_owned();
             d.push(first);
             let n = rng.below(3);
             d.extend(pats(rng, n));
@@ -216,12 +195,12 @@ fn gen_definition(rng: &mut Rng) -> Vec<String> {
         4 => {
             let mut d = s(&[
                 "PathFilter",
-                *rng.pick(&["chown", "/bin/chown", "ls"]),
+                rng.pick(&["chown", "/bin/chown", "ls"]),
                 run_as,
             ]);
             for _ in 0..rng.below(3) + 1 {
                 d.push(
-                    (*rng.pick(&[
+                    (rng.pick(&[
                         "pass",
                         "nobody",
                         "{DIR}/real",
@@ -237,32 +216,32 @@ fn gen_definition(rng: &mut Rng) -> Vec<String> {
         }
         5 => {
             let mut d = s(&["KillFilter", run_as]);
-            if rng.chance(85) {
+            if rng.pct(85) {
                 d.push(
-                    (*rng.pick(&["/usr/bin/sleep", "sleep", "/bin/sleep", "/usr/bin/cat"])).into(),
+                    (rng.pick(&["/usr/bin/sleep", "sleep", "/bin/sleep", "/usr/bin/cat"])).into(),
                 );
             }
             for _ in 0..rng.below(3) {
-                d.push((*rng.pick(&["-9", "-TERM", "-15", ""])).into());
+                d.push((rng.pick(&["-9", "-TERM", "-15", ""])).into());
             }
             d
         }
         6 => s(&[
             "ReadFileFilter",
-            *rng.pick(&["/etc/hosts", "{DIR}/file", "hosts"]),
+            rng.pick(&["/etc/hosts", "{DIR}/file", "hosts"]),
         ]),
-        7 => s(&["IpFilter", *rng.pick(&["ip", "/sbin/ip"]), run_as]),
+        7 => s(&["IpFilter", rng.pick(&["ip", "/sbin/ip"]), run_as]),
         8 => {
             let mut d = s(&[
                 "EnvFilter",
-                *rng.pick(&["env", "/usr/bin/env", "sort", "environ"]),
+                rng.pick(&["env", "/usr/bin/env", "sort", "environ"]),
                 run_as,
             ]);
             for _ in 0..rng.below(3) {
-                d.push((*rng.pick(&["A=", "B=x", "LC_ALL=", "A="])).into());
+                d.push((rng.pick(&["A=", "B=x", "LC_ALL=", "A="])).into());
             }
-            if rng.chance(70) {
-                d.push((*rng.pick(&["ls", "cat", "sort"])).into());
+            if rng.pct(70) {
+                d.push((rng.pick(&["ls", "cat", "sort"])).into());
             }
             d
         }
@@ -271,7 +250,7 @@ fn gen_definition(rng: &mut Rng) -> Vec<String> {
         11 => {
             let mut d = s(&[
                 "ChainingRegExpFilter",
-                *rng.pick(&["nice", "ionice"]),
+                rng.pick(&["nice", "ionice"]),
                 run_as,
             ]);
             let prefix = [["nice", "-n", "-?\\d+"], ["ionice", "-c[0-3]", "-n[0-7]"]][rng.below(2)];
@@ -280,10 +259,10 @@ fn gen_definition(rng: &mut Rng) -> Vec<String> {
         }
         _ => {
             let mut d = s(&[
-                *rng.pick(&["Bogus", "commandfilter", "", "CommandFilter"]),
+                rng.pick(&["Bogus", "commandfilter", "", "CommandFilter"]),
                 exec,
             ]);
-            if rng.chance(50) {
+            if rng.pct(50) {
                 d.push(run_as.into());
             }
             d
@@ -300,48 +279,44 @@ fn gen_filter_file(rng: &mut Rng, defs: &mut Vec<Vec<String>>) -> String {
         2 => return "[Other]\nls: CommandFilter, ls, root\n".to_owned(),
         _ => {}
     }
-    if rng.chance(10) {
+    if rng.pct(10) {
         out.push_str("[DEFAULT]\ndefault_ls: CommandFilter, cat, root\n");
         defs.push(vec!["CommandFilter".into(), "cat".into(), "root".into()]);
     }
-    out.push_str(if rng.chance(5) {
+    out.push_str(if rng.pct(5) {
         "[filters]\n"
     } else {
         "[Filters]\n"
     });
     for i in 0..rng.below(6) + 1 {
         let def = gen_definition(rng);
-        let name = (*rng.pick(&["ls", "Cat_1", "f", "ID", "privsep-helper", "x"])).to_owned()
+        let name = (rng.pick(&["ls", "Cat_1", "f", "ID", "privsep-helper", "x"])).to_owned()
             + &i.to_string();
-        let name = if rng.chance(10) {
-            "dup".to_owned()
-        } else {
-            name
-        };
-        let sep = *rng.pick(&[": ", "=", " : ", ":"]);
+        let name = if rng.pct(10) { "dup".to_owned() } else { name };
+        let sep = rng.pick(&[": ", "=", " : ", ":"]);
         let mut value = def.join(", ");
-        if rng.chance(8) {
+        if rng.pct(8) {
             value.push(',');
         }
-        if rng.chance(10) && value.contains(", ") {
+        if rng.pct(10) && value.contains(", ") {
             value = value.replacen(", ", ",\n    ", 1);
         }
-        if rng.chance(8) {
+        if rng.pct(8) {
             out.push_str("# a comment: CommandFilter, sh, root\n");
         }
-        if rng.chance(5) {
+        if rng.pct(5) {
             out.push_str("    ; indented comment\n");
         }
-        if rng.chance(3) {
+        if rng.pct(3) {
             out.push_str("no delimiter here\n");
         }
         out.push_str(&format!("{name}{sep}{value}\n"));
-        if rng.chance(8) {
+        if rng.pct(8) {
             out.push('\n');
         }
         defs.push(def);
     }
-    if rng.chance(10) {
+    if rng.pct(10) {
         out = out.replace('\n', "\r\n");
     }
     out
@@ -382,13 +357,13 @@ fn gen_config(rng: &mut Rng, filters: &str, bin: &str) -> String {
         "garbage line",
     ];
     for _ in 0..rng.below(3) {
-        if rng.chance(40) {
-            let extra = *rng.pick::<&str>(&extras);
+        if rng.pct(40) {
+            let extra = rng.pick::<&str>(&extras);
             c.push_str(extra);
             c.push('\n');
         }
     }
-    if rng.chance(5) {
+    if rng.pct(5) {
         c.push_str("[DEFAULT]\nuse_syslog=False\n");
     }
     c
@@ -436,7 +411,7 @@ fn gen_argv(rng: &mut Rng, defs: &[Vec<String>], dir: &Path, fx: &Fixture) -> Ve
         "+5",
     ];
     let mut argv: Vec<Vec<u8>> = Vec::new();
-    if !defs.is_empty() && rng.chance(60) {
+    if !defs.is_empty() && rng.pct(60) {
         // Aim at a definition: its executable's basename (or full path) plus
         // as many arguments as it expects.
         let def = rng.pick(defs);
@@ -446,8 +421,8 @@ fn gen_argv(rng: &mut Rng, defs: &[Vec<String>], dir: &Path, fx: &Fixture) -> Ve
             "KillFilter" => "kill".to_owned(),
             "ReadFileFilter" => "cat".to_owned(),
             "IpFilter" | "IpNetnsExecFilter" => "ip".to_owned(),
-            "EnvFilter" if rng.chance(50) => "env".to_owned(),
-            _ if rng.chance(20) => exec.clone(),
+            "EnvFilter" if rng.pct(50) => "env".to_owned(),
+            _ if rng.pct(20) => exec.clone(),
             _ => base,
         };
         argv.push(first.into_bytes());
@@ -455,13 +430,13 @@ fn gen_argv(rng: &mut Rng, defs: &[Vec<String>], dir: &Path, fx: &Fixture) -> Ve
         for i in 0..wanted {
             let tok = match (def[0].as_str(), i) {
                 ("IpNetnsExecFilter", 0) | ("IpFilter", 0) => {
-                    *rng.pick(&["netns", "net", "a", "-s"])
+                    rng.pick(&["netns", "net", "a", "-s"])
                 }
-                ("IpNetnsExecFilter", 1) => *rng.pick(&["exec", "e", "list"]),
-                ("KillFilter", _) => *rng.pick(&["-9", "-TERM", "{LIVE}", "{DEAD}", "{LIVE}"]),
-                ("EnvFilter", _) => *rng.pick(&["A=1", "B=2", "LC_ALL=C", "ls", "cat", "sort"]),
-                ("ReadFileFilter", _) => *rng.pick(&["/etc/hosts", "{DIR}/file"]),
-                _ => *rng.pick(&tokens),
+                ("IpNetnsExecFilter", 1) => rng.pick(&["exec", "e", "list"]),
+                ("KillFilter", _) => rng.pick(&["-9", "-TERM", "{LIVE}", "{DEAD}", "{LIVE}"]),
+                ("EnvFilter", _) => rng.pick(&["A=1", "B=2", "LC_ALL=C", "ls", "cat", "sort"]),
+                ("ReadFileFilter", _) => rng.pick(&["/etc/hosts", "{DIR}/file"]),
+                _ => rng.pick(&tokens),
             };
             argv.push(subst(tok, dir, fx).into_bytes());
         }
@@ -469,7 +444,7 @@ fn gen_argv(rng: &mut Rng, defs: &[Vec<String>], dir: &Path, fx: &Fixture) -> Ve
             argv.push(fx.live_pid.clone().into_bytes());
         }
     } else {
-        let first = *rng.pick(&[
+        let first = rng.pick(&[
             "ls",
             "/bin/ls",
             "cat",
@@ -485,14 +460,14 @@ fn gen_argv(rng: &mut Rng, defs: &[Vec<String>], dir: &Path, fx: &Fixture) -> Ve
         ]);
         argv.push(first.as_bytes().to_vec());
         for _ in 0..rng.below(5) {
-            let token = *rng.pick::<&str>(&tokens);
+            let token = rng.pick::<&str>(&tokens);
             argv.push(subst(token, dir, fx).into_bytes());
         }
     }
-    if rng.chance(5) {
+    if rng.pct(5) {
         argv.push(b"\xff\xfe-x".to_vec());
     }
-    if rng.chance(3) {
+    if rng.pct(3) {
         argv.clear();
     }
     argv
@@ -507,22 +482,22 @@ fn generated_cases(fx: &mut Fixture, n: usize) -> Vec<Case> {
         let mut defs = Vec::new();
         for j in 0..rng.below(3) + 1 {
             let text = subst(&gen_filter_file(&mut rng, &mut defs), &dir, fx);
-            let name = *rng.pick(&["a.filters", "b.filters", "README", "x.filters~", "z"]);
+            let name = rng.pick(&["a.filters", "b.filters", "README", "x.filters~", "z"]);
             let path = dir.join("d").join(format!("{j}{name}"));
             write(&path, text.as_bytes(), 0o644);
             files.push((path, text.into_bytes()));
         }
-        if rng.chance(10) {
+        if rng.pct(10) {
             write(&dir.join("d/.hidden"), b"garbage", 0o644);
         }
-        if rng.chance(10) {
+        if rng.pct(10) {
             fs::create_dir_all(dir.join("d/subdir")).unwrap();
             fs::set_permissions(dir.join("d/subdir"), fs::Permissions::from_mode(0o755)).unwrap();
         }
-        if rng.chance(10) {
+        if rng.pct(10) {
             std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("d/dangling")).unwrap();
         }
-        if rng.chance(10) {
+        if rng.pct(10) {
             let target = dir.join("extra.filters");
             write(
                 &target,
@@ -545,7 +520,7 @@ fn generated_cases(fx: &mut Fixture, n: usize) -> Vec<Case> {
                 label: format!("generated #{i}.{k}"),
                 config: config.clone(),
                 argv,
-                cwd: if rng.chance(20) {
+                cwd: if rng.pct(20) {
                     dir.join("real")
                 } else {
                     dir.clone()
@@ -787,7 +762,7 @@ fn corpus_cases(fx: &mut Fixture, corpus: &Path) -> Vec<Case> {
                     push(vec![def[1].clone()], label.clone());
                 }
             }
-            if rng.chance(10) {
+            if rng.pct(10) {
                 push(vec![format!("/usr/local/{exec_base}")], label.clone());
             }
         }

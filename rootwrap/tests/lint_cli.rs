@@ -1,6 +1,6 @@
 //! The command line of `oslo-rootwrap lint` and `--dry-run` (issue 14):
 //! usage and error messages, `--format json`, `--verbose`, exit status.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 

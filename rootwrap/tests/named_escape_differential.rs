@@ -10,16 +10,13 @@
 //! lower-case and mangled forms, named sequences and invalid names. A few
 //! hundred go through the whole regex translation too. Without CPython
 //! 3.11 the test says SKIPPED and passes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 
 #[path = "../../pycompat/src/re/names_table.rs"]
 #[allow(dead_code)]
 mod names_table;
-
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use pycompat::re::{PyRegex, named_character};
 
@@ -107,28 +104,11 @@ fn named_escapes_agree_with_python() {
     };
     let names = names();
     let oracle = common::workspace().join("rootwrap/tests/oracle/names_oracle.py");
-    let mut child = Command::new(python)
-        .arg(oracle)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = String::new();
-    for n in &names {
-        input.push_str(&serde_json::to_string(n).unwrap());
-        input.push('\n');
-    }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(output.status.success());
-    let answers: Vec<String> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
+    let input: Vec<String> = names
+        .iter()
+        .map(|n| serde_json::to_string(n).unwrap())
         .collect();
-    assert_eq!(answers.len(), names.len());
+    let answers = oslo_test_support::oracle_lines(&python, &oracle, &input);
     let mut failures = Vec::new();
     let mut accepted = 0;
     for (i, (name, answer)) in names.iter().zip(&answers).enumerate() {

@@ -12,20 +12,16 @@
 //! The interpreter is `$OSLO_RS_REFERENCE_PYTHON`, else
 //! `<workspace>/.venv/bin/python`, else `python3`; it must be CPython 3.11.
 //! Without one the test says SKIPPED and passes.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::explicit_auto_deref
-)]
+#![cfg(test)]
+#![allow(clippy::explicit_auto_deref)]
 
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use oslo_test_support::Rng;
 use pycompat::re::PyRegex;
 
 /// The stand-ins for the undecodable bytes 0x80 and 0xff (Python sees the
@@ -207,28 +203,6 @@ const HAND: &[(&str, &str)] = &[
     ("(?P<q>['\"]).*(?P=q)", "'x\""),
 ];
 
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn chance(&mut self, one_in: usize) -> bool {
-        self.below(one_in) == 0
-    }
-}
-
 /// Characters subjects are made of (and that patterns sample from).
 const POOL: &[&str] = &[
     "a",
@@ -338,7 +312,7 @@ impl Node {
                 }
             }
             Node::Seq(items) => items.iter().for_each(|n| n.sample(rng, out)),
-            Node::Alt(items) => rng.pick(items).sample(rng, out),
+            Node::Alt(items) => items[rng.below(items.len())].sample(rng, out),
             Node::Group(_, body, consumes) => {
                 if *consumes {
                     body.sample(rng, out);
@@ -351,7 +325,7 @@ impl Node {
                 }
             }
             Node::Cond(_, yes, no) => {
-                if rng.chance(2) {
+                if rng.one_in(2) {
                     yes.sample(rng, out)
                 } else {
                     no.sample(rng, out)
@@ -508,17 +482,17 @@ const QUANTS: &[(&str, usize, usize)] = &[
 
 fn gen_set(rng: &mut Rng) -> Node {
     let mut p = String::from("[");
-    if rng.chance(3) {
+    if rng.one_in(3) {
         p.push('^');
     }
-    if rng.chance(8) {
+    if rng.one_in(8) {
         p.push(']');
     }
     for _ in 0..1 + rng.below(3) {
-        p.push_str(*rng.pick(SET_MEMBERS));
+        p.push_str(rng.pick(SET_MEMBERS));
     }
     p.push(']');
-    let samples = (0..3).map(|_| (*rng.pick(POOL)).to_owned()).collect();
+    let samples = (0..3).map(|_| (rng.pick(POOL)).to_owned()).collect();
     Node::Atom(p, samples)
 }
 
@@ -538,16 +512,16 @@ fn zero_width(p: &str) -> bool {
 /// A reference to a closed group, if any.
 fn gen_reference(rng: &mut Rng, groups: &Groups) -> Node {
     if groups.closed.is_empty() {
-        if rng.chance(8) {
-            let (p, s) = *rng.pick(&[("\\1", &["a"][..]), ("(?P=g1)", &["a"][..])]);
+        if rng.one_in(8) {
+            let (p, s) = rng.pick(&[("\\1", &["a"][..]), ("(?P=g1)", &["a"][..])]);
             return atom(p, s);
         }
-        let (p, s) = *rng.pick(ATOMS);
+        let (p, s) = rng.pick(ATOMS);
         return atom(p, s);
     }
     let (n, name) = rng.pick(&groups.closed).clone();
     let text = match name {
-        Some(name) if rng.chance(2) => format!("(?P={name})"),
+        Some(name) if rng.one_in(2) => format!("(?P={name})"),
         _ => format!("\\{n}"),
     };
     Node::Atom(
@@ -564,9 +538,9 @@ fn gen_fixed(rng: &mut Rng) -> Node {
     ];
     let mut p = String::new();
     for _ in 0..1 + rng.below(2) {
-        p.push_str(*rng.pick(pieces));
+        p.push_str(rng.pick(pieces));
     }
-    if rng.chance(8) {
+    if rng.one_in(8) {
         p.push('*');
     }
     Node::Atom(p, Vec::new())
@@ -576,10 +550,10 @@ fn gen_seq(rng: &mut Rng, depth: usize, groups: &mut Groups) -> Node {
     let mut items = Vec::new();
     for _ in 0..1 + rng.below(if depth == 0 { 4 } else { 3 }) {
         let mut quantifiable = true;
-        let piece = if depth < 3 && rng.chance(4 + 2 * depth) {
-            let open = *rng.pick(OPENERS);
+        let piece = if depth < 3 && rng.one_in(4 + 2 * depth) {
+            let open = rng.pick(OPENERS);
             if open == "(?#" {
-                quantifiable = rng.chance(10);
+                quantifiable = rng.one_in(10);
                 Node::Atom("(?#c)".to_owned(), Vec::new())
             } else if open.starts_with("(?<") {
                 Node::Group(open.to_owned(), Box::new(gen_fixed(rng)), false)
@@ -602,25 +576,25 @@ fn gen_seq(rng: &mut Rng, depth: usize, groups: &mut Groups) -> Node {
                 let consumes = !open.starts_with("(?=") && !open.starts_with("(?!");
                 Node::Group(open, Box::new(body), consumes)
             }
-        } else if depth < 3 && rng.chance(25) {
+        } else if depth < 3 && rng.one_in(25) {
             let g = match groups.closed.first() {
-                Some((n, _)) if !rng.chance(5) => *n,
+                Some((n, _)) if !rng.one_in(5) => *n,
                 _ => 1 + rng.below(2),
             };
             let yes = gen_seq(rng, depth + 1, groups);
             let no = gen_seq(rng, depth + 1, groups);
             Node::Cond(g, Box::new(yes), Box::new(no))
-        } else if rng.chance(12) {
+        } else if rng.one_in(12) {
             gen_reference(rng, groups)
-        } else if rng.chance(5) {
+        } else if rng.one_in(5) {
             gen_set(rng)
         } else {
-            let (p, s) = *rng.pick(ATOMS);
-            quantifiable = !zero_width(p) || rng.chance(10);
+            let (p, s) = rng.pick(ATOMS);
+            quantifiable = !zero_width(p) || rng.one_in(10);
             atom(p, s)
         };
         let (q, lo, hi) = if quantifiable {
-            *rng.pick(QUANTS)
+            rng.pick(QUANTS)
         } else {
             ("", 1, 1)
         };
@@ -634,7 +608,7 @@ fn gen_seq(rng: &mut Rng, depth: usize, groups: &mut Groups) -> Node {
 }
 
 fn gen_alt(rng: &mut Rng, depth: usize, groups: &mut Groups) -> Node {
-    if rng.chance(4) {
+    if rng.one_in(4) {
         let n = 2 + rng.below(2);
         Node::Alt((0..n).map(|_| gen_seq(rng, depth, groups)).collect())
     } else {
@@ -666,16 +640,16 @@ const PREFIXES: &[&str] = &[
 fn gen_case(rng: &mut Rng) -> (String, Vec<String>) {
     let mut groups = Groups::default();
     let tree = gen_alt(rng, 0, &mut groups);
-    let prefix = *rng.pick(PREFIXES);
+    let prefix = rng.pick(PREFIXES);
     let mut pattern = prefix.to_owned();
     tree.render(&mut pattern);
-    if prefix.contains('x') && rng.chance(2) {
+    if prefix.contains('x') && rng.one_in(2) {
         // Verbose mode: sprinkle whitespace and comments.
         let mut spaced = String::new();
         for c in pattern.chars() {
             spaced.push(c);
-            if rng.chance(6) {
-                spaced.push_str(*rng.pick(&[" ", "\t", "\n", " #c\n"]));
+            if rng.one_in(6) {
+                spaced.push_str(rng.pick(&[" ", "\t", "\n", " #c\n"]));
             }
         }
         pattern = spaced;
@@ -686,7 +660,7 @@ fn gen_case(rng: &mut Rng) -> (String, Vec<String>) {
         tree.sample(rng, &mut s);
         match rng.below(6) {
             0 => s.push('\n'),
-            1 => s.push_str(*rng.pick(POOL)),
+            1 => s.push_str(rng.pick(POOL)),
             2 if !s.is_empty() => {
                 let cut = s
                     .char_indices()
@@ -700,7 +674,7 @@ fn gen_case(rng: &mut Rng) -> (String, Vec<String>) {
     }
     let mut s = String::new();
     for _ in 0..rng.below(5) {
-        s.push_str(*rng.pick(POOL));
+        s.push_str(rng.pick(POOL));
     }
     subjects.push(s);
     (pattern, subjects)
@@ -736,33 +710,11 @@ fn python311() -> Option<PathBuf> {
 
 fn run_oracle(python: &Path, cases: &[(String, String)]) -> Vec<String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/pyre_oracle.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the Python oracle");
-    let mut input = String::new();
-    for (p, s) in cases {
-        input.push_str(&serde_json::json!({"p": p, "s": s}).to_string());
-        input.push('\n');
-    }
-    let mut stdin = child.stdin.take().expect("oracle stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("oracle output");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("write to oracle");
-    assert!(out.status.success(), "the Python oracle failed");
-    let verdicts: Vec<String> = String::from_utf8(out.stdout)
-        .expect("oracle output is UTF-8")
-        .lines()
-        .map(str::to_owned)
+    let input: Vec<String> = cases
+        .iter()
+        .map(|(p, s)| serde_json::json!({"p": p, "s": s}).to_string())
         .collect();
-    assert_eq!(verdicts.len(), cases.len(), "one oracle verdict per case");
-    verdicts
+    oslo_test_support::oracle_lines(python, &script, &input)
 }
 
 #[test]
@@ -792,12 +744,9 @@ fn translation_agrees_with_python_re() {
             cases.push(((*p).to_owned(), s.to_owned()));
         }
     }
-    // PYRE_DIFF_SEED / PYRE_DIFF_PATTERNS explore further (default: a
+    // OSLO_RS_TEST_SEED / PYRE_DIFF_PATTERNS explore further (default: a
     // fixed seed and 4000 patterns, a few seconds).
-    let seed = std::env::var("PYRE_DIFF_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed_2026);
+    let seed = oslo_test_support::seed(0x5eed_2026);
     let patterns = std::env::var("PYRE_DIFF_PATTERNS")
         .ok()
         .and_then(|v| v.parse().ok())

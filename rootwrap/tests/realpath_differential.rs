@@ -18,21 +18,20 @@
 //! reference's crash) is accepted where the reference nests deeper than
 //! `MAX_LINK_DEPTH` or itself raises. An `Ok` must always equal the reference.
 //!
-//! The seed is fixed (deterministic); `OSLO_RS_REALPATH_SEED=<n>` explores
+//! The seed is fixed (deterministic); `OSLO_RS_TEST_SEED=<n>` explores
 //! others. On a mismatch the seed is printed and the mazes are kept.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
+use oslo_test_support::Rng;
 use rootwrap::pyos::{MAX_LINK_DEPTH, PyCrash, realpath};
 
 /// Every test here changes the process's working directory.
@@ -46,28 +45,6 @@ const QUERIES_PER_MAZE: usize = 6;
 const CHAIN_LENGTHS: &[usize] = &[
     1, 2, 39, 40, 41, 63, 64, 65, 70, 100, 511, 512, 513, 600, 1100,
 ];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 fn p(b: &[u8]) -> &Path {
     Path::new(OsStr::from_bytes(b))
@@ -217,8 +194,8 @@ impl Shared {
     fn chain(&self, rng: &mut Rng) -> &Chain {
         // Mostly the short and boundary ones; deep ones are costly but needed.
         loop {
-            let c = rng.pick(&self.chains);
-            if c.len <= 100 || rng.chance(25) {
+            let c = &self.chains[rng.below(self.chains.len())];
+            if c.len <= 100 || rng.pct(25) {
                 return c;
             }
         }
@@ -292,7 +269,7 @@ fn gen_target(
         5 | 6 => m.abs(&m.any(rng)),
         7 => own.to_vec(),
         8 => cat(&[own, b"/", rng.pick(names).as_slice()]),
-        9 => (*rng.pick(&[
+        9 => (rng.pick(&[
             &b"."[..],
             b"..",
             b"/",
@@ -307,7 +284,7 @@ fn gen_target(
         .to_vec(),
         10 | 11 => {
             let c = shared.chain(rng);
-            let suffix = *rng.pick(&[&b""[..], b"/", b"/x", b"/..", b"/../..", b"/.", b"/l0"]);
+            let suffix = rng.pick(&[&b""[..], b"/", b"/x", b"/..", b"/../..", b"/.", b"/l0"]);
             cat(&[&c.start(), suffix])
         }
         12 => rng.pick(names).clone(),
@@ -330,7 +307,7 @@ fn gen_target(
     if t.is_empty() {
         return b".".to_vec();
     }
-    if rng.chance(30) {
+    if rng.pct(30) {
         decorate(rng, &t, names)
     } else {
         t
@@ -351,7 +328,7 @@ fn walk(rng: &mut Rng, m: &Maze, names: &[Vec<u8>]) -> Vec<u8> {
             9 => Vec::new(),
             10 => b"nope".to_vec(),
             _ => {
-                if rng.chance(20) {
+                if rng.pct(20) {
                     vec![b'L'; 256]
                 } else {
                     rng.pick(names).clone()
@@ -402,7 +379,7 @@ fn gen_maze(rng: &mut Rng, base: Vec<u8>, shared: &Shared, names: &[Vec<u8>]) ->
                             2 => m.abs(&rel_join(&parent, &link(j + 1))),
                             _ => cat(&[&up(&parent), &rel_join(&parent, &link(j + 1))]),
                         }
-                    } else if rng.chance(20) {
+                    } else if rng.pct(20) {
                         link(0)
                     } else {
                         gen_target(rng, &m, &parent, &link(j), shared, names)
@@ -470,11 +447,11 @@ fn gen_queries(rng: &mut Rng, m: &Maze, id: usize, names: &[Vec<u8>], out: &mut 
                     rng.pick(&cands).clone()
                 };
                 let mut q = walk(rng, m, names);
-                if rng.chance(25) {
+                if rng.pct(25) {
                     q = cat(&[&b"../".repeat(1 + rng.below(12)), &q]);
                 }
-                if rng.chance(5) {
-                    q = (*rng.pick(&[&b""[..], b".", b"..", b"./", b"../"])).to_vec();
+                if rng.pct(5) {
+                    q = (rng.pick(&[&b""[..], b".", b"..", b"./", b"../"])).to_vec();
                 }
                 Query {
                     label,
@@ -505,7 +482,7 @@ fn gen_queries(rng: &mut Rng, m: &Maze, id: usize, names: &[Vec<u8>], out: &mut 
             _ => {
                 // An entry exactly, or with a `..`/trailing slash after it.
                 let e = m.any(rng);
-                let suffix = *rng.pick(&[&b""[..], b"/", b"/..", b"/../..", b"/x/.."]);
+                let suffix = rng.pick(&[&b""[..], b"/", b"/..", b"/../..", b"/x/.."]);
                 Query {
                     label,
                     cwd: vec![m.base.clone()],
@@ -632,31 +609,19 @@ struct Reference {
 
 fn run_reference(python: &Path, queries: &[Query]) -> Vec<Reference> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/realpath_oracle.py");
-    let mut child = Command::new(python)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut input = String::new();
-    for q in queries {
-        let line = serde_json::json!({
-            "cwd_hex": q.cwd.iter().map(|c| hex(c)).collect::<Vec<_>>(),
-            "gone": q.gone.as_deref().map(hex),
-            "query_hex": hex(&q.query),
-        });
-        input.push_str(&line.to_string());
-        input.push('\n');
-    }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "realpath oracle failed");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
+    let input: Vec<String> = queries
+        .iter()
+        .map(|q| {
+            serde_json::json!({
+                "cwd_hex": q.cwd.iter().map(|c| hex(c)).collect::<Vec<_>>(),
+                "gone": q.gone.as_deref().map(hex),
+                "query_hex": hex(&q.query),
+            })
+            .to_string()
+        })
+        .collect();
+    oslo_test_support::oracle_lines(python, &script, &input)
+        .iter()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             let result = match v["ok"].as_str() {
@@ -775,10 +740,7 @@ fn scratch(prefix: &str) -> tempfile::TempDir {
 }
 
 fn seed() -> u64 {
-    std::env::var("OSLO_RS_REALPATH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_SEED)
+    oslo_test_support::seed(DEFAULT_SEED)
 }
 
 #[test]

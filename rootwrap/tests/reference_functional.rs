@@ -10,7 +10,7 @@
 //! `SKIPPED: ...` and passes. About 20 s (plain) and 40 s (eventlet), most
 //! of it the suites' own sleeps (`test_daemon_timeout` waits 15 s).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![cfg(test)]
 
 mod common;
 

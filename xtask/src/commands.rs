@@ -10,6 +10,10 @@ pub fn all() -> Result<Vec<clap::Command>, TaskError> {
         tool: "oslo-config-generator".to_owned(),
         message: e.to_string(),
     })?;
+    let validator = oslo_config::validator::command_doc().map_err(|e| TaskError::Describe {
+        tool: "oslo-config-validator".to_owned(),
+        message: e.to_string(),
+    })?;
     Ok(vec![
         rootwrap::cli::command(),
         rootwrap::cli::daemon_command(),
@@ -28,7 +32,7 @@ pub fn all() -> Result<Vec<clap::Command>, TaskError> {
             "Generate a sample configuration file, as oslo.config's tool does",
         ),
         from_argparse(
-            &oslo_config::validator::command_doc(),
+            &validator,
             oslo_config::cli::VERSION,
             "Validate a configuration file against a service's options, as oslo.config's tool does",
         ),

@@ -16,6 +16,12 @@
 //! zsh/site-functions/_NAME
 //! fish/vendor_completions.d/NAME.fish
 //! ```
+//!
+//! ```text
+//! cargo run --locked -p xtask -- cycles
+//! ```
+//! fails on a dependency cycle between modules of any crate (see
+//! `cycles.rs` for what counts), naming each one with a `use` per edge.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,6 +30,7 @@ use clap::{Arg, ArgAction, Parser, Subcommand, ValueHint};
 use clap_complete::Shell;
 
 mod commands;
+mod cycles;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "Project tasks that belong to no crate")]
@@ -39,6 +46,12 @@ enum Task {
         /// Where to write them (`/usr/local/share` installs them).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+    /// Fail on a dependency cycle between the modules of a crate.
+    Cycles {
+        /// The workspace root (default: the one xtask was built in).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
 }
 
@@ -115,7 +128,45 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Task::Cycles { root } => {
+            let root = root.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+            let root = root.canonicalize().unwrap_or(root);
+            match check_cycles(&root) {
+                Ok((0, targets)) => {
+                    println!("no module cycle in {targets} crate targets");
+                    ExitCode::SUCCESS
+                }
+                Ok((n, _)) => {
+                    eprintln!("xtask cycles: {n} module cycle(s)");
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("xtask cycles: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
+}
+
+/// Prints every module cycle of the workspace at `root`; returns how many
+/// there are and how many crate targets were read.
+fn check_cycles(root: &Path) -> Result<(usize, usize), cycles::CycleError> {
+    let targets = cycles::workspace_targets(root)?;
+    let mut count = 0;
+    for (name, file) in &targets {
+        for cycle in cycles::cycles_of(name, file, &cycles::Disk)? {
+            count += 1;
+            // Paths relative to the root, as a reader types them.
+            print!(
+                "{}",
+                cycle
+                    .to_string()
+                    .replace(&format!("{}/", root.display()), "")
+            );
+        }
+    }
+    Ok((count, targets.len()))
 }
 
 /// A clap command describing an argparse command line (the reference's

@@ -16,7 +16,14 @@ fn main() {
         })
         .unwrap_or_else(|| "oslo-config-validator".to_owned());
     let args: Vec<String> = argv.map(|a| a.to_string_lossy().into_owned()).collect();
-    let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    let env: std::collections::HashMap<String, String> = std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
     let outcome = oslo_config::validator::run(&prog, &args, &env);
     // Nothing useful can be done if the standard streams are gone.
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());

@@ -81,25 +81,6 @@ fn generator_opts() -> Vec<Opt> {
     ]
 }
 
-/// Where the reference prints a traceback, its last line.
-fn traceback_line(e: &Error) -> String {
-    let class = e.python_class();
-    let builtin = matches!(
-        class,
-        "ValueError"
-            | "TypeError"
-            | "AttributeError"
-            | "KeyError"
-            | "IsADirectoryError"
-            | "RecursionError"
-    ) || matches!(e, Error::Python { .. });
-    if builtin {
-        format!("{class}: {e}")
-    } else {
-        format!("oslo_config.cfg.{class}: {e}")
-    }
-}
-
 fn strings(v: &Value) -> Vec<String> {
     match v {
         Value::List(items) => items.iter().map(Value::py_str).collect(),
@@ -187,7 +168,7 @@ pub(crate) fn run(args: Vec<OsString>, registry: &NamespaceRegistry) -> i32 {
             return status;
         }
         Err(e) => {
-            let _ = writeln!(stderr, "{}", traceback_line(&e));
+            let _ = writeln!(stderr, "{}", e.traceback_line());
             return 1;
         }
     };

@@ -5,15 +5,15 @@
 //! PyYAML writes a list or dict that two options share (the same Python
 //! object, e.g. one `Opt` listed in two groups) once with an anchor
 //! (`&id001`) and then as aliases (`*id001`). Opt-data loses object
-//! identity except in those anchors, so [`scan_entries`] reads them from
-//! a YAML opt-data file and [`with_anchors`] puts them back into the
+//! identity except in those anchors, so the opt-data reader
+//! (`model::scan_entries`) finds them in a YAML opt-data file and [`with_anchors`] puts them back into the
 //! YAML written here.
 
 use pycompat::value::{Value, float_repr};
 
 use crate::error::{Error, Result};
 
-use super::model::{Groups, SampleOpt};
+use super::model::{Groups, SampleOpt, scan_entries};
 
 /// The entry keys of `_build_entry` (the public attributes of `cfg.Opt`
 /// plus `namespace`, `choices`, `min` and `max`).
@@ -220,143 +220,6 @@ pub(crate) fn document(
 pub(crate) fn to_yaml(doc: &Value, ids: &[[Option<usize>; 2]]) -> Result<String> {
     let text = pycompat::yamlemit::safe_dump(doc).map_err(|e| Error::Value(e.to_string()))?;
     Ok(with_anchors(&text, ids))
-}
-
-/// Where a `default:`/`sample_default:` of an opt-data entry is written.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct EntryLines {
-    /// The anchor or alias name on each key (`id001`), if any.
-    pub tokens: [Option<String>; 2],
-    /// Each key's lines: its own and those of its block value.
-    spans: [Option<(usize, usize)>; 2],
-}
-
-fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
-}
-
-/// A `&idNNN` / `*idNNN` node property at a node's start in `line`.
-fn has_node_token(line: &str) -> bool {
-    let bytes = line.as_bytes();
-    let indent = indent_of(line);
-    for (i, &b) in bytes.iter().enumerate() {
-        if b != b'&' && b != b'*' {
-            continue;
-        }
-        let starts_node =
-            i == indent || (i >= 2 && matches!(bytes.get(i - 2..i), Some(b": ") | Some(b"- ")));
-        let named = bytes.get(i + 1..i + 4).is_some_and(|r| {
-            r.first() == Some(&b'i')
-                && r.get(1) == Some(&b'd')
-                && r.get(2).is_some_and(u8::is_ascii_digit)
-        });
-        if starts_node && named {
-            return true;
-        }
-    }
-    false
-}
-
-/// The opt entries of a YAML opt-data document as PyYAML lays them out
-/// (`options:` / two-space group / `opts:` / `- ` entries / six-space
-/// keys), with the anchors on their `default` and `sample_default`.
-/// `None` if anchors occur anywhere else in `options` (or the text is
-/// not laid out that way), where identities cannot be recovered.
-pub(crate) fn scan_entries(text: &str) -> Option<Vec<EntryLines>> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let mut entries: Vec<EntryLines> = Vec::new();
-    let mut in_options = false;
-    let mut in_opts = false;
-    let mut i = 0usize;
-    while let Some(&line) = lines.get(i) {
-        i += 1;
-        if line.is_empty() {
-            continue;
-        }
-        let indent = indent_of(line);
-        let body = line.get(indent..).unwrap_or_default();
-        if indent == 0 {
-            in_options = line == "options:";
-            in_opts = false;
-            continue;
-        }
-        if !in_options {
-            continue;
-        }
-        if indent == 2 {
-            in_opts = false;
-            continue;
-        }
-        if indent == 4 && !body.starts_with("- ") {
-            in_opts = line == "    opts:";
-            continue;
-        }
-        if !in_opts {
-            continue;
-        }
-        if indent == 4 {
-            entries.push(EntryLines::default());
-            if has_node_token(line) {
-                return None;
-            }
-            continue;
-        }
-        let slot = if indent == 6 && body.starts_with("default:") {
-            Some((0usize, "default:".len()))
-        } else if indent == 6 && body.starts_with("sample_default:") {
-            Some((1usize, "sample_default:".len()))
-        } else {
-            None
-        };
-        let Some((slot, key_len)) = slot else {
-            if has_node_token(line) {
-                return None;
-            }
-            continue;
-        };
-        let rest = body
-            .get(key_len..)
-            .unwrap_or_default()
-            .trim_start_matches(' ');
-        let token = match rest.as_bytes().first() {
-            Some(b'&' | b'*') => rest
-                .get(1..)
-                .and_then(|r| r.split(' ').next())
-                .map(str::to_owned),
-            _ => None,
-        };
-        let start = i - 1;
-        let deeper = |line: &str| {
-            let ind = indent_of(line);
-            ind > 6 || (ind == 6 && line.get(6..).is_some_and(|r| r.starts_with("- ")))
-        };
-        while let Some(&next) = lines.get(i) {
-            if next.is_empty() {
-                // Blank lines inside a multi-line scalar of the value.
-                let after = lines.iter().skip(i).find(|l| !l.is_empty());
-                if after.is_some_and(|l| deeper(l)) {
-                    i += 1;
-                    continue;
-                }
-                break;
-            }
-            if !deeper(next) {
-                break;
-            }
-            if has_node_token(next) {
-                return None;
-            }
-            i += 1;
-        }
-        let entry = entries.last_mut()?;
-        if let Some(t) = entry.tokens.get_mut(slot) {
-            *t = token;
-        }
-        if let Some(s) = entry.spans.get_mut(slot) {
-            *s = Some((start, i));
-        }
-    }
-    Some(entries)
 }
 
 /// Writes PyYAML's anchors and aliases into `text` (written without

@@ -402,7 +402,7 @@ pub(crate) fn read_opt_data(path: &Path) -> Result<OptDataFile> {
     let data =
         optdata::from_value(&doc).map_err(|e| Error::Value(format!("{}: {e}", path.display())))?;
     let text = String::from_utf8_lossy(&bytes);
-    let anchors = super::machine::scan_entries(&text);
+    let anchors = scan_entries(&text);
     from_document(&doc, &data, &fallback_ns, anchors)
 }
 
@@ -419,7 +419,7 @@ fn from_document(
     doc: &Value,
     data: &optdata::OptData,
     fallback_ns: &str,
-    anchors: Option<Vec<super::machine::EntryLines>>,
+    anchors: Option<Vec<EntryLines>>,
 ) -> Result<OptDataFile> {
     let raw_groups: &[(Value, Value)] = match doc.get("options") {
         Some(Value::Dict(items)) => items,
@@ -515,9 +515,22 @@ fn from_document(
         }
     }
     file.identities = anchor_ids.len();
-    // The order the reference met groups in shows in `deprecated_options`:
-    // each list runs through its replacement groups in that order.
     let group_names: Vec<String> = file.groups.iter().map(|(n, ..)| n.clone()).collect();
+    let group_edges = replacement_group_edges(doc);
+    ns_edges.extend(namespace_edges(&file, &group_edges));
+    file.namespaces = topo_order(&ns_seen, &ns_edges);
+    let ranked = topo_order(&group_names, &group_edges);
+    file.rank = ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| (g, i))
+        .collect();
+    Ok(file)
+}
+
+/// The order the reference met groups in, as `deprecated_options` shows
+/// it: each list runs through its replacement groups in that order.
+fn replacement_group_edges(doc: &Value) -> Vec<(String, String)> {
     let mut group_edges: Vec<(String, String)> = Vec::new();
     if let Some(Value::Dict(deprecated)) = doc.get("deprecated_options") {
         for (_, list) in deprecated {
@@ -537,8 +550,13 @@ fn from_document(
             }
         }
     }
-    // A group met before another was first listed by a namespace loaded
-    // no later (DEFAULT comes first whoever lists it).
+    group_edges
+}
+
+/// What the group order says about the namespace order: a group met
+/// before another was first listed by a namespace loaded no later
+/// (DEFAULT comes first whoever lists it).
+fn namespace_edges(file: &OptDataFile, group_edges: &[(String, String)]) -> Vec<(String, String)> {
     let first_ns = |g: &str| {
         file.groups
             .iter()
@@ -546,6 +564,7 @@ fn from_document(
             .and_then(|(_, _, _, blocks)| blocks.first())
             .map(|(ns, _)| ns.clone())
     };
+    let mut ns_edges = Vec::new();
     for (a, b) in group_edges.iter().filter(|(a, _)| a != "DEFAULT") {
         if let (Some(na), Some(nb)) = (first_ns(a), first_ns(b)) {
             if na != nb {
@@ -553,14 +572,7 @@ fn from_document(
             }
         }
     }
-    file.namespaces = topo_order(&ns_seen, &ns_edges);
-    let ranked = topo_order(&group_names, &group_edges);
-    file.rank = ranked
-        .into_iter()
-        .enumerate()
-        .map(|(i, g)| (g, i))
-        .collect();
-    Ok(file)
+    ns_edges
 }
 
 /// A topological order of `nodes` under `edges` (`a` before `b`), ties
@@ -723,4 +735,141 @@ pub(crate) fn collect(
     Collected {
         groups: Groups { groups: ordered },
     }
+}
+
+/// Where a `default:`/`sample_default:` of an opt-data entry is written.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EntryLines {
+    /// The anchor or alias name on each key (`id001`), if any.
+    pub tokens: [Option<String>; 2],
+    /// Each key's lines: its own and those of its block value.
+    pub spans: [Option<(usize, usize)>; 2],
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// A `&idNNN` / `*idNNN` node property at a node's start in `line`.
+fn has_node_token(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let indent = indent_of(line);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b != b'&' && b != b'*' {
+            continue;
+        }
+        let starts_node =
+            i == indent || (i >= 2 && matches!(bytes.get(i - 2..i), Some(b": ") | Some(b"- ")));
+        let named = bytes.get(i + 1..i + 4).is_some_and(|r| {
+            r.first() == Some(&b'i')
+                && r.get(1) == Some(&b'd')
+                && r.get(2).is_some_and(u8::is_ascii_digit)
+        });
+        if starts_node && named {
+            return true;
+        }
+    }
+    false
+}
+
+/// The opt entries of a YAML opt-data document as PyYAML lays them out
+/// (`options:` / two-space group / `opts:` / `- ` entries / six-space
+/// keys), with the anchors on their `default` and `sample_default`.
+/// `None` if anchors occur anywhere else in `options` (or the text is
+/// not laid out that way), where identities cannot be recovered.
+pub(crate) fn scan_entries(text: &str) -> Option<Vec<EntryLines>> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut entries: Vec<EntryLines> = Vec::new();
+    let mut in_options = false;
+    let mut in_opts = false;
+    let mut i = 0usize;
+    while let Some(&line) = lines.get(i) {
+        i += 1;
+        if line.is_empty() {
+            continue;
+        }
+        let indent = indent_of(line);
+        let body = line.get(indent..).unwrap_or_default();
+        if indent == 0 {
+            in_options = line == "options:";
+            in_opts = false;
+            continue;
+        }
+        if !in_options {
+            continue;
+        }
+        if indent == 2 {
+            in_opts = false;
+            continue;
+        }
+        if indent == 4 && !body.starts_with("- ") {
+            in_opts = line == "    opts:";
+            continue;
+        }
+        if !in_opts {
+            continue;
+        }
+        if indent == 4 {
+            entries.push(EntryLines::default());
+            if has_node_token(line) {
+                return None;
+            }
+            continue;
+        }
+        let slot = if indent == 6 && body.starts_with("default:") {
+            Some((0usize, "default:".len()))
+        } else if indent == 6 && body.starts_with("sample_default:") {
+            Some((1usize, "sample_default:".len()))
+        } else {
+            None
+        };
+        let Some((slot, key_len)) = slot else {
+            if has_node_token(line) {
+                return None;
+            }
+            continue;
+        };
+        let rest = body
+            .get(key_len..)
+            .unwrap_or_default()
+            .trim_start_matches(' ');
+        let token = match rest.as_bytes().first() {
+            Some(b'&' | b'*') => rest
+                .get(1..)
+                .and_then(|r| r.split(' ').next())
+                .map(str::to_owned),
+            _ => None,
+        };
+        let start = i - 1;
+        let deeper = |line: &str| {
+            let ind = indent_of(line);
+            ind > 6 || (ind == 6 && line.get(6..).is_some_and(|r| r.starts_with("- ")))
+        };
+        while let Some(&next) = lines.get(i) {
+            if next.is_empty() {
+                // Blank lines inside a multi-line scalar of the value.
+                let after = lines.iter().skip(i).find(|l| !l.is_empty());
+                if after.is_some_and(|l| deeper(l)) {
+                    i += 1;
+                    continue;
+                }
+                break;
+            }
+            if !deeper(next) {
+                break;
+            }
+            if has_node_token(next) {
+                return None;
+            }
+            i += 1;
+        }
+        let entry = entries.last_mut()?;
+        if let Some(t) = entry.tokens.get_mut(slot) {
+            *t = token;
+        }
+        if let Some(s) = entry.spans.get_mut(slot) {
+            *s = Some((start, i));
+        }
+    }
+    Some(entries)
 }

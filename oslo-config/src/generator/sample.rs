@@ -2,10 +2,17 @@
 
 use pycompat::value::Value;
 
+use crate::error::Error;
 use crate::types::Type;
 
 use super::model::{GroupInfo, Groups, SampleOpt, Warnings};
 use pycompat::textwrap::{splitlines, wrap_with};
+
+/// The Python exception the reference meets formatting an option (its
+/// text goes into the sample).
+fn python(class: &'static str, message: String) -> Error {
+    Error::Python { class, message }
+}
 
 /// `_OptFormatter`'s settings.
 pub(crate) struct Formatter {
@@ -50,7 +57,7 @@ fn formatted_value<'a>(default: &'a Value, sample_default: Option<&'a Value>) ->
 /// `opt.type.format_defaults(opt.default, opt.sample_default)`, with the
 /// cases where the reference's formatter raises (the message of the
 /// exception) or hands back a non-string value.
-fn default_texts(sample: &SampleOpt) -> Result<Vec<DefaultText>, String> {
+fn default_texts(sample: &SampleOpt) -> Result<Vec<DefaultText>, Error> {
     let opt = &sample.opt;
     let sample_default = opt.sample_default.as_ref().filter(|v| !v.is_none());
     if sample.type_name == "unknown value" {
@@ -89,13 +96,16 @@ fn default_texts(sample: &SampleOpt) -> Result<Vec<DefaultText>, String> {
                     .iter()
                     .map(|(k, _)| DefaultText::Formatted(quote(&k.py_str())))
                     .collect()),
-                Some(other) => Err(format!("'{}' object is not iterable", other.type_name())),
+                Some(other) => Err(python(
+                    "TypeError",
+                    format!("'{}' object is not iterable", other.type_name()),
+                )),
             }
         }
         Type::Dict(_) => match formatted_value(&opt.default, sample_default) {
-            Some(v) if !matches!(v, Value::Dict(_)) => Err(format!(
-                "'{}' object has no attribute 'items'",
-                v.type_name()
+            Some(v) if !matches!(v, Value::Dict(_)) => Err(python(
+                "AttributeError",
+                format!("'{}' object has no attribute 'items'", v.type_name()),
             )),
             _ => Ok(delegate()),
         },
@@ -106,9 +116,9 @@ fn default_texts(sample: &SampleOpt) -> Result<Vec<DefaultText>, String> {
         | Type::Uri(_) => match formatted_value(&opt.default, sample_default) {
             Some(v) if !matches!(v, Value::Str(_)) => {
                 if v.truthy() {
-                    Err(format!(
-                        "'{}' object has no attribute 'replace'",
-                        v.type_name()
+                    Err(python(
+                        "AttributeError",
+                        format!("'{}' object has no attribute 'replace'", v.type_name()),
                     ))
                 } else {
                     Ok(vec![DefaultText::RawFalsy(v.py_str())])
@@ -154,7 +164,7 @@ impl Formatter {
         sample: &SampleOpt,
         group: &str,
         warnings: &mut Warnings,
-    ) -> Result<String, String> {
+    ) -> Result<String, Error> {
         let opt = &sample.opt;
         let help = opt.help.as_deref();
         if help.is_none_or(str::is_empty) {
@@ -166,7 +176,12 @@ impl Formatter {
         let mut prefix = "";
         if opt.deprecated_for_removal {
             match help {
-                None => return Err("'NoneType' object has no attribute 'startswith'".to_owned()),
+                None => {
+                    return Err(python(
+                        "AttributeError",
+                        "'NoneType' object has no attribute 'startswith'".to_owned(),
+                    ));
+                }
                 Some(h) if !h.starts_with("DEPRECATED") => prefix = "DEPRECATED: ",
                 Some(_) => {}
             }

@@ -1,6 +1,5 @@
 //! Unit tests of the option types against behaviour checked on the
 //! reference (oslo.config 10.7.0, Python 3.11).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use super::*;
 
@@ -487,7 +486,7 @@ fn no_panics_on_odd_input() {
         ".",
         "e",
     ];
-    let mut rng = pycompat::testing::Rng(7);
+    let mut rng = oslo_test_support::Rng(7);
     let pieces = [
         "[", "]", "{", "}", "'", "\"", ",", ":", "=", "é", "\0", "\n", "%", "/", "#", "?", "@",
         ".", "_", "-", "1", "a", " ", "::", "\u{130}", "٣", "e", "inf",

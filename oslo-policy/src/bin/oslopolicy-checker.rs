@@ -13,19 +13,21 @@
 //! project ids. Without `--rule` every rule whose name contains `:` is
 //! checked, in name order.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use oslo_policy::RemoteOptions;
+use oslo_policy::Value;
+use oslo_policy::cli::ToolError;
 use oslo_policy::rules::Rules;
 use oslo_policy::tools::checker::Cli;
-use oslo_policy::value::Value;
 
-fn read_json(path: &PathBuf) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn read_json(path: &PathBuf) -> Result<Value, ToolError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ToolError::read(path, &e))?;
     serde_json::from_str::<serde_json::Value>(&text)
         .map(|v| Value::from_json(&v))
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(|e| ToolError::Json(e.to_string()).in_file(path))
 }
 
 /// `flatten()`: nested dicts to dotted keys.
@@ -51,11 +53,12 @@ fn set(items: &mut Vec<(Value, Value)>, key: &str, value: Value) {
     Value::dict_insert(items, Value::str(key), value);
 }
 
-fn run(cli: &Cli) -> Result<(), String> {
-    oslo_policy::cli::read_config_files("oslopolicy-checker", &cli.config_file, &cli.config_dir)?;
-    let access = read_json(&cli.access)?;
+/// The credentials `oslopolicy-checker` builds from the access file: the
+/// token plus `roles` (names), `user_id`, `project_id`, `system_scope`
+/// and `is_admin`; and the user id.
+fn credentials(access: &Value, is_admin: bool) -> Result<(Value, Value), ToolError> {
     let Some(Value::Dict(mut creds)) = access.get("token").cloned() else {
-        return Err("KeyError: 'token'".to_owned());
+        return Err(ToolError::raised("KeyError", "'token'"));
     };
     let token = Value::Dict(creds.clone());
     let roles = match token.get("roles") {
@@ -64,37 +67,36 @@ fn run(cli: &Cli) -> Result<(), String> {
             .map(|r| {
                 r.get("name")
                     .cloned()
-                    .ok_or_else(|| "KeyError: 'name'".to_owned())
+                    .ok_or_else(|| ToolError::raised("KeyError", "'name'"))
             })
             .collect::<Result<Vec<_>, _>>()?,
-        _ => return Err("KeyError: 'roles'".to_owned()),
+        _ => return Err(ToolError::raised("KeyError", "'roles'")),
     };
     set(&mut creds, "roles", Value::List(roles));
     let user_id = token
         .get("user")
         .and_then(|u| u.get("id"))
         .cloned()
-        .ok_or_else(|| "KeyError: 'user'".to_owned())?;
+        .ok_or_else(|| ToolError::raised("KeyError", "'user'"))?;
     set(&mut creds, "user_id", user_id.clone());
     if let Some(project) = token.get("project").filter(|p| p.truthy()) {
         let id = project
             .get("id")
             .cloned()
-            .ok_or_else(|| "KeyError: 'id'".to_owned())?;
+            .ok_or_else(|| ToolError::raised("KeyError", "'id'"))?;
         set(&mut creds, "project_id", id);
     }
     if token.get("system").is_some_and(Value::truthy) {
         set(&mut creds, "system_scope", Value::str("all"));
     }
-    set(
-        &mut creds,
-        "is_admin",
-        Value::Bool(cli.is_admin && !cli.nois_admin),
-    );
-    let creds = Value::Dict(creds);
+    set(&mut creds, "is_admin", Value::Bool(is_admin));
+    Ok((Value::Dict(creds), user_id))
+}
 
-    let rules = Rules::load_file(&cli.policy, Some("default")).map_err(|e| e.to_string())?;
-    let target = match &cli.target {
+/// The `--target` JSON flattened to dotted keys, else the user's and the
+/// project's ids.
+fn target(path: Option<&PathBuf>, user_id: Value, creds: &Value) -> Result<Value, ToolError> {
+    Ok(match path {
         Some(path) => {
             let mut flat = Vec::new();
             flatten(&read_json(path)?, "", &mut flat);
@@ -107,52 +109,64 @@ fn run(cli: &Cli) -> Result<(), String> {
             }
             Value::Dict(t)
         }
-    };
-    // `FakeEnforcer(rules, enforcer_config)`: with a config file, the
-    // `[oslo_policy] remote_*` options reach http/https checks.
-    let remote = match &cli.enforcer_config {
-        Some(path) => {
-            let mut conf = oslo_config::ConfigOpts::new();
-            oslo_policy::opts::register(&mut conf)
-                .and_then(|()| {
-                    conf.call(
-                        oslo_config::CallArgs::new([format!("--config-file={}", path.display())])
-                            .prog("oslopolicy-checker"),
-                    )
-                })
-                .map_err(|e| format!("{}: {e}", e.python_class()))?;
-            // The reference reads the options when an http check runs:
-            // a bad value fails each such check, not the run.
-            Some(match oslo_policy::opts::remote_options(&conf) {
-                Ok(r) => r,
-                Err(e) => oslo_policy::external::RemoteOptions {
-                    invalid: Some(format!("{}: {e}", e.python_class())),
-                    ..oslo_policy::external::RemoteOptions::DEFAULT
-                },
-            })
-        }
-        None => None,
+    })
+}
+
+/// `FakeEnforcer(rules, enforcer_config)`: with a config file, the
+/// `[oslo_policy] remote_*` options reach http/https checks.
+fn remote_options(path: &Path) -> Result<RemoteOptions, ToolError> {
+    let mut conf = oslo_config::ConfigOpts::new();
+    oslo_policy::opts::register(&mut conf).and_then(|()| {
+        conf.call(
+            oslo_config::CallArgs::new([format!("--config-file={}", path.display())])
+                .prog("oslopolicy-checker"),
+        )
+    })?;
+    // The reference reads the options when an http check runs: a bad
+    // value fails each such check, not the run.
+    Ok(match oslo_policy::opts::remote_options(&conf) {
+        Ok(r) => r,
+        Err(e) => RemoteOptions {
+            invalid: Some(format!("{}: {e}", e.python_class())),
+            ..RemoteOptions::DEFAULT
+        },
+    })
+}
+
+fn run(cli: &Cli) -> Result<(), ToolError> {
+    oslo_policy::cli::read_config_files("oslopolicy-checker", &cli.config_file, &cli.config_dir)?;
+    let access = read_json(&cli.access)?;
+    let (creds, user_id) = credentials(&access, cli.is_admin && !cli.nois_admin)?;
+    let rules = Rules::load_file(&cli.policy, Some("default"))?;
+    let target = target(cli.target.as_ref(), user_id, &creds)?;
+    let remote = cli
+        .enforcer_config
+        .as_deref()
+        .map(remote_options)
+        .transpose()?;
+    let remote: &dyn oslo_policy::rules::RemoteCheck = match &remote {
+        Some(options) => options,
+        None => &oslo_policy::external::Unconfigured,
     };
     let try_rule = |name: &str, check: &oslo_policy::parser::Check| match rules.check_with_remote(
         check,
         &target,
         &creds,
         Some(name),
-        remote.as_ref(),
+        remote,
     ) {
         Ok(true) => println!("passed: {name}"),
         Ok(false) => println!("failed: {name}"),
         Err(e) => {
             // Python prints str(exception): the message without its type.
-            let msg = e.0.split_once(": ").map_or(e.0.as_str(), |(_, m)| m);
-            println!("{msg}");
+            println!("{}", e.message());
             println!("exception: {check}");
         }
     };
     if let Some(name) = &cli.rule {
         let check = rules
             .lookup(name)
-            .ok_or_else(|| format!("KeyError: '{name}'"))?;
+            .ok_or_else(|| ToolError::raised("KeyError", format!("'{name}'")))?;
         try_rule(name, check);
         return Ok(());
     }

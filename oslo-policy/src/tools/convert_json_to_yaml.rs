@@ -16,8 +16,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::NamespaceRegistry;
-use crate::upgrade::{DefaultsArgs, convert_json_to_yaml};
+use super::args::DefaultsArgs;
+use crate::cli::{NamespaceRegistry, ToolError};
+use crate::upgrade::convert_json_to_yaml;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,25 +39,24 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+fn run(cli: &Cli, registry: &NamespaceRegistry) -> Result<(), ToolError> {
     crate::cli::read_config_files(
         "oslopolicy-convert-json-to-yaml",
         &cli.defaults.config_file,
         &[],
     )?;
-    let namespaces = cli.defaults.namespaces(namespaces)?;
-    let bytes = std::fs::read(&cli.policy_file)
-        .map_err(|e| format!("{}: {e}", cli.policy_file.display()))?;
-    let text = convert_json_to_yaml(&bytes, &namespaces)
-        .map_err(|e| format!("{}: {e}", cli.policy_file.display()))?;
+    let sections = cli.defaults.resolve(registry)?;
+    let bytes =
+        std::fs::read(&cli.policy_file).map_err(|e| ToolError::read(&cli.policy_file, &e))?;
+    let text = convert_json_to_yaml(&bytes, &sections).map_err(|e| e.in_file(&cli.policy_file))?;
     crate::cli::write_output(cli.defaults.output_file.as_deref(), &text)
 }
 
 /// The tool's `main`: parses `args` (the program name first, as
 /// `std::env::args_os()` gives them; `--help` and usage errors exit the
-/// process, as clap does) and runs it with `namespaces` available to
+/// process, as clap does) and runs it with `registry` available to
 /// `--namespace`. Prints its output and errors.
-pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+pub fn main<I, T>(args: I, registry: &NamespaceRegistry) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -65,5 +65,5 @@ where
     eprintln!(
         "WARNING:oslo_policy.generator:The oslopolicy-convert-json-to-yaml tool is deprecated"
     );
-    super::exit("oslopolicy-convert-json-to-yaml", run(&cli, namespaces))
+    super::exit("oslopolicy-convert-json-to-yaml", run(&cli, registry))
 }

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::EnforcerArgs;
-use crate::cli::NamespaceRegistry;
+use super::args::EnforcerArgs;
+use crate::cli::{NamespaceRegistry, ToolError};
 use crate::parser::parse_value;
 
 #[derive(Debug, Parser)]
@@ -30,16 +30,17 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
-    for warning in cli.enforcer.missing_inputs() {
+fn run(cli: &Cli, registry: &NamespaceRegistry) -> Result<(), ToolError> {
+    let inputs = cli.enforcer.inputs();
+    for warning in inputs.missing_inputs() {
         eprintln!("oslopolicy-list-redundant: {warning}");
     }
-    let e = cli.enforcer.enforcer(namespaces)?;
-    for r in e.file_rules().map_err(|err| err.to_string())?.iter() {
+    let e = inputs.enforcer(registry)?;
+    for r in e.file_rules()?.iter() {
         let Some(reg) = e.registered(&r.name.py_str()) else {
             continue;
         };
-        let check = parse_value(&r.source).map_err(|err| err.to_string())?.check;
+        let check = parse_value(&r.source)?.check;
         if check.to_string() == reg.check.to_string() {
             println!("\"{}\": \"{}\"", reg.name, reg.check_str);
         }
@@ -49,15 +50,15 @@ fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
 
 /// The tool's `main`: parses `args` (the program name first, as
 /// `std::env::args_os()` gives them; `--help` and usage errors exit the
-/// process, as clap does) and runs it with `namespaces` available to
+/// process, as clap does) and runs it with `registry` available to
 /// `--namespace`. Prints its output and errors.
-pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+pub fn main<I, T>(args: I, registry: &NamespaceRegistry) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
     super::exit(
         "oslopolicy-list-redundant",
-        run(&Cli::parse_from(args), namespaces),
+        run(&Cli::parse_from(args), registry),
     )
 }

@@ -3,17 +3,16 @@
 //! for the Python tools' `oslo.policy.policies` entry points):
 //!
 //! ```no_run
-//! use oslo_policy::cli::NamespaceRegistry;
-//! use oslo_policy::defaults::RuleDefault;
+//! use oslo_policy::{NamespaceRegistry, RuleDefault};
 //!
 //! fn main() -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
-//!     let mut namespaces = NamespaceRegistry::new();
-//!     namespaces.register(
+//!     let mut registry = NamespaceRegistry::new();
+//!     registry.register(
 //!         "myservice",
 //!         vec![RuleDefault::new("myservice:get", "role:reader")?],
 //!     );
 //!     // myservice-policy-sample-generator --namespace myservice
-//!     Ok(oslo_policy::tools::sample_generator::main(std::env::args_os(), &namespaces))
+//!     Ok(oslo_policy::tools::sample_generator::main(std::env::args_os(), &registry))
 //! }
 //! ```
 //!
@@ -21,6 +20,7 @@
 //! `--defaults FILE` gives the defaults. Like a binary's `main`, these
 //! functions print their output and errors.
 
+mod args;
 pub mod checker;
 pub mod convert_json_to_yaml;
 pub mod list_redundant;
@@ -31,7 +31,7 @@ pub mod sample_generator;
 pub mod validator;
 
 /// Success, or the error on one line (`TOOL: message`) and exit status 1.
-fn exit(tool: &str, result: Result<(), String>) -> std::process::ExitCode {
+fn exit(tool: &str, result: Result<(), crate::cli::ToolError>) -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

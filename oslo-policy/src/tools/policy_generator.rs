@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::NamespaceRegistry;
-use crate::cli::{EnforcerArgs, write_output};
+use super::args::EnforcerArgs;
+use crate::cli::{NamespaceRegistry, ToolError, write_output};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,12 +41,13 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
-    for warning in cli.enforcer.missing_inputs() {
+fn run(cli: &Cli, registry: &NamespaceRegistry) -> Result<(), ToolError> {
+    let inputs = cli.enforcer.inputs();
+    for warning in inputs.missing_inputs() {
         eprintln!("oslopolicy-policy-generator: {warning}");
     }
-    let e = cli.enforcer.enforcer(namespaces)?;
-    let file_rules = e.file_rules().map_err(|err| err.to_string())?;
+    let e = inputs.enforcer(registry)?;
+    let file_rules = e.file_rules()?;
     let mut out = String::new();
     let mut in_files = std::collections::HashSet::new();
     for r in file_rules.iter() {
@@ -64,15 +65,15 @@ fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
 
 /// The tool's `main`: parses `args` (the program name first, as
 /// `std::env::args_os()` gives them; `--help` and usage errors exit the
-/// process, as clap does) and runs it with `namespaces` available to
+/// process, as clap does) and runs it with `registry` available to
 /// `--namespace`. Prints its output and errors.
-pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+pub fn main<I, T>(args: I, registry: &NamespaceRegistry) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
     super::exit(
         "oslopolicy-policy-generator",
-        run(&Cli::parse_from(args), namespaces),
+        run(&Cli::parse_from(args), registry),
     )
 }

@@ -15,8 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::NamespaceRegistry;
-use crate::upgrade::{DefaultsArgs, upgrade};
+use super::args::DefaultsArgs;
+use crate::cli::{NamespaceRegistry, ToolError};
+use crate::upgrade::upgrade;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,26 +38,25 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<(), String> {
+fn run(cli: &Cli, registry: &NamespaceRegistry) -> Result<(), ToolError> {
     crate::cli::read_config_files("oslopolicy-policy-upgrade", &cli.defaults.config_file, &[])?;
-    let namespaces = cli.defaults.namespaces(namespaces)?;
-    let bytes = std::fs::read(&cli.policy).map_err(|e| format!("{}: {e}", cli.policy.display()))?;
-    let text =
-        upgrade(&bytes, &namespaces).map_err(|e| format!("{}: {e}", cli.policy.display()))?;
+    let sections = cli.defaults.resolve(registry)?;
+    let bytes = std::fs::read(&cli.policy).map_err(|e| ToolError::read(&cli.policy, &e))?;
+    let text = upgrade(&bytes, &sections).map_err(|e| e.in_file(&cli.policy))?;
     crate::cli::write_output(cli.defaults.output_file.as_deref(), &text)
 }
 
 /// The tool's `main`: parses `args` (the program name first, as
 /// `std::env::args_os()` gives them; `--help` and usage errors exit the
-/// process, as clap does) and runs it with `namespaces` available to
+/// process, as clap does) and runs it with `registry` available to
 /// `--namespace`. Prints its output and errors.
-pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+pub fn main<I, T>(args: I, registry: &NamespaceRegistry) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
     super::exit(
         "oslopolicy-policy-upgrade",
-        run(&Cli::parse_from(args), namespaces),
+        run(&Cli::parse_from(args), registry),
     )
 }

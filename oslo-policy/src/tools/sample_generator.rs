@@ -51,9 +51,9 @@ pub fn command() -> clap::Command {
 
 /// The tool's `main`: parses `args` (the program name first, as
 /// `std::env::args_os()` gives them; `--help` and usage errors exit the
-/// process, as clap does) and runs it with `namespaces` available to
+/// process, as clap does) and runs it with `registry` available to
 /// `--namespace`. Prints its output and errors.
-pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+pub fn main<I, T>(args: I, registry: &NamespaceRegistry) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -65,13 +65,7 @@ where
         eprintln!("oslopolicy-sample-generator: {e}");
         return ExitCode::from(1);
     }
-    if cli.namespace.is_empty() && cli.defaults.is_empty() {
-        eprintln!(
-            "oslopolicy-sample-generator: at least one --defaults FILE (or --namespace) is required"
-        );
-        return ExitCode::from(1);
-    }
-    let sections = match namespaces.resolve(&cli.namespace, &cli.defaults) {
+    let sections = match registry.resolve_some(&cli.namespace, &cli.defaults) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("oslopolicy-sample-generator: {e}");

@@ -14,8 +14,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::EnforcerArgs;
-use crate::cli::NamespaceRegistry;
+use super::args::EnforcerArgs;
+use crate::cli::{NamespaceRegistry, ToolError};
 use crate::parser::Check;
 use crate::value::Value;
 
@@ -68,13 +68,14 @@ fn cycle(check: &Check, seen: &mut Vec<String>, lookup: &dyn Fn(&str) -> Option<
     false
 }
 
-fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<u8, String> {
-    for warning in cli.enforcer.missing_dirs() {
+fn run(cli: &Cli, registry: &NamespaceRegistry) -> Result<u8, ToolError> {
+    let inputs = cli.enforcer.inputs();
+    for warning in inputs.missing_dirs() {
         eprintln!("oslopolicy-validator: {warning}");
     }
-    let e = cli.enforcer.enforcer(namespaces)?;
-    let policy = &cli.enforcer.policy;
-    let rules = e.load_rules().map_err(|err| err.to_string())?;
+    let e = inputs.enforcer(registry)?;
+    let policy = &inputs.policy;
+    let rules = e.load_rules()?;
     if !policy.exists() {
         println!("Configured policy file \"{}\" not found", policy.display());
         return Ok(1);
@@ -108,10 +109,9 @@ fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<u8, String> {
         println!("Invalid rules found");
         rc = 1;
     }
-    let unparsed = std::fs::read(policy)
-        .map_err(|err| err.to_string())
-        .and_then(|b| crate::rules::read_document(&b))?;
-    for r in e.file_rules().map_err(|err| err.to_string())?.iter() {
+    let bytes = std::fs::read(policy).map_err(|err| ToolError::read(policy, &err))?;
+    let unparsed = crate::rules::read_document(&bytes)?;
+    for r in e.file_rules()?.iter() {
         let name = r.name.py_str();
         if e.registered(&name).is_none() {
             println!("Unknown rule found in policy file: {name}");
@@ -127,7 +127,7 @@ fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<u8, String> {
                 _ => None,
             };
             let Some(raw) = raw else {
-                return Err(format!("KeyError: {}", r.name.py_repr()));
+                return Err(ToolError::raised("KeyError", r.name.py_repr()));
             };
             if raw != Value::str("!") {
                 println!("Failed to parse rule: {}", raw.py_str());
@@ -140,14 +140,14 @@ fn run(cli: &Cli, namespaces: &NamespaceRegistry) -> Result<u8, String> {
 
 /// The tool's `main`: parses `args` (the program name first, as
 /// `std::env::args_os()` gives them; `--help` and usage errors exit the
-/// process, as clap does) and runs it with `namespaces` available to
+/// process, as clap does) and runs it with `registry` available to
 /// `--namespace`. Prints its output and errors.
-pub fn main<I, T>(args: I, namespaces: &NamespaceRegistry) -> ExitCode
+pub fn main<I, T>(args: I, registry: &NamespaceRegistry) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    match run(&Cli::parse_from(args), namespaces) {
+    match run(&Cli::parse_from(args), registry) {
         Ok(rc) => ExitCode::from(rc),
         Err(e) => {
             eprintln!("oslopolicy-validator: {e}");

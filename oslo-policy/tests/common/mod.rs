@@ -1,16 +1,11 @@
 //! Helpers shared by oslo-policy's differential tests.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 /// A Python with oslo.policy importable, or `None` with a SKIPPED line.
 pub fn reference_python(test: &str) -> Option<PathBuf> {
-    pycompat::testing::reference_python("oslo_policy", test)
+    oslo_test_support::reference_python("oslo_policy", test)
 }
 
 /// A script of `tests/oracle/`.
@@ -34,8 +29,8 @@ pub fn oracle_agrees_with(test: &str, script: &str, args: &[&std::ffi::OsStr], a
     };
     let mut all: Vec<&std::ffi::OsStr> = vec![env!("CARGO_BIN_EXE_oslo-policy").as_ref()];
     all.extend_from_slice(args);
-    pycompat::testing::oracle_agrees(test, &python, &oracle(script), &all, agreed);
+    oslo_test_support::oracle_agrees(test, &python, &oracle(script), &all, agreed);
 }
 
 #[allow(unused_imports)]
-pub use pycompat::testing::Rng;
+pub use oslo_test_support::Rng;

@@ -80,7 +80,7 @@ fn plain(s: &str) -> Cand {
 }
 
 /// Whether a shell running `script` runs the command `id` that one of
-/// [`SCRIPTS`] put there: `id` as a command word, or in a command
+/// `SCRIPTS` put there: `id` as a command word, or in a command
 /// substitution, outside single quotes.
 pub fn runs_injected(script: &str) -> bool {
     let chars: Vec<char> = script.chars().collect();

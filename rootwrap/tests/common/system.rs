@@ -11,7 +11,6 @@
 //! Tests are serialised by a mutex (threads) and a `flock` (concurrent
 //! `cargo test` processes).
 #![allow(dead_code)]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::collections::BTreeSet;
 use std::ffi::CString;

@@ -37,9 +37,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
+use oslo_policy::Value;
 use oslo_policy::enforcer::{EnforceError, Enforcer};
 use oslo_policy::json;
-use oslo_policy::value::Value;
 
 /// Bytes read per block (a block ends at a line's end, so it may be
 /// longer): about four hundred real-world case lines.

@@ -13,31 +13,61 @@ use std::process::ExitCode;
 mod batch;
 
 use clap::Parser;
-use oslo_policy::enforcer::{Config, Enforcer};
-use oslo_policy::rules::Rules;
+use oslo_policy::Value;
+use oslo_policy::enforcer::{Config, EnforceError, Enforcer};
+use oslo_policy::rules::{LoadError, Rules};
 use oslo_policy::tools::policy::{Cli, Command};
-use oslo_policy::value::Value;
 
-fn json_arg(what: &str, text: &str) -> Result<Value, String> {
-    oslo_policy::json::from_str(text).map_err(|e| format!("--{what} is not JSON: {e}"))
+/// Why a command cannot start (exit status 2).
+#[derive(Debug, thiserror::Error)]
+enum InputError {
+    /// A file or directory named on the command line is not usable.
+    #[error("{option} {}: {message}", path.display())]
+    Path {
+        option: &'static str,
+        path: PathBuf,
+        message: String,
+    },
+    /// A file that could not be read (named alone).
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `--target`/`--creds` that is not JSON.
+    #[error("--{what} is not JSON: {source}")]
+    NotJson {
+        what: &'static str,
+        source: serde_json::Error,
+    },
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Enforce(#[from] EnforceError),
+}
+
+fn json_arg(what: &'static str, text: &str) -> Result<Value, InputError> {
+    oslo_policy::json::from_str(text).map_err(|source| InputError::NotJson { what, source })
 }
 
 /// Fails unless `path` can be opened and is a file (`dir`: a directory),
 /// naming the option it was given to.
-fn require(option: &str, path: &Path, dir: bool) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{option} {}: {e}", path.display()))?;
+fn require(option: &'static str, path: &Path, dir: bool) -> Result<(), InputError> {
+    let fail = |message: String| InputError::Path {
+        option,
+        path: path.to_path_buf(),
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
     match (dir, meta.is_dir()) {
-        (false, true) => Err(format!(
-            "{option} {}: is a directory, not a file",
-            path.display()
-        )),
-        (true, false) => Err(format!("{option} {}: is not a directory", path.display())),
+        (false, true) => Err(fail("is a directory, not a file".to_owned())),
+        (true, false) => Err(fail("is not a directory".to_owned())),
         (false, false) => std::fs::File::open(path)
             .map(drop)
-            .map_err(|e| format!("{option} {}: {e}", path.display())),
+            .map_err(|e| fail(e.to_string())),
         (true, true) => std::fs::read_dir(path)
             .map(drop)
-            .map_err(|e| format!("{option} {}: {e}", path.display())),
+            .map_err(|e| fail(e.to_string())),
     }
 }
 
@@ -45,7 +75,7 @@ fn explain(policy: &Path, rule: &str, target: &str, creds: &str) -> ExitCode {
     // Unlike an enforcer (for which a missing policy file is an empty
     // policy), a policy named on the command line must exist.
     let rules = match require("--policy", policy, false)
-        .and_then(|()| Rules::load_file(policy, Some("default")).map_err(|e| e.to_string()))
+        .and_then(|()| Ok(Rules::load_file(policy, Some("default"))?))
     {
         Ok(r) => r,
         Err(e) => {
@@ -79,9 +109,12 @@ fn explain(policy: &Path, rule: &str, target: &str, creds: &str) -> ExitCode {
 }
 
 fn lint(policy: &Path) -> ExitCode {
-    let bytes = match require("policy file", policy, false)
-        .and_then(|()| std::fs::read(policy).map_err(|e| format!("{}: {e}", policy.display())))
-    {
+    let bytes = match require("policy file", policy, false).and_then(|()| {
+        std::fs::read(policy).map_err(|source| InputError::Read {
+            path: policy.to_path_buf(),
+            source,
+        })
+    }) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("oslo-policy: {e}");
@@ -118,7 +151,7 @@ fn enforcer(
     defaults: Option<&Path>,
     policy_dirs: Vec<PathBuf>,
     enforce_new_defaults: bool,
-) -> Result<Enforcer, String> {
+) -> Result<Enforcer, InputError> {
     let absent =
         matches!(std::fs::metadata(policy), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
     if absent && (defaults.is_some() || !policy_dirs.is_empty()) {
@@ -145,11 +178,11 @@ fn enforcer(
     };
     let files: Vec<PathBuf> = defaults.map(Path::to_path_buf).into_iter().collect();
     let e = Enforcer::with_defaults_files(config, &files)?;
-    e.load_rules().map_err(|err| err.to_string())?;
+    e.load_rules()?;
     Ok(e)
 }
 
-fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
+fn eval(cases: &Path, enforcer: Result<Enforcer, InputError>) -> ExitCode {
     let rules = match enforcer {
         Ok(r) => r,
         Err(e) => {
@@ -158,7 +191,11 @@ fn eval(cases: &Path, enforcer: Result<Enforcer, String>) -> ExitCode {
         }
     };
     match require("--cases", cases, false).and_then(|()| {
-        std::fs::File::open(cases).map_err(|e| format!("--cases {}: {e}", cases.display()))
+        std::fs::File::open(cases).map_err(|e| InputError::Path {
+            option: "--cases",
+            path: cases.to_path_buf(),
+            message: e.to_string(),
+        })
     }) {
         Ok(file) => batch::eval(rules, cases, file),
         Err(e) => {

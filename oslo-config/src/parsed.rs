@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use pycompat::hash::NameHashBuild;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use pycompat::value::Value;
@@ -15,74 +15,7 @@ use pycompat::value::Value;
 use crate::argparse::Attr;
 use crate::error::{Error, Result};
 use crate::ini;
-
-/// Where a value came from (`cfg.Locations`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Locations {
-    /// The option's default.
-    OptDefault,
-    /// `set_default`.
-    SetDefault,
-    /// `set_override`.
-    SetOverride,
-    /// A config file (the user).
-    User,
-    /// The command line.
-    CommandLine,
-    /// An environment variable.
-    Environment,
-}
-
-impl Locations {
-    /// `repr(Locations.x)`.
-    pub fn py_repr(self) -> &'static str {
-        match self {
-            Locations::OptDefault => "<Locations.opt_default: (1, False)>",
-            Locations::SetDefault => "<Locations.set_default: (2, False)>",
-            Locations::SetOverride => "<Locations.set_override: (3, False)>",
-            Locations::User => "<Locations.user: (4, True)>",
-            Locations::CommandLine => "<Locations.command_line: (5, True)>",
-            Locations::Environment => "<Locations.environment: (6, True)>",
-        }
-    }
-}
-
-/// `cfg.LocationInfo`: a [`Locations`] and its detail (the file, the
-/// variable name) exactly as the reference reports them, plus where a
-/// file value really is (which Python does not track: its `detail` is the
-/// last file with a section of that name, or `''`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocationInfo {
-    /// The kind of source.
-    pub location: Locations,
-    /// The file path, the environment variable, or `''`.
-    pub detail: String,
-    /// For file values: the file and line the value was assigned on.
-    pub value_at: Option<(String, usize)>,
-}
-
-impl LocationInfo {
-    /// A location without a line.
-    pub fn new(location: Locations, detail: impl Into<String>) -> LocationInfo {
-        LocationInfo {
-            location,
-            detail: detail.into(),
-            value_at: None,
-        }
-    }
-}
-
-impl std::fmt::Display for LocationInfo {
-    /// Python's `repr` of the namedtuple (what error messages show).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "LocationInfo(location={}, detail={})",
-            self.location.py_repr(),
-            pycompat::value::str_repr(&self.detail)
-        )
-    }
-}
+use crate::location::{LocationInfo, Locations};
 
 /// `_normalize_group_name`: lowercase unless exactly `DEFAULT`.
 pub fn normalize_group(name: &str) -> String {
@@ -146,7 +79,7 @@ impl ParsedFile {
 
 /// The parsed files and argparse attributes of one parse.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Namespace {
+pub(crate) struct ParsedSources {
     /// Newest first.
     pub parsed: Vec<(String, Arc<ParsedFile>)>,
     /// Raw section name → the last file that had it.
@@ -159,7 +92,7 @@ pub(crate) struct Namespace {
     pub lenient: bool,
     /// What each file read leniently gave, in the order they were read.
     pub scans: Vec<FileScan>,
-    /// What [`Namespace::value`] gives each registered option (without
+    /// What [`ParsedSources::value`] gives each registered option (without
     /// the file of a file value's location), looked up once when the parse
     /// ends and when an option is registered later, so that reads do not
     /// look its names up in every file again: per slot (DEFAULT, then the
@@ -171,68 +104,11 @@ pub(crate) struct Namespace {
 /// A value found for an option: raw text(s) or a command-line value.
 pub(crate) type Found = (Value, LocationInfo);
 
-/// `os.path.abspath(os.path.expanduser(p))`.
-pub(crate) fn fixpath(p: &str) -> String {
-    let expanded = expanduser(p);
-    let path = Path::new(&expanded);
-    let abs: PathBuf = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    normpath(&abs.to_string_lossy())
-}
-
-/// `os.path.expanduser` for `~` and `~/…` (`~user` is left alone).
-pub(crate) fn expanduser(p: &str) -> String {
-    if p == "~" || p.starts_with("~/") {
-        if let Some(home) = std::env::var_os("HOME") {
-            let home = home.to_string_lossy().into_owned();
-            let rest = p.get(1..).unwrap_or_default();
-            let home = if rest.is_empty() {
-                home
-            } else {
-                home.trim_end_matches('/').to_owned()
-            };
-            return format!("{home}{rest}");
-        }
-    }
-    p.to_owned()
-}
-
-/// `os.path.normpath` for an absolute POSIX path.
-fn normpath(p: &str) -> String {
-    let initial = if p.starts_with("//") && !p.starts_with("///") {
-        "//"
-    } else if p.starts_with('/') {
-        "/"
-    } else {
-        ""
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for comp in p.split('/') {
-        match comp {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if initial.is_empty() {
-                    parts.push("..");
-                }
-            }
-            c => parts.push(c),
-        }
-    }
-    let joined = parts.join("/");
-    let out = format!("{initial}{joined}");
-    if out.is_empty() { ".".to_owned() } else { out }
-}
-
 /// Decodes a file's bytes as Python's text-mode reading does (UTF-8,
 /// incrementally in 8192-byte chunks, so the position in an error is
 /// relative to the decoder's buffer, not to the file); `Err` is the
-/// `UnicodeDecodeError` text.
-pub(crate) fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
+/// `UnicodeDecodeError`.
+pub(crate) fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>> {
     const CHUNK: usize = 8192;
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(Cow::Borrowed(text));
@@ -276,14 +152,18 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     Ok(Cow::Owned(out))
 }
 
-fn decode_error(byte: u8, at: usize, n: usize, reason: &str) -> String {
-    if n > 1 {
+fn decode_error(byte: u8, at: usize, n: usize, reason: &str) -> Error {
+    let message = if n > 1 {
         format!(
             "'utf-8' codec can't decode bytes in position {at}-{}: {reason}",
             at + n - 1
         )
     } else {
         format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: {reason}")
+    };
+    Error::Python {
+        class: "UnicodeDecodeError",
+        message,
     }
 }
 
@@ -314,10 +194,7 @@ pub(crate) fn read_file(path: &str) -> Result<Read> {
             };
         }
     };
-    let text = decode_text(&bytes).map_err(|message| Error::Python {
-        class: "UnicodeDecodeError",
-        message,
-    })?;
+    let text = decode_text(&bytes)?;
     let doc = ini::parse(&text).map_err(|pe| Error::ConfigFileParse {
         file: path.to_owned(),
         message: pe.message(path),
@@ -618,7 +495,7 @@ fn class(pat: &[char], start: usize) -> Option<(usize, bool, Vec<(char, char)>)>
     }
 }
 
-impl Namespace {
+impl ParsedSources {
     /// `_add_parsed_config_file`.
     pub fn add_parsed(&mut self, path: &str, file: Arc<ParsedFile>) {
         for s in &file.raw_sections {
@@ -743,7 +620,7 @@ impl Namespace {
         file
     }
 
-    /// The value the files alone give (what [`Namespace::value`] gives
+    /// The value the files alone give (what [`ParsedSources::value`] gives
     /// without the command line).
     pub fn file_found(&self, names: &[(Option<&str>, &str)], multi: bool) -> Option<Found> {
         self.files_value(names, multi, true)
@@ -769,7 +646,7 @@ impl Namespace {
         self.file_value(&file_names, multi, want_loc)
     }
 
-    /// What [`Namespace::by_opt`] holds for option `opt` of slot `slot`:
+    /// What [`ParsedSources::by_opt`] holds for option `opt` of slot `slot`:
     /// `None` if it was not looked up.
     pub fn indexed(&self, slot: usize, opt: usize) -> Option<Option<&Found>> {
         self.by_opt
@@ -821,22 +698,5 @@ mod tests {
         assert!(!m("b", "[!a-c]"));
         assert!(m("]", "[]]"));
         assert!(m("ab", "a?"));
-    }
-
-    #[test]
-    fn normpath_like_python() {
-        assert_eq!(normpath("/a/./b/../c/"), "/a/c");
-        assert_eq!(normpath("/../a"), "/a");
-        assert_eq!(normpath("//a//b"), "//a/b");
-        assert_eq!(normpath("///a"), "/a");
-    }
-
-    #[test]
-    fn location_repr() {
-        let l = LocationInfo::new(Locations::User, "/x/it's.conf");
-        assert_eq!(
-            l.to_string(),
-            "LocationInfo(location=<Locations.user: (4, True)>, detail=\"/x/it's.conf\")"
-        );
     }
 }
