@@ -344,7 +344,6 @@ fn parse_with(text: &str, problems: &mut Problems) -> Result<Document, ParseErro
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

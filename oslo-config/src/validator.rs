@@ -563,7 +563,6 @@ fn load_input(path: &str) -> Result<Document, Failure> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

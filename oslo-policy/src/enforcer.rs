@@ -824,13 +824,13 @@ mod tests {
         dirs: &[(&str, &str)],
         new_defaults: bool,
     ) -> (tempfile::TempDir, Enforcer) {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let policy = dir.path().join("policy.json");
-        std::fs::write(&policy, file).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&policy, file).unwrap();
         let d = dir.path().join("policy.d");
-        std::fs::create_dir(&d).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir(&d).unwrap();
         for (name, text) in dirs {
-            std::fs::write(d.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(d.join(name), text).unwrap();
         }
         let e = Enforcer::new(Config {
             policy_file: policy,
@@ -853,17 +853,11 @@ mod tests {
             ],
             false,
         );
-        let reg = |n: &str, c: &str| RuleDefault::new(n, c).unwrap_or_else(|e| panic!("{e}"));
-        e.register_default(
-            reg("b", "role:b")
-                .with_scope_types(&["system"])
-                .unwrap_or_else(|e| panic!("{e}")),
-        )?;
-        let old = DeprecatedRule::new("old_name", "role:old", Some("r"), Some("W"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let reg = |n: &str, c: &str| RuleDefault::new(n, c).unwrap();
+        e.register_default(reg("b", "role:b").with_scope_types(&["system"]).unwrap())?;
+        let old = DeprecatedRule::new("old_name", "role:old", Some("r"), Some("W")).unwrap();
         e.register_default(reg("renamed", "role:new").with_deprecated_rule(old))?;
-        let old2 = DeprecatedRule::new("changed", "role:before", Some("r"), Some("W"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let old2 = DeprecatedRule::new("changed", "role:before", Some("r"), Some("W")).unwrap();
         e.register_default(reg("changed", "role:after").with_deprecated_rule(old2))?;
         assert!(matches!(
             e.register_default(reg("b", "@")),
@@ -934,24 +928,18 @@ mod tests {
         assert!(e.enforce("a", &t, &mut creds(&["x"]))?);
         let policy = dir.path().join("policy.json");
         let bump = |text: &str| {
-            std::fs::write(&policy, text).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&policy, text).unwrap();
             let later = SystemTime::now() + std::time::Duration::from_secs(5);
-            let f = std::fs::File::options()
-                .write(true)
-                .open(&policy)
-                .unwrap_or_else(|e| panic!("{e}"));
-            f.set_modified(later).unwrap_or_else(|e| panic!("{e}"));
+            let f = std::fs::File::options().write(true).open(&policy).unwrap();
+            f.set_modified(later).unwrap();
         };
         bump(r#"{"a": "role:y"}"#);
         assert!(e.enforce("a", &t, &mut creds(&["y"]))?);
         std::thread::sleep(std::time::Duration::from_millis(10));
-        std::fs::write(&policy, "{broken").unwrap_or_else(|e| panic!("{e}"));
-        let f = std::fs::File::options()
-            .write(true)
-            .open(&policy)
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&policy, "{broken").unwrap();
+        let f = std::fs::File::options().write(true).open(&policy).unwrap();
         f.set_modified(SystemTime::now() + std::time::Duration::from_secs(10))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert!(
             e.enforce("a", &t, &mut creds(&["y"])).is_err(),
             "reported once"
@@ -1006,7 +994,7 @@ mod tests {
     }
 
     fn load(text: &str) -> Rules {
-        Rules::load(text.as_bytes(), "t.yaml", Some("default")).unwrap_or_else(|e| panic!("{e}"))
+        Rules::load(text.as_bytes(), "t.yaml", Some("default")).unwrap()
     }
 
     /// Small random policies (chains, shared rules, cycles, `not`,
@@ -1120,19 +1108,16 @@ mod tests {
     /// Writes `text` to `path` with a modification time `secs` seconds
     /// from now (so that the reference's check sees a new time).
     fn write_at(path: &Path, text: &str, secs: u64) {
-        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
-        let f = std::fs::File::options()
-            .write(true)
-            .open(path)
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, text).unwrap();
+        let f = std::fs::File::options().write(true).open(path).unwrap();
         f.set_modified(SystemTime::now() + std::time::Duration::from_secs(secs))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
     }
 
     /// An enforcer of `policy.yaml` (`a: role:one`) in a new directory,
     /// nothing read yet.
     fn wanting_one() -> (tempfile::TempDir, PathBuf, Enforcer) {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let policy = dir.path().join("policy.yaml");
         write_at(&policy, "a: role:one", 1);
         let e = Enforcer::new(Config {
@@ -1229,15 +1214,15 @@ mod tests {
     /// a dotfile in a policy directory changes nothing.
     #[test]
     fn every_change_is_seen_by_the_next_call() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let etc = root.join("etc");
         let v1 = etc.join("v1");
-        std::fs::create_dir_all(&v1).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(&v1).unwrap();
         write_at(&v1.join("policy.yaml"), "a: role:one", 1);
-        std::os::unix::fs::symlink("v1", etc.join("..data")).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink("v1", etc.join("..data")).unwrap();
         let policy = etc.join("policy.yaml");
-        std::os::unix::fs::symlink("..data/policy.yaml", &policy).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink("..data/policy.yaml", &policy).unwrap();
         let d = etc.join("policy.d");
         let e = Enforcer::new(Config {
             policy_file: policy.clone(),
@@ -1256,11 +1241,10 @@ mod tests {
         // The Kubernetes ConfigMap update: a new version, `..data` swapped
         // by rename.
         let v2 = etc.join("v2");
-        std::fs::create_dir(&v2).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir(&v2).unwrap();
         write_at(&v2.join("policy.yaml"), "a: role:two", later());
-        std::os::unix::fs::symlink("v2", etc.join("..data.new")).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::rename(etc.join("..data.new"), etc.join("..data"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink("v2", etc.join("..data.new")).unwrap();
+        std::fs::rename(etc.join("..data.new"), etc.join("..data")).unwrap();
         assert!(wants(&e, "two"), "symbolic link swapped");
         assert!(wants(&e, "two"));
         // In place, through the link.
@@ -1269,26 +1253,26 @@ mod tests {
         // Replaced by rename.
         let tmp = v2.join("policy.yaml.tmp");
         write_at(&tmp, "a: role:four", later());
-        std::fs::rename(&tmp, v2.join("policy.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::rename(&tmp, v2.join("policy.yaml")).unwrap();
         assert!(wants(&e, "four"), "replaced by rename");
         // Through another hard link.
         let other = root.join("hard-link");
-        std::fs::hard_link(v2.join("policy.yaml"), &other).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::hard_link(v2.join("policy.yaml"), &other).unwrap();
         assert!(wants(&e, "four"));
         write_at(&other, "a: role:five", later());
         assert!(wants(&e, "five"), "written through another link");
         // A directory on the path renamed away: the file is gone.
-        std::fs::rename(&v2, root.join("v2-away")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::rename(&v2, root.join("v2-away")).unwrap();
         assert!(!wants(&e, "five"), "the file went away with its directory");
-        std::fs::rename(root.join("v2-away"), &v2).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::rename(root.join("v2-away"), &v2).unwrap();
         assert!(wants(&e, "five"), "and came back");
         // Removed, then created again.
-        std::fs::remove_file(v2.join("policy.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::remove_file(v2.join("policy.yaml")).unwrap();
         assert!(!wants(&e, "five"), "removed");
         write_at(&v2.join("policy.yaml"), "a: role:six", later());
         assert!(wants(&e, "six"), "created");
         // policy_dirs: the directory appears, files come, change and go.
-        std::fs::create_dir(&d).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir(&d).unwrap();
         write_at(&d.join("10.yaml"), "a: role:seven", later());
         assert!(wants(&e, "seven"), "policy.d created with a file");
         assert!(wants(&e, "seven"));
@@ -1300,9 +1284,9 @@ mod tests {
         assert_eq!(watching(&e), linux, "and do not disarm");
         write_at(&d.join("20.yaml"), "a: role:nine", later());
         assert!(wants(&e, "nine"), "a policy.d file written");
-        std::fs::remove_file(d.join("20.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::remove_file(d.join("20.yaml")).unwrap();
         assert!(wants(&e, "seven"), "a policy.d file removed");
-        std::fs::rename(&d, root.join("d-away")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::rename(&d, root.join("d-away")).unwrap();
         assert!(wants(&e, "six"), "policy.d renamed away");
         // A file unrelated to the policy changes nothing.
         write_at(&etc.join("nova.conf"), "[DEFAULT]", later());
@@ -1329,12 +1313,12 @@ mod tests {
             .unwrap_or(16384);
         // Events in the policy's directory about other files: two files in
         // turn, as identical consecutive events are merged.
-        let mut files = ["a.conf", "b.conf"]
-            .map(|n| std::fs::File::create(dir.path().join(n)).unwrap_or_else(|e| panic!("{e}")));
+        let mut files =
+            ["a.conf", "b.conf"].map(|n| std::fs::File::create(dir.path().join(n)).unwrap());
         for i in 0..=limit {
             use std::io::Write as _;
             if let Some(f) = files.get_mut(i % 2) {
-                f.write_all(b"x").unwrap_or_else(|e| panic!("{e}"));
+                f.write_all(b"x").unwrap();
             }
         }
         write_at(&policy, "a: role:two", 20);
@@ -1350,7 +1334,7 @@ mod tests {
     fn without_a_watch_every_call_checks_the_files() {
         for how in [crate::watch::Refuse::New, crate::watch::Refuse::Path] {
             crate::watch::refuse(how);
-            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let dir = tempfile::tempdir().unwrap();
             let policy = dir.path().join("policy.yaml");
             let d = dir.path().join("policy.d");
             write_at(&policy, "a: role:one", 1);
@@ -1364,14 +1348,14 @@ mod tests {
             assert!(!watching(&e), "{how:?}");
             write_at(&policy, "a: role:two", 10);
             assert!(wants(&e, "two"), "{how:?}: written");
-            std::fs::create_dir(&d).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::create_dir(&d).unwrap();
             write_at(&d.join("1.yaml"), "a: role:three", 20);
             assert!(wants(&e, "three"), "{how:?}: policy.d created");
             write_at(&d.join("1.yaml"), "a: role:four", 30);
             assert!(wants(&e, "four"), "{how:?}: policy.d file written");
-            std::fs::remove_file(d.join("1.yaml")).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::remove_file(d.join("1.yaml")).unwrap();
             assert!(wants(&e, "two"), "{how:?}: policy.d file removed");
-            std::fs::remove_file(&policy).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::remove_file(&policy).unwrap();
             assert!(!wants(&e, "two"), "{how:?}: removed");
             assert!(!watching(&e), "{how:?}");
         }
@@ -1382,9 +1366,9 @@ mod tests {
     /// next `enforce` (the unchanged-file shortcut must not hide it).
     #[test]
     fn policy_dir_appearing_later_is_read() -> Result<(), EnforceError> {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let policy = dir.path().join("policy.json");
-        std::fs::write(&policy, r#"{"a": "role:x"}"#).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&policy, r#"{"a": "role:x"}"#).unwrap();
         let d = dir.path().join("policy.d");
         let e = Enforcer::new(Config {
             policy_file: policy,
@@ -1394,8 +1378,8 @@ mod tests {
         let t = Value::Dict(Vec::new());
         assert!(e.enforce("a", &t, &mut creds(&["x"]))?);
         assert!(e.enforce("a", &t, &mut creds(&["x"]))?);
-        std::fs::create_dir(&d).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(d.join("10.yaml"), "a: role:z").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("10.yaml"), "a: role:z").unwrap();
         assert!(e.enforce("a", &t, &mut creds(&["z"]))?);
         assert!(!e.enforce("a", &t, &mut creds(&["x"]))?);
         Ok(())

@@ -274,7 +274,6 @@ pub fn upgrade(bytes: &[u8], sections: &[NamespaceDefaults]) -> Result<String, T
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1191,7 +1191,7 @@ mod tests {
 
     #[test]
     fn big_repeats() {
-        let re = PyRegex::new("a{0,5000}b").unwrap_or_else(|e| panic!("{e}"));
+        let re = PyRegex::new("a{0,5000}b").unwrap();
         let mut s = "a".repeat(3000);
         s.push('b');
         assert!(re.full_match(&s));
@@ -1211,14 +1211,14 @@ mod tests {
             "\\d+",
             "(?i)k",
         ] {
-            let re = PyRegex::new(p).unwrap_or_else(|e| panic!("{e}"));
+            let re = PyRegex::new(p).unwrap();
             assert!(
                 re.translated().starts_with("regex:"),
                 "{p:?}: {}",
                 re.translated()
             );
         }
-        let re = PyRegex::new("/etc/(?!\\.\\.).*").unwrap_or_else(|e| panic!("{e}"));
+        let re = PyRegex::new("/etc/(?!\\.\\.).*").unwrap();
         assert!(re.translated().starts_with("fancy:"));
     }
 

@@ -734,7 +734,6 @@ fn int_cmp(x: &str, y: &str) -> Ordering {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -397,7 +397,6 @@ fn json_value(v: &Value, out: &mut String) -> Result<()> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

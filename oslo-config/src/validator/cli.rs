@@ -240,7 +240,6 @@ fn validate(conf: &mut ConfigOpts) -> Result<Report, Failure> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -802,7 +802,6 @@ fn plain_start(b: u8, next: Option<&u8>) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use crate::yaml::safe_load_yaml;

@@ -604,7 +604,6 @@ impl Report {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use crate::decision::{Outcome, decide_installed};
