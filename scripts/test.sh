@@ -58,15 +58,14 @@ echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --no-deps --locked
 # The fuzz targets (fuzz/, outside the workspace: cargo-fuzz adds its
 # sanitizer flags on nightly) must at least build, as plain binaries on
-# this stable toolchain, in their own target directory. Not --locked:
-# fuzz/Cargo.lock follows the crates' dependencies (cargo brings it up to
-# date, as it had fallen behind before this step existed).
+# this stable toolchain, in their own target directory. --locked: a change
+# to the crates' dependencies must bring fuzz/Cargo.lock along.
 echo "== fuzz targets (cargo build --manifest-path fuzz/Cargo.toml)"
-cargo build -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --bins
+cargo build -q --locked --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --bins
 echo "== cargo deny check licenses bans sources (deny.toml)"
 if ! command -v cargo-deny >/dev/null 2>&1; then
-  echo "installing cargo-deny (cargo install --locked, a few minutes once)"
-  cargo install -q --locked cargo-deny
+  echo "installing cargo-deny 0.20.2 (cargo install --locked, a few minutes once)"
+  cargo install -q --locked cargo-deny@0.20.2
 fi
 cargo deny --offline check --hide-inclusion-graph licenses bans sources
 echo "== cargo test"
