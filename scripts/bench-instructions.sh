@@ -46,18 +46,11 @@ if ! command -v valgrind >/dev/null 2>&1; then
   fi
 fi
 
-dir_of() {
-  case $1 in
-    oslo-rootwrap) echo rootwrap ;;
-    *) echo "$1" ;;
-  esac
-}
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 for crate in "${crates[@]}"; do
-  dir=$(dir_of "$crate")
+  dir=$crate  # each crate lives in the folder of its name
   [ -f "$dir/benches/instructions.rs" ] || continue
   # The bench target's own artifact (cargo also reports the package's
   # binaries, in no fixed order).

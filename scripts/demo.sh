@@ -63,7 +63,7 @@ run 0 oslo-rootwrap "$conf" echo hello from rootwrap # really executed
 run 99 oslo-rootwrap "$conf" sh -c id                # refused
 run 1 oslo-rootwrap lint filters/unsafe/rootwrap.conf
 
-say "oslo-rootwrap-daemon, driven by the Rust client (rootwrap/examples/daemon_client.rs)"
+say "oslo-rootwrap-daemon, driven by the Rust client (oslo-rootwrap/examples/daemon_client.rs)"
 run 0 daemon_client oslo-rootwrap-daemon "$conf"
 
 say "oslo-policy on oslo-policy/examples"

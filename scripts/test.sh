@@ -84,7 +84,7 @@ echo "scripts/demo.sh: ok, $(grep -c '^\$ ' target/demo.log) commands checked (l
 # release build where cargo can).
 echo "== README install steps (cargo install --locked, xtask docs) into target/install"
 rm -rf target/install
-for crate in rootwrap oslo-policy oslo-config; do
+for crate in oslo-rootwrap oslo-policy oslo-config; do
   CARGO_TARGET_DIR="$PWD/target/demo" cargo install -q --locked --path "$crate" --root target/install
 done
 CARGO_TARGET_DIR="$PWD/target/demo" cargo run -q --locked --release -p xtask -- docs --out target/install/share

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rootwrap::daemon::json::Value;
-use rootwrap::daemon::{json, wire};
+use oslo_rootwrap::daemon::json::Value;
+use oslo_rootwrap::daemon::{json, wire};
 
 /// Strings with a surrogate that has no byte form are decoded lossily (they
 /// are refused when used), so only other values must round-trip exactly.

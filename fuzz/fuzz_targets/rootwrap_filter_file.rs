@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rootwrap::config::RootwrapConfig;
-use rootwrap::wrapper::{FilterSet, parse_filter_file};
+use oslo_rootwrap::config::RootwrapConfig;
+use oslo_rootwrap::wrapper::{FilterSet, parse_filter_file};
 
 fuzz_target!(|data: &[u8]| {
     let mut set = FilterSet::default();

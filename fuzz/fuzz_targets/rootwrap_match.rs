@@ -3,9 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rootwrap::decision::{Outcome, decide_with};
-use rootwrap::filters::MatchEnv;
-use rootwrap::wrapper::{FilterSet, parse_filter_file};
+use oslo_rootwrap::decision::{Outcome, decide_with};
+use oslo_rootwrap::filters::MatchEnv;
+use oslo_rootwrap::wrapper::{FilterSet, parse_filter_file};
 
 fuzz_target!(|data: &[u8]| {
     // Layout: filter file text, a 0xFF separator, then NUL-separated argv.

@@ -29,7 +29,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use libfuzzer_sys::fuzz_target;
-use rootwrap::pyos::realpath;
+use oslo_rootwrap::pyos::realpath;
 
 const NAMES: &[&[u8]] = &[
     b"a",

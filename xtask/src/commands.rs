@@ -15,8 +15,8 @@ pub fn all() -> Result<Vec<clap::Command>, TaskError> {
         message: e.to_string(),
     })?;
     Ok(vec![
-        rootwrap::cli::command(),
-        rootwrap::cli::daemon_command(),
+        oslo_rootwrap::cli::command(),
+        oslo_rootwrap::cli::daemon_command(),
         oslo_policy::tools::policy::command(),
         oslo_policy::tools::checker::command(),
         oslo_policy::tools::sample_generator::command(),

@@ -243,7 +243,7 @@ mod tests {
         // Every [[bin]] of every workspace crate is documented.
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut bins = Vec::new();
-        for krate in ["rootwrap", "oslo-policy", "oslo-config"] {
+        for krate in ["oslo-rootwrap", "oslo-policy", "oslo-config"] {
             let manifest = std::fs::read_to_string(workspace.join(krate).join("Cargo.toml"))?;
             let mut in_bin = false;
             for line in manifest.lines() {
@@ -333,7 +333,7 @@ mod tests {
             String::from_utf8_lossy(&locked.stderr)
         );
         let readme = std::fs::read_to_string(workspace.join("README.md"))?;
-        for krate in ["rootwrap", "oslo-policy", "oslo-config"] {
+        for krate in ["oslo-rootwrap", "oslo-policy", "oslo-config"] {
             assert!(
                 readme.contains(&format!("cargo install --locked --path {krate}")),
                 "README: no locked install line for {krate}"
