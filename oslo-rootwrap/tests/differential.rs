@@ -433,7 +433,20 @@ fn gen_argv(rng: &mut Rng, defs: &[Vec<String>], dir: &Path, fx: &Fixture) -> Ve
                     rng.pick(&["netns", "net", "a", "-s"])
                 }
                 ("IpNetnsExecFilter", 1) => rng.pick(&["exec", "e", "list"]),
-                ("KillFilter", _) => rng.pick(&["-9", "-TERM", "{LIVE}", "{DEAD}", "{LIVE}"]),
+                // The pid goes through Python's int(), which strips ASCII
+                // whitespace and Unicode spaces but not \x1c-\x1f (which
+                // str.isspace() counts).
+                ("KillFilter", _) => rng.pick(&[
+                    "-9",
+                    "-TERM",
+                    "{LIVE}",
+                    "{DEAD}",
+                    "{LIVE}",
+                    " {LIVE}\t",
+                    "\u{3000}{LIVE}",
+                    "\x1c{LIVE}",
+                    "{LIVE}\x1f",
+                ]),
                 ("EnvFilter", _) => rng.pick(&["A=1", "B=2", "LC_ALL=C", "ls", "cat", "sort"]),
                 ("ReadFileFilter", _) => rng.pick(&["/etc/hosts", "{DIR}/file"]),
                 _ => rng.pick(&tokens),
