@@ -128,7 +128,7 @@ pub(crate) fn is_negative_number(s: &str) -> bool {
         return false;
     };
     // Python's `\d`: any Unicode decimal digit.
-    let digit = |c: char| crate::types::pynum::decimal_value(c).is_some();
+    let digit = |c: char| pycompat::str::decimal_value(c).is_some();
     if !rest.is_empty() && rest.chars().all(digit) {
         return true;
     }
@@ -220,7 +220,11 @@ impl Parser {
         let columns = self
             .columns
             .as_deref()
-            .and_then(|c| c.trim_matches(pycompat::is_py_space).parse::<i64>().ok())
+            .and_then(|c| {
+                c.trim_matches(pycompat::str::is_py_space)
+                    .parse::<i64>()
+                    .ok()
+            })
             .filter(|&c| c > 0)
             .unwrap_or(80);
         columns.saturating_sub(2)
@@ -400,7 +404,7 @@ impl Parser {
             let header = self.invocation(a);
             let help = self.expanded_help(a);
             let help = help
-                .split(pycompat::is_py_space)
+                .split(pycompat::str::is_py_space)
                 .filter(|w| !w.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");
@@ -433,7 +437,7 @@ impl Parser {
             let mut body = String::new();
             if let Some(d) = description.filter(|d| !d.trim().is_empty()) {
                 let d = d
-                    .split(pycompat::is_py_space)
+                    .split(pycompat::str::is_py_space)
                     .filter(|w| !w.is_empty())
                     .collect::<Vec<_>>()
                     .join(" ");

@@ -23,7 +23,7 @@ use oslo_test_support::Rng;
 
 fn json(s: &str) -> String {
     let mut out = String::new();
-    pycompat::value::json_str_into(&mut out, s);
+    pycompat::json::push_str(&mut out, s);
     out
 }
 

@@ -41,11 +41,6 @@ pub mod yaml;
 #[cfg(feature = "yamlemit")]
 pub mod yamlemit;
 
-/// Python's `str.isspace()` (kept under its old path for the crates that
-/// call it; the one definition is [`crate::str::is_py_space`]).
-#[cfg(feature = "str")]
-pub use crate::str::is_py_space;
-
 #[cfg(feature = "re")]
 pub use crate::re::{PyReError, PyRegex};
 #[cfg(feature = "str")]

@@ -122,6 +122,16 @@ pub fn py_strip(s: &str) -> &str {
     }
 }
 
+/// Python's `str.rstrip()` with no arguments.
+pub fn py_rstrip(s: &str) -> &str {
+    s.trim_end_matches(is_py_space)
+}
+
+/// Python's `str.lstrip()` with no arguments.
+pub fn py_lstrip(s: &str) -> &str {
+    s.trim_start_matches(is_py_space)
+}
+
 /// The value of a Unicode decimal digit (category Nd), as Python's `int()`
 /// reads it (`unicodedata.decimal(c)`).
 pub fn decimal_value(c: char) -> Option<u8> {

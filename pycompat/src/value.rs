@@ -295,13 +295,6 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
     }
 }
 
-/// Appends `s` as Python's `json.dumps` writes a string (kept under its
-/// old name for the crates that call it; the one definition is
-/// [`crate::json::push_str`]).
-pub fn json_str_into(out: &mut String, s: &str) {
-    crate::json::push_str(out, s);
-}
-
 /// Python's `format(x, 'g')` (also `'%g' % x`) for an int or a float:
 /// six significant digits, exponent form below 1e-4 and from 1e6,
 /// trailing zeros dropped (`5`, `1e+06`, `0.0001`, `1e-05`, `inf`).
