@@ -18,6 +18,7 @@
 //! * [`yaml`] — YAML as PyYAML's `safe_load` (YAML 1.1) reads it;
 //! * [`yamlemit`] — YAML as PyYAML's `safe_dump` writes it;
 //! * [`textwrap`] — `textwrap.wrap` as the sample generators call it;
+//! * [`unicode`] — CPython 3.11's identifier and printable characters;
 //! * [`hash`] — a fast hash for tables of trusted names (always built).
 
 #[cfg(feature = "base64")]
@@ -34,6 +35,8 @@ pub mod str;
 pub mod surrogate;
 #[cfg(feature = "textwrap")]
 pub mod textwrap;
+#[cfg(feature = "str")]
+pub mod unicode;
 #[cfg(feature = "value")]
 pub mod value;
 #[cfg(feature = "yaml")]

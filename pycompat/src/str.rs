@@ -101,6 +101,12 @@ pub fn is_py_space(c: char) -> bool {
     }
 }
 
+/// Python's `str.isprintable()` for one character (CPython 3.11, Unicode
+/// 14.0).
+pub fn is_printable(c: char) -> bool {
+    crate::unicode::contains(crate::unicode::PRINTABLE, c)
+}
+
 /// Python's `str.strip()` with no arguments.
 pub fn py_strip(s: &str) -> &str {
     // ASCII edges (nearly always) are decided byte by byte; a non-ASCII
