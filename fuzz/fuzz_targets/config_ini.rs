@@ -40,7 +40,7 @@ fn render(doc: &Document) -> String {
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let nlines = ini::universal_lines(&text).count();
+    let nlines = pycompat::str::universal_lines(&text).count();
     match ini::parse(&text) {
         Err(e) => {
             assert!(e.lineno >= 1 && e.lineno <= nlines, "{e:?} of {nlines}");

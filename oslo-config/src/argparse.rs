@@ -128,7 +128,7 @@ pub(crate) fn is_negative_number(s: &str) -> bool {
         return false;
     };
     // Python's `\d`: any Unicode decimal digit.
-    let digit = |c: char| crate::types::pynum::decimal_value(c).is_some();
+    let digit = |c: char| pycompat::str::decimal_value(c).is_some();
     if !rest.is_empty() && rest.chars().all(digit) {
         return true;
     }
@@ -215,12 +215,14 @@ impl Parser {
     }
 
     /// The line width argparse formats for (`$COLUMNS - 2`, 78 by
-    /// default).
+    /// default): `shutil.get_terminal_size` reads `$COLUMNS` with
+    /// `int()`. Deviation: a width past `i64::MAX` saturates there, where
+    /// Python keeps the big int (no line is that long either way).
     fn width(&self) -> i64 {
         let columns = self
             .columns
             .as_deref()
-            .and_then(|c| c.trim_matches(pycompat::is_py_space).parse::<i64>().ok())
+            .and_then(|c| pycompat::str::py_int_saturating(c).ok())
             .filter(|&c| c > 0)
             .unwrap_or(80);
         columns.saturating_sub(2)
@@ -400,7 +402,7 @@ impl Parser {
             let header = self.invocation(a);
             let help = self.expanded_help(a);
             let help = help
-                .split(pycompat::is_py_space)
+                .split(pycompat::str::is_py_space)
                 .filter(|w| !w.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");
@@ -433,7 +435,7 @@ impl Parser {
             let mut body = String::new();
             if let Some(d) = description.filter(|d| !d.trim().is_empty()) {
                 let d = d
-                    .split(pycompat::is_py_space)
+                    .split(pycompat::str::is_py_space)
                     .filter(|w| !w.is_empty())
                     .collect::<Vec<_>>()
                     .join(" ");
@@ -999,7 +1001,32 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_negative_number;
+    use super::{Parser, is_negative_number};
+
+    #[test]
+    fn columns_read_as_python_int_reads_them() {
+        // `shutil.get_terminal_size`: `int(os.environ['COLUMNS'])`, 80
+        // when that raises or gives no positive number; argparse takes 2.
+        let width = |c: &str| {
+            Parser {
+                columns: Some(c.to_owned()),
+                ..Parser::default()
+            }
+            .width()
+        };
+        for (columns, expected) in [
+            ("1_00", 98),
+            ("\u{669}\u{660}", 88),
+            (" 100\n", 98),
+            ("+90", 88),
+            ("abc", 78),
+            ("0", 78),
+            ("-5", 78),
+            ("99999999999999999999999", i64::MAX - 2),
+        ] {
+            assert_eq!(width(columns), expected, "{columns:?}");
+        }
+    }
 
     #[test]
     fn negative_numbers_as_argparse_matches_them() {

@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use pycompat::is_py_space;
+use pycompat::str::{py_lstrip, py_rstrip, py_strip, universal_lines};
 use pycompat::value::str_repr;
 
 /// One `key = value` (continuation lines joined with '\n', one pair of quotes stripped as the reference does).
@@ -129,42 +129,6 @@ pub const EMPTY_KEY: &str = "Key cannot be empty";
 /// `Section must be started before assignment`.
 pub const NO_SECTION: &str = "Section must be started before assignment";
 
-/// The lines of `text` as Python's text-mode `readlines()` gives them
-/// (universal newlines), without their line ends.
-pub fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        match rest.find(['\n', '\r']) {
-            None => {
-                let line = rest;
-                rest = "";
-                Some(line)
-            }
-            Some(end) => {
-                let line = rest.get(..end).unwrap_or_default();
-                let after = rest.get(end..).unwrap_or_default();
-                rest = if after.starts_with("\r\n") {
-                    after.get(2..).unwrap_or_default()
-                } else {
-                    after.get(1..).unwrap_or_default()
-                };
-                Some(line)
-            }
-        }
-    })
-}
-
-fn rstrip(s: &str) -> &str {
-    s.trim_end_matches(is_py_space)
-}
-
-fn strip(s: &str) -> &str {
-    s.trim_matches(is_py_space)
-}
-
 /// An assignment whose value may still get continuation lines.
 struct Open {
     key: String,
@@ -229,7 +193,7 @@ fn flush(
 fn split_key_value(line: &str) -> Option<(&str, &str)> {
     let at = line.find(['=', ':'])?;
     let key = line.get(..at).unwrap_or_default();
-    let value = strip(line.get(at + 1..).unwrap_or_default());
+    let value = py_strip(line.get(at + 1..).unwrap_or_default());
     let mut chars = value.chars();
     let value = match (chars.next(), chars.next_back()) {
         (Some(first @ ('"' | '\'')), Some(last)) if first == last => chars.as_str(),
@@ -237,7 +201,7 @@ fn split_key_value(line: &str) -> Option<(&str, &str)> {
         (Some('"' | '\''), None) => "",
         _ => value,
     };
-    Some((strip(key), value))
+    Some((py_strip(key), value))
 }
 
 /// Parses a whole config file's text as `cfg.ConfigParser` does.
@@ -277,7 +241,7 @@ fn parse_with(text: &str, problems: &mut Problems) -> Result<Document, ParseErro
     let mut lineno = 0usize;
     for raw in universal_lines(text) {
         lineno += 1;
-        let line = rstrip(raw);
+        let line = py_rstrip(raw);
         if line.is_empty() {
             if let Some(done) = open.take() {
                 flush(&mut sections, done, lineno, problems)?;
@@ -286,9 +250,7 @@ fn parse_with(text: &str, problems: &mut Problems) -> Result<Document, ParseErro
         }
         if line.starts_with([' ', '\t']) {
             match open.as_mut() {
-                Some(o) => o
-                    .lines
-                    .push(line.trim_start_matches(is_py_space).to_owned()),
+                Some(o) => o.lines.push(py_lstrip(line).to_owned()),
                 None if broken_section => {}
                 None => problems.report(error(lineno, UNEXPECTED_CONTINUATION, line))?,
             }

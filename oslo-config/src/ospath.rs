@@ -1,7 +1,12 @@
 //! Python's `os.path` (POSIX) as oslo.config uses it on config file and
-//! dir names: `expanduser`, `abspath`, `normpath`, `join`.
+//! dir names: `expanduser` and `abspath`. These read the process state
+//! (`$HOME`, the working directory, `/etc/passwd`), so they stay here: the
+//! lexical functions (`normpath`, `join`) are pycompat's, which touches no
+//! file system.
 
 use std::path::{Path, PathBuf};
+
+use pycompat::ospath::normpath_str;
 
 /// `os.path.abspath(os.path.expanduser(p))` when `$HOME` is `home`.
 pub(crate) fn fixpath_with(p: &str, home: Option<String>) -> String {
@@ -12,7 +17,7 @@ pub(crate) fn fixpath_with(p: &str, home: Option<String>) -> String {
     } else {
         std::env::current_dir().unwrap_or_default().join(path)
     };
-    normpath(&abs.to_string_lossy())
+    normpath_str(&abs.to_string_lossy())
 }
 
 /// `posixpath.expanduser` when `$HOME` is `home`: `~` and `~/…` from
@@ -62,56 +67,9 @@ fn passwd_home(user: Option<&str>) -> Option<String> {
     })
 }
 
-/// `os.path.join(dir, name)` for two parts.
-pub(crate) fn join(dir: &str, name: &str) -> String {
-    if name.starts_with('/') || dir.is_empty() {
-        name.to_owned()
-    } else if dir.ends_with('/') {
-        format!("{dir}{name}")
-    } else {
-        format!("{dir}/{name}")
-    }
-}
-
-/// `posixpath.normpath`.
-pub(crate) fn normpath(p: &str) -> String {
-    let initial = if p.starts_with("//") && !p.starts_with("///") {
-        "//"
-    } else if p.starts_with('/') {
-        "/"
-    } else {
-        ""
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for comp in p.split('/') {
-        match comp {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if initial.is_empty() {
-                    parts.push("..");
-                }
-            }
-            c => parts.push(c),
-        }
-    }
-    let joined = parts.join("/");
-    let out = format!("{initial}{joined}");
-    if out.is_empty() { ".".to_owned() } else { out }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normpath_like_python() {
-        assert_eq!(normpath("/a/./b/../c/"), "/a/c");
-        assert_eq!(normpath("/../a"), "/a");
-        assert_eq!(normpath("//a//b"), "//a/b");
-        assert_eq!(normpath("///a"), "/a");
-    }
 
     #[test]
     fn expanduser_like_python() {
@@ -127,16 +85,5 @@ mod tests {
         assert_eq!(expanduser_with("~/a", Some("/".to_owned())), "/a");
         assert_eq!(expanduser_with("~", Some(String::new())), "/");
         assert_eq!(expanduser_with("a~", None), "a~");
-    }
-
-    #[test]
-    fn normpath_of_relative_paths() {
-        assert_eq!(normpath("/a/./b/../c//d/"), "/a/c/d");
-        assert_eq!(normpath("//a/.."), "//");
-        assert_eq!(normpath("a/../../b"), "../b");
-        assert_eq!(normpath("/.."), "/");
-        assert_eq!(normpath(""), ".");
-        assert_eq!(join("/x/", "y"), "/x/y");
-        assert_eq!(join("/x", "/y"), "/y");
     }
 }

@@ -336,14 +336,14 @@ pub(crate) fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError>
             Step::Text(t) => out.push_str(t),
             Step::Key(k) => {
                 match k {
-                    Value::Str(s) => pycompat::value::json_str_into(&mut out, s),
+                    Value::Str(s) => pycompat::json::push_str(&mut out, s),
                     Value::Bool(b) => {
-                        pycompat::value::json_str_into(&mut out, if *b { "true" } else { "false" })
+                        pycompat::json::push_str(&mut out, if *b { "true" } else { "false" })
                     }
-                    Value::None => pycompat::value::json_str_into(&mut out, "null"),
-                    Value::Int(i) => pycompat::value::json_str_into(&mut out, i),
+                    Value::None => pycompat::json::push_str(&mut out, "null"),
+                    Value::Int(i) => pycompat::json::push_str(&mut out, i),
                     Value::Float(f) => {
-                        pycompat::value::json_str_into(&mut out, &float_text(*f, allow_nan)?)
+                        pycompat::json::push_str(&mut out, &float_text(*f, allow_nan)?)
                     }
                     other => {
                         return Err(EvalError::new(
@@ -363,8 +363,8 @@ pub(crate) fn dumps(value: &Value, allow_nan: bool) -> Result<String, EvalError>
                 Value::Bool(false) => out.push_str("false"),
                 Value::Int(i) => out.push_str(i),
                 Value::Float(f) => out.push_str(&float_text(*f, allow_nan)?),
-                Value::Str(s) => pycompat::value::json_str_into(&mut out, s),
-                Value::Other { str, .. } => pycompat::value::json_str_into(&mut out, str),
+                Value::Str(s) => pycompat::json::push_str(&mut out, s),
+                Value::Other { str, .. } => pycompat::json::push_str(&mut out, str),
                 Value::List(items) => {
                     out.push('[');
                     stack.push(Step::Text("]"));

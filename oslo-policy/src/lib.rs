@@ -23,9 +23,9 @@
 //! Inside the crate: `literal` (`ast.literal_eval` of generic check
 //! kinds), `sample` (`oslopolicy-sample-generator`'s text), `upgrade`
 //! (`oslopolicy-convert-json-to-yaml` and `oslopolicy-policy-upgrade`),
-//! `graph` (rule reachability), `watch` (the change check) and
-//! `pyunicode`; Python's values, YAML and text wrapping come from the
-//! `pycompat` crate.
+//! `graph` (rule reachability) and `watch` (the change check); Python's
+//! values, YAML, text wrapping and Unicode tables come from the `pycompat`
+//! crate.
 
 /// This version, and the reference it follows decision for decision.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (oslo.policy 6.0.1)");
@@ -41,7 +41,6 @@ mod literal;
 pub mod opts;
 pub mod parser;
 pub mod pyformat;
-mod pyunicode;
 pub mod rules;
 mod sample;
 pub mod tools;

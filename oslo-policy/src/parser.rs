@@ -18,6 +18,8 @@ use nom::IResult;
 use nom::Parser as _;
 use nom::bytes::complete::{take_till1, take_while};
 
+use pycompat::str::is_py_space;
+
 use crate::value::Value;
 
 /// The longest chain of reductions one token may trigger before the
@@ -160,8 +162,6 @@ fn drop_tokens(tokens: Vec<Token>) {
         }
     }
 }
-
-pub use pycompat::is_py_space;
 
 /// One whitespace-separated chunk and where it starts.
 fn chunk(input: &str) -> IResult<&str, &str> {

@@ -1,6 +1,8 @@
 //! The text of `oslopolicy-sample-generator` (`generator.py`'s
 //! `_format_help_text` and `_format_rule_default_yaml`), byte for byte.
 
+use pycompat::str::{is_py_space, py_rstrip, py_strip};
+
 use crate::defaults::{NamespaceDefaults, RuleDefault};
 use crate::textwrap::wrap;
 
@@ -20,7 +22,7 @@ pub fn help_text(description: Option<&str>) -> String {
         if py_strip(line).is_empty() {
             flush(&mut paragraph, &mut lines);
             lines.push("#".to_owned());
-        } else if !line.starts_with(crate::parser::is_py_space) {
+        } else if !line.starts_with(is_py_space) {
             paragraph.push(py_rstrip(line).to_owned());
         } else {
             if !paragraph.is_empty() {
@@ -34,14 +36,6 @@ pub fn help_text(description: Option<&str>) -> String {
         flush(&mut paragraph, &mut lines);
     }
     lines.join("\n")
-}
-
-fn py_strip(s: &str) -> &str {
-    s.trim_matches(crate::parser::is_py_space)
-}
-
-fn py_rstrip(s: &str) -> &str {
-    s.trim_end_matches(crate::parser::is_py_space)
 }
 
 /// `_format_rule_default_yaml(default, include_help=True,

@@ -149,11 +149,9 @@ impl<'a> Section<'a> {
             .into_iter()
             .map(|(k, v)| {
                 let v = match v {
-                    Cow::Borrowed(v) => {
-                        Cow::Borrowed(v.trim_end_matches(pycompat::str::is_py_space))
-                    }
+                    Cow::Borrowed(v) => Cow::Borrowed(pycompat::str::py_rstrip(v)),
                     Cow::Owned(mut v) => {
-                        let keep = v.trim_end_matches(pycompat::str::is_py_space).len();
+                        let keep = pycompat::str::py_rstrip(&v).len();
                         v.truncate(keep);
                         Cow::Owned(v)
                     }
@@ -227,7 +225,7 @@ impl<'a> Ini<'a> {
             }
             // Characters (not bytes) of leading whitespace; the prefix is
             // nearly always ASCII.
-            let lead = line.len() - line.trim_start_matches(pycompat::str::is_py_space).len();
+            let lead = line.len() - pycompat::str::py_lstrip(line).len();
             let cur_indent = match line.get(..lead) {
                 Some(p) if p.is_ascii() => p.len(),
                 Some(p) => p.chars().count(),
@@ -388,10 +386,7 @@ fn option_line(value: &str) -> Option<(&str, &str)> {
     let pos = memchr::memchr2(b'=', b':', value.as_bytes())?;
     let key = value.get(..pos)?;
     let val = value.get(pos + 1..)?;
-    Some((
-        key.trim_end_matches(pycompat::str::is_py_space),
-        pycompat::str::py_strip(val),
-    ))
+    Some((pycompat::str::py_rstrip(key), pycompat::str::py_strip(val)))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 //! * [`yaml`] — YAML as PyYAML's `safe_load` (YAML 1.1) reads it;
 //! * [`yamlemit`] — YAML as PyYAML's `safe_dump` writes it;
 //! * [`textwrap`] — `textwrap.wrap` as the sample generators call it;
+//! * [`unicode`] — CPython 3.11's identifier and printable characters;
 //! * [`hash`] — a fast hash for tables of trusted names (always built).
 
 #[cfg(feature = "base64")]
@@ -34,17 +35,14 @@ pub mod str;
 pub mod surrogate;
 #[cfg(feature = "textwrap")]
 pub mod textwrap;
+#[cfg(feature = "str")]
+pub mod unicode;
 #[cfg(feature = "value")]
 pub mod value;
 #[cfg(feature = "yaml")]
 pub mod yaml;
 #[cfg(feature = "yamlemit")]
 pub mod yamlemit;
-
-/// Python's `str.isspace()` (kept under its old path for the crates that
-/// call it; the one definition is [`crate::str::is_py_space`]).
-#[cfg(feature = "str")]
-pub use crate::str::is_py_space;
 
 #[cfg(feature = "re")]
 pub use crate::re::{PyReError, PyRegex};

@@ -89,6 +89,19 @@ pub fn normpath_str(p: &str) -> String {
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// [`join`] of `str` paths.
+pub fn join_str(a: &str, b: &str) -> String {
+    if b.starts_with('/') {
+        return b.to_owned();
+    }
+    let mut out = a.to_owned();
+    if !out.is_empty() && !out.ends_with('/') {
+        out.push('/');
+    }
+    out.push_str(b);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +128,14 @@ mod tests {
     fn str_paths() {
         assert_eq!(normpath_str("/a/\u{e9}/../b"), "/a/b");
         assert_eq!(normpath_str(""), ".");
+        assert_eq!(normpath_str("/a/./b/../c//d/"), "/a/c/d");
+        assert_eq!(normpath_str("/../a"), "/a");
+        assert_eq!(normpath_str("//a//b"), "//a/b");
+        assert_eq!(normpath_str("//a/.."), "//");
+        assert_eq!(normpath_str("a/../../b"), "../b");
+        assert_eq!(join_str("", "a"), "a");
+        assert_eq!(join_str("/x/", "y"), "/x/y");
+        assert_eq!(join_str("/x", "y"), "/x/y");
+        assert_eq!(join_str("/x", "/y"), "/y");
     }
 }

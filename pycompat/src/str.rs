@@ -101,6 +101,12 @@ pub fn is_py_space(c: char) -> bool {
     }
 }
 
+/// Python's `str.isprintable()` for one character (CPython 3.11, Unicode
+/// 14.0).
+pub fn is_printable(c: char) -> bool {
+    crate::unicode::contains(crate::unicode::PRINTABLE, c)
+}
+
 /// Python's `str.strip()` with no arguments.
 pub fn py_strip(s: &str) -> &str {
     // ASCII edges (nearly always) are decided byte by byte; a non-ASCII
@@ -120,6 +126,16 @@ pub fn py_strip(s: &str) -> &str {
         (Some(&f), Some(&l)) if f >= 0x80 || l >= 0x80 => inner.trim_matches(is_py_space),
         _ => inner,
     }
+}
+
+/// Python's `str.rstrip()` with no arguments.
+pub fn py_rstrip(s: &str) -> &str {
+    s.trim_end_matches(is_py_space)
+}
+
+/// Python's `str.lstrip()` with no arguments.
+pub fn py_lstrip(s: &str) -> &str {
+    s.trim_start_matches(is_py_space)
 }
 
 /// The value of a Unicode decimal digit (category Nd), as Python's `int()`

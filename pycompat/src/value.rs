@@ -295,13 +295,6 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
     }
 }
 
-/// Appends `s` as Python's `json.dumps` writes a string (kept under its
-/// old name for the crates that call it; the one definition is
-/// [`crate::json::push_str`]).
-pub fn json_str_into(out: &mut String, s: &str) {
-    crate::json::push_str(out, s);
-}
-
 /// Python's `format(x, 'g')` (also `'%g' % x`) for an int or a float:
 /// six significant digits, exponent form below 1e-4 and from 1e6,
 /// trailing zeros dropped (`5`, `1e+06`, `0.0001`, `1e-05`, `inf`).
@@ -477,7 +470,9 @@ pub fn float_repr(f: f64) -> String {
     }
 }
 
-/// Python's `repr(str)`.
+/// Python's `repr(str)`: CPython 3.11's printable characters as they are,
+/// the others escaped; a lone surrogate's stand-in
+/// ([`crate::surrogate`]) as the surrogate's `\uXXXX`.
 pub fn str_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
@@ -496,9 +491,9 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if is_printable(c) => out.push(c),
+            c if crate::str::is_printable(c) => out.push(c),
             c => {
-                let n = u32::from(c);
+                let n = crate::surrogate::python_code(c);
                 if n < 0x100 {
                     out.push_str(&format!("\\x{n:02x}"));
                 } else if n < 0x10000 {
@@ -513,52 +508,23 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
-/// `str.isprintable()` for one character: false for control, format,
-/// separator (other than space), surrogate, private-use and noncharacter
-/// code points. Unassigned code points (which Python also escapes) are
-/// only recognised for the noncharacters; see the README's known gaps.
-fn is_printable(c: char) -> bool {
-    let n = u32::from(c);
-    if n < 0x20 || n == 0x7f {
-        return false;
-    }
-    if n < 0x7f {
-        return true;
-    }
-    !matches!(n,
-        0x80..=0xa0
-        | 0xad
-        | 0x600..=0x605
-        | 0x61c
-        | 0x6dd
-        | 0x70f
-        | 0x890..=0x891
-        | 0x8e2
-        | 0x1680
-        | 0x180e
-        | 0x2000..=0x200f
-        | 0x2028..=0x202f
-        | 0x205f..=0x2064
-        | 0x2066..=0x206f
-        | 0x3000
-        | 0xd800..=0xf8ff
-        | 0xfdd0..=0xfdef
-        | 0xfeff
-        | 0xfff9..=0xfffb
-        | 0x110bd
-        | 0x110cd
-        | 0x13430..=0x1343f
-        | 0x1bca0..=0x1bca3
-        | 0x1d173..=0x1d17a
-        | 0xe0001
-        | 0xe0020..=0xe007f
-        | 0xf0000..=0x10ffff
-    ) && (n & 0xfffe) != 0xfffe
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn str_repr_follows_python_3_11s_printable_table() {
+        // The table this crate had before kept unassigned code points and
+        // planes 15-16 wrong; Python 3.11 (Unicode 14) escapes U+0378,
+        // keeps U+E0100 (a variation selector), and shows a lone
+        // surrogate as itself.
+        assert_eq!(str_repr("\u{378}"), "'\\u0378'");
+        assert_eq!(str_repr("\u{e0100}"), "'\u{e0100}'");
+        assert_eq!(str_repr("\u{30000}\u{3134b}"), "'\u{30000}\\U0003134b'");
+        let lone = crate::surrogate::stand_in(0xD800).unwrap_or('x');
+        assert_eq!(str_repr(&lone.to_string()), "'\\ud800'");
+        assert_eq!(str_repr("\u{10f7ff}"), "'\\U0010f7ff'");
+    }
 
     #[test]
     fn clone_from_gives_the_source_whatever_was_there() {

@@ -280,10 +280,6 @@ pub fn top_level_keys(bytes: &[u8]) -> Result<Vec<KeyMark>, YamlError> {
     Ok(out)
 }
 
-/// The stand-in of U+D800 (kept under its old path for the crates that use
-/// it; the encoding is [`crate::surrogate`]).
-pub use crate::surrogate::BASE as SURROGATE_BASE;
-
 #[cfg(test)]
 mod tests {
     use super::*;

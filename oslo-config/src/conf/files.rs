@@ -2,6 +2,7 @@
 //! default files, and re-reading them (`reload_config_files`,
 //! `mutate_config_files`).
 
+use pycompat::ospath::join_str;
 use pycompat::value::Value;
 
 use crate::argparse::{Attr, SideEffect};
@@ -9,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::location::{LocationInfo, Locations};
 use crate::logging::Level;
 use crate::opts::Opt;
-use crate::ospath::{self, fixpath_with, join};
+use crate::ospath::{self, fixpath_with};
+
 use crate::parsed::{self, ParsedSources, Read, conf_files_in};
 use crate::report::Secrets;
 
@@ -61,7 +63,7 @@ pub(super) fn find_config_files_in(
         .filter(|n| !n.is_empty())
     {
         for d in &dirs {
-            let path = join(d, &format!("{name}{extension}"));
+            let path = join_str(d, &format!("{name}{extension}"));
             if std::path::Path::new(&path).exists() {
                 found.push(path);
                 break;
@@ -437,7 +439,7 @@ impl ConfigOpts {
         dirs.extend(config_search_dirs(project.as_deref(), self.env.home()));
         Ok(dirs
             .iter()
-            .map(|d| join(d, name))
+            .map(|d| join_str(d, name))
             .find(|p| std::path::Path::new(p).exists()))
     }
 

@@ -347,7 +347,7 @@ fn json_value(v: &Value, out: &mut String) -> Result<()> {
         Value::Bool(false) => out.push_str("false"),
         Value::Int(i) => out.push_str(i),
         Value::Float(f) => out.push_str(&json_float(*f)),
-        Value::Str(s) => pycompat::value::json_str_into(out, s),
+        Value::Str(s) => pycompat::json::push_str(out, s),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -381,7 +381,7 @@ fn json_value(v: &Value, out: &mut String) -> Result<()> {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                pycompat::value::json_str_into(out, &json_key(k)?);
+                pycompat::json::push_str(out, &json_key(k)?);
                 out.push_str(": ");
                 json_value(val, out)?;
             }

@@ -35,7 +35,7 @@ enum DefaultText {
 
 /// `quote_trailing_and_leading_space`.
 fn quote(s: &str) -> String {
-    if s.trim_matches(pycompat::is_py_space) != s {
+    if pycompat::str::py_strip(s) != s {
         format!("\"{s}\"")
     } else {
         s.to_owned()

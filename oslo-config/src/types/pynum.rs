@@ -8,8 +8,6 @@ use pycompat::value::{Value, str_repr};
 
 use super::Exc;
 
-/// `unicodedata.decimal(c)` (the one table is pycompat's).
-pub(crate) use pycompat::str::decimal_value;
 use pycompat::str::{IntError, canonical_int, decimal_and_space_to_ascii as to_ascii, is_c_space};
 
 /// The first `n` characters of `s`.

@@ -1,7 +1,6 @@
 //! `literal_eval`'s `_convert`, and `str()` of the result.
 
 use super::grammar::{Kind, Node};
-use super::lex::printable;
 use super::tokens::{Const, PyInt};
 
 /// A Python value `literal_eval` can return.
@@ -333,8 +332,8 @@ pub(super) fn py_repr(v: &PyVal) -> Result<String, Conv> {
                 format!("({}{imag}j)", float_part(*re))
             }
         }
-        PyVal::Str(s) => str_repr(s),
-        PyVal::Bytes(b) => bytes_repr(b),
+        PyVal::Str(s) => pycompat::value::str_repr(s),
+        PyVal::Bytes(b) => pycompat::str::bytes_repr(b),
         PyVal::None => "None".to_owned(),
         PyVal::Ellipsis => "Ellipsis".to_owned(),
         PyVal::Tuple(items) => {
@@ -362,71 +361,4 @@ pub(super) fn py_repr(v: &PyVal) -> Result<String, Conv> {
             format!("{{{}}}", parts.join(", "))
         }
     })
-}
-
-/// `repr(str)` with CPython 3.11's printable characters (a lone surrogate
-/// is the YAML loader's stand-in for it).
-pub(super) fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        let n = u32::from(c);
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ if (crate::yaml::SURROGATE_BASE..crate::yaml::SURROGATE_BASE + 0x800)
-                .contains(&n) =>
-            {
-                out.push_str(&format!(
-                    "\\u{:04x}",
-                    0xD800 + n - crate::yaml::SURROGATE_BASE
-                ));
-            }
-            c if (0x20..0x7f).contains(&n) => out.push(c),
-            c if n >= 0x7f && printable(c) => out.push(c),
-            _ if n < 0x100 => out.push_str(&format!("\\x{n:02x}")),
-            _ if n < 0x10000 => out.push_str(&format!("\\u{n:04x}")),
-            _ => out.push_str(&format!("\\U{n:08x}")),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-/// `repr(bytes)`.
-pub(super) fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
-    let mut out = String::from("b");
-    out.push(char::from(quote));
-    for &c in b {
-        match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(char::from(c));
-            }
-            0x20..=0x7e => out.push(char::from(c)),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push(char::from(quote));
-    out
 }

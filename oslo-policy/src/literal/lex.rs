@@ -57,10 +57,6 @@ pub(super) fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || u32::from(c) >= 128
 }
 
-pub(super) fn printable(c: char) -> bool {
-    crate::pyunicode::contains(crate::pyunicode::PRINTABLE, c)
-}
-
 pub(super) struct Lexer<'s> {
     s: &'s [char],
     i: usize,
@@ -363,7 +359,7 @@ impl<'s> Lexer<'s> {
             }
             _ => {}
         }
-        if !printable(c) {
+        if !pycompat::str::is_printable(c) {
             return Err(self.err(format!(
                 "invalid non-printable character U+{:04X}",
                 u32::from(c)
@@ -404,13 +400,13 @@ impl<'s> Lexer<'s> {
         if nonascii {
             let bad = word.iter().enumerate().find(|&(k, &c)| {
                 if k == 0 {
-                    !crate::pyunicode::contains(crate::pyunicode::XID_START, c)
+                    !pycompat::unicode::contains(pycompat::unicode::XID_START, c)
                 } else {
-                    !crate::pyunicode::contains(crate::pyunicode::XID_CONTINUE, c)
+                    !pycompat::unicode::contains(pycompat::unicode::XID_CONTINUE, c)
                 }
             });
             if let Some((_, &c)) = bad {
-                return Err(if printable(c) {
+                return Err(if pycompat::str::is_printable(c) {
                     self.err(format!("invalid character '{c}' (U+{:04X})", u32::from(c)))
                 } else {
                     self.err(format!(

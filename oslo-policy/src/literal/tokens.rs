@@ -1,6 +1,8 @@
 //! Literal tokens: numbers and strings, read as the parser's actions read
 //! them (f-strings included).
 
+use pycompat::str::MAX_STR_DIGITS;
+
 use super::error::{PyErr, syntax};
 use super::lex::MAX_BRACKETS;
 
@@ -8,9 +10,6 @@ use super::lex::MAX_BRACKETS;
 /// and gives the depth of its AST: the grammar's, passed in so that
 /// string literals do not depend on the grammar that reads them.
 pub(super) type ParseExpr = fn(&[char], usize) -> Result<usize, Box<PyErr>>;
-
-/// `sys.get_int_max_str_digits()`.
-pub(super) const MAX_STR_DIGITS: usize = 4300;
 
 /// A constant of the AST.
 #[derive(Debug, Clone, PartialEq)]
@@ -244,17 +243,10 @@ pub(super) fn unicode_error(msg: &str, line: usize) -> Box<PyErr> {
     ))
 }
 
-/// A lone surrogate as the YAML loader's stand-in for it.
-pub(super) fn surrogate(cp: u32) -> char {
-    char::from_u32(crate::yaml::SURROGATE_BASE + (cp - 0xD800)).unwrap_or('\u{fffd}')
-}
-
+/// The character for code point `cp`, a lone surrogate as its stand-in
+/// ([`pycompat::surrogate`]).
 pub(super) fn code_point(cp: u32) -> Option<char> {
-    if (0xD800..0xE000).contains(&cp) {
-        Some(surrogate(cp))
-    } else {
-        char::from_u32(cp)
-    }
+    pycompat::surrogate::stand_in(cp).or_else(|| char::from_u32(cp))
 }
 
 /// `decode_unicode_with_escapes`.
