@@ -787,6 +787,10 @@ mod tests {
         ("a[^\\ud800-\\udcfe]", "a\u{10fcff}", V::M),
         ("a\\ud800", "a\u{10fcff}", V::N),
         ("a\\U0010ffff", "a\u{10fcff}", V::N),
+        // A pattern naming the stand-in's own code point must not match
+        // the byte it stands for.
+        ("a\\U0010fcff", "a\u{10fcff}", V::N),
+        ("[^\\U0010fc80]", "\u{10fc80}", V::M),
         ("(?i)a\\udcff", "A\u{10fcff}", V::M),
         ("(?s).", "\u{10fc80}", V::M),
         ("[^\\U0010ff80]", "\u{10fc80}", V::M),
