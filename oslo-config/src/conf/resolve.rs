@@ -155,6 +155,27 @@ pub(crate) enum AssignmentError {
 /// How deep `$` references may nest before it counts as a cycle.
 const MAX_DEPTH: usize = 60;
 
+/// The error data for a value the option's type refused.
+fn bad_value(
+    opt: &Opt,
+    group: Option<&str>,
+    text: String,
+    location: LocationInfo,
+    refused: Refused,
+) -> BadValue {
+    BadValue {
+        text,
+        option: opt.name.clone(),
+        group: group.map(str::to_owned),
+        location,
+        reason: refused.error.to_string(),
+        value: refused.given,
+        ty: opt.ty.clone(),
+        secret: opt.secret,
+        cause: refused.in_reference.then(|| Box::new(refused.error)),
+    }
+}
+
 fn is_value_error(e: &Error) -> bool {
     matches!(
         e,
@@ -418,170 +439,197 @@ impl ConfigOpts {
             None => self.opt_ref_in(g, group_name, name)?,
         };
         let info = self.info(r)?;
-        let opt = &info.opt;
-        let loc = || {
-            info.location
-                .clone()
-                .unwrap_or_else(|| LocationInfo::new(Locations::OptDefault, ""))
-        };
         if let Some(v) = &info.override_value {
-            return Ok((self.substitute(v, None, None)?, want_loc.then(loc)));
+            let loc = want_loc.then(|| Self::own_location(info));
+            return Ok((self.substitute(v, None, None)?, loc));
         }
-        // On failure: the error and what it was about (the value the type
-        // was given, or the raw one if interpolation failed).
-        let convert = |value: &Value| -> Result<Value, Box<Refused>> {
-            if !has_reference(value) {
-                return Self::convert(opt, value).map_err(|e| {
-                    Box::new(Refused {
-                        error: e,
-                        given: value.clone(),
-                        in_reference: false,
-                    })
-                });
-            }
-            let substituted = self.substitute(value, g, ns).map_err(|e| {
-                Box::new(Refused {
-                    error: e,
-                    given: value.clone(),
-                    in_reference: true,
-                })
-            })?;
-            Self::convert(opt, &substituted).map_err(|e| {
-                Box::new(Refused {
-                    error: e,
-                    given: substituted,
-                    in_reference: false,
-                })
-            })
+        if let Some(found) = self.read_sources(name, g, r, info, ns, want_loc)? {
+            return Ok(found);
+        }
+        self.read_default(info, g, ns, want_loc)
+    }
+
+    /// Where a value that no source gave comes from: the option's own
+    /// recorded location, else its default.
+    fn own_location(info: &OptInfo) -> LocationInfo {
+        info.location
+            .clone()
+            .unwrap_or_else(|| LocationInfo::new(Locations::OptDefault, ""))
+    }
+
+    /// The value the parsed files and command line, or the environment,
+    /// give the option; `None` when neither has one (the read goes on to
+    /// the defaults).
+    fn read_sources(
+        &self,
+        name: &str,
+        g: GroupRef,
+        r: (GroupRef, usize),
+        info: &OptInfo,
+        ns: Option<&ParsedSources>,
+        want_loc: bool,
+    ) -> Result<Option<(Value, Option<LocationInfo>)>> {
+        let opt = &info.opt;
+        let parsed = match ns {
+            Some(n) => n,
+            None if opt.mutable => match self.mutable_parsed.as_ref().or(self.parsed.as_ref()) {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+            None => match self.parsed.as_ref() {
+                Some(p) => p,
+                None => return Ok(None),
+            },
         };
-        let bad = |text: String, location: LocationInfo, refused: Box<Refused>| {
-            let refused = *refused;
-            BadValue {
-                text,
-                option: opt.name.clone(),
-                group: group_name.map(str::to_owned),
-                location,
-                reason: refused.error.to_string(),
-                value: refused.given,
-                ty: opt.ty.clone(),
-                secret: opt.secret,
-                cause: refused.in_reference.then(|| Box::new(refused.error)),
-            }
-        };
+        let group_name = self.group_str(g);
         let env_name = || Self::env_name(group_name, name);
         let env_val = if self.use_env && !self.env.is_empty() {
             self.env.get(&env_name())
         } else {
             None
         };
-        let parsed = match ns {
-            Some(n) => Some(n),
-            None if opt.mutable => self.mutable_parsed.as_ref().or(self.parsed.as_ref()),
-            None => self.parsed.as_ref(),
+        // What the parse looked up for the option, if it did (under the
+        // option's own group, without the file of the location).
+        let indexed = match (want_loc, r.0 == g) {
+            (false, true) => parsed.indexed(slot_no(g), r.1),
+            _ => None,
         };
-        if let Some(parsed) = parsed {
-            // What the parse looked up for the option, if it did (under
-            // the option's own group, without the file of the location).
-            let indexed = match (want_loc, r.0 == g) {
-                (false, true) => parsed.indexed(slot_no(g), r.1),
-                _ => None,
-            };
-            let live;
-            let found = match indexed {
-                Some(found) => found,
-                None => {
-                    live = Self::from_parsed_at(opt, parsed, group_name, want_loc);
-                    live.as_ref()
-                }
-            };
-            // The attempt, and whether its value is the environment's
-            // (the location is only built when asked for, or for errors).
-            let (attempt, alt_loc) = match found {
-                Some((val, alt_loc)) => {
-                    let attempt = match &env_val {
-                        Some(env) if alt_loc.location != Locations::CommandLine => {
-                            (convert(&Value::Str(env.clone())), true)
-                        }
-                        _ => (convert(val), false),
-                    };
-                    (Some(attempt), Cow::Borrowed(alt_loc))
-                }
-                None => match &env_val {
-                    Some(env) => (
-                        Some((convert(&Value::Str(env.clone())), true)),
-                        Cow::Owned(LocationInfo::new(Locations::Environment, env_name())),
-                    ),
-                    None => (
-                        None,
-                        Cow::Owned(LocationInfo::new(Locations::Environment, "")),
-                    ),
-                },
-            };
-            if let Some((result, from_env)) = attempt {
-                let loc = || match from_env {
-                    true => LocationInfo::new(Locations::Environment, env_name()),
-                    false => alt_loc.as_ref().clone(),
-                };
-                return match result {
-                    Ok(v) => Ok((v, want_loc.then(loc))),
-                    Err(refused) if is_value_error(&refused.error) => {
-                        let loc = loc();
-                        let e = &refused.error;
-                        // The message names the file: find it now.
-                        let alt_loc = match (want_loc, alt_loc.location) {
-                            (false, Locations::User) => Self::from_parsed(opt, parsed, group_name)
-                                .map_or(alt_loc.into_owned(), |f| f.1),
-                            _ => alt_loc.into_owned(),
-                        };
-                        let message = format!(
-                            "Value for option {} from {alt_loc} is not valid: {e}",
-                            opt.name
-                        );
-                        // The reference names the last file with the
-                        // section; the operator needs the value's source.
-                        let source = match loc.location {
-                            Locations::User => {
-                                Self::source_of(opt, parsed, group_name, alt_loc.clone())
-                            }
-                            _ => loc,
-                        };
-                        let bad = Box::new(bad(message, source, refused));
-                        if alt_loc.location == Locations::User {
-                            Err(Error::ConfigFileValue(bad))
-                        } else {
-                            Err(Error::ConfigSourceValue(bad))
-                        }
-                    }
-                    Err(refused) => Err(refused.error),
-                };
+        let live;
+        let found = match indexed {
+            Some(found) => found,
+            None => {
+                live = Self::from_parsed_at(opt, parsed, group_name, want_loc);
+                live.as_ref()
             }
+        };
+        // The attempt, and whether its value is the environment's (the
+        // location is only built when asked for, or for errors).
+        let ((result, from_env), alt_loc) = match found {
+            Some((val, alt_loc)) => {
+                let attempt = match &env_val {
+                    Some(env) if alt_loc.location != Locations::CommandLine => {
+                        (self.convert_in(opt, g, ns, &Value::Str(env.clone())), true)
+                    }
+                    _ => (self.convert_in(opt, g, ns, val), false),
+                };
+                (attempt, Cow::Borrowed(alt_loc))
+            }
+            None => match &env_val {
+                Some(env) => (
+                    (self.convert_in(opt, g, ns, &Value::Str(env.clone())), true),
+                    Cow::Owned(LocationInfo::new(Locations::Environment, env_name())),
+                ),
+                None => return Ok(None),
+            },
+        };
+        let loc = || match from_env {
+            true => LocationInfo::new(Locations::Environment, env_name()),
+            false => alt_loc.as_ref().clone(),
+        };
+        match result {
+            Ok(v) => Ok(Some((v, want_loc.then(loc)))),
+            Err(refused) if is_value_error(&refused.error) => {
+                let loc = loc();
+                let e = &refused.error;
+                // The message names the file: find it now.
+                let alt_loc = match (want_loc, alt_loc.location) {
+                    (false, Locations::User) => Self::from_parsed(opt, parsed, group_name)
+                        .map_or(alt_loc.into_owned(), |f| f.1),
+                    _ => alt_loc.into_owned(),
+                };
+                let message = format!(
+                    "Value for option {} from {alt_loc} is not valid: {e}",
+                    opt.name
+                );
+                // The reference names the last file with the section; the
+                // operator needs the value's source.
+                let source = match loc.location {
+                    Locations::User => Self::source_of(opt, parsed, group_name, alt_loc.clone()),
+                    _ => loc,
+                };
+                let bad = Box::new(bad_value(opt, group_name, message, source, *refused));
+                if alt_loc.location == Locations::User {
+                    Err(Error::ConfigFileValue(bad))
+                } else {
+                    Err(Error::ConfigSourceValue(bad))
+                }
+            }
+            Err(refused) => Err(refused.error),
         }
+    }
+
+    /// The option's value when no source gives one: a set default, else
+    /// the registered default (checked first when
+    /// `validate_default_values` is on), else `None`.
+    fn read_default(
+        &self,
+        info: &OptInfo,
+        g: GroupRef,
+        ns: Option<&ParsedSources>,
+        want_loc: bool,
+    ) -> Result<(Value, Option<LocationInfo>)> {
+        let opt = &info.opt;
         if let Some(v) = &info.default_value {
-            return Ok((self.substitute(v, None, None)?, want_loc.then(loc)));
+            let loc = want_loc.then(|| Self::own_location(info));
+            return Ok((self.substitute(v, None, None)?, loc));
         }
-        if self.validate_default_values && !opt.default.is_none() {
-            if let Err(refused) = convert(&opt.default) {
+        if opt.default.is_none() {
+            return Ok((Value::None, None));
+        }
+        if self.validate_default_values {
+            if let Err(refused) = self.convert_in(opt, g, ns, &opt.default) {
                 if is_value_error(&refused.error) {
                     let message = format!(
                         "Default value for option {} is not valid: {}",
                         opt.name, refused.error
                     );
-                    return Err(Error::ConfigFileValue(Box::new(bad(
-                        message,
-                        LocationInfo::new(Locations::OptDefault, ""),
-                        refused,
-                    ))));
+                    let location = LocationInfo::new(Locations::OptDefault, "");
+                    let bad = bad_value(opt, self.group_str(g), message, location, *refused);
+                    return Err(Error::ConfigFileValue(Box::new(bad)));
                 }
                 return Err(refused.error);
             }
         }
-        if !opt.default.is_none() {
-            return Ok((
-                convert(&opt.default).map_err(|r| r.error)?,
-                want_loc.then(loc),
-            ));
+        let value = self
+            .convert_in(opt, g, ns, &opt.default)
+            .map_err(|r| r.error)?;
+        Ok((value, want_loc.then(|| Self::own_location(info))))
+    }
+
+    /// A raw value as the option's type: `$` references substituted (in
+    /// group `g`, against `ns`), then converted. On failure: the error and
+    /// what it was about (the value the type was given, or the raw one if
+    /// interpolation failed).
+    fn convert_in(
+        &self,
+        opt: &Opt,
+        g: GroupRef,
+        ns: Option<&ParsedSources>,
+        value: &Value,
+    ) -> std::result::Result<Value, Box<Refused>> {
+        if !has_reference(value) {
+            return Self::convert(opt, value).map_err(|e| {
+                Box::new(Refused {
+                    error: e,
+                    given: value.clone(),
+                    in_reference: false,
+                })
+            });
         }
-        Ok((Value::None, None))
+        let substituted = self.substitute(value, g, ns).map_err(|e| {
+            Box::new(Refused {
+                error: e,
+                given: value.clone(),
+                in_reference: true,
+            })
+        })?;
+        Self::convert(opt, &substituted).map_err(|e| {
+            Box::new(Refused {
+                error: e,
+                given: substituted,
+                in_reference: false,
+            })
+        })
     }
 
     /// `_substitute`: `$` references in strings, list items, dict keys
