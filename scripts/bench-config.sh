@@ -11,7 +11,7 @@
 #   policy.yaml (~110 KB), a catalogue of block scalars (~55 KB);
 # * `oslo-config dump --opt-data SCHEMA --config-file F`, whole process,
 #   on that opt-data and a 300-option config file, against
-#   oslo-config/tests/oracle/dump_oracle.py (the reference the dump
+#   tests/conformance/oslo-config/oracle/dump_oracle.py (the reference the dump
 #   differential test runs; same output demanded first), with peak RSS
 #   (/usr/bin/time -v);
 # * the 300-option service, whole process: start, register, parse the
@@ -49,7 +49,7 @@ cargo build -q --release -p pycompat --example bench_inputs
 target/release/examples/bench_inputs "$out"
 ours=$PWD/target/release/examples/bench_service
 oc=$PWD/target/release/oslo-config
-oracle=$PWD/oslo-config/tests/oracle/dump_oracle.py
+oracle=$PWD/tests/conformance/oslo-config/oracle/dump_oracle.py
 dump_ours="$oc dump --opt-data $PWD/$out/optdata.yaml --config-file $PWD/$out/dump.conf"
 dump_py="$py $oracle --opt-data $PWD/$out/optdata.yaml --config-file $PWD/$out/dump.conf"
 [ "$("$ours" --config-file "$conf")" = 300 ] && [ "$("$py" scripts/bench/config_service.py --config-file "$conf")" = 300 ] || {

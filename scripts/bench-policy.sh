@@ -14,7 +14,7 @@
 # reference's); and `oslo-policy eval` of 30,000 real-world case lines
 # (scripts/bench/policy_eval_cases.py, ~18 MB) over the combined policy as
 # a whole process with hyperfine, against the reference's counterpart
-# (oslo-policy/tests/oracle/policy_oracle.py --policy --cases, which the
+# (tests/conformance/oslo-policy/oracle/policy_oracle.py --policy --cases, which the
 # differential tests compare it with), with both peak RSS (GNU time's
 # "Maximum resident set size"). Ends with one table of the issues'
 # targets, MET or NOT MET.
@@ -76,7 +76,7 @@ JSON
     "$py" scripts/bench/policy_eval_cases.py "$svc/combined-policy.yaml" 30000 "$out/eval-cases.jsonl"
     args=(eval --policy "$svc/combined-policy.yaml" --cases "$out/eval-cases.jsonl")
     ours=$PWD/target/release/oslo-policy
-    theirs=("$py" "$PWD/oslo-policy/tests/oracle/policy_oracle.py")
+    theirs=("$py" "$PWD/tests/conformance/oslo-policy/oracle/policy_oracle.py")
     if ! cmp -s <("$ours" "${args[@]}") <("${theirs[@]}" "${args[@]:1}"); then
       echo "bench-policy: oslo-policy eval and the reference answer differently" >&2
       exit 1

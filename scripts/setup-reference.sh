@@ -2,7 +2,7 @@
 # Installs the Python references (oslo.rootwrap 7.10.0, oslo.policy 6.0.1
 # with oslo.config 10.7.0, from PyPI) into .venv, for the differential
 # tests, and what oslo.rootwrap's own functional tests need to run against
-# our binaries (oslo-rootwrap/tests/reference_functional.rs): its test
+# our binaries (tests/conformance/oslo-rootwrap/reference_functional.rs): its test
 # requirements fixtures, testtools and eventlet (the test modules themselves
 # ship in the oslo.rootwrap wheel). Idempotent.
 set -euo pipefail

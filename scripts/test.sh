@@ -5,7 +5,7 @@
 #     from PyPI) into .venv;
 #  3. generates the real OpenStack service policies (keystone, nova, neutron,
 #     cinder, glance from PyPI into .venv-services; ~3-4 minutes the first
-#     time, a second afterwards) for oslo-policy/tests/service_policies.rs;
+#     time, a second afterwards) for tests/conformance/oslo-policy/service_policies.rs;
 #     if that fails (PyPI slow or down) the suite goes on, those tests say
 #     SKIPPED and a WARNING is printed at the start and at the end;
 #  4. checks the dependencies against the declared rust-version, formatting,
@@ -34,7 +34,7 @@ echo "== real service policies (scripts/gen-service-policies.sh)"
 service_policies_warning=
 if ! timeout 1200 scripts/gen-service-policies.sh; then
   service_policies_warning="WARNING: scripts/gen-service-policies.sh failed (see above): \
-the real-service-policy tests (oslo-policy/tests/service_policies.rs) are SKIPPED"
+the real-service-policy tests (tests/conformance/oslo-policy/service_policies.rs) are SKIPPED"
   echo "$service_policies_warning" >&2
 fi
 

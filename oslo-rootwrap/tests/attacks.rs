@@ -10,7 +10,7 @@
 //! marker), a control first shows that the payload does run as root when
 //! root itself trusts the configuration, so a pass is never vacuous.
 //!
-//! They use the privileged fixture of `tests/common/system.rs` (user
+//! They use the privileged fixture of `tests/system/mod.rs` (user
 //! `oslorstest`, installed binaries, `/etc/oslo-rs-test/`, temporary sudoers
 //! and setuid bits, serialised by a lock) and remove everything they create
 //! (Drop guards; background processes run in their own process group and
@@ -33,8 +33,6 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-mod common;
-#[path = "common/system.rs"]
 mod system;
 
 use nix::sys::signal::{Signal, kill, killpg};

@@ -8,8 +8,6 @@
 
 #![cfg(test)]
 
-mod common;
-
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -148,8 +146,9 @@ fn calls() -> String {
 
 #[test]
 fn python_client_gets_the_python_daemons_answers() {
-    let Some(python) = common::reference_python("python_client_gets_the_python_daemons_answers")
-    else {
+    let Some(python) = oslo_test_support::rootwrap_reference_python(
+        "python_client_gets_the_python_daemons_answers",
+    ) else {
         return;
     };
     let conf = Conf::new("");
@@ -193,7 +192,9 @@ fn python_client_gets_the_python_daemons_answers() {
 
 #[test]
 fn python_client_from_many_threads() {
-    let Some(python) = common::reference_python("python_client_from_many_threads") else {
+    let Some(python) =
+        oslo_test_support::rootwrap_reference_python("python_client_from_many_threads")
+    else {
         return;
     };
     let conf = Conf::new("");
@@ -203,7 +204,9 @@ fn python_client_from_many_threads() {
 
 #[test]
 fn python_client_survives_the_idle_timeout() {
-    let Some(python) = common::reference_python("python_client_survives_the_idle_timeout") else {
+    let Some(python) =
+        oslo_test_support::rootwrap_reference_python("python_client_survives_the_idle_timeout")
+    else {
         return;
     };
     let conf = Conf::new("daemon_timeout=1\n");
@@ -217,7 +220,9 @@ fn python_client_survives_the_idle_timeout() {
 /// Start-up failures: same exit status and message as the Python daemon.
 #[test]
 fn startup_errors_match_the_python_daemon() {
-    let Some(python) = common::reference_python("startup_errors_match_the_python_daemon") else {
+    let Some(python) =
+        oslo_test_support::rootwrap_reference_python("startup_errors_match_the_python_daemon")
+    else {
         return;
     };
     let conf = Conf::new("");
@@ -857,7 +862,9 @@ fn rust_client_reports_a_daemon_that_cannot_start() {
 /// checked with Python's own `hmac`.
 #[test]
 fn python_312_handshake_form_is_spoken() {
-    let Some(python) = common::reference_python("python_312_handshake_form_is_spoken") else {
+    let Some(python) =
+        oslo_test_support::rootwrap_reference_python("python_312_handshake_form_is_spoken")
+    else {
         return;
     };
     let conf = Conf::new("");

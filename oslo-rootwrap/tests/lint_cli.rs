@@ -2,8 +2,6 @@
 //! usage and error messages, `--format json`, `--verbose`, exit status.
 #![cfg(test)]
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -12,7 +10,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_oslo-rootwrap");
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
-        .current_dir(common::workspace())
+        .current_dir(oslo_test_support::workspace())
         .output()
         .expect("run oslo-rootwrap")
 }

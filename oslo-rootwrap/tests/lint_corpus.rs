@@ -16,8 +16,6 @@
 //! checks have their own tests.
 #![cfg(test)]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -140,7 +138,7 @@ fn check_witness(installed: &(FilterSet, Vec<Vec<u8>>), finding: &Finding, witne
 
 #[test]
 fn corpus_findings_are_the_reviewed_ones() {
-    let Some(corpus) = common::corpus() else {
+    let Some(corpus) = oslo_test_support::rootwrap_corpus() else {
         eprintln!("SKIPPED: lint_corpus: no filter corpus at ../shared/corpus/rootwrap");
         return;
     };

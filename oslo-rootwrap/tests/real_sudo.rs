@@ -21,8 +21,6 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 
-mod common;
-#[path = "common/system.rs"]
 mod system;
 
 use nix::unistd::Group;

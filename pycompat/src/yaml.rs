@@ -78,7 +78,7 @@
 //!   different keys (equal in Python).
 //! * Documents whose aliases expand to more than [`MAX_NODES`] values fail
 //!   (PyYAML shares the objects).
-//! * Whatever else the differential test (`tests/yaml_differential.rs`)
+//! * Whatever else the differential test (`tests/conformance/pycompat/yaml_differential.rs`)
 //!   lists as an allowed difference, each being a PyYAML acceptance that
 //!   `yaml-rust2` rejects.
 

@@ -11,7 +11,7 @@ deprecated_reason, deprecated_since) and deprecated_for_removal/reason/
 since, as one JSON list in registration order. Prints the rule count on
 stderr. Run it with a Python that has oslo.policy and the service.
 
-The inverse is `build_default` of oslo-policy/tests/oracle/_reference.py;
+The inverse is `build_default` of tests/conformance/oslo-policy/oracle/_reference.py;
 `dump_defaults.py --check FILE NAMESPACE` rebuilds the defaults from FILE
 with it and demands that they equal the entry point's, attribute by
 attribute (exit 1 otherwise).
@@ -95,7 +95,7 @@ def attrs(rule):
 
 def check(path, namespace):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                    "../../oslo-policy/tests/oracle"))
+                                    "../../tests/conformance/oslo-policy/oracle"))
     from _reference import build_default  # noqa: E402
 
     with open(path, encoding="utf-8") as f:

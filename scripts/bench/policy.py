@@ -32,7 +32,7 @@ import os  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 from oslo_policy import _checks, policy  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../oslo-policy/tests/oracle"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/conformance/oslo-policy/oracle"))
 from _reference import build_default  # noqa: E402
 
 

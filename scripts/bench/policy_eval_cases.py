@@ -7,7 +7,7 @@ contract reads them) over every rule of POLICY_YAML (the combined
 keystone+nova+neutron+cinder+glance policy, flat `"name": "rule"` lines),
 round-robin: each name in turn, with the request-context credentials a
 service passes (oslo.context's `to_policy_values()` plus keystone's token
-view: the twelve personas of tests/oracle/service_policies.py) and the
+view: the twelve personas of tests/conformance/oslo-policy/oracle/service_policies.py) and the
 target such an API call has (a server's, a user's, a network's, an
 image's, ...: ~100 bytes). About 600 bytes a line. Deterministic: the same
 file on every machine, no randomness.
@@ -16,7 +16,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../oslo-policy/tests/oracle"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/conformance/oslo-policy/oracle"))
 from service_policies import CREDS  # noqa: E402
 
 

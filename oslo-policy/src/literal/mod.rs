@@ -38,7 +38,7 @@
 //! reference would not make): `\N{...}` escapes in string literals (no
 //! Unicode name table here), and sets of two or more members whose order
 //! (hash order) is not reproducible (strings, bytes, `None`, non-integral
-//! floats); see `tests/literal_differential.rs`.
+//! floats); see `tests/conformance/oslo-policy/literal_differential.rs`.
 
 mod convert;
 mod error;

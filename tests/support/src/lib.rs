@@ -8,6 +8,7 @@ mod reference;
 mod rng;
 
 pub use reference::{
-    oracle_agrees, oracle_lines, reference_python, reference_python_exact, workspace,
+    conformance, oracle_agrees, oracle_lines, reference_python, reference_python_exact,
+    rootwrap_corpus, rootwrap_reference_python, workspace,
 };
 pub use rng::{Rng, SEED_VAR, seed, seed_override};

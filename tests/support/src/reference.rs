@@ -12,6 +12,26 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// `tests/conformance/{package}/`: the folder of the suites that judge
+/// that package against its reference, with their oracle scripts and cases.
+pub fn conformance(package: &str) -> PathBuf {
+    workspace().join("tests/conformance").join(package)
+}
+
+/// The shared corpus of real rootwrap filter files
+/// (`../shared/corpus/rootwrap` beside the workspace), if present.
+pub fn rootwrap_corpus() -> Option<PathBuf> {
+    let dir = workspace().join("../shared/corpus/rootwrap");
+    dir.is_dir().then_some(dir)
+}
+
+/// The Python the rootwrap suites compare with: oslo.rootwrap importable on
+/// CPython 3.11 (the version whose `re`, `os.path` and `shlex` they
+/// reproduce), or `None` with a SKIPPED line.
+pub fn rootwrap_reference_python(test: &str) -> Option<PathBuf> {
+    reference_python_exact("oslo_rootwrap", (3, 11), test)
+}
+
 /// A Python that can `import {module}`: `$OSLO_RS_REFERENCE_PYTHON` if set,
 /// else the workspace's `.venv/bin/python`; `None`, with a loud `SKIPPED`
 /// line naming `test`, if that one cannot.
