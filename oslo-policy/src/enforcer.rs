@@ -430,6 +430,13 @@ impl Enforcer {
         Ok(found)
     }
 
+    /// The custom check kinds registered with [`Enforcer::register_check`].
+    pub(crate) fn custom_check_kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self.checks.keys().cloned().collect();
+        kinds.sort();
+        kinds
+    }
+
     /// The registered defaults, in registration order.
     pub fn registered_rules(&self) -> &[RuleDefault] {
         &self.registered
@@ -558,6 +565,19 @@ impl Enforcer {
         creds: &mut Value,
         raise: bool,
     ) -> Result<bool, EnforceError> {
+        self.decide_with(name, target, creds, raise, &self.config.remote)
+    }
+
+    /// [`Enforcer::enforce`]/[`Enforcer::authorize`] with `remote`
+    /// answering `http:`/`https:` checks (the analysis fixes their answers).
+    pub(crate) fn decide_with(
+        &self,
+        name: &str,
+        target: &Value,
+        creds: &mut Value,
+        raise: bool,
+        remote: &dyn crate::rules::RemoteCheck,
+    ) -> Result<bool, EnforceError> {
         let rules = self.load_rules()?;
         if let Some(scope) = creds.get("system_scope").filter(|v| v.truthy()).cloned() {
             if let Value::Dict(items) = creds {
@@ -584,14 +604,7 @@ impl Enforcer {
                 }
             }
         }
-        let allowed = rules.decide(
-            name,
-            target,
-            creds,
-            None,
-            Some(&self.checks),
-            &self.config.remote,
-        )?;
+        let allowed = rules.decide(name, target, creds, None, Some(&self.checks), remote)?;
         if raise && !allowed {
             return Err(EnforceError::NotAuthorized(name.to_owned()));
         }

@@ -16,6 +16,7 @@
 //! * [`defaults`] — `RuleDefault`, `DeprecatedRule`, defaults files;
 //! * [`pyformat`] — `str % mapping`, applied to every match;
 //! * [`lint`] — findings for `oslo-policy lint`;
+//! * [`analysis`] — rules as decision diagrams, `oslo-policy diff`;
 //! * [`opts`] — the `[oslo_policy]` options, through oslo-config;
 //! * [`cli`] — what the `oslopolicy-*` tools share (`--namespace` registry);
 //! * [`tools`] — the tools' entry points, for services shipping their own.
@@ -30,6 +31,7 @@
 /// This version, and the reference it follows decision for decision.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (oslo.policy 6.0.1)");
 
+pub mod analysis;
 pub mod cli;
 pub mod defaults;
 pub mod enforcer;

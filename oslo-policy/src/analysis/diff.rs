@@ -1,0 +1,462 @@
+//! `oslo-policy diff`: for every rule whose decision differs between two
+//! policies, what is now allowed that was denied and the reverse, as an
+//! exact condition over the request, with a request the real evaluator
+//! decides that way on both sides.
+
+use std::collections::BTreeSet;
+
+use super::atom::{Atom, Atoms};
+use super::bdd::{Bdd, Cube, FALSE, NodeId, TooComplex};
+use super::compile::{Compiler, NotAnalysed};
+use super::witness::{Realized, Request, realize};
+use super::{AnalysisError, Policy};
+#[cfg(test)]
+use crate::value::Value;
+
+/// How many paths of a difference are tried and shown at most.
+const MAX_CUBES: usize = 64;
+
+/// One conjunction of a condition: atoms with the value they must have.
+pub type Term = Vec<(Atom, bool)>;
+
+/// One direction of a rule's change.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Change {
+    /// The condition, as terms one of which holds (disjoint, exact): the
+    /// requests decided the new way. Terms shown to be impossible are
+    /// left out.
+    pub condition: Vec<Term>,
+    /// Whether there were more terms than were worked through.
+    pub truncated: bool,
+    /// A request the evaluator decides this way on both sides.
+    pub witness: Request,
+    /// Whether an opaque atom (a policy server's answer) is part of the
+    /// witness's term.
+    pub opaque: bool,
+}
+
+/// What became of one rule.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// It decides differently: `gained` (now allowed, was denied) and
+    /// `lost` (now denied, was allowed); at least one is set.
+    Changed {
+        /// Now allowed, was denied.
+        gained: Option<Box<Change>>,
+        /// Now denied, was allowed.
+        lost: Option<Box<Change>>,
+    },
+    /// The decision may differ but no request was confirmed: why.
+    Undecided(String),
+}
+
+/// One rule whose decision differs, or may.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RuleDiff {
+    /// The rule name.
+    pub name: String,
+    /// What changed.
+    pub outcome: Outcome,
+}
+
+/// The result of [`diff`].
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DiffReport {
+    /// Rules that differ or may, by name.
+    pub rules: Vec<RuleDiff>,
+    /// How many rule names were compared.
+    pub compared: usize,
+    /// Rules equal only once impossible requests are set aside.
+    pub equal_on_possible_requests: usize,
+    /// Rules compared by their text because their decision is not
+    /// analysed (and the text is the same on both sides), with why.
+    pub same_text: Vec<(String, NotAnalysed)>,
+}
+
+impl DiffReport {
+    /// Whether anything differs (or may).
+    pub fn changed(&self) -> bool {
+        !self.rules.is_empty()
+    }
+}
+
+/// Compares every rule name of `old` and `new` (a name missing on one side
+/// is decided there as the enforcer decides it: by the default rule).
+///
+/// # Errors
+/// A policy past the analysis's size limits.
+pub fn diff(old: &Policy, new: &Policy) -> Result<DiffReport, AnalysisError> {
+    let names: BTreeSet<&str> = old.names().chain(new.names()).collect();
+    let mut bdd = Bdd::new();
+    let mut atoms = Atoms::default();
+    let old_f = compile_all(&mut bdd, &mut atoms, old, &names);
+    let new_f = compile_all(&mut bdd, &mut atoms, new, &names);
+    let mut report = DiffReport {
+        compared: names.len(),
+        ..DiffReport::default()
+    };
+    for ((name, o), n) in names.iter().zip(old_f).zip(new_f) {
+        let outcome = match (o, n) {
+            (Ok(o), Ok(n)) if o == n => continue,
+            (Ok(o), Ok(n)) => compare(&mut bdd, &atoms, old, new, name, o, n)?,
+            (Err(e), _) | (_, Err(e)) => {
+                if let NotAnalysed::TooComplex(t) = e {
+                    return Err(AnalysisError::TooComplex(t));
+                }
+                if old.same_rule_text(new, name) {
+                    report.same_text.push(((*name).to_owned(), e));
+                    continue;
+                }
+                Some(Outcome::Undecided(format!("not analysed: {e}")))
+            }
+        };
+        match outcome {
+            Some(outcome) => report.rules.push(RuleDiff {
+                name: (*name).to_owned(),
+                outcome,
+            }),
+            None => report.equal_on_possible_requests += 1,
+        }
+    }
+    Ok(report)
+}
+
+fn compile_all(
+    bdd: &mut Bdd,
+    atoms: &mut Atoms,
+    policy: &Policy,
+    names: &BTreeSet<&str>,
+) -> Vec<Result<NodeId, NotAnalysed>> {
+    let mut c = Compiler::new(bdd, atoms, &policy.rules);
+    names
+        .iter()
+        .map(|name| c.decision(name, policy.scope_types(name)))
+        .collect()
+}
+
+/// What one direction of a difference comes to.
+enum Direction {
+    /// No request goes this way.
+    Impossible,
+    /// A confirmed change.
+    Change(Change),
+    /// Possible, but not confirmed: why.
+    Unconfirmed(String),
+}
+
+/// `None`: the decisions differ only on impossible requests.
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    bdd: &mut Bdd,
+    atoms: &Atoms,
+    old: &Policy,
+    new: &Policy,
+    name: &str,
+    o: NodeId,
+    n: NodeId,
+) -> Result<Option<Outcome>, AnalysisError> {
+    let not_o = bdd.not(o)?;
+    let not_n = bdd.not(n)?;
+    let gained = bdd.and(n, not_o)?;
+    let lost = bdd.and(o, not_n)?;
+    let gained = direction(bdd, atoms, old, new, name, gained, true)?;
+    let lost = direction(bdd, atoms, old, new, name, lost, false)?;
+    Ok(match (gained, lost) {
+        (Direction::Impossible, Direction::Impossible) => None,
+        (Direction::Unconfirmed(why), _) | (_, Direction::Unconfirmed(why)) => {
+            Some(Outcome::Undecided(why))
+        }
+        (g, l) => {
+            let keep = |d| match d {
+                Direction::Change(c) => Some(Box::new(c)),
+                _ => None,
+            };
+            Some(Outcome::Changed {
+                gained: keep(g),
+                lost: keep(l),
+            })
+        }
+    })
+}
+
+fn direction(
+    bdd: &mut Bdd,
+    atoms: &Atoms,
+    old: &Policy,
+    new: &Policy,
+    name: &str,
+    f: NodeId,
+    allowed_now: bool,
+) -> Result<Direction, TooComplex> {
+    if f == FALSE {
+        return Ok(Direction::Impossible);
+    }
+    let cubes = bdd.cubes(f, MAX_CUBES + 1);
+    let truncated = cubes.len() > MAX_CUBES;
+    let mut possible = Vec::new();
+    let mut witness = None;
+    let mut unconfirmed = None;
+    for cube in cubes.iter().take(MAX_CUBES) {
+        match realize(cube, atoms) {
+            Realized::Impossible(_) => continue,
+            Realized::Unsettled(why) => {
+                unconfirmed.get_or_insert(format!("a request for {why} was not settled"));
+            }
+            Realized::Request(request) => {
+                if witness.is_none() {
+                    let o = old.decide(name, &request);
+                    let n = new.decide(name, &request);
+                    if o == Some(!allowed_now) && n == Some(allowed_now) {
+                        witness = Some((request, opaque(cube, atoms)));
+                    } else {
+                        unconfirmed.get_or_insert(format!(
+                            "the evaluator decided {o:?} / {n:?} on the request for a difference"
+                        ));
+                    }
+                }
+            }
+        }
+        possible.push(cube.clone());
+    }
+    Ok(match witness {
+        Some((witness, opaque)) => Direction::Change(Change {
+            condition: cover(bdd, f, possible)?
+                .iter()
+                .map(|c| term(c, atoms))
+                .collect(),
+            truncated,
+            witness,
+            opaque,
+        }),
+        None if possible.is_empty() && !truncated => Direction::Impossible,
+        None => Direction::Unconfirmed(
+            unconfirmed.unwrap_or_else(|| "no request was confirmed".to_owned()),
+        ),
+    })
+}
+
+/// The paths `cubes` of `f`, each widened to a prime implicant of `f`
+/// (a literal is dropped while the term stays inside `f`), without
+/// repeats or terms another one covers: a shorter condition, still
+/// exactly `f` on the requests the paths cover.
+fn cover(bdd: &mut Bdd, f: NodeId, cubes: Vec<Cube>) -> Result<Vec<Cube>, TooComplex> {
+    let mut out: Vec<Cube> = Vec::new();
+    for mut cube in cubes {
+        let mut i = 0;
+        while i < cube.len() {
+            let mut shorter = cube.clone();
+            shorter.remove(i);
+            let node = bdd.cube(&shorter)?;
+            if bdd.implies(node, f)? {
+                cube = shorter;
+            } else {
+                i += 1;
+            }
+        }
+        if !out.contains(&cube) {
+            out.push(cube);
+        }
+    }
+    // Drop a term whose literals include all of another's.
+    let subsumed = |a: &Cube, b: &Cube| a != b && b.iter().all(|l| a.contains(l));
+    let keep: Vec<bool> = out
+        .iter()
+        .map(|a| !out.iter().any(|b| subsumed(a, b)))
+        .collect();
+    Ok(out
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect())
+}
+
+fn term(cube: &Cube, atoms: &Atoms) -> Term {
+    cube.iter()
+        .filter_map(|&(n, v)| atoms.get(n).map(|a| (a.clone(), v)))
+        .collect()
+}
+
+fn opaque(cube: &Cube, atoms: &Atoms) -> bool {
+    cube.iter()
+        .any(|&(n, _)| atoms.get(n).is_some_and(Atom::is_opaque))
+}
+
+/// For tests: the diagram of every rule, to evaluate directly.
+#[cfg(test)]
+pub(crate) fn diagrams(policy: &Policy) -> (Bdd, Atoms, std::collections::HashMap<String, NodeId>) {
+    let mut bdd = Bdd::new();
+    let mut atoms = Atoms::default();
+    let names: BTreeSet<&str> = policy.names().collect();
+    let fs = compile_all(&mut bdd, &mut atoms, policy, &names);
+    let map = names
+        .iter()
+        .zip(fs)
+        .filter_map(|(n, f)| f.ok().map(|f| ((*n).to_owned(), f)))
+        .collect();
+    (bdd, atoms, map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defaults::RuleDefault;
+    use crate::enforcer::{Config, Enforcer};
+
+    fn policy(dir: &std::path::Path, file: &str, text: &str, scoped: &[(&str, &[&str])]) -> Policy {
+        let path = dir.join(file);
+        std::fs::write(&path, text).unwrap();
+        let mut e = Enforcer::new(Config {
+            policy_file: path,
+            policy_dirs: Vec::new(),
+            ..Config::default()
+        });
+        for (name, scopes) in scoped {
+            let d = RuleDefault::new(name, "!")
+                .unwrap()
+                .with_scope_types(scopes)
+                .unwrap();
+            e.register_default(d).unwrap();
+        }
+        Policy::new(e).unwrap()
+    }
+
+    const TEXT: &str = r#"
+default: "role:admin"
+owner: "project_id:%(project_id)s"
+sys: "system:all"
+mixed: "(role:Reader and rule:owner) or (is_admin:True and not role:member)"
+lit: "True:%(enabled)s or domain_id:d1"
+missing: "rule:nowhere or user_id:%(user_id)s"
+scoped: "role:reader"
+system_only: "@"
+"#;
+
+    /// On every path of every rule's diagram, and of its negation, the
+    /// request the path realizes is decided by the evaluator as the
+    /// diagram says: the compilation is the evaluator's function.
+    #[test]
+    fn diagrams_decide_as_the_evaluator() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = policy(
+            dir.path(),
+            "p.yaml",
+            TEXT,
+            &[
+                ("scoped", &["project", "domain"]),
+                ("system_only", &["system"]),
+            ],
+        );
+        let (mut bdd, atoms, fs) = diagrams(&p);
+        assert_eq!(fs.len(), 8);
+        let mut checked = 0;
+        for (name, &f) in &fs {
+            let not_f = bdd.not(f).unwrap();
+            for (g, want) in [(f, true), (not_f, false)] {
+                for cube in bdd.cubes(g, 1000) {
+                    if let Realized::Request(r) = realize(&cube, &atoms) {
+                        assert_eq!(p.decide(name, &r), Some(want), "{name} on {r:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked >= 28, "{checked}");
+    }
+
+    #[test]
+    fn a_difference_comes_with_a_confirmed_witness_and_an_exact_condition() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = policy(dir.path(), "old.yaml", TEXT, &[]);
+        let new_text = TEXT.replace(
+            r#"owner: "project_id:%(project_id)s""#,
+            r#"owner: "project_id:%(project_id)s and role:member""#,
+        );
+        let new = policy(dir.path(), "new.yaml", &new_text, &[]);
+        let report = diff(&old, &new).unwrap();
+        let changed: Vec<&str> = report.rules.iter().map(|r| r.name.as_str()).collect();
+        // `owner` and the rules reaching it; nothing else.
+        assert_eq!(changed, ["mixed", "owner"]);
+        for rule in &report.rules {
+            let Outcome::Changed { gained, lost } = &rule.outcome else {
+                panic!("{rule:?}");
+            };
+            assert!(gained.is_none());
+            let lost = lost.as_ref().unwrap();
+            assert_eq!(old.decide(&rule.name, &lost.witness), Some(true));
+            assert_eq!(new.decide(&rule.name, &lost.witness), Some(false));
+        }
+        let owner = report.rules.iter().find(|r| r.name == "owner").unwrap();
+        let Outcome::Changed {
+            lost: Some(lost), ..
+        } = &owner.outcome
+        else {
+            panic!("{owner:?}");
+        };
+        let shown: Vec<String> = lost.condition[0]
+            .iter()
+            .map(|(a, v)| a.describe(*v))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "creds.project_id == target.project_id",
+                "no role \"member\""
+            ]
+        );
+        assert!(diff(&old, &old).unwrap().rules.is_empty());
+    }
+
+    #[test]
+    fn impossible_paths_are_proven_and_not_reported() {
+        let mut atoms = Atoms::default();
+        let a = atoms.number(Atom::TargetEq {
+            attr: "enabled".into(),
+            value: "True".into(),
+        });
+        let b = atoms.number(Atom::TargetEq {
+            attr: "enabled".into(),
+            value: "False".into(),
+        });
+        let c = atoms.number(Atom::CredEq {
+            path: "system".into(),
+            value: "all".into(),
+        });
+        let d = atoms.number(Atom::Truthy("system".into()));
+        assert!(matches!(
+            realize(&vec![(a, true), (b, true)], &atoms),
+            Realized::Impossible(_)
+        ));
+        assert!(matches!(
+            realize(&vec![(c, true), (d, false)], &atoms),
+            Realized::Impossible(_)
+        ));
+        // Two values of one credential at once: a list holds both.
+        let e = atoms.number(Atom::CredEq {
+            path: "system".into(),
+            value: "x".into(),
+        });
+        let Realized::Request(r) = realize(&vec![(c, true), (e, true)], &atoms) else {
+            panic!("realizable");
+        };
+        assert_eq!(
+            r.creds.get("system"),
+            Some(&Value::List(vec![Value::str("all"), Value::str("x")]))
+        );
+        // A policy where the two rules differ only on such a path is equal.
+        let dir = tempfile::tempdir().unwrap();
+        let old = policy(
+            dir.path(),
+            "o.yaml",
+            "r: \"True:%(enabled)s and False:%(enabled)s\"\n",
+            &[],
+        );
+        let new = policy(dir.path(), "n.yaml", "r: \"!\"\n", &[]);
+        let report = diff(&old, &new).unwrap();
+        assert!(report.rules.is_empty(), "{report:?}");
+        assert_eq!(report.equal_on_possible_requests, 1);
+    }
+}
