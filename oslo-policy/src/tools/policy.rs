@@ -56,12 +56,53 @@ pub enum Command {
         #[arg(long, default_value = "{}")]
         creds: String,
     },
+    /// Compare what two policies decide, rule by rule: what is now allowed
+    /// that was denied and the reverse, each as an exact condition on the
+    /// request with a request that shows it. Exit 0 when nothing changed,
+    /// 1 when something did (or may have), 2 on error.
+    Diff {
+        /// The old policy file (YAML or JSON).
+        old: PathBuf,
+        /// The new policy file.
+        new: PathBuf,
+        /// Registered defaults for both sides (a defaults file, see
+        /// `oslo_policy::defaults`).
+        #[arg(long)]
+        defaults: Option<PathBuf>,
+        /// Registered defaults for the old side only (instead of --defaults).
+        #[arg(long)]
+        old_defaults: Option<PathBuf>,
+        /// Registered defaults for the new side only (instead of --defaults).
+        #[arg(long)]
+        new_defaults: Option<PathBuf>,
+        /// A `policy_dirs` entry for both sides (repeatable).
+        #[arg(long = "policy-dir")]
+        policy_dirs: Vec<PathBuf>,
+        /// The old side with `enforce_new_defaults = False`.
+        #[arg(long)]
+        old_no_enforce_new_defaults: bool,
+        /// The new side with `enforce_new_defaults = False`.
+        #[arg(long)]
+        new_no_enforce_new_defaults: bool,
+        /// Output: `text` for people, `json` for CI.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
     /// Report rules that allow everyone by accident, atoms and rules that
     /// can never be true, undefined references and cycles. Exit 1 if any.
     Lint {
         /// The policy file (YAML or JSON).
         policy: PathBuf,
     },
+}
+
+/// How `oslo-policy diff` writes its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Readable text.
+    Text,
+    /// One JSON document.
+    Json,
 }
 
 /// The command, for man pages and shell completions.

@@ -4,6 +4,7 @@
 //! oslo-policy eval --policy FILE --cases CASES.jsonl   the conformance contract
 //! oslo-policy explain --policy FILE --rule NAME [--target JSON] [--creds JSON]
 //! oslo-policy lint FILE
+//! oslo-policy diff OLD NEW [--defaults F] [--old-no-enforce-new-defaults] [--format json]
 //! ```
 
 use std::io::Write;
@@ -11,12 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod batch;
+mod diff;
 
 use clap::Parser;
 use oslo_policy::Value;
+use oslo_policy::analysis::{AnalysisError, Policy};
 use oslo_policy::enforcer::{Config, EnforceError, Enforcer};
 use oslo_policy::rules::{LoadError, Rules};
-use oslo_policy::tools::policy::{Cli, Command};
+use oslo_policy::tools::policy::{Cli, Command, DiffFormat};
 
 /// Why a command cannot start (exit status 2).
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +47,8 @@ enum InputError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Enforce(#[from] EnforceError),
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
 }
 
 fn json_arg(what: &'static str, text: &str) -> Result<Value, InputError> {
@@ -147,6 +152,7 @@ fn lint(policy: &Path) -> ExitCode {
 /// `policy.d` only), so `eval` does too, and says so on stderr. Without
 /// them a missing policy file would deny everything: refused.
 fn enforcer(
+    option: &'static str,
     policy: &Path,
     defaults: Option<&Path>,
     policy_dirs: Vec<PathBuf>,
@@ -156,12 +162,12 @@ fn enforcer(
         matches!(std::fs::metadata(policy), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
     if absent && (defaults.is_some() || !policy_dirs.is_empty()) {
         eprintln!(
-            "oslo-policy: warning: --policy {} does not exist: only the registered defaults \
+            "oslo-policy: warning: {option} {} does not exist: only the registered defaults \
              and --policy-dir files apply",
             policy.display()
         );
     } else {
-        require("--policy", policy, false)?;
+        require(option, policy, false)?;
     }
     if let Some(d) = defaults {
         require("--defaults", d, false)?;
@@ -205,6 +211,61 @@ fn eval(cases: &Path, enforcer: Result<Enforcer, InputError>) -> ExitCode {
     }
 }
 
+/// The paths and options of one side of `diff`.
+struct Side<'a> {
+    /// `OLD` or `NEW`, for messages.
+    which: &'static str,
+    policy: &'a Path,
+    defaults: Option<&'a Path>,
+    policy_dirs: &'a [PathBuf],
+    enforce_new_defaults: bool,
+}
+
+impl Side<'_> {
+    fn load(&self) -> Result<Policy, InputError> {
+        let e = enforcer(
+            self.which,
+            self.policy,
+            self.defaults,
+            self.policy_dirs.to_vec(),
+            self.enforce_new_defaults,
+        )?;
+        Ok(Policy::new(e)?)
+    }
+}
+
+fn diff(old: &Side<'_>, new: &Side<'_>, format: DiffFormat) -> ExitCode {
+    let report = old
+        .load()
+        .and_then(|o| Ok((o, new.load()?)))
+        .and_then(|(o, n)| Ok(oslo_policy::analysis::diff(&o, &n)?));
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("oslo-policy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match format {
+        DiffFormat::Text => diff::text(&report),
+        DiffFormat::Json => format!("{}\n", diff::json(&report)),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return ExitCode::from(2);
+    }
+    if report.changed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Eval {
@@ -215,6 +276,7 @@ fn main() -> ExitCode {
             no_enforce_new_defaults,
         } => {
             let e = enforcer(
+                "--policy",
                 &policy,
                 defaults.as_deref(),
                 policy_dirs,
@@ -229,5 +291,32 @@ fn main() -> ExitCode {
             creds,
         } => explain(&policy, &rule, &target, &creds),
         Command::Lint { policy } => lint(&policy),
+        Command::Diff {
+            old,
+            new,
+            defaults,
+            old_defaults,
+            new_defaults,
+            policy_dirs,
+            old_no_enforce_new_defaults,
+            new_no_enforce_new_defaults,
+            format,
+        } => {
+            let old = Side {
+                which: "OLD",
+                policy: &old,
+                defaults: old_defaults.as_deref().or(defaults.as_deref()),
+                policy_dirs: &policy_dirs,
+                enforce_new_defaults: !old_no_enforce_new_defaults,
+            };
+            let new = Side {
+                which: "NEW",
+                policy: &new,
+                defaults: new_defaults.as_deref().or(defaults.as_deref()),
+                policy_dirs: &policy_dirs,
+                enforce_new_defaults: !new_no_enforce_new_defaults,
+            };
+            diff(&old, &new, format)
+        }
     }
 }
