@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite, as CI runs it (.ci/run calls this script).
-#  1. installs what the real-sudo tests need (Debian's sudo) when run as root;
+#  1. installs what the real-sudo tests need (Debian's sudo) and what the
+#     HTML policy matrix test needs (Debian's chromium) when run as root;
 #  2. installs the Python reference (oslo.rootwrap, oslo.policy, oslo.config
 #     from PyPI) into .venv;
 #  3. generates the real OpenStack service policies (keystone, nova, neutron,
@@ -24,6 +25,17 @@ if [ "$(id -u)" = 0 ] && ! command -v sudo >/dev/null 2>&1; then
   echo "== installing sudo (for the real-sudo tests)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sudo >/dev/null
+fi
+
+browser_warning=
+if [ "$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium (for the HTML policy matrix test)"
+  if ! { apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq chromium >/dev/null; }; then
+    browser_warning="WARNING: chromium could not be installed (see above): \
+the HTML matrix test (tests/conformance/oslo-policy/analysis_matrix.rs) is SKIPPED"
+    echo "$browser_warning" >&2
+  fi
 fi
 
 echo "== Python reference"
@@ -96,4 +108,7 @@ done
 echo "install: ok, $(ls target/install/bin | wc -l) binaries, each with --version and a man page"
 if [ -n "$service_policies_warning" ]; then
   echo "$service_policies_warning" >&2
+fi
+if [ -n "$browser_warning" ]; then
+  echo "$browser_warning" >&2
 fi

@@ -565,20 +565,22 @@ impl Enforcer {
         creds: &mut Value,
         raise: bool,
     ) -> Result<bool, EnforceError> {
-        self.decide_with(name, target, creds, raise, &self.config.remote)
+        let rules = self.load_rules()?;
+        self.decide_on(&rules, name, target, creds, raise, &self.config.remote)
     }
 
-    /// [`Enforcer::enforce`]/[`Enforcer::authorize`] with `remote`
-    /// answering `http:`/`https:` checks (the analysis fixes their answers).
-    pub(crate) fn decide_with(
+    /// [`Enforcer::enforce`]/[`Enforcer::authorize`] on `rules` (what
+    /// [`Enforcer::load_rules`] gave), with `remote` answering
+    /// `http:`/`https:` checks (the analysis fixes their answers).
+    pub(crate) fn decide_on(
         &self,
+        rules: &Rules,
         name: &str,
         target: &Value,
         creds: &mut Value,
         raise: bool,
         remote: &dyn crate::rules::RemoteCheck,
     ) -> Result<bool, EnforceError> {
-        let rules = self.load_rules()?;
         if let Some(scope) = creds.get("system_scope").filter(|v| v.truthy()).cloned() {
             if let Value::Dict(items) = creds {
                 Value::dict_insert(items, Value::str("system"), scope);

@@ -659,7 +659,7 @@ type Note<'n> = &'n mut dyn FnMut(&dyn Fn() -> String);
 /// `match.lower() in [x.lower() for x in creds['roles']]`: every member
 /// must be a string (the reference lower-cases them all before looking),
 /// strings are iterated by character and dicts by key.
-fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
+pub(crate) fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
     // ASCII on both sides (nearly always) compares without allocating.
     let wanted_ascii = wanted.is_ascii();
     let wanted_lower = std::cell::OnceCell::new();
@@ -700,14 +700,26 @@ fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
     Ok(found)
 }
 
-/// `GenericCheck._find_in_dict` over `kind.split('.')`: `path` is what is
-/// left of the dotted path (`None` when every segment is used).
-fn find_in(value: &Value, path: Option<&str>, wanted: &str) -> Result<bool, EvalError> {
+/// `GenericCheck._find_in_dict` over `kind.split('.')`: whether a value
+/// found at the dotted path equals `wanted` (as `str()`).
+pub(crate) fn find_in(value: &Value, path: Option<&str>, wanted: &str) -> Result<bool, EvalError> {
+    any_leaf(value, path, &mut |leaf| match leaf {
+        Value::Str(s) => wanted == s,
+        other => wanted == other.py_str(),
+    })
+}
+
+/// The walk of `_find_in_dict`: `path` is what is left of the dotted path
+/// (`None` when every segment is used); lists are searched member by
+/// member; `found` is asked about each value reached, in order, until it
+/// says yes.
+pub(crate) fn any_leaf(
+    value: &Value,
+    path: Option<&str>,
+    found: &mut dyn FnMut(&Value) -> bool,
+) -> Result<bool, EvalError> {
     let Some(path) = path else {
-        return Ok(match value {
-            Value::Str(s) => wanted == s,
-            other => wanted == other.py_str(),
-        });
+        return Ok(found(value));
     };
     let (key, rest) = match path.split_once('.') {
         Some((k, r)) => (k, Some(r)),
@@ -739,13 +751,13 @@ fn find_in(value: &Value, path: Option<&str>, wanted: &str) -> Result<bool, Eval
     };
     if let Value::List(items) = next {
         for item in items {
-            if find_in(item, rest, wanted)? {
+            if any_leaf(item, rest, found)? {
                 return Ok(true);
             }
         }
         return Ok(false);
     }
-    find_in(next, rest, wanted)
+    any_leaf(next, rest, found)
 }
 
 #[cfg(test)]

@@ -88,6 +88,9 @@ impl fmt::Display for Atom {
     }
 }
 
+/// One conjunction of a condition: atoms with the value they must have.
+pub type Term = Vec<(Atom, bool)>;
+
 /// The atoms met so far, numbered in order of first appearance (the
 /// diagrams' variable order).
 #[derive(Debug, Default)]
@@ -111,5 +114,17 @@ impl Atoms {
     /// The atom numbered `n`.
     pub(crate) fn get(&self, n: u32) -> Option<&Atom> {
         self.list.get(n as usize)
+    }
+
+    /// The atoms, by number.
+    pub(crate) fn all(&self) -> &[Atom] {
+        &self.list
+    }
+
+    /// A path of a diagram as atoms and their values.
+    pub(crate) fn term(&self, cube: &[(u32, bool)]) -> Term {
+        cube.iter()
+            .filter_map(|&(n, v)| self.get(n).map(|a| (a.clone(), v)))
+            .collect()
     }
 }

@@ -197,6 +197,44 @@ impl Bdd {
         }
     }
 
+    /// `f` with the variables of `fixed` set to their values.
+    pub(crate) fn restrict(
+        &mut self,
+        f: NodeId,
+        fixed: &HashMap<u32, bool>,
+    ) -> Result<NodeId, TooComplex> {
+        let mut memo = HashMap::new();
+        self.restrict_memo(f, fixed, &mut memo)
+    }
+
+    /// [`Bdd::restrict`] with a memo the caller keeps: it may be shared by
+    /// every call with the same `fixed`.
+    pub(crate) fn restrict_memo(
+        &mut self,
+        f: NodeId,
+        fixed: &HashMap<u32, bool>,
+        memo: &mut HashMap<NodeId, NodeId>,
+    ) -> Result<NodeId, TooComplex> {
+        if f <= TRUE {
+            return Ok(f);
+        }
+        if let Some(&r) = memo.get(&f) {
+            return Ok(r);
+        }
+        let n = self.node(f);
+        let r = match fixed.get(&n.var) {
+            Some(false) => self.restrict_memo(n.lo, fixed, memo)?,
+            Some(true) => self.restrict_memo(n.hi, fixed, memo)?,
+            None => {
+                let lo = self.restrict_memo(n.lo, fixed, memo)?;
+                let hi = self.restrict_memo(n.hi, fixed, memo)?;
+                self.mk(n.var, lo, hi)?
+            }
+        };
+        memo.insert(f, r);
+        Ok(r)
+    }
+
     /// The conjunction of `cube`'s literals.
     pub(crate) fn cube(&mut self, cube: &[(u32, bool)]) -> Result<NodeId, TooComplex> {
         let mut f = TRUE;
@@ -212,6 +250,45 @@ impl Bdd {
     pub(crate) fn implies(&mut self, f: NodeId, g: NodeId) -> Result<bool, TooComplex> {
         let not_g = self.not(g)?;
         Ok(self.and(f, not_g)? == FALSE)
+    }
+
+    /// The paths `cubes` of `f`, each widened to a prime implicant of `f`
+    /// (a literal is dropped while the term stays inside `f`), without
+    /// repeats or terms another one covers: a shorter condition, still
+    /// exactly `f` on the requests the paths cover.
+    pub(crate) fn prime_cover(
+        &mut self,
+        f: NodeId,
+        cubes: Vec<Cube>,
+    ) -> Result<Vec<Cube>, TooComplex> {
+        let mut out: Vec<Cube> = Vec::new();
+        for mut cube in cubes {
+            let mut i = 0;
+            while i < cube.len() {
+                let mut shorter = cube.clone();
+                shorter.remove(i);
+                let node = self.cube(&shorter)?;
+                if self.implies(node, f)? {
+                    cube = shorter;
+                } else {
+                    i += 1;
+                }
+            }
+            if !out.contains(&cube) {
+                out.push(cube);
+            }
+        }
+        // Drop a term whose literals include all of another's.
+        let subsumed = |a: &Cube, b: &Cube| a != b && b.iter().all(|l| a.contains(l));
+        let keep: Vec<bool> = out
+            .iter()
+            .map(|a| !out.iter().any(|b| subsumed(a, b)))
+            .collect();
+        Ok(out
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(c, k)| k.then_some(c))
+            .collect())
     }
 
     /// Up to `limit` paths from `f` to [`TRUE`], each a [`Cube`]; the
@@ -292,6 +369,9 @@ mod tests {
         let (x, y, z) = (b.var(0)?, b.var(1)?, b.var(2)?);
         let yz = b.and(y, z)?;
         let f = b.or(x, yz)?;
+        let mut fixed = HashMap::new();
+        fixed.insert(0, false);
+        assert_eq!(b.restrict(f, &fixed)?, yz);
         let cubes = b.cubes(f, 100);
         for bits in 0..8u32 {
             let v = |i: u32| bits & (1 << i) != 0;

@@ -5,19 +5,19 @@
 
 use std::collections::BTreeSet;
 
-use super::atom::{Atom, Atoms};
+use super::atom::{Atom, Atoms, Term};
 use super::bdd::{Bdd, Cube, FALSE, NodeId, TooComplex};
 use super::compile::{Compiler, NotAnalysed};
-use super::witness::{Realized, Request, realize};
+use super::matrix::{fix, targets};
+use super::personas::Persona;
+use super::witness::{Realized, Request, realize, realize_target};
 use super::{AnalysisError, Policy};
 #[cfg(test)]
 use crate::value::Value;
+use std::collections::HashMap;
 
 /// How many paths of a difference are tried and shown at most.
 const MAX_CUBES: usize = 64;
-
-/// One conjunction of a condition: atoms with the value they must have.
-pub type Term = Vec<(Atom, bool)>;
 
 /// One direction of a rule's change.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,16 +50,25 @@ pub enum Outcome {
     },
     /// The decision may differ but no request was confirmed: why.
     Undecided(String),
+    /// Renamed (see [`RuleDiff::moved_from`]), deciding as before.
+    Moved,
 }
 
 /// One rule whose decision differs, or may.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RuleDiff {
-    /// The rule name.
+    /// The rule name (on the new side).
     pub name: String,
+    /// The name it had on the old side, when it was renamed with its
+    /// deprecated alias.
+    pub moved_from: Option<String>,
     /// What changed.
     pub outcome: Outcome,
+    /// The personas whose decision changed on some target, each with a
+    /// request (its credentials, such a target) the evaluator decides
+    /// differently on the two sides.
+    pub personas: Vec<(String, Request)>,
 }
 
 /// The result of [`diff`].
@@ -85,44 +94,144 @@ impl DiffReport {
 }
 
 /// Compares every rule name of `old` and `new` (a name missing on one side
-/// is decided there as the enforcer decides it: by the default rule).
+/// is decided there as the enforcer decides it: by the default rule). A
+/// rule registered on one side with the other side's rule as its
+/// deprecated name is compared with that rule (moved). For each changed
+/// rule, the `personas` whose decision changed on some target are named.
 ///
 /// # Errors
 /// A policy past the analysis's size limits.
-pub fn diff(old: &Policy, new: &Policy) -> Result<DiffReport, AnalysisError> {
+pub fn diff(old: &Policy, new: &Policy, personas: &[Persona]) -> Result<DiffReport, AnalysisError> {
     let names: BTreeSet<&str> = old.names().chain(new.names()).collect();
     let mut bdd = Bdd::new();
     let mut atoms = Atoms::default();
     let old_f = compile_all(&mut bdd, &mut atoms, old, &names);
     let new_f = compile_all(&mut bdd, &mut atoms, new, &names);
-    let mut report = DiffReport {
-        compared: names.len(),
-        ..DiffReport::default()
-    };
-    for ((name, o), n) in names.iter().zip(old_f).zip(new_f) {
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let moves = moves(old, new);
+    let fixed: Vec<HashMap<u32, bool>> = personas
+        .iter()
+        .map(|p| fix(&atoms, p, &targets(&atoms, p)))
+        .collect();
+    let mut report = DiffReport::default();
+    for (i, name) in names.iter().enumerate() {
+        if moves.iter().any(|(from, _)| from == name) {
+            continue; // compared under its new name
+        }
+        report.compared += 1;
+        let moved_from = moves.iter().find(|(_, to)| to == name).map(|(f, _)| *f);
+        let o = match moved_from.and_then(|f| index.get(f)) {
+            Some(&j) => old_f.get(j),
+            None => old_f.get(i),
+        };
+        let (Some(o), Some(n)) = (o.cloned(), new_f.get(i).cloned()) else {
+            continue;
+        };
         let outcome = match (o, n) {
-            (Ok(o), Ok(n)) if o == n => continue,
-            (Ok(o), Ok(n)) => compare(&mut bdd, &atoms, old, new, name, o, n)?,
+            (Ok(o), Ok(n)) if o == n => moved_from.map(|_| (Outcome::Moved, Vec::new())),
+            (Ok(o), Ok(n)) => compare(&mut bdd, &atoms, old, new, name, moved_from, o, n)?
+                .map(|outcome| {
+                    let changed_for = changed_personas(
+                        &mut bdd, &atoms, old, new, name, moved_from, personas, &fixed, o, n,
+                    );
+                    changed_for.map(|p| (outcome, p))
+                })
+                .transpose()?,
             (Err(e), _) | (_, Err(e)) => {
                 if let NotAnalysed::TooComplex(t) = e {
                     return Err(AnalysisError::TooComplex(t));
                 }
-                if old.same_rule_text(new, name) {
+                if moved_from.is_none() && old.same_rule_text(new, name) {
                     report.same_text.push(((*name).to_owned(), e));
                     continue;
                 }
-                Some(Outcome::Undecided(format!("not analysed: {e}")))
+                Some((Outcome::Undecided(format!("not analysed: {e}")), Vec::new()))
             }
         };
         match outcome {
-            Some(outcome) => report.rules.push(RuleDiff {
+            Some((outcome, personas)) => report.rules.push(RuleDiff {
                 name: (*name).to_owned(),
+                moved_from: moved_from.map(str::to_owned),
                 outcome,
+                personas,
             }),
             None => report.equal_on_possible_requests += 1,
         }
     }
     Ok(report)
+}
+
+/// Renamed rules, `(old name, new name)`: one side registers a rule with
+/// the other side's rule as its deprecated name, and neither side has the
+/// other's name as a rule.
+fn moves<'p>(old: &'p Policy, new: &'p Policy) -> Vec<(&'p str, &'p str)> {
+    let has = |p: &Policy, name: &str| p.rules.get(name).is_some();
+    let mut out = Vec::new();
+    for d in new.enforcer.registered_rules() {
+        if let Some(dep) = &d.deprecated_rule {
+            let (from, to) = (dep.name.as_str(), d.name.as_str());
+            if from != to && has(old, from) && !has(new, from) && !has(old, to) {
+                out.push((from, to));
+            }
+        }
+    }
+    for d in old.enforcer.registered_rules() {
+        if let Some(dep) = &d.deprecated_rule {
+            // Registered on the old side under the name that replaced the
+            // new side's: the rule moved back.
+            let (from, to) = (d.name.as_str(), dep.name.as_str());
+            if from != to && has(new, to) && !has(old, to) && !has(new, from) {
+                out.push((from, to));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The personas whose decision of the rule changed on some target, each
+/// shown by a target the evaluator decides differently on the two sides.
+#[allow(clippy::too_many_arguments)]
+fn changed_personas(
+    bdd: &mut Bdd,
+    atoms: &Atoms,
+    old: &Policy,
+    new: &Policy,
+    name: &str,
+    moved_from: Option<&str>,
+    personas: &[Persona],
+    fixed: &[HashMap<u32, bool>],
+    o: NodeId,
+    n: NodeId,
+) -> Result<Vec<(String, Request)>, TooComplex> {
+    let mut out = Vec::new();
+    for (persona, fixed) in personas.iter().zip(fixed) {
+        let ro = bdd.restrict(o, fixed)?;
+        let rn = bdd.restrict(n, fixed)?;
+        if ro == rn {
+            continue;
+        }
+        let not_ro = bdd.not(ro)?;
+        let not_rn = bdd.not(rn)?;
+        let gained = bdd.and(rn, not_ro)?;
+        let lost = bdd.and(ro, not_rn)?;
+        let differs = bdd.or(gained, lost)?;
+        let confirmed = bdd.cubes(differs, MAX_CUBES).into_iter().find_map(|cube| {
+            match realize_target(&cube, atoms, &persona.creds) {
+                Realized::Request(r)
+                    if old.decide(moved_from.unwrap_or(name), &r) != new.decide(name, &r) =>
+                {
+                    Some(r)
+                }
+                _ => None,
+            }
+        });
+        if let Some(r) = confirmed {
+            out.push((persona.name.clone(), r));
+        }
+    }
+    Ok(out)
 }
 
 fn compile_all(
@@ -156,6 +265,7 @@ fn compare(
     old: &Policy,
     new: &Policy,
     name: &str,
+    moved_from: Option<&str>,
     o: NodeId,
     n: NodeId,
 ) -> Result<Option<Outcome>, AnalysisError> {
@@ -163,8 +273,9 @@ fn compare(
     let not_n = bdd.not(n)?;
     let gained = bdd.and(n, not_o)?;
     let lost = bdd.and(o, not_n)?;
-    let gained = direction(bdd, atoms, old, new, name, gained, true)?;
-    let lost = direction(bdd, atoms, old, new, name, lost, false)?;
+    let names = (moved_from.unwrap_or(name), name);
+    let gained = direction(bdd, atoms, old, new, names, gained, true)?;
+    let lost = direction(bdd, atoms, old, new, names, lost, false)?;
     Ok(match (gained, lost) {
         (Direction::Impossible, Direction::Impossible) => None,
         (Direction::Unconfirmed(why), _) | (_, Direction::Unconfirmed(why)) => {
@@ -188,7 +299,7 @@ fn direction(
     atoms: &Atoms,
     old: &Policy,
     new: &Policy,
-    name: &str,
+    (old_name, name): (&str, &str),
     f: NodeId,
     allowed_now: bool,
 ) -> Result<Direction, TooComplex> {
@@ -208,7 +319,7 @@ fn direction(
             }
             Realized::Request(request) => {
                 if witness.is_none() {
-                    let o = old.decide(name, &request);
+                    let o = old.decide(old_name, &request);
                     let n = new.decide(name, &request);
                     if o == Some(!allowed_now) && n == Some(allowed_now) {
                         witness = Some((request, opaque(cube, atoms)));
@@ -224,9 +335,10 @@ fn direction(
     }
     Ok(match witness {
         Some((witness, opaque)) => Direction::Change(Change {
-            condition: cover(bdd, f, possible)?
+            condition: bdd
+                .prime_cover(f, possible)?
                 .iter()
-                .map(|c| term(c, atoms))
+                .map(|c| atoms.term(c))
                 .collect(),
             truncated,
             witness,
@@ -237,47 +349,6 @@ fn direction(
             unconfirmed.unwrap_or_else(|| "no request was confirmed".to_owned()),
         ),
     })
-}
-
-/// The paths `cubes` of `f`, each widened to a prime implicant of `f`
-/// (a literal is dropped while the term stays inside `f`), without
-/// repeats or terms another one covers: a shorter condition, still
-/// exactly `f` on the requests the paths cover.
-fn cover(bdd: &mut Bdd, f: NodeId, cubes: Vec<Cube>) -> Result<Vec<Cube>, TooComplex> {
-    let mut out: Vec<Cube> = Vec::new();
-    for mut cube in cubes {
-        let mut i = 0;
-        while i < cube.len() {
-            let mut shorter = cube.clone();
-            shorter.remove(i);
-            let node = bdd.cube(&shorter)?;
-            if bdd.implies(node, f)? {
-                cube = shorter;
-            } else {
-                i += 1;
-            }
-        }
-        if !out.contains(&cube) {
-            out.push(cube);
-        }
-    }
-    // Drop a term whose literals include all of another's.
-    let subsumed = |a: &Cube, b: &Cube| a != b && b.iter().all(|l| a.contains(l));
-    let keep: Vec<bool> = out
-        .iter()
-        .map(|a| !out.iter().any(|b| subsumed(a, b)))
-        .collect();
-    Ok(out
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(c, k)| k.then_some(c))
-        .collect())
-}
-
-fn term(cube: &Cube, atoms: &Atoms) -> Term {
-    cube.iter()
-        .filter_map(|&(n, v)| atoms.get(n).map(|a| (a.clone(), v)))
-        .collect()
 }
 
 fn opaque(cube: &Cube, atoms: &Atoms) -> bool {
@@ -376,7 +447,7 @@ system_only: "@"
             r#"owner: "project_id:%(project_id)s and role:member""#,
         );
         let new = policy(dir.path(), "new.yaml", &new_text, &[]);
-        let report = diff(&old, &new).unwrap();
+        let report = diff(&old, &new, &[]).unwrap();
         let changed: Vec<&str> = report.rules.iter().map(|r| r.name.as_str()).collect();
         // `owner` and the rules reaching it; nothing else.
         assert_eq!(changed, ["mixed", "owner"]);
@@ -407,7 +478,72 @@ system_only: "@"
                 "no role \"member\""
             ]
         );
-        assert!(diff(&old, &old).unwrap().rules.is_empty());
+        assert!(diff(&old, &old, &[]).unwrap().rules.is_empty());
+    }
+
+    #[test]
+    fn renamed_rules_are_compared_under_their_new_name() {
+        use crate::defaults::DeprecatedRule;
+        let dir = tempfile::tempdir().unwrap();
+        let old = policy(
+            dir.path(),
+            "old.yaml",
+            "default: \"!\"\na:old: \"role:admin\"\nb:old: \"role:admin\"\n",
+            &[],
+        );
+        let path = dir.path().join("new.yaml");
+        std::fs::write(&path, "default: \"!\"\n").unwrap();
+        let mut e = Enforcer::new(Config {
+            policy_file: path,
+            policy_dirs: Vec::new(),
+            ..Config::default()
+        });
+        for (name, check) in [("a:new", "role:admin"), ("b:new", "role:member")] {
+            let was = name.replace("new", "old");
+            let d = RuleDefault::new(name, check)
+                .unwrap()
+                .with_deprecated_rule(DeprecatedRule::new(&was, "role:admin", None, None).unwrap());
+            e.register_default(d).unwrap();
+        }
+        let new = Policy::new(e).unwrap();
+        let personas = crate::analysis::default_personas();
+        let report = diff(&old, &new, &personas).unwrap();
+        let shown: Vec<(&str, Option<&str>, bool)> = report
+            .rules
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.moved_from.as_deref(),
+                    matches!(r.outcome, Outcome::Moved),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("a:new", Some("a:old"), true),
+                ("b:new", Some("b:old"), false)
+            ]
+        );
+        // b: admin lost it and member gained it, for every scope.
+        let b = &report.rules[1];
+        let affected: Vec<&str> = b.personas.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(affected.contains(&"project-member"), "{b:?}");
+        assert!(!affected.contains(&"project-admin"), "{b:?}");
+        assert!(!affected.contains(&"project-reader"), "{b:?}");
+        for (_, r) in &b.personas {
+            assert_eq!(old.decide("b:old", r), Some(false));
+            assert_eq!(new.decide("b:new", r), Some(true));
+        }
+        // Backwards, the same pairs.
+        let back = diff(&new, &old, &personas).unwrap();
+        let names: Vec<(&str, Option<&str>)> = back
+            .rules
+            .iter()
+            .map(|r| (r.name.as_str(), r.moved_from.as_deref()))
+            .collect();
+        assert_eq!(names, [("a:old", Some("a:new")), ("b:old", Some("b:new"))]);
     }
 
     #[test]
@@ -455,7 +591,7 @@ system_only: "@"
             &[],
         );
         let new = policy(dir.path(), "n.yaml", "r: \"!\"\n", &[]);
-        let report = diff(&old, &new).unwrap();
+        let report = diff(&old, &new, &[]).unwrap();
         assert!(report.rules.is_empty(), "{report:?}");
         assert_eq!(report.equal_on_possible_requests, 1);
     }

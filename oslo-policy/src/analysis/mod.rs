@@ -1,12 +1,15 @@
 //! What a policy decides, as data: each rule's decision as a function of
 //! the request's atoms (roles, credential values, target values, scope),
-//! compared exactly between two policies (`oslo-policy diff`).
+//! compared exactly between two policies (`oslo-policy diff`), and for
+//! personas (`oslo-policy matrix`).
 //!
 //! * `atom` — the questions a check asks of a request;
 //! * `bdd` — decision diagrams, where equal functions are equal nodes;
 //! * `compile` — a rule (references, default rule, scope) to a diagram;
 //! * `witness` — a concrete request for a path of a diagram;
-//! * `diff` — the comparison, each difference confirmed by the evaluator.
+//! * `diff` — the comparison, each difference confirmed by the evaluator;
+//! * `personas` — who asks, for `matrix`;
+//! * `matrix` — each rule for each persona, each cell confirmed.
 //!
 //! Claims are made on well-formed requests (see `compile`): two rules are
 //! reported equal when their diagrams are, or when every request on which
@@ -18,14 +21,18 @@ mod atom;
 mod bdd;
 mod compile;
 mod diff;
+mod matrix;
+mod personas;
 mod witness;
 
 use std::sync::Arc;
 
-pub use atom::Atom;
+pub use atom::{Atom, Term};
 pub use bdd::TooComplex;
 pub use compile::NotAnalysed;
-pub use diff::{Change, DiffReport, Outcome, RuleDiff, Term, diff};
+pub use diff::{Change, DiffReport, Outcome, RuleDiff, diff};
+pub use matrix::{Cell, Matrix, Row, matrix};
+pub use personas::{Persona, PersonasError, Relation, default_personas, read_personas};
 pub use witness::Request;
 
 use crate::enforcer::{EnforceError, Enforcer};
@@ -92,10 +99,33 @@ impl Policy {
     /// `enforce(name, request)` with the request's answers for policy
     /// servers (`None`: the evaluator raises, which denies).
     pub fn decide(&self, name: &str, request: &Request) -> Option<bool> {
-        let mut creds = request.creds.clone();
-        let answers = Answers(&request.answers);
+        self.decide_parts(name, &request.creds, &request.target, &request.answers)
+    }
+
+    /// [`Policy::decide`] on a request's parts (only the credentials are
+    /// copied: the enforcer writes `system` into them).
+    pub(crate) fn decide_parts(
+        &self,
+        name: &str,
+        creds: &Value,
+        target: &Value,
+        answers: &[(String, String, bool)],
+    ) -> Option<bool> {
+        self.decide_in_place(name, &mut creds.clone(), target, answers)
+    }
+
+    /// [`Policy::decide_parts`] on credentials the caller lets the
+    /// enforcer write `system` into (it writes the same value each time,
+    /// so a persona's credentials can be reused without a copy).
+    pub(crate) fn decide_in_place(
+        &self,
+        name: &str,
+        creds: &mut Value,
+        target: &Value,
+        answers: &[(String, String, bool)],
+    ) -> Option<bool> {
         self.enforcer
-            .decide_with(name, &request.target, &mut creds, false, &answers)
+            .decide_on(&self.rules, name, target, creds, false, &Answers(answers))
             .ok()
     }
 }

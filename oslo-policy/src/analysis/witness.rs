@@ -274,3 +274,87 @@ fn nest(dict: &mut Vec<(Value, Value)>, values: &BTreeMap<String, Value>) -> Res
     }
     Ok(())
 }
+
+/// The strings a credential path holds, as `_find_in_dict` compares them
+/// (`str()` of each value reached); `None` when the walk raises.
+pub(crate) fn held(creds: &Value, path: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    crate::rules::any_leaf(creds, Some(path), &mut |leaf| {
+        out.push(match leaf {
+            Value::Str(s) => s.clone(),
+            other => other.py_str(),
+        });
+        false
+    })
+    .ok()?;
+    Some(out)
+}
+
+/// A target for a path of a diagram whose credential atoms are already
+/// fixed by `creds` (a persona's): each target key's constraints are sets
+/// of strings (equal to one of these, equal to none of those), so a key
+/// either has a value or provably none.
+pub(crate) fn realize_target(cube: &Cube, atoms: &Atoms, creds: &Value) -> Realized {
+    let mut required: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut excluded: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut answers = Vec::new();
+    let mut require = |attr: &str, values: BTreeSet<String>| {
+        let entry = required
+            .entry(attr.to_owned())
+            .or_insert_with(|| values.clone());
+        entry.retain(|v| values.contains(v));
+    };
+    for &(n, value) in cube {
+        let Some(atom) = atoms.get(n) else {
+            return Realized::Unsettled(format!("no atom {n}"));
+        };
+        match atom {
+            Atom::TargetEq { attr, value: c } => {
+                if value {
+                    require(attr, BTreeSet::from([c.clone()]));
+                } else {
+                    excluded.entry(attr.clone()).or_default().insert(c.clone());
+                }
+            }
+            Atom::CredEqTarget { path, attr } => {
+                let Some(values) = held(creds, path) else {
+                    return Realized::Unsettled(format!("creds.{path} cannot be read"));
+                };
+                if value {
+                    require(attr, values.into_iter().collect());
+                } else {
+                    excluded.entry(attr.clone()).or_default().extend(values);
+                }
+            }
+            Atom::External { kind, pattern } => {
+                answers.push((kind.clone(), pattern.clone(), value));
+            }
+            other => {
+                return Realized::Unsettled(format!("{other} is not fixed by the credentials"));
+            }
+        }
+    }
+    let attrs: BTreeSet<&String> = required.keys().chain(excluded.keys()).collect();
+    let none = BTreeSet::new();
+    let mut target = Vec::new();
+    for attr in attrs {
+        let out = excluded.get(attr).unwrap_or(&none);
+        let v = match required.get(attr) {
+            Some(allowed) => match allowed.iter().find(|v| !out.contains(*v)) {
+                Some(v) => v.clone(),
+                None => {
+                    return Realized::Impossible(format!(
+                        "no value of target.{attr} meets the path"
+                    ));
+                }
+            },
+            None => fresh(&format!("target-{attr}"), out),
+        };
+        target.push((Value::str(attr.clone()), Value::str(v)));
+    }
+    Realized::Request(Request {
+        creds: creds.clone(),
+        target: Value::Dict(target),
+        answers,
+    })
+}

@@ -84,9 +84,41 @@ pub enum Command {
         /// The new side with `enforce_new_defaults = False`.
         #[arg(long)]
         new_no_enforce_new_defaults: bool,
+        /// A personas file (as for `matrix`): which personas' decisions
+        /// changed is reported for each rule.
+        #[arg(long)]
+        personas: Option<PathBuf>,
         /// Output: `text` for people, `json` for CI.
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
+    },
+    /// For every rule and persona: allowed, denied, or allowed on some
+    /// targets only (with the exact condition), each cell confirmed by
+    /// the evaluator.
+    Matrix {
+        /// The policy file (YAML or JSON).
+        policy: PathBuf,
+        /// Registered defaults (a defaults file).
+        #[arg(long)]
+        defaults: Option<PathBuf>,
+        /// A `policy_dirs` entry (repeatable).
+        #[arg(long = "policy-dir")]
+        policy_dirs: Vec<PathBuf>,
+        /// `enforce_new_defaults = False` (deprecated rules OR-ed in).
+        #[arg(long)]
+        no_enforce_new_defaults: bool,
+        /// A personas file (YAML) extending or replacing the default
+        /// personas (keystone's admin, manager, member, reader and service
+        /// roles in system, domain and project scope, and no roles).
+        #[arg(long)]
+        personas: Option<PathBuf>,
+        /// Only the rules whose names match this glob (`*`, `?`;
+        /// repeatable).
+        #[arg(long = "rule")]
+        rules: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+        format: MatrixFormat,
     },
     /// Report rules that allow everyone by accident, atoms and rules that
     /// can never be true, undefined references and cycles. Exit 1 if any.
@@ -103,6 +135,22 @@ pub enum DiffFormat {
     Text,
     /// One JSON document.
     Json,
+}
+
+/// How `oslo-policy matrix` writes the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatrixFormat {
+    /// A table for the terminal, conditions under each rule.
+    Text,
+    /// A Markdown table.
+    Markdown,
+    /// Comma-separated values, one row per rule.
+    Csv,
+    /// One JSON document, with the targets each cell was confirmed on.
+    Json,
+    /// One self-contained HTML page: colour-coded, filterable, the
+    /// condition on hover.
+    Html,
 }
 
 /// The command, for man pages and shell completions.

@@ -14,30 +14,44 @@ pub(crate) fn text(report: &DiffReport) -> String {
     let mut out = String::new();
     let mut changed = 0;
     let mut undecided = 0;
+    let mut moved = 0;
     for rule in &report.rules {
+        let from = rule
+            .moved_from
+            .as_ref()
+            .map(|f| format!(" (renamed from {f})"))
+            .unwrap_or_default();
         match &rule.outcome {
             Outcome::Changed { gained, lost } => {
                 changed += 1;
-                let _ = writeln!(out, "CHANGED {}", rule.name);
+                let _ = writeln!(out, "CHANGED {}{from}", rule.name);
                 if let Some(c) = gained {
                     change_text(&mut out, "now allowed, was denied", c);
                 }
                 if let Some(c) = lost {
                     change_text(&mut out, "now denied, was allowed", c);
                 }
+                if !rule.personas.is_empty() {
+                    let names: Vec<&str> = rule.personas.iter().map(|(p, _)| p.as_str()).collect();
+                    let _ = writeln!(out, "  personas affected: {}", names.join(", "));
+                }
             }
             Outcome::Undecided(why) => {
                 undecided += 1;
-                let _ = writeln!(out, "UNDECIDED {}: {why}", rule.name);
+                let _ = writeln!(out, "UNDECIDED {}{from}: {why}", rule.name);
+            }
+            Outcome::Moved => {
+                moved += 1;
+                let _ = writeln!(out, "MOVED {}{from}: decides as before", rule.name);
             }
             _ => {}
         }
     }
     let _ = write!(
         out,
-        "{} rules compared: {changed} changed, {undecided} undecided, {} the same",
+        "{} rules compared: {changed} changed, {undecided} undecided, {moved} moved, {} the same",
         report.compared,
-        report.compared - changed - undecided
+        report.compared - changed - undecided - moved
     );
     if !report.same_text.is_empty() {
         let _ = write!(
@@ -94,16 +108,28 @@ fn term_text(term: &Term) -> String {
 pub(crate) fn json(report: &DiffReport) -> Json {
     let mut changed = Vec::new();
     let mut undecided = Vec::new();
+    let mut moved = Vec::new();
     for rule in &report.rules {
         match &rule.outcome {
             Outcome::Changed { gained, lost } => changed.push(json!({
                 "name": rule.name,
+                "moved_from": rule.moved_from,
                 "gained": gained.as_deref().map(change_json),
                 "lost": lost.as_deref().map(change_json),
+                "personas": rule
+                    .personas
+                    .iter()
+                    .map(|(p, r)| json!({"name": p, "witness": request_json(r)}))
+                    .collect::<Vec<_>>(),
             })),
             Outcome::Undecided(why) => undecided.push(json!({
                 "name": rule.name,
+                "moved_from": rule.moved_from,
                 "reason": why,
+            })),
+            Outcome::Moved => moved.push(json!({
+                "name": rule.name,
+                "moved_from": rule.moved_from,
             })),
             _ => {}
         }
@@ -112,6 +138,7 @@ pub(crate) fn json(report: &DiffReport) -> Json {
         "compared": report.compared,
         "changed": changed,
         "undecided": undecided,
+        "moved": moved,
         "same_by_text": report
             .same_text
             .iter()
@@ -133,7 +160,7 @@ fn change_json(change: &Change) -> Json {
     })
 }
 
-fn atom_json(atom: &Atom, holds: bool) -> Json {
+pub(crate) fn atom_json(atom: &Atom, holds: bool) -> Json {
     let mut j = match atom {
         Atom::Role(r) => json!({"atom": "role", "role": r}),
         Atom::CredEq { path, value } => json!({"atom": "creds_eq", "path": path, "value": value}),
@@ -156,7 +183,7 @@ fn atom_json(atom: &Atom, holds: bool) -> Json {
     j
 }
 
-fn request_json(r: &Request) -> Json {
+pub(crate) fn request_json(r: &Request) -> Json {
     json!({
         "creds": value_json(&r.creds),
         "target": value_json(&r.target),
@@ -169,7 +196,7 @@ fn request_json(r: &Request) -> Json {
 }
 
 /// A witness value (strings, lists and dicts of them) as JSON.
-fn value_json(v: &Value) -> Json {
+pub(crate) fn value_json(v: &Value) -> Json {
     match v {
         Value::Str(s) => Json::String(s.clone()),
         Value::List(items) => Json::Array(items.iter().map(value_json).collect()),

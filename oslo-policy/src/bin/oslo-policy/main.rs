@@ -5,6 +5,7 @@
 //! oslo-policy explain --policy FILE --rule NAME [--target JSON] [--creds JSON]
 //! oslo-policy lint FILE
 //! oslo-policy diff OLD NEW [--defaults F] [--old-no-enforce-new-defaults] [--format json]
+//! oslo-policy matrix POLICY [--defaults F] [--personas FILE] [--rule GLOB] [--format html]
 //! ```
 
 use std::io::Write;
@@ -13,13 +14,14 @@ use std::process::ExitCode;
 
 mod batch;
 mod diff;
+mod matrix;
 
 use clap::Parser;
 use oslo_policy::Value;
-use oslo_policy::analysis::{AnalysisError, Policy};
+use oslo_policy::analysis::{AnalysisError, Persona, Policy};
 use oslo_policy::enforcer::{Config, EnforceError, Enforcer};
 use oslo_policy::rules::{LoadError, Rules};
-use oslo_policy::tools::policy::{Cli, Command, DiffFormat};
+use oslo_policy::tools::policy::{Cli, Command, DiffFormat, MatrixFormat};
 
 /// Why a command cannot start (exit status 2).
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +51,8 @@ enum InputError {
     Enforce(#[from] EnforceError),
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Personas(#[from] oslo_policy::analysis::PersonasError),
 }
 
 fn json_arg(what: &'static str, text: &str) -> Result<Value, InputError> {
@@ -222,6 +226,37 @@ struct Side<'a> {
 }
 
 impl Side<'_> {
+    /// What the side is, in a few words: the files' names and the flag.
+    fn title(&self) -> String {
+        let name = |p: &Path| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        };
+        let mut parts = Vec::new();
+        if self.policy.exists() {
+            parts.push(name(self.policy));
+        }
+        if let Some(d) = self.defaults {
+            parts.push(format!("defaults {}", name(d)));
+        }
+        parts.extend(
+            self.policy_dirs
+                .iter()
+                .map(|d| format!("policy.d {}", name(d))),
+        );
+        format!(
+            "Policy matrix: {} (enforce_new_defaults = {})",
+            parts.join(" + "),
+            if self.enforce_new_defaults {
+                "True"
+            } else {
+                "False"
+            }
+        )
+    }
+
     fn load(&self) -> Result<Policy, InputError> {
         let e = enforcer(
             self.which,
@@ -234,11 +269,16 @@ impl Side<'_> {
     }
 }
 
-fn diff(old: &Side<'_>, new: &Side<'_>, format: DiffFormat) -> ExitCode {
+fn diff(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    personas_file: Option<&Path>,
+    format: DiffFormat,
+) -> ExitCode {
     let report = old
         .load()
-        .and_then(|o| Ok((o, new.load()?)))
-        .and_then(|(o, n)| Ok(oslo_policy::analysis::diff(&o, &n)?));
+        .and_then(|o| Ok((o, new.load()?, personas(personas_file)?)))
+        .and_then(|(o, n, p)| Ok(oslo_policy::analysis::diff(&o, &n, &p)?));
     let report = match report {
         Ok(r) => r,
         Err(e) => {
@@ -266,6 +306,63 @@ fn diff(old: &Side<'_>, new: &Side<'_>, format: DiffFormat) -> ExitCode {
     }
 }
 
+/// What `matrix` is asked for.
+struct MatrixArgs<'a> {
+    side: Side<'a>,
+    personas: Option<&'a Path>,
+    rules: &'a [String],
+    format: MatrixFormat,
+}
+
+/// The default personas, or those of `--personas FILE`.
+fn personas(path: Option<&Path>) -> Result<Vec<Persona>, InputError> {
+    let Some(path) = path else {
+        return Ok(oslo_policy::analysis::default_personas());
+    };
+    require("--personas", path, false)?;
+    let bytes = std::fs::read(path).map_err(|source| InputError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(oslo_policy::analysis::read_personas(
+        &bytes,
+        &path.display().to_string(),
+    )?)
+}
+
+fn matrix(args: &MatrixArgs<'_>) -> ExitCode {
+    let built = args.side.load().and_then(|policy| {
+        let personas = personas(args.personas)?;
+        let select =
+            |name: &str| args.rules.is_empty() || args.rules.iter().any(|g| matrix::glob(g, name));
+        Ok(oslo_policy::analysis::matrix(&policy, &personas, &select)?)
+    });
+    let m = match built {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("oslo-policy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match args.format {
+        MatrixFormat::Text => matrix::text(&m),
+        MatrixFormat::Markdown => matrix::markdown(&m),
+        MatrixFormat::Csv => matrix::csv(&m),
+        MatrixFormat::Json => matrix::json(&m),
+        MatrixFormat::Html => matrix::html(&m, &args.side.title()),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Eval {
@@ -291,6 +388,26 @@ fn main() -> ExitCode {
             creds,
         } => explain(&policy, &rule, &target, &creds),
         Command::Lint { policy } => lint(&policy),
+        Command::Matrix {
+            policy,
+            defaults,
+            policy_dirs,
+            no_enforce_new_defaults,
+            personas,
+            rules,
+            format,
+        } => matrix(&MatrixArgs {
+            side: Side {
+                which: "POLICY",
+                policy: &policy,
+                defaults: defaults.as_deref(),
+                policy_dirs: &policy_dirs,
+                enforce_new_defaults: !no_enforce_new_defaults,
+            },
+            personas: personas.as_deref(),
+            rules: &rules,
+            format,
+        }),
         Command::Diff {
             old,
             new,
@@ -300,6 +417,7 @@ fn main() -> ExitCode {
             policy_dirs,
             old_no_enforce_new_defaults,
             new_no_enforce_new_defaults,
+            personas,
             format,
         } => {
             let old = Side {
@@ -316,7 +434,7 @@ fn main() -> ExitCode {
                 policy_dirs: &policy_dirs,
                 enforce_new_defaults: !new_no_enforce_new_defaults,
             };
-            diff(&old, &new, format)
+            diff(&old, &new, personas.as_deref(), format)
         }
     }
 }

@@ -8,6 +8,8 @@ enforce_new_defaults flag) and our `diff --format json` report on them:
 
 * every witness must be decided by the reference Enforcers as the report
   says (gained: old denies, new allows; lost: the reverse);
+* every persona it names for a changed rule must be decided differently
+  on the request it gives;
 * every rule the report does not list as changed must decide the same on
   both sides for PROBES random requests built from the policies' own
   roles, credential values and target keys (no counterexample).
@@ -97,12 +99,25 @@ def main():
                 if w["answers"]:
                     continue  # a policy server's answer: not replayable here
                 witnesses += 1
-                got = (decide(old, name, w["creds"], w["target"]),
+                got = (decide(old, rule.get("moved_from") or name, w["creds"], w["target"]),
                        decide(new, name, w["creds"], w["target"]))
                 if got != want:
                     bad += 1
                     print(f"{job['label']}: {name} {direction}: reference decides {got} "
                           f"on creds={w['creds']} target={w['target']}")
+            # The personas it names: their decision changed on the
+            # request given.
+            for p in rule.get("personas", []):
+                w = p["witness"]
+                if w["answers"]:
+                    continue
+                witnesses += 1
+                a = decide(old, rule.get("moved_from") or name, w["creds"], w["target"])
+                b = decide(new, name, w["creds"], w["target"])
+                if a == b:
+                    bad += 1
+                    print(f"{job['label']}: {name}: persona {p['name']} unchanged in the "
+                          f"reference ({a}) on creds={w['creds']} target={w['target']}")
         changed.update(u["name"] for u in report["undecided"])
         vocab = vocabulary([old, new])
         names = sorted((set(old.rules) | set(new.rules)) - changed)
