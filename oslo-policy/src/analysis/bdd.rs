@@ -60,6 +60,8 @@ impl Bdd {
     pub(crate) const MAX_VARS: u32 = 4096;
     /// The most nodes all diagrams together may have.
     pub(crate) const MAX_NODES: usize = 4_000_000;
+    /// The longest term [`Bdd::prime_cover`] widens.
+    const MAX_WIDENED: usize = 64;
 
     pub(crate) fn new() -> Bdd {
         // Slots 0 and 1 stand for the terminals.
@@ -237,11 +239,19 @@ impl Bdd {
 
     /// The conjunction of `cube`'s literals.
     pub(crate) fn cube(&mut self, cube: &[(u32, bool)]) -> Result<NodeId, TooComplex> {
+        // Bottom-up in variable order: one node per literal.
+        let mut sorted = cube.to_vec();
+        sorted.sort_unstable();
         let mut f = TRUE;
-        for &(var, value) in cube {
-            let v = self.var(var)?;
-            let lit = if value { v } else { self.not(v)? };
-            f = self.and(f, lit)?;
+        for &(var, value) in sorted.iter().rev() {
+            if var >= Self::MAX_VARS {
+                return Err(TooComplex::Atoms);
+            }
+            f = if value {
+                self.mk(var, FALSE, f)?
+            } else {
+                self.mk(var, f, FALSE)?
+            };
         }
         Ok(f)
     }
@@ -264,7 +274,9 @@ impl Bdd {
         let mut out: Vec<Cube> = Vec::new();
         for mut cube in cubes {
             let mut i = 0;
-            while i < cube.len() {
+            // Widening costs a diagram per literal: a very long term
+            // (hundreds of atoms) is shown as its path, still exact.
+            while i < cube.len() && cube.len() <= Self::MAX_WIDENED {
                 let mut shorter = cube.clone();
                 shorter.remove(i);
                 let node = self.cube(&shorter)?;
@@ -278,8 +290,15 @@ impl Bdd {
                 out.push(cube);
             }
         }
-        // Drop a term whose literals include all of another's.
-        let subsumed = |a: &Cube, b: &Cube| a != b && b.iter().all(|l| a.contains(l));
+        // Drop a term whose literals include all of another's (terms are
+        // in variable order, so inclusion is one merge).
+        let subsumed = |a: &Cube, b: &Cube| {
+            if a == b || b.len() > a.len() {
+                return false;
+            }
+            let mut rest = a.iter();
+            b.iter().all(|l| rest.any(|m| m == l))
+        };
         let keep: Vec<bool> = out
             .iter()
             .map(|a| !out.iter().any(|b| subsumed(a, b)))

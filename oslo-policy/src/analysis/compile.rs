@@ -64,14 +64,27 @@ fn classify(pattern: &str) -> Result<Rhs, NotAnalysed> {
     }
 }
 
+/// What is known of a rule body.
+#[derive(Clone)]
+enum Body {
+    /// Its diagram and height (the evaluation depth it reaches below
+    /// itself).
+    Done(NodeId, usize),
+    /// It is deeper than the evaluator allows when started at this depth
+    /// or deeper (it may fit from a shallower one).
+    TooDeepFrom(usize),
+    /// It cannot be analysed from any depth.
+    Fails(NotAnalysed),
+}
+
 /// Compiles the rules of one policy into diagrams of a shared [`Bdd`].
 pub(crate) struct Compiler<'a> {
     pub(crate) bdd: &'a mut Bdd,
     pub(crate) atoms: &'a mut Atoms,
     rules: &'a Rules,
     /// Each rule body: its diagram and the deepest evaluation depth it
-    /// reaches below its own (`Err` for a body that cannot be analysed).
-    bodies: HashMap<String, Result<(NodeId, usize), NotAnalysed>>,
+    /// reaches below its own, or why it cannot be analysed.
+    bodies: HashMap<String, Body>,
     /// Bodies being compiled (a reference back to one is a cycle).
     open: Vec<String>,
 }
@@ -106,10 +119,7 @@ impl<'a> Compiler<'a> {
         let Some(check) = self.rules.lookup(name) else {
             return Ok(FALSE);
         };
-        let (body, height) = self.check(check)?;
-        if 1 + height > MAX_EVAL_DEPTH {
-            return Err(NotAnalysed::TooDeep);
-        }
+        let (body, _) = self.check(check, 1)?;
         match scope_types.filter(|s| !s.is_empty()) {
             Some(scopes) => {
                 let ok = self.scope_ok(scopes)?;
@@ -144,26 +154,40 @@ impl<'a> Compiler<'a> {
         Ok(ok)
     }
 
-    /// A check's diagram and the evaluation depth it reaches below itself.
-    fn check(&mut self, check: &Check) -> Result<(NodeId, usize), NotAnalysed> {
+    /// A check evaluated at `depth` (the evaluator's count, 1 at the top):
+    /// its diagram and the depth it reaches below itself. Past the
+    /// evaluator's limit it raises, and so the recursion here is bounded
+    /// by that limit too, whatever the policy.
+    fn check(&mut self, check: &Check, depth: usize) -> Result<(NodeId, usize), NotAnalysed> {
+        if depth > MAX_EVAL_DEPTH {
+            return Err(NotAnalysed::TooDeep);
+        }
         Ok(match check {
             Check::True => (TRUE, 0),
             Check::False => (FALSE, 0),
             Check::Not(c) => {
-                let (f, h) = self.check(c)?;
+                let (f, h) = self.check(c, depth + 1)?;
                 (self.bdd.not(f)?, h + 1)
             }
             Check::And(cs) | Check::Or(cs) => {
                 let and = matches!(check, Check::And(_));
-                let mut acc = if and { TRUE } else { FALSE };
+                let mut operands = Vec::with_capacity(cs.len());
                 let mut height = 0;
                 for c in cs {
-                    let (f, h) = self.check(c)?;
+                    let (f, h) = self.check(c, depth + 1)?;
                     height = height.max(h + 1);
+                    operands.push(f);
+                }
+                // Folded from the right: atoms are numbered in order of
+                // appearance, so each step adds a node above the rest
+                // instead of rebuilding it (`a or b or ...` of n atoms is
+                // n nodes, not n²/2).
+                let mut acc = if and { TRUE } else { FALSE };
+                for f in operands.into_iter().rev() {
                     acc = if and {
-                        self.bdd.and(acc, f)?
+                        self.bdd.and(f, acc)?
                     } else {
-                        self.bdd.or(acc, f)?
+                        self.bdd.or(f, acc)?
                     };
                 }
                 (acc, height)
@@ -171,7 +195,7 @@ impl<'a> Compiler<'a> {
             Check::Rule(name) => match self.rules.lookup(name) {
                 None => (FALSE, 0),
                 Some(_) => {
-                    let (f, h) = self.body(name)?;
+                    let (f, h) = self.body(name, depth + 1)?;
                     (f, h + 1)
                 }
             },
@@ -195,32 +219,40 @@ impl<'a> Compiler<'a> {
     }
 
     /// The body `rule:name` leads to (the default rule's when `name` is
-    /// missing), compiled once.
-    fn body(&mut self, name: &str) -> Result<(NodeId, usize), NotAnalysed> {
+    /// missing), evaluated at `depth`: compiled once, or once per
+    /// shallower depth while it is too deep (at most the limit's count).
+    fn body(&mut self, name: &str, depth: usize) -> Result<(NodeId, usize), NotAnalysed> {
         let key = if self.rules.get(name).is_some() {
             name.to_owned()
         } else {
             self.rules.default_rule().unwrap_or_default().to_owned()
         };
-        if let Some(done) = self.bodies.get(&key) {
-            return done.clone();
+        match self.bodies.get(&key) {
+            Some(Body::Done(f, h)) if depth + h <= MAX_EVAL_DEPTH => return Ok((*f, *h)),
+            Some(Body::Done(..)) => return Err(NotAnalysed::TooDeep),
+            Some(Body::TooDeepFrom(d)) if depth >= *d => return Err(NotAnalysed::TooDeep),
+            Some(Body::Fails(e)) => return Err(e.clone()),
+            _ => {}
         }
         if self.open.contains(&key) {
+            // A `rule:` cycle: the evaluator recurses until it raises.
             return Err(NotAnalysed::TooDeep);
         }
         let Some(check) = self.rules.lookup(name) else {
             return Ok((FALSE, 0));
         };
         self.open.push(key.clone());
-        let result = self.check(check).and_then(|(f, h)| {
-            if h > MAX_EVAL_DEPTH {
-                Err(NotAnalysed::TooDeep)
-            } else {
-                Ok((f, h))
-            }
-        });
+        let result = self.check(check, depth);
         self.open.pop();
-        self.bodies.insert(key, result.clone());
+        let known = match &result {
+            Ok((f, h)) => Body::Done(*f, *h),
+            Err(NotAnalysed::TooDeep) => Body::TooDeepFrom(depth),
+            Err(e) => Body::Fails(e.clone()),
+        };
+        // Inside a `rule:` cycle this is TooDeepFrom(depth) too, which is
+        // right from every depth (the cycle recurses until it raises); a
+        // shallower start just compiles it again.
+        self.bodies.insert(key, known);
         result
     }
 

@@ -546,6 +546,106 @@ system_only: "@"
         assert_eq!(names, [("a:old", Some("a:new")), ("b:old", Some("b:new"))]);
     }
 
+    /// A difference only a policy server's answer decides is reported as
+    /// such, with the answer it assumes, and confirmed with that answer.
+    #[test]
+    fn an_opaque_atom_deciding_a_difference_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = policy(
+            dir.path(),
+            "o.yaml",
+            "r: \"http://pdp.example/check or role:admin\"\n",
+            &[],
+        );
+        let new = policy(dir.path(), "n.yaml", "r: \"role:admin\"\n", &[]);
+        let report = diff(&old, &new, &[]).unwrap();
+        let Outcome::Changed {
+            gained: None,
+            lost: Some(lost),
+        } = &report.rules[0].outcome
+        else {
+            panic!("{report:?}");
+        };
+        assert!(lost.opaque);
+        assert_eq!(
+            lost.witness.answers,
+            [("http".to_owned(), "//pdp.example/check".to_owned(), true)]
+        );
+        assert_eq!(old.decide("r", &lost.witness), Some(true));
+        assert_eq!(new.decide("r", &lost.witness), Some(false));
+    }
+
+    /// Rule chains: analysed up to the evaluator's depth limit, not
+    /// beyond (it raises there), and a 20,000-rule chain through `not`
+    /// (which loads: the load-time check does not follow `not`) neither
+    /// overflows the stack nor takes long.
+    #[test]
+    fn deep_and_wide_policies_stay_bounded() {
+        use std::fmt::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("r0: \"@\"\n");
+        for i in 1..400 {
+            let _ = writeln!(text, "r{i}: \"rule:r{}\"", i - 1);
+        }
+        let p = policy(dir.path(), "chain.yaml", &text, &[]);
+        let (_, _, fs) = diagrams(&p);
+        let r = Request {
+            creds: Value::Dict(Vec::new()),
+            target: Value::Dict(Vec::new()),
+            answers: Vec::new(),
+        };
+        for i in [1, 327, 328, 329, 330, 399] {
+            let name = format!("r{i}");
+            let evaluator = p.decide(&name, &r);
+            assert_eq!(
+                fs.contains_key(&name),
+                evaluator.is_some(),
+                "{name}: {evaluator:?}"
+            );
+        }
+        assert!(fs.contains_key("r328") && !fs.contains_key("r329"));
+
+        let mut text = String::from("n0: \"@\"\n");
+        for i in 1..20_000 {
+            let _ = writeln!(text, "n{i}: \"not rule:n{}\"", i - 1);
+        }
+        let p = policy(dir.path(), "long.yaml", &text, &[]);
+        let started = std::time::Instant::now();
+        let report = diff(&p, &p, &[]).unwrap();
+        assert!(report.rules.is_empty());
+        assert!(
+            report.same_text.len() > 19_000,
+            "{}",
+            report.same_text.len()
+        );
+        assert!(started.elapsed().as_secs() < 60);
+
+        // 4,000 atoms in one rule: linear diagrams (no quadratic fold,
+        // no quadratic term comparison), and past 4,096 atoms a refusal.
+        let roles = |n: usize, sep: &str, neg: &str| {
+            (0..n)
+                .map(|i| format!("{neg}role:r{i}"))
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        let wide = format!(
+            "a: \"{}\"\nb: \"{}\"\n",
+            roles(4000, " or ", ""),
+            roles(4000, " and ", "not ")
+        );
+        let w = policy(dir.path(), "wide.yaml", &wide, &[]);
+        let narrow = policy(dir.path(), "narrow.yaml", "a: \"role:r1\"\nb: \"!\"\n", &[]);
+        let personas = crate::analysis::default_personas();
+        let report = diff(&w, &narrow, &personas).unwrap();
+        assert_eq!(report.rules.len(), 2);
+        let wider = format!("a: \"{}\"\n", roles(5000, " or ", ""));
+        let w = policy(dir.path(), "wider.yaml", &wider, &[]);
+        assert_eq!(
+            diff(&w, &narrow, &[]).unwrap_err(),
+            AnalysisError::TooComplex(TooComplex::Atoms)
+        );
+    }
+
     #[test]
     fn impossible_paths_are_proven_and_not_reported() {
         let mut atoms = Atoms::default();
