@@ -2,7 +2,7 @@
 # Runs oslo-rootwrap on the bundled example (filters/example): a few
 # decisions explained, one command executed for real, a lint report, and
 # commands run through oslo-rootwrap-daemon with the Rust client; then
-# oslo-policy eval, explain and lint, and the convert/upgrade tools, on
+# oslo-policy eval, explain, lint, matrix and diff, and the convert/upgrade tools, on
 # oslo-policy/examples; then the oslo-config tools and an example service
 # on oslo-config/examples.
 #
@@ -72,6 +72,8 @@ run 0 oslo-policy eval --policy "$ex/policy.json" --cases "$ex/cases.jsonl"
 run 0 oslo-policy explain --policy "$ex/policy.json" --rule os_compute_api:servers:start \
   --target '{"project_id": "p1"}' --creds '{"roles": ["member"], "project_id": "p1", "is_locked": false}'
 run 1 oslo-policy lint "$ex/policy.json"
+run 0 oslo-policy matrix --defaults "$ex/nova-defaults.json" "$ex/policy.json" --rule 'os_compute_api:*'
+run 1 oslo-policy diff --defaults "$ex/nova-defaults.json" "$ex/legacy-policy.json" "$ex/policy.json"
 run 0 oslopolicy-convert-json-to-yaml --defaults "$ex/nova-defaults.json" \
   --policy-file "$ex/legacy-policy.json"
 run 0 oslopolicy-policy-upgrade --defaults "$ex/nova-defaults.json" --policy "$ex/legacy-policy.json"

@@ -16,7 +16,8 @@
 //! * [`defaults`] — `RuleDefault`, `DeprecatedRule`, defaults files;
 //! * [`pyformat`] — `str % mapping`, applied to every match;
 //! * [`lint`] — findings for `oslo-policy lint`;
-//! * [`analysis`] — rules as decision diagrams, `oslo-policy diff`;
+//! * [`analysis`] — rules as decision diagrams: `oslo-policy diff` and
+//!   `matrix`;
 //! * [`opts`] — the `[oslo_policy]` options, through oslo-config;
 //! * [`cli`] — what the `oslopolicy-*` tools share (`--namespace` registry);
 //! * [`tools`] — the tools' entry points, for services shipping their own.

@@ -14,7 +14,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use oslo_test_support::Rng;
@@ -53,23 +53,6 @@ fn names(report: &Json, key: &str) -> Vec<String> {
         .collect()
 }
 
-/// The generated service policies, or `None` (with a SKIPPED line).
-fn service_dir(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("OSLO_RS_SERVICE_POLICIES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| oslo_test_support::workspace().join("target/service-policies"));
-    if dir.join("counts.txt").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {test}: no service policies in {} \
-             (run scripts/gen-service-policies.sh or set OSLO_RS_SERVICE_POLICIES)",
-            dir.display()
-        );
-        None
-    }
-}
-
 /// One side of a job for the oracle.
 fn side(policy: &Path, defaults: Option<&Path>, new_defaults: bool) -> Json {
     json!({"policy": policy, "defaults": defaults, "new_defaults": new_defaults})
@@ -93,7 +76,7 @@ fn run_oracle(test: &str, dir: &Path, jobs: Vec<Json>) {
 
 #[test]
 fn flipping_enforce_new_defaults_on_real_services() {
-    let Some(dir) = service_dir("analysis_diff services") else {
+    let Some(dir) = common::service_dir("analysis_diff services") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -154,7 +137,7 @@ fn block(text: &str, rule: &str) -> String {
 /// Checked by hand against the services' source (see the expected files).
 #[test]
 fn well_known_rules_summary() {
-    let Some(dir) = service_dir("analysis_diff well-known rules") else {
+    let Some(dir) = common::service_dir("analysis_diff well-known rules") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -42,22 +42,6 @@ fn matrix_ok(args: &[&std::ffi::OsStr]) -> String {
     out
 }
 
-fn service_dir(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("OSLO_RS_SERVICE_POLICIES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| oslo_test_support::workspace().join("target/service-policies"));
-    if dir.join("counts.txt").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {test}: no service policies in {} \
-             (run scripts/gen-service-policies.sh or set OSLO_RS_SERVICE_POLICIES)",
-            dir.display()
-        );
-        None
-    }
-}
-
 fn decisions(m: &Json) -> Vec<String> {
     m["rules"]
         .as_array()
@@ -70,7 +54,7 @@ fn decisions(m: &Json) -> Vec<String> {
 
 #[test]
 fn cells_agree_with_the_reference_on_real_services() {
-    let Some(dir) = service_dir("analysis_matrix services") else {
+    let Some(dir) = common::service_dir("analysis_matrix services") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -170,7 +154,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 
 #[test]
 fn html_page_in_a_real_browser() {
-    let Some(dir) = service_dir("analysis_matrix html") else {
+    let Some(dir) = common::service_dir("analysis_matrix html") else {
         return;
     };
     let Some(chromium) = chromium("analysis_matrix html") else {

@@ -28,25 +28,6 @@ use std::process::Command;
 
 const SERVICES: [&str; 5] = ["keystone", "nova", "neutron", "cinder", "glance"];
 
-/// The generated policies, or `None` (with a SKIPPED line).
-fn service_dir(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("OSLO_RS_SERVICE_POLICIES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/service-policies")
-        });
-    if dir.join("counts.txt").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {test}: no service policies in {} \
-             (run scripts/gen-service-policies.sh or set OSLO_RS_SERVICE_POLICIES)",
-            dir.display()
-        );
-        None
-    }
-}
-
 fn run_tool(bin: &str, args: &[&Path], extra: &[&str]) -> (bool, String, String) {
     let mut cmd = Command::new(bin);
     for a in args {
@@ -87,7 +68,7 @@ struct GeneratorCheck<'a> {
 
 #[test]
 fn generators_match_the_reference_namespace_output() {
-    let Some(dir) = service_dir("service_policies generators") else {
+    let Some(dir) = common::service_dir("service_policies generators") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -166,7 +147,7 @@ fn generators_match_the_reference_namespace_output() {
 
 #[test]
 fn enforce_decisions_match_the_reference() {
-    let Some(dir) = service_dir("service_policies enforce") else {
+    let Some(dir) = common::service_dir("service_policies enforce") else {
         return;
     };
     let defaults = dir.join("combined-defaults.json");
@@ -197,7 +178,7 @@ const TOKENS: [(&str, &str); 3] = [
 
 #[test]
 fn checker_matches_the_reference_on_service_policies() {
-    let Some(dir) = service_dir("service_policies checker") else {
+    let Some(dir) = common::service_dir("service_policies checker") else {
         return;
     };
     let Some(python) = common::reference_python("service_policies checker") else {

@@ -32,5 +32,24 @@ pub fn oracle_agrees_with(test: &str, script: &str, args: &[&std::ffi::OsStr], a
     oslo_test_support::oracle_agrees(test, &python, &oracle(script), &all, agreed);
 }
 
+/// The real service policies made by `scripts/gen-service-policies.sh`
+/// (`target/service-policies/`, or the directory
+/// `$OSLO_RS_SERVICE_POLICIES` names), or `None` with a SKIPPED line.
+pub fn service_dir(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("OSLO_RS_SERVICE_POLICIES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| oslo_test_support::workspace().join("target/service-policies"));
+    if dir.join("counts.txt").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: {test}: no service policies in {} \
+             (run scripts/gen-service-policies.sh or set OSLO_RS_SERVICE_POLICIES)",
+            dir.display()
+        );
+        None
+    }
+}
+
 #[allow(unused_imports)]
 pub use oslo_test_support::Rng;

@@ -1,6 +1,7 @@
 """What the oracle scripts share: the real oslo.policy Enforcer set up as
 `oslo-policy eval` sets up ours, rule defaults from a defaults-file entry,
 and deciding a batch of cases."""
+import json
 import logging
 import warnings
 
@@ -48,3 +49,23 @@ def decide(e, cases):
         except Exception:
             out.append("error")
     return out
+
+
+def enforcer_for(spec):
+    """An Enforcer for {"policy", "defaults" (a defaults file or None),
+    "new_defaults"}, its rules loaded (the analysis oracles' jobs)."""
+    e = enforcer(spec["policy"], (), spec["new_defaults"])
+    if spec.get("defaults"):
+        with open(spec["defaults"], encoding="utf-8") as f:
+            e.register_defaults([build_default(d) for d in json.load(f)])
+    e.load_rules()
+    return e
+
+
+def decide_one(e, name, creds, target):
+    """enforce() on copies: True/False, or "error: Class" where it raises
+    (a service denies)."""
+    try:
+        return bool(e.enforce(name, dict(target), dict(creds)))
+    except Exception as exc:
+        return "error: %s" % type(exc).__name__

@@ -22,23 +22,7 @@ import random
 import re
 import sys
 
-from _reference import build_default, enforcer  # noqa: E402
-
-
-def side(spec):
-    e = enforcer(spec["policy"], (), spec["new_defaults"])
-    if spec.get("defaults"):
-        with open(spec["defaults"], encoding="utf-8") as f:
-            e.register_defaults([build_default(d) for d in json.load(f)])
-    e.load_rules()
-    return e
-
-
-def decide(e, name, creds, target):
-    try:
-        return bool(e.enforce(name, dict(target), dict(creds)))
-    except Exception as exc:  # the evaluator raised: a service denies
-        return "error: %s" % type(exc).__name__
+from _reference import decide_one as decide, enforcer_for  # noqa: E402
 
 
 def vocabulary(enforcers):
@@ -85,7 +69,7 @@ def main():
     rng = random.Random(jobs.get("seed", 1))
     witnesses = probes = allowed = bad = 0
     for job in jobs["jobs"]:
-        old, new = side(job["old"]), side(job["new"])
+        old, new = enforcer_for(job["old"]), enforcer_for(job["new"])
         report = job["report"]
         changed = set()
         for rule in report["changed"]:
