@@ -129,14 +129,22 @@ pub fn diff(old: &Policy, new: &Policy, personas: &[Persona]) -> Result<DiffRepo
         };
         let outcome = match (o, n) {
             (Ok(o), Ok(n)) if o == n => moved_from.map(|_| (Outcome::Moved, Vec::new())),
-            (Ok(o), Ok(n)) => compare(&mut bdd, &atoms, old, new, name, moved_from, o, n)?
-                .map(|outcome| {
-                    let changed_for = changed_personas(
-                        &mut bdd, &atoms, old, new, name, moved_from, personas, &fixed, o, n,
-                    );
-                    changed_for.map(|p| (outcome, p))
-                })
-                .transpose()?,
+            (Ok(o), Ok(n)) => {
+                let pair = Pair {
+                    old,
+                    new,
+                    old_name: moved_from.unwrap_or(name),
+                    name,
+                    o,
+                    n,
+                };
+                compare(&mut bdd, &atoms, &pair)?
+                    .map(|outcome| {
+                        changed_personas(&mut bdd, &atoms, &pair, personas, &fixed)
+                            .map(|p| (outcome, p))
+                    })
+                    .transpose()?
+            }
             (Err(e), _) | (_, Err(e)) => {
                 if let NotAnalysed::TooComplex(t) = e {
                     return Err(AnalysisError::TooComplex(t));
@@ -190,25 +198,40 @@ fn moves<'p>(old: &'p Policy, new: &'p Policy) -> Vec<(&'p str, &'p str)> {
     out
 }
 
+/// One rule on both sides: its name there and its diagram.
+struct Pair<'a> {
+    old: &'a Policy,
+    new: &'a Policy,
+    /// The name on the old side (another one when the rule moved).
+    old_name: &'a str,
+    name: &'a str,
+    o: NodeId,
+    n: NodeId,
+}
+
+impl Pair<'_> {
+    /// What the evaluator decides on each side.
+    fn decide(&self, request: &Request) -> (Option<bool>, Option<bool>) {
+        (
+            self.old.decide(self.old_name, request),
+            self.new.decide(self.name, request),
+        )
+    }
+}
+
 /// The personas whose decision of the rule changed on some target, each
 /// shown by a target the evaluator decides differently on the two sides.
-#[allow(clippy::too_many_arguments)]
 fn changed_personas(
     bdd: &mut Bdd,
     atoms: &Atoms,
-    old: &Policy,
-    new: &Policy,
-    name: &str,
-    moved_from: Option<&str>,
+    pair: &Pair<'_>,
     personas: &[Persona],
     fixed: &[HashMap<u32, bool>],
-    o: NodeId,
-    n: NodeId,
 ) -> Result<Vec<(String, Request)>, TooComplex> {
     let mut out = Vec::new();
     for (persona, fixed) in personas.iter().zip(fixed) {
-        let ro = bdd.restrict(o, fixed)?;
-        let rn = bdd.restrict(n, fixed)?;
+        let ro = bdd.restrict(pair.o, fixed)?;
+        let rn = bdd.restrict(pair.n, fixed)?;
         if ro == rn {
             continue;
         }
@@ -219,10 +242,9 @@ fn changed_personas(
         let differs = bdd.or(gained, lost)?;
         let confirmed = bdd.cubes(differs, MAX_CUBES).into_iter().find_map(|cube| {
             match realize_target(&cube, atoms, &persona.creds) {
-                Realized::Request(r)
-                    if old.decide(moved_from.unwrap_or(name), &r) != new.decide(name, &r) =>
-                {
-                    Some(r)
+                Realized::Request(r) => {
+                    let (o, n) = pair.decide(&r);
+                    (o != n).then_some(r)
                 }
                 _ => None,
             }
@@ -258,24 +280,17 @@ enum Direction {
 }
 
 /// `None`: the decisions differ only on impossible requests.
-#[allow(clippy::too_many_arguments)]
 fn compare(
     bdd: &mut Bdd,
     atoms: &Atoms,
-    old: &Policy,
-    new: &Policy,
-    name: &str,
-    moved_from: Option<&str>,
-    o: NodeId,
-    n: NodeId,
+    pair: &Pair<'_>,
 ) -> Result<Option<Outcome>, AnalysisError> {
-    let not_o = bdd.not(o)?;
-    let not_n = bdd.not(n)?;
-    let gained = bdd.and(n, not_o)?;
-    let lost = bdd.and(o, not_n)?;
-    let names = (moved_from.unwrap_or(name), name);
-    let gained = direction(bdd, atoms, old, new, names, gained, true)?;
-    let lost = direction(bdd, atoms, old, new, names, lost, false)?;
+    let not_o = bdd.not(pair.o)?;
+    let not_n = bdd.not(pair.n)?;
+    let gained = bdd.and(pair.n, not_o)?;
+    let lost = bdd.and(pair.o, not_n)?;
+    let gained = direction(bdd, atoms, pair, gained, true)?;
+    let lost = direction(bdd, atoms, pair, lost, false)?;
     Ok(match (gained, lost) {
         (Direction::Impossible, Direction::Impossible) => None,
         (Direction::Unconfirmed(why), _) | (_, Direction::Unconfirmed(why)) => {
@@ -294,12 +309,12 @@ fn compare(
     })
 }
 
+/// The requests `f` describes (now allowed if `allowed_now`, else now
+/// denied): a confirmed witness and the condition, or why not.
 fn direction(
     bdd: &mut Bdd,
     atoms: &Atoms,
-    old: &Policy,
-    new: &Policy,
-    (old_name, name): (&str, &str),
+    pair: &Pair<'_>,
     f: NodeId,
     allowed_now: bool,
 ) -> Result<Direction, TooComplex> {
@@ -319,8 +334,7 @@ fn direction(
             }
             Realized::Request(request) => {
                 if witness.is_none() {
-                    let o = old.decide(old_name, &request);
-                    let n = new.decide(name, &request);
+                    let (o, n) = pair.decide(&request);
                     if o == Some(!allowed_now) && n == Some(allowed_now) {
                         witness = Some((request, opaque(cube, atoms)));
                     } else {
