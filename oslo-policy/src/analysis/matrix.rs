@@ -7,7 +7,7 @@
 //! or denied cell on the persona's own and another's target, a
 //! target-dependent one on a target it allows and one it denies.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::atom::{Atom, Atoms, Term};
 use super::bdd::{Bdd, Cube, FALSE, NodeId, TRUE};
@@ -158,46 +158,34 @@ fn relation_target<'t>(persona: &Persona, targets: &'t (Value, Value)) -> Option
 /// credentials holds that credential's value) and another's (fresh
 /// values).
 pub(crate) fn targets(atoms: &Atoms, persona: &Persona) -> (Value, Value) {
-    let mut own: Vec<(Value, Value)> = Vec::new();
-    let mut other: Vec<(Value, Value)> = Vec::new();
-    let mut keys = BTreeSet::new();
+    // Each target key the rules read, with the persona's first value of a
+    // credential some rule compares it with.
+    let mut mine: BTreeMap<&str, Option<String>> = BTreeMap::new();
     for atom in atoms.all() {
         match atom {
             Atom::CredEqTarget { path, attr } => {
-                let mine = held(&persona.creds, path).and_then(|v| v.into_iter().next());
-                if keys.insert(attr.clone()) {
-                    own.push((Value::str(attr.clone()), Value::None));
-                    other.push((
-                        Value::str(attr.clone()),
-                        Value::str(format!("other-{attr}")),
-                    ));
-                }
-                if let (Some(v), Some(slot)) = (
-                    mine,
-                    own.iter_mut()
-                        .find(|(k, _)| matches!(k, Value::Str(s) if s == attr)),
-                ) {
-                    if slot.1.is_none() {
-                        slot.1 = Value::str(v);
-                    }
+                let slot = mine.entry(attr).or_default();
+                if slot.is_none() {
+                    *slot = held(&persona.creds, path).and_then(|v| v.into_iter().next());
                 }
             }
-            Atom::TargetEq { attr, .. } if keys.insert(attr.clone()) => {
-                own.push((Value::str(attr.clone()), Value::None));
-                other.push((
-                    Value::str(attr.clone()),
-                    Value::str(format!("other-{attr}")),
-                ));
+            Atom::TargetEq { attr, .. } => {
+                mine.entry(attr).or_default();
             }
             _ => {}
         }
     }
-    for (k, v) in &mut own {
-        if v.is_none() {
-            *v = Value::str(format!("own-{}", k.py_str()));
-        }
-    }
-    (Value::Dict(own), Value::Dict(other))
+    let dict = |value: &dyn Fn(&str, &Option<String>) -> String| {
+        Value::Dict(
+            mine.iter()
+                .map(|(k, v)| (Value::str(*k), Value::str(value(k, v))))
+                .collect(),
+        )
+    };
+    (
+        dict(&|k, v| v.clone().unwrap_or_else(|| format!("own-{k}"))),
+        dict(&|k, _| format!("other-{k}")),
+    )
 }
 
 /// The atoms the persona decides: its credential atoms (those that read a

@@ -99,22 +99,11 @@ impl Policy {
     /// `enforce(name, request)` with the request's answers for policy
     /// servers (`None`: the evaluator raises, which denies).
     pub fn decide(&self, name: &str, request: &Request) -> Option<bool> {
-        self.decide_parts(name, &request.creds, &request.target, &request.answers)
+        let mut creds = request.creds.clone();
+        self.decide_in_place(name, &mut creds, &request.target, &request.answers)
     }
 
-    /// [`Policy::decide`] on a request's parts (only the credentials are
-    /// copied: the enforcer writes `system` into them).
-    pub(crate) fn decide_parts(
-        &self,
-        name: &str,
-        creds: &Value,
-        target: &Value,
-        answers: &[(String, String, bool)],
-    ) -> Option<bool> {
-        self.decide_in_place(name, &mut creds.clone(), target, answers)
-    }
-
-    /// [`Policy::decide_parts`] on credentials the caller lets the
+    /// [`Policy::decide`] on credentials the caller lets the
     /// enforcer write `system` into (it writes the same value each time,
     /// so a persona's credentials can be reused without a copy).
     pub(crate) fn decide_in_place(

@@ -187,12 +187,16 @@ pub(crate) fn request_json(r: &Request) -> Json {
     json!({
         "creds": value_json(&r.creds),
         "target": value_json(&r.target),
-        "answers": r
-            .answers
-            .iter()
-            .map(|(k, p, v)| json!({"check": format!("{k}:{p}"), "answer": v}))
-            .collect::<Vec<_>>(),
+        "answers": answers_json(&r.answers),
     })
+}
+
+/// The policy servers' answers a request assumes.
+pub(crate) fn answers_json(answers: &[(String, String, bool)]) -> Json {
+    answers
+        .iter()
+        .map(|(k, p, v)| json!({"check": format!("{k}:{p}"), "answer": v}))
+        .collect()
 }
 
 /// A witness value (strings, lists and dicts of them) as JSON.

@@ -8,18 +8,14 @@ use serde_json::{Value as Json, json};
 
 use oslo_policy::analysis::Request;
 
-use crate::diff::{atom_json, value_json};
+use crate::diff::{answers_json, atom_json, value_json};
 
 /// A cell's example: the target (the credentials are the persona's) and
 /// the policy servers' answers it assumes.
 fn target_json(r: &Request) -> Json {
     json!({
         "target": value_json(&r.target),
-        "answers": r
-            .answers
-            .iter()
-            .map(|(k, p, v)| json!({"check": format!("{k}:{p}"), "answer": v}))
-            .collect::<Vec<_>>(),
+        "answers": answers_json(&r.answers),
     })
 }
 
