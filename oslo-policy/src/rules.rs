@@ -317,11 +317,29 @@ impl Rules {
         current_rule: Option<&str>,
         remote: &dyn RemoteCheck,
     ) -> Result<bool, EvalError> {
+        self.check_custom(check, target, creds, current_rule, None, remote)
+    }
+
+    /// [`Rules::check_with_remote`] with custom check kinds: what
+    /// `_checks._check(check, target, creds, enforcer, current_rule)`
+    /// does for one check of these rules (the Python accelerator's entry).
+    ///
+    /// # Errors
+    /// What the reference raises (the caller denies).
+    pub fn check_custom(
+        &self,
+        check: &Check,
+        target: &Value,
+        creds: &Value,
+        current_rule: Option<&str>,
+        custom: Option<&CheckRegistry>,
+        remote: &dyn RemoteCheck,
+    ) -> Result<bool, EvalError> {
         Ctx {
             rules: self,
             target,
             creds,
-            custom: None,
+            custom,
             current_rule,
             remote,
         }
@@ -566,7 +584,15 @@ impl Ctx<'_> {
                 )
             });
         }
-        self.eval(c, depth + 1, trace)
+        // `RuleCheck.__call__` is `try: ... except KeyError: return
+        // False` around the whole sub-evaluation.
+        match self.eval(c, depth + 1, trace) {
+            Err(e) if e.class() == "KeyError" => {
+                note(&|| format!("{name:?} raised KeyError: {}: false", e.message()));
+                Ok(false)
+            }
+            decided => decided,
+        }
     }
 
     /// `RoleCheck`: the substituted pattern among the credentials' roles.
@@ -816,5 +842,42 @@ mod tests {
         )?);
         assert!(enforce(&r, "nested", "{}", r#"{"a":"str"}"#).is_err());
         Ok(())
+    }
+
+    /// `RuleCheck` wraps the whole evaluation of the rule it names in
+    /// `except KeyError: return False`: a `KeyError` raised anywhere
+    /// below a `rule:` hop (an `http:` URL with a missing target key, a
+    /// custom check) makes that hop false instead of failing the call.
+    /// Decisions from oslo.policy 6.0.1.
+    #[test]
+    fn a_key_error_under_a_rule_hop_is_false() {
+        #[derive(Debug)]
+        struct Raises;
+        impl CustomCheck for Raises {
+            fn call(&self, _: &str, p: &str, _: &Value, _: &Value) -> Result<bool, EvalError> {
+                Err(EvalError::new(p.to_owned(), "'k'"))
+            }
+        }
+        let r = rules(
+            r#"{"a": "http://h/%(zz)s", "b": "not rule:a", "c": "rule:a or role:x",
+                "k": "boom:KeyError", "t": "boom:TypeError", "nk": "not rule:k", "nt": "not rule:t"}"#,
+        );
+        assert_eq!(
+            enforce(&r, "b", "{}", "{}"),
+            Ok(true),
+            "not (KeyError under rule:a)"
+        );
+        assert_eq!(enforce(&r, "c", "{}", r#"{"roles":["x"]}"#), Ok(true));
+        // At the top there is no rule hop: the KeyError is raised.
+        assert_eq!(
+            enforce(&r, "a", "{}", "{}"),
+            Err(EvalError::new("KeyError", "'zz'"))
+        );
+        let mut custom = CheckRegistry::new();
+        custom.insert("boom".into(), std::sync::Arc::new(Raises));
+        let run = |name: &str| r.enforce_custom(name, &json("{}"), &json("{}"), Some(&custom));
+        assert_eq!(run("nk"), Ok(true));
+        assert_eq!(run("k"), Err(EvalError::new("KeyError", "'k'")));
+        assert_eq!(run("nt"), Err(EvalError::new("TypeError", "'k'")));
     }
 }
