@@ -14,7 +14,10 @@
 #     are errors), the fuzz targets (built as plain binaries), the dependency
 #     tree's licenses and sources (cargo deny, installed when missing), then
 #     runs every test of the workspace;
-#  5. runs scripts/demo.sh (the README's first command) in a target
+#  5. builds the Python accelerator's wheel (python/, maturin) into a venv of
+#     its own and runs its tests and oslo.policy 6.0.1's own test suite with
+#     it installed (scripts/test-python.sh);
+#  6. runs scripts/demo.sh (the README's first command) in a target
 #     directory of its own, checking every step's exit status.
 # Differential tests compare every decision with the reference; without it
 # (plain `cargo test`) they skip and say so.
@@ -82,6 +85,10 @@ fi
 cargo deny --offline check --hide-inclusion-graph licenses bans sources
 echo "== cargo test"
 cargo test --workspace -- --test-threads=2
+# The Python accelerator (python/): its wheel, its tests, and oslo.policy's
+# own test suite with it installed.
+echo "== Python accelerator (scripts/test-python.sh)"
+scripts/test-python.sh
 # The README's first command, for real, in a target directory of its own
 # (a release build: it also proves CARGO_TARGET_DIR is honoured).
 echo "== scripts/demo.sh (CARGO_TARGET_DIR=target/demo)"

@@ -97,7 +97,10 @@ pub(crate) fn compile(
     default_rule: &Bound<'_, PyAny>,
 ) -> PyResult<Option<Program>> {
     let default = if let Ok(s) = default_rule.cast_exact::<PyString>() {
-        Some(s.to_str()?.to_owned())
+        match s.to_str() {
+            Ok(s) => Some(s.to_owned()),
+            Err(_) => return Ok(None),
+        }
     } else if default_rule.is_none() || default_rule.is_instance_of::<PyDict>() {
         // `__missing__` raises KeyError for both: no default.
         None
@@ -115,15 +118,14 @@ pub(crate) fn compile(
     let mut list = Vec::with_capacity(rules.len());
     let mut nodes = Vec::with_capacity(rules.len());
     for (key, node) in rules.iter() {
-        let name = match key.cast_exact::<PyString>() {
-            Ok(s) => Value::Str(s.to_str()?.to_owned()),
-            // `rule:` can only name str keys; the rule is still a root.
-            Err(_) => Value::Other {
-                str: key.str()?.to_str()?.to_owned(),
-                repr: key.repr()?.to_str()?.to_owned(),
-            },
+        // Only str keys can be named by `rule:` (a key without UTF-8 form
+        // is named by a `rule:` atom without one either, which is a
+        // callback); the others are still roots.
+        let name = match key.cast_exact::<PyString>().map(|s| s.to_str()) {
+            Ok(Ok(s)) => Value::Str(s.to_owned()),
+            _ => Value::None,
         };
-        let check = translator.check(&node, 0)?;
+        let check = translator.check(&node, 0);
         list.push(Rule {
             name,
             source: Value::None,
@@ -158,20 +160,20 @@ pub(crate) fn compile(
 
 impl Program {
     /// Translates a check object that is not one of the rules.
-    pub(crate) fn other(&self, builtins: &Builtins, node: &Bound<'_, PyAny>) -> PyResult<Other> {
+    pub(crate) fn other(&self, builtins: &Builtins, node: &Bound<'_, PyAny>) -> Other {
         let mut translator = Translator {
             builtins,
             own_call: self.own_call,
             first: self.callbacks.len(),
             callbacks: Vec::new(),
         };
-        let check = translator.check(node, 0)?;
+        let check = translator.check(node, 0);
         let python = ends_in_callback(&self.rules, &check);
-        Ok(Other {
+        Other {
             check,
             callbacks: translator.callbacks,
             python,
-        })
+        }
     }
 }
 
@@ -236,38 +238,40 @@ impl Translator<'_> {
         }
     }
 
-    fn check(&mut self, node: &Bound<'_, PyAny>, depth: usize) -> PyResult<Check> {
+    /// `node` translated; a node whose attributes cannot be read as
+    /// oslo.policy's classes define them is a callback (Python raises, or
+    /// decides, when — and only if — it is evaluated).
+    fn check(&mut self, node: &Bound<'_, PyAny>, depth: usize) -> Check {
         if depth > MAX_TREE_DEPTH {
-            return Ok(self.callback(node));
+            return self.callback(node);
         }
-        let translated = match self.kind(node) {
+        match self.translate(node, depth) {
+            Ok(Some(check)) => check,
+            Ok(None) | Err(_) => self.callback(node),
+        }
+    }
+
+    fn translate(&mut self, node: &Bound<'_, PyAny>, depth: usize) -> PyResult<Option<Check>> {
+        Ok(match self.kind(node) {
             Some(Kind::True) => Some(Check::True),
             Some(Kind::False) => Some(Check::False),
             Some(Kind::Not) => Some(Check::Not(Box::new(
-                self.check(&node.getattr("rule")?, depth + 1)?,
+                self.check(&node.getattr("rule")?, depth + 1),
             ))),
             Some(kind @ (Kind::And | Kind::Or)) => {
-                match node.getattr("rules")?.cast_exact::<PyList>() {
-                    Ok(list) => {
-                        let mut operands = Vec::with_capacity(list.len());
-                        for operand in list.iter() {
-                            operands.push(self.check(&operand, depth + 1)?);
-                        }
-                        Some(if kind == Kind::And {
-                            Check::And(operands)
-                        } else {
-                            Check::Or(operands)
-                        })
-                    }
-                    Err(_) => None,
-                }
+                let rules = node.getattr("rules")?;
+                let Ok(list) = rules.cast_exact::<PyList>() else {
+                    return Ok(None);
+                };
+                let operands = list.iter().map(|c| self.check(&c, depth + 1)).collect();
+                Some(if kind == Kind::And {
+                    Check::And(operands)
+                } else {
+                    Check::Or(operands)
+                })
             }
             Some(kind @ (Kind::Rule | Kind::Role | Kind::Generic)) => atom(kind, node)?,
             None => None,
-        };
-        Ok(match translated {
-            Some(check) => check,
-            None => self.callback(node),
         })
     }
 }

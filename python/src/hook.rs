@@ -231,7 +231,7 @@ impl Hook {
                 }
             }
             _ => {
-                other = program.other(&self.builtins, call.rule)?;
+                other = program.other(&self.builtins, call.rule);
                 if other.python {
                     return Ok(Verdict::Python);
                 }
@@ -313,11 +313,18 @@ impl Hook {
     /// The enforcer's translation, made again when its rules changed.
     fn program(&self, enforcer: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Program>>> {
         let py = enforcer.py();
-        let rules = enforcer.getattr("rules")?;
+        // An enforcer without these is not one we can follow: Python's.
+        let Ok(rules) = enforcer.getattr("rules") else {
+            return Ok(None);
+        };
         let default_rule = rules.getattr("default_rule").ok();
         let generation = GENERATION.load(Ordering::Relaxed);
-        let dict = enforcer.getattr("__dict__")?;
-        let dict = dict.cast::<PyDict>()?;
+        let Ok(dict) = enforcer.getattr("__dict__") else {
+            return Ok(None);
+        };
+        let Ok(dict) = dict.cast_into::<PyDict>() else {
+            return Ok(None);
+        };
         if let Some(state) = dict.get_item(STATE_ATTR)? {
             if let Ok(state) = state.cast::<State>() {
                 let state = state.get();
@@ -335,9 +342,14 @@ impl Hook {
             &default_rule,
             rules.get_type().is(self.rules_class.bind(py)),
         ) {
-            (Some(default), true) => {
-                compile(&self.builtins, rules.cast::<PyDict>()?, default)?.map(Arc::new)
-            }
+            // Whatever fails to translate stays with Python.
+            (Some(default), true) => match rules.cast::<PyDict>() {
+                Ok(dict) => compile(&self.builtins, dict, default)
+                    .ok()
+                    .flatten()
+                    .map(Arc::new),
+                Err(_) => None,
+            },
             // Not a `policy.Rules`: Python's.
             _ => None,
         };

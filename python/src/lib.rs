@@ -1,6 +1,6 @@
 //! `oslo_policy_rs._native`: oslo-policy's evaluator for Python's
 //! oslo.policy. The package around it (`oslo_policy_rs/__init__.py`)
-//! installs [`hook::Hook`] as `oslo_policy._checks._check`; [`rules`]
+//! installs `hook::Hook` as `oslo_policy._checks._check`; `rules`
 //! offers oslo-policy's `Rules` directly.
 //!
 //! Our code is safe Rust (the workspace forbids `unsafe`; PyO3's macros
