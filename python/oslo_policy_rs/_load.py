@@ -140,25 +140,28 @@ def wrap(load_rules):
     def fast_load_rules(self, force_reload=False):
         state = self.__dict__
         s = state.get(ATTR)
-        if not force_reload and s is not None and _same(s, self):
-            policy_dirs = list(self.conf.oslo_policy.policy_dirs)
-            try:
-                unchanged = _unchanged(self, s, policy_dirs)
-            except Exception:
-                unchanged = False
-            if unchanged:
-                for default in s.removals:
-                    self._emit_deprecated_for_removal_warning(default)
-                return None
+        try:
+            unchanged = (not force_reload and s is not None and _same(s, self)
+                         and _unchanged(self, s, list(
+                             self.conf.oslo_policy.policy_dirs)))
+        except Exception:
+            # Any doubt: oslo.policy's own code decides (and raises).
+            unchanged = False
+        if unchanged:
+            # What load_rules repeats on every call, in its order (and
+            # raising as it would, e.g. under warnings.simplefilter).
+            for default in s.removals:
+                self._emit_deprecated_for_removal_warning(default)
+            return None
         state.pop(ATTR, None)
         result = load_rules(self, force_reload)
-        if self.use_conf:
-            policy_dirs = list(self.conf.oslo_policy.policy_dirs)
-            try:
-                existing = _dirs(self, policy_dirs)
-            except Exception:
-                return result
-            state[ATTR] = _snapshot(self, policy_dirs, existing)
+        try:
+            if self.use_conf:
+                policy_dirs = list(self.conf.oslo_policy.policy_dirs)
+                state[ATTR] = _snapshot(
+                    self, policy_dirs, _dirs(self, policy_dirs))
+        except Exception:
+            pass
         return result
 
     fast_load_rules.__wrapped__ = load_rules

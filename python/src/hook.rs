@@ -212,7 +212,11 @@ impl Hook {
     /// The decision, or who else makes it.
     fn evaluate<'py>(&self, call: &Call<'_, 'py>) -> PyResult<Verdict<'py>> {
         let py = call.rule.py();
-        if !call.enforcer.is_instance(self.enforcer_class.bind(py))? {
+        // A non-dict target is formatted as a string by `%`, a mapping
+        // other than dict could do anything: Python's.
+        let dicts =
+            call.target.cast_exact::<PyDict>().is_ok() && call.creds.cast_exact::<PyDict>().is_ok();
+        if !dicts || !call.enforcer.is_instance(self.enforcer_class.bind(py))? {
             return Ok(Verdict::Python);
         }
         let Some(program) = self.program(call.enforcer)? else {
@@ -244,15 +248,11 @@ impl Hook {
         let current_rule = match call.current_rule {
             None => None,
             Some(c) if c.is_none() => None,
-            Some(c) => match c.cast_exact::<PyString>() {
-                Ok(s) => Some(s.to_str()?.to_owned()),
-                Err(_) => return Ok(Verdict::Python),
+            Some(c) => match c.cast_exact::<PyString>().map(|s| s.to_str()) {
+                Ok(Ok(s)) => Some(s.to_owned()),
+                _ => return Ok(Verdict::Python),
             },
         };
-        if call.target.cast_exact::<PyDict>().is_err() || call.creds.cast_exact::<PyDict>().is_err()
-        {
-            return Ok(Verdict::Python);
-        }
         let (Some(target), Some(creds)) = (to_value(call.target), to_value(call.creds)) else {
             return Ok(Verdict::Python);
         };

@@ -442,3 +442,20 @@ def test_unchanged_load_rules_skips_the_defaults_loop(tmp_path):
     fast = run()
     assert plain[0] == fast[0]
     assert plain[1] == 20 and fast[1] == 2
+
+
+def test_a_broken_check_object_breaks_only_its_own_rule():
+    """Translation never raises: Python raises, when it evaluates the
+    broken node, what it always raised."""
+    def make():
+        e = enforcer_with({'ok': 'role:x', 'broken': 'not role:x',
+                           'uses': 'rule:broken or role:x'})()
+        del e.rules['broken'].rule
+        e.rules['odd'] = _checks.RoleCheck('role', 5)
+        return e
+    plain, fast = both(make, lambda e: [
+        lambda n=n: e.enforce(n, {}, {'roles': ['x']})
+        for n in ('ok', 'broken', 'uses', 'odd')])
+    assert plain == fast
+    assert plain[0] == ('value', 'bool', 'True')
+    assert plain[1][:2] == ('raised', 'AttributeError')
