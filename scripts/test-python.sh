@@ -30,7 +30,7 @@ echo "== python/tests"
 # The real service policies (scripts/gen-service-policies.sh); without them
 # test_services.py says SKIPPED.
 export OSLO_RS_SERVICE_POLICIES="${OSLO_RS_SERVICE_POLICIES:-$PWD/target/service-policies}"
-"$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests
+"$venv/bin/python" -m pytest -q -rs -p no:cacheprovider python/tests
 
 echo "== oslo.policy 6.0.1's own test suite, without and with oslo_policy_rs"
 sdist=target/pyext-sdist

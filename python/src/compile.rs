@@ -64,6 +64,98 @@ pub(crate) struct Program {
     pub(crate) callbacks: Vec<Py<PyAny>>,
     /// Which built-in classes kept their `__call__` when translated.
     own_call: [bool; 8],
+    /// What the checks of these rules read.
+    pub(crate) needs: Needs,
+}
+
+/// The keys of target and credentials a set of checks can read (the
+/// evaluator reads nothing else: `%(key)` lookups in the target, `roles`
+/// and the first segment of a generic check's dotted kind in the
+/// credentials); `None` for "all of it" (a `%s` formats the whole target).
+/// Only these are converted for a call: exact, and cheaper on neutron's
+/// 40-key ports.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Needs {
+    pub(crate) target: Option<Vec<String>>,
+    pub(crate) creds: Vec<String>,
+}
+
+impl Needs {
+    fn add(&mut self, check: &Check) {
+        match check {
+            Check::True | Check::False | Check::Rule(_) => {}
+            Check::Not(c) => self.add(c),
+            Check::And(cs) | Check::Or(cs) => cs.iter().for_each(|c| self.add(c)),
+            Check::Role(pattern) => {
+                self.add_creds("roles");
+                self.add_target(pattern);
+            }
+            Check::Generic { kind, .. } if kind == CALLBACK_KIND => {}
+            Check::Generic {
+                kind,
+                pattern,
+                literal,
+            } => {
+                self.add_target(pattern);
+                if matches!(literal, Literal::NotLiteral) {
+                    self.add_creds(kind.split('.').next().unwrap_or_default());
+                }
+            }
+            // Never translated to (http checks are callbacks): all.
+            Check::External { .. } => self.target = None,
+        }
+    }
+
+    fn add_creds(&mut self, key: &str) {
+        if !self.creds.iter().any(|k| k == key) {
+            self.creds.push(key.to_owned());
+        }
+    }
+
+    /// The `%(key)` keys of `pattern`; anything else after a `%` but
+    /// `%%` (an unkeyed `%s` formats the whole mapping, a key with
+    /// parentheses nests) needs the whole target.
+    fn add_target(&mut self, pattern: &str) {
+        let Some(keys) = self.target.as_mut() else {
+            return;
+        };
+        let mut rest = pattern;
+        while let Some(at) = rest.find('%') {
+            let after = rest.get(at + 1..).unwrap_or_default();
+            if let Some(r) = after.strip_prefix('%') {
+                rest = r;
+            } else if let Some((key, r)) = after.strip_prefix('(').and_then(|a| a.split_once(')'))
+                && !key.contains('(')
+            {
+                if !keys.iter().any(|k| k == key) {
+                    keys.push(key.to_owned());
+                }
+                rest = r;
+            } else {
+                self.target = None;
+                return;
+            }
+        }
+    }
+
+    /// These needs and `other`'s.
+    pub(crate) fn with(&self, other: &Needs) -> Needs {
+        let mut all = self.clone();
+        for k in &other.creds {
+            all.add_creds(k);
+        }
+        match (&mut all.target, &other.target) {
+            (Some(keys), Some(more)) => {
+                for k in more {
+                    if !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+            }
+            (t, _) => *t = None,
+        }
+        all
+    }
 }
 
 /// A check object that is the value of a rule.
@@ -82,6 +174,8 @@ pub(crate) struct Other {
     pub(crate) check: Check,
     /// Its callbacks, numbered after the program's.
     pub(crate) callbacks: Vec<Py<PyAny>>,
+    /// What it and the rules it names read.
+    pub(crate) needs: Needs,
     /// A callback, or `rule:` hops ending at one: `RuleCheck` passes the
     /// callback's return value through unchanged (it need not be a
     /// bool), so Python evaluates these.
@@ -135,6 +229,11 @@ pub(crate) fn compile(
         nodes.push(node.unbind());
     }
     let rules = Rules::new(list, default.as_deref());
+    let mut needs = Needs {
+        target: Some(Vec::new()),
+        creds: Vec::new(),
+    };
+    rules.rules().iter().for_each(|r| needs.add(&r.check));
     let mut roots = HashMap::with_capacity(nodes.len());
     for (index, node) in nodes.into_iter().enumerate() {
         let python = rules
@@ -155,6 +254,7 @@ pub(crate) fn compile(
         roots,
         callbacks: translator.callbacks,
         own_call,
+        needs,
     }))
 }
 
@@ -169,7 +269,13 @@ impl Program {
         };
         let check = translator.check(node, 0);
         let python = ends_in_callback(&self.rules, &check);
+        let mut own = Needs {
+            target: Some(Vec::new()),
+            creds: Vec::new(),
+        };
+        own.add(&check);
         Other {
+            needs: self.needs.with(&own),
             check,
             callbacks: translator.callbacks,
             python,

@@ -12,6 +12,21 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 /// never recurses forever).
 const MAX_NESTING: usize = 64;
 
+/// The entries of `dict` under `keys` (all of it for `None`), converted;
+/// `None` as for [`to_value`].
+pub(crate) fn select(dict: &Bound<'_, PyDict>, keys: Option<&[String]>) -> Option<Value> {
+    let Some(keys) = keys else {
+        return to_value(dict.as_any());
+    };
+    let mut items = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let Some(v) = dict.get_item(key).ok()? {
+            items.push((Value::Str(key.clone()), convert(&v, 1)?));
+        }
+    }
+    Some(Value::Dict(items))
+}
+
 /// A copy of `obj`, or `None` when it holds anything but the exact
 /// types above (or nests deeper than [`MAX_NESTING`]).
 pub(crate) fn to_value(obj: &Bound<'_, PyAny>) -> Option<Value> {

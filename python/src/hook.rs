@@ -21,7 +21,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyString, PyTuple, PyType};
 
 use crate::compile::{Builtins, CALLBACK_KIND, Program, compile};
-use crate::convert::to_value;
+use crate::convert::select;
 
 /// Bumped by every change to any `policy.Rules` and to And/Or checks
 /// (the wrappers `install()` puts on their mutators): a translation made
@@ -130,7 +130,11 @@ impl Hook {
         if IN_FALLBACK.get() {
             return self.python(&call);
         }
-        match self.evaluate(&call)? {
+        let verdict = self.evaluate(&call).inspect_err(|_| {
+            // Decided here: by raising what a callback raised.
+            self.decided.fetch_add(1, Ordering::Relaxed);
+        })?;
+        match verdict {
             Verdict::Decided(result) => {
                 self.decided.fetch_add(1, Ordering::Relaxed);
                 Ok(result)
@@ -224,13 +228,13 @@ impl Hook {
         };
         // A rule of the enforcer's, or a check built for this call.
         let other;
-        let (check, extra) = match program.roots.get(&(call.rule.as_ptr() as usize)) {
+        let (check, extra, needs) = match program.roots.get(&(call.rule.as_ptr() as usize)) {
             Some(root) if root.node.bind(py).is(call.rule) => {
                 if root.python {
                     return Ok(Verdict::Python);
                 }
                 match program.rules.rules().get(root.index) {
-                    Some(rule) => (&rule.check, Vec::new()),
+                    Some(rule) => (&rule.check, Vec::new(), &program.needs),
                     None => return Ok(Verdict::Python),
                 }
             }
@@ -242,6 +246,7 @@ impl Hook {
                 (
                     &other.check,
                     other.callbacks.iter().map(|c| c.clone_ref(py)).collect(),
+                    &other.needs,
                 )
             }
         };
@@ -253,7 +258,16 @@ impl Hook {
                 _ => return Ok(Verdict::Python),
             },
         };
-        let (Some(target), Some(creds)) = (to_value(call.target), to_value(call.creds)) else {
+        let (Ok(target), Ok(creds)) = (
+            call.target.cast_exact::<PyDict>(),
+            call.creds.cast_exact::<PyDict>(),
+        ) else {
+            return Ok(Verdict::Python);
+        };
+        let (Some(target), Some(creds)) = (
+            select(target, needs.target.as_deref()),
+            select(creds, Some(&needs.creds)),
+        ) else {
             return Ok(Verdict::Python);
         };
         let callbacks = (!program.callbacks.is_empty() || !extra.is_empty()).then(|| {

@@ -459,3 +459,50 @@ def test_a_broken_check_object_breaks_only_its_own_rule():
     assert plain == fast
     assert plain[0] == ('value', 'bool', 'True')
     assert plain[1][:2] == ('raised', 'AttributeError')
+
+
+def test_counts_include_calls_that_raise(custom_kinds):
+    oslo_policy_rs.install()
+    e = enforcer_with({'x': 'role:member and raises:ValueError'})()
+    before = _checks._check.counts()
+    with pytest.raises(ValueError, match='from the check'):
+        e.enforce('x', {}, {'roles': ['member']})
+    assert _checks._check.counts() == (before[0] + 1, before[1])
+
+
+def test_only_what_the_rules_read_is_converted():
+    """Values the rules never read may be anything (neutron's ports carry
+    many keys); a `%s` formats the whole target, so then all of it
+    counts; `%%`, nested parentheses in a key and dotted kinds too."""
+    rules = {
+        'owner': 'project_id:%(project_id)s',
+        'whole': 'x:%s',
+        'percent': 'role:100%%',
+        'paren': 'x:%(a(b)c)s',
+        'dotted': 'a.b:%(k)s',
+        'literal': "'v':%(k)s",
+    }
+    targets = [
+        {'project_id': 'p1', 'extra': ('a', 'tuple'), 'k': 'v', 'a(b)c': 'p1'},
+        {'project_id': ('p1',), 'k': {'set'}},
+        {'project_id': 'p1', 'k': 'v'},
+    ]
+    creds = [
+        {'project_id': 'p1', 'x': "{'project_id': 'p1', 'k': 'v'}", 'roles': ['100%'],
+         'a': [{'b': 'v'}], 'unread': ('t',)},
+        {'project_id': 'p1', 'roles': ('100%',), 'a': {'b': ('v',)}},
+    ]
+
+    def calls(e):
+        return [lambda n=n, t=t, c=c: e.enforce(n, dict(t), dict(c))
+                for n in rules for t in targets for c in creds]
+    plain, fast = both(enforcer_with(rules), calls)
+    assert plain == fast
+    oslo_policy_rs.install()
+    e = enforcer_with({'owner': rules['owner']})()
+    before = decided()
+    assert e.enforce('owner', targets[0], creds[0]) is True
+    assert decided() == before + 1, 'the tuples under "extra" and "unread" are never read'
+    e.rules['whole'] = _checks.GenericCheck('x', '%s')
+    assert e.enforce('owner', targets[0], creds[0]) is True
+    assert decided() == before + 1, 'now the whole target may be read: Python decides'
