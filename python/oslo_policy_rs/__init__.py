@@ -73,6 +73,19 @@ def _replace(owner, name, value):
     setattr(owner, name, value)
 
 
+def _policy_values_class():
+    """oslo.context's ``to_policy_values()`` mapping class: neutron and
+    nova pass it as target and credentials. The hook reads its ``_data``
+    directly and leaves to oslo.policy any call that would read one of its
+    deprecated keys (a read that warns)."""
+    try:
+        from oslo_context.context import _DeprecatedPolicyValues
+    except ImportError:
+        return None
+    return _DeprecatedPolicyValues if isinstance(
+        _DeprecatedPolicyValues, type) else None
+
+
 def installed():
     """Whether ``install()`` is in effect."""
     return isinstance(_checks._check, _native.Hook)
@@ -85,7 +98,8 @@ def install():
             return
         hook = _native.Hook(
             _checks._check, policy.Enforcer, policy.Rules,
-            list(_CLASSES), [cls.__call__ for cls in _CLASSES])
+            list(_CLASSES), [cls.__call__ for cls in _CLASSES],
+            _policy_values_class())
         for name in _RULES_MUTATORS:
             _replace(policy.Rules, name,
                      _marking(getattr(policy.Rules, name)))

@@ -64,11 +64,15 @@ pub(crate) struct Program {
     pub(crate) callbacks: Vec<Py<PyAny>>,
     /// Which built-in classes kept their `__call__` when translated.
     own_call: [bool; 8],
-    /// What the checks of these rules read.
-    pub(crate) needs: Needs,
+    /// What each rule reads, with the rules it names (by index).
+    pub(crate) reads: Vec<Needs>,
+    /// The rule `rule:NAME` means (`__missing__`: the default rule).
+    by_name: HashMap<String, usize>,
+    default_index: Option<usize>,
 }
 
-/// The keys of target and credentials a set of checks can read (the
+/// The keys of target and credentials a rule can read, with the rules it
+/// names (the
 /// evaluator reads nothing else: `%(key)` lookups in the target, `roles`
 /// and the first segment of a generic check's dotted kind in the
 /// credentials); `None` for "all of it" (a `%s` formats the whole target).
@@ -81,11 +85,20 @@ pub(crate) struct Needs {
 }
 
 impl Needs {
-    fn add(&mut self, check: &Check) {
+    fn nothing() -> Needs {
+        Needs {
+            target: Some(Vec::new()),
+            creds: Vec::new(),
+        }
+    }
+
+    /// What `check` reads itself; the rules it names go to `names`.
+    fn add<'c>(&mut self, check: &'c Check, names: &mut Vec<&'c str>) {
         match check {
-            Check::True | Check::False | Check::Rule(_) => {}
-            Check::Not(c) => self.add(c),
-            Check::And(cs) | Check::Or(cs) => cs.iter().for_each(|c| self.add(c)),
+            Check::True | Check::False => {}
+            Check::Rule(name) => names.push(name),
+            Check::Not(c) => self.add(c, names),
+            Check::And(cs) | Check::Or(cs) => cs.iter().for_each(|c| self.add(c, names)),
             Check::Role(pattern) => {
                 self.add_creds("roles");
                 self.add_target(pattern);
@@ -138,13 +151,12 @@ impl Needs {
         }
     }
 
-    /// These needs and `other`'s.
-    pub(crate) fn with(&self, other: &Needs) -> Needs {
-        let mut all = self.clone();
+    /// Adds what `other` reads.
+    fn merge(&mut self, other: &Needs) {
         for k in &other.creds {
-            all.add_creds(k);
+            self.add_creds(k);
         }
-        match (&mut all.target, &other.target) {
+        match (&mut self.target, &other.target) {
             (Some(keys), Some(more)) => {
                 for k in more {
                     if !keys.contains(k) {
@@ -154,7 +166,6 @@ impl Needs {
             }
             (t, _) => *t = None,
         }
-        all
     }
 }
 
@@ -229,11 +240,19 @@ pub(crate) fn compile(
         nodes.push(node.unbind());
     }
     let rules = Rules::new(list, default.as_deref());
-    let mut needs = Needs {
-        target: Some(Vec::new()),
-        creds: Vec::new(),
-    };
-    rules.rules().iter().for_each(|r| needs.add(&r.check));
+    let by_name: HashMap<String, usize> = rules
+        .rules()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.name {
+            Value::Str(s) => Some((s.clone(), i)),
+            _ => None,
+        })
+        .collect();
+    let default_index = default
+        .filter(|d| !d.is_empty())
+        .and_then(|d| by_name.get(&d).copied());
+    let reads = reads(&rules, &by_name, default_index);
     let mut roots = HashMap::with_capacity(nodes.len());
     for (index, node) in nodes.into_iter().enumerate() {
         let python = rules
@@ -254,7 +273,9 @@ pub(crate) fn compile(
         roots,
         callbacks: translator.callbacks,
         own_call,
-        needs,
+        reads,
+        by_name,
+        default_index,
     }))
 }
 
@@ -269,18 +290,65 @@ impl Program {
         };
         let check = translator.check(node, 0);
         let python = ends_in_callback(&self.rules, &check);
-        let mut own = Needs {
-            target: Some(Vec::new()),
-            creds: Vec::new(),
-        };
-        own.add(&check);
+        let mut needs = Needs::nothing();
+        let mut names = Vec::new();
+        needs.add(&check, &mut names);
+        for name in names {
+            if let Some(read) = self.index_of(name).and_then(|i| self.reads.get(i)) {
+                needs.merge(read);
+            }
+        }
         Other {
-            needs: self.needs.with(&own),
+            needs,
             check,
             callbacks: translator.callbacks,
             python,
         }
     }
+}
+
+impl Program {
+    /// The rule `rule:NAME` evaluates (`Rules::lookup`'s).
+    fn index_of(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied().or(self.default_index)
+    }
+}
+
+/// What each rule reads, following the rules it names (through the
+/// default rule for a missing name, as `Rules::lookup` does).
+fn reads(rules: &Rules, by_name: &HashMap<String, usize>, default: Option<usize>) -> Vec<Needs> {
+    let mut direct = Vec::with_capacity(rules.rules().len());
+    let mut named = Vec::with_capacity(rules.rules().len());
+    for r in rules.rules() {
+        let mut needs = Needs::nothing();
+        let mut names = Vec::new();
+        needs.add(&r.check, &mut names);
+        direct.push(needs);
+        let indexes: Vec<usize> = names
+            .into_iter()
+            .filter_map(|n| by_name.get(n).copied().or(default))
+            .collect();
+        named.push(indexes);
+    }
+    let count = direct.len();
+    (0..count)
+        .map(|start| {
+            let mut seen = vec![false; count];
+            let mut todo = vec![start];
+            let mut all = Needs::nothing();
+            while let Some(i) = todo.pop() {
+                match seen.get_mut(i) {
+                    Some(s) if !*s => *s = true,
+                    _ => continue,
+                }
+                if let Some(d) = direct.get(i) {
+                    all.merge(d);
+                }
+                todo.extend(named.get(i).into_iter().flatten().copied());
+            }
+            all
+        })
+        .collect()
 }
 
 /// Whether `check` is a callback, or `rule:` hops (as `Rules::lookup`

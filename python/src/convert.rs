@@ -6,25 +6,76 @@
 
 use oslo_policy::Value;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
 
 /// Deeper than this is handed to Python (and a self-containing list
 /// never recurses forever).
 const MAX_NESTING: usize = 64;
 
-/// The entries of `dict` under `keys` (all of it for `None`), converted;
-/// `None` as for [`to_value`].
-pub(crate) fn select(dict: &Bound<'_, PyDict>, keys: Option<&[String]>) -> Option<Value> {
-    let Some(keys) = keys else {
-        return to_value(dict.as_any());
-    };
-    let mut items = Vec::with_capacity(keys.len());
-    for key in keys {
-        if let Some(v) = dict.get_item(key).ok()? {
-            items.push((Value::Str(key.clone()), convert(&v, 1)?));
+/// Where a call's target or credentials come from: a `dict`, or the
+/// mapping oslo.context's `RequestContext.to_policy_values()` returns
+/// (`_DeprecatedPolicyValues`: `_data`, read silently, before
+/// `_deprecated`, whose every read warns), which neutron and nova pass
+/// as is.
+pub(crate) enum Source<'py> {
+    Dict(Bound<'py, PyDict>),
+    PolicyValues {
+        data: Bound<'py, PyDict>,
+        deprecated: Bound<'py, PyDict>,
+    },
+}
+
+impl<'py> Source<'py> {
+    /// `obj` as a source, if it is exactly a `dict` or exactly a
+    /// `policy_values` object holding two exact dicts.
+    pub(crate) fn of(
+        obj: &Bound<'py, PyAny>,
+        policy_values: Option<&Bound<'py, PyType>>,
+    ) -> Option<Source<'py>> {
+        if let Ok(d) = obj.cast_exact::<PyDict>() {
+            return Some(Source::Dict(d.clone()));
         }
+        if !policy_values.is_some_and(|class| obj.get_type().is(class)) {
+            return None;
+        }
+        let dict = |attr: &str| {
+            obj.getattr(attr)
+                .ok()
+                .and_then(|d| d.cast_into_exact::<PyDict>().ok())
+        };
+        Some(Source::PolicyValues {
+            data: dict("_data")?,
+            deprecated: dict("_deprecated")?,
+        })
     }
-    Some(Value::Dict(items))
+
+    /// The entries under `keys` (all of it for `None`), converted;
+    /// `None` as for [`to_value`], and for a policy-values mapping whose
+    /// read would warn (a key found only among the deprecated ones) or
+    /// that would be read whole.
+    pub(crate) fn select(&self, keys: Option<&[String]>) -> Option<Value> {
+        let (data, deprecated) = match self {
+            Source::Dict(d) => (d, None),
+            Source::PolicyValues { data, deprecated } => (data, Some(deprecated)),
+        };
+        let Some(keys) = keys else {
+            return match deprecated {
+                None => to_value(data.as_any()),
+                Some(_) => None,
+            };
+        };
+        let mut items = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(v) = data.get_item(key).ok()? {
+                items.push((Value::Str(key.clone()), convert(&v, 1)?));
+            } else if let Some(deprecated) = deprecated
+                && deprecated.contains(key).ok()?
+            {
+                return None;
+            }
+        }
+        Some(Value::Dict(items))
+    }
 }
 
 /// A copy of `obj`, or `None` when it holds anything but the exact

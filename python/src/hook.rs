@@ -21,7 +21,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyString, PyTuple, PyType};
 
 use crate::compile::{Builtins, CALLBACK_KIND, Program, compile};
-use crate::convert::select;
+use crate::convert::Source;
 
 /// Bumped by every change to any `policy.Rules` and to And/Or checks
 /// (the wrappers `install()` puts on their mutators): a translation made
@@ -58,6 +58,8 @@ pub(crate) struct Hook {
     /// `policy.Enforcer` and `policy.Rules`.
     enforcer_class: Py<PyType>,
     rules_class: Py<PyType>,
+    /// oslo.context's `_DeprecatedPolicyValues`, when importable.
+    policy_values: Option<Py<PyType>>,
     builtins: Builtins,
     /// Calls decided here, and calls left to oslo.policy.
     decided: AtomicU64,
@@ -89,21 +91,26 @@ impl State {
 
 #[pymethods]
 impl Hook {
-    /// `Hook(original_check, Enforcer, Rules, classes, calls)`: `classes`
-    /// are `_checks`' FalseCheck, TrueCheck, NotCheck, AndCheck, OrCheck,
-    /// RuleCheck, RoleCheck, GenericCheck and `calls` their `__call__`.
+    /// `Hook(original_check, Enforcer, Rules, classes, calls,
+    /// policy_values)`: `classes` are `_checks`' FalseCheck, TrueCheck,
+    /// NotCheck, AndCheck, OrCheck, RuleCheck, RoleCheck, GenericCheck and
+    /// `calls` their `__call__`; `policy_values` is oslo.context's
+    /// `_DeprecatedPolicyValues` (or None).
     #[new]
+    #[pyo3(signature = (original, enforcer_class, rules_class, classes, calls, policy_values=None))]
     fn new(
         original: Py<PyAny>,
         enforcer_class: Py<PyType>,
         rules_class: Py<PyType>,
         classes: [Py<PyType>; 8],
         calls: [Py<PyAny>; 8],
+        policy_values: Option<Py<PyType>>,
     ) -> Hook {
         Hook {
             original,
             enforcer_class,
             rules_class,
+            policy_values,
             builtins: Builtins { classes, calls },
             decided: AtomicU64::new(0),
             left: AtomicU64::new(0),
@@ -217,10 +224,15 @@ impl Hook {
     fn evaluate<'py>(&self, call: &Call<'_, 'py>) -> PyResult<Verdict<'py>> {
         let py = call.rule.py();
         // A non-dict target is formatted as a string by `%`, a mapping
-        // other than dict could do anything: Python's.
-        let dicts =
-            call.target.cast_exact::<PyDict>().is_ok() && call.creds.cast_exact::<PyDict>().is_ok();
-        if !dicts || !call.enforcer.is_instance(self.enforcer_class.bind(py))? {
+        // other than these could do anything: Python's.
+        let policy_values = self.policy_values.as_ref().map(|c| c.bind(py));
+        let (Some(target), Some(creds)) = (
+            Source::of(call.target, policy_values),
+            Source::of(call.creds, policy_values),
+        ) else {
+            return Ok(Verdict::Python);
+        };
+        if !call.enforcer.is_instance(self.enforcer_class.bind(py))? {
             return Ok(Verdict::Python);
         }
         let Some(program) = self.program(call.enforcer)? else {
@@ -233,9 +245,12 @@ impl Hook {
                 if root.python {
                     return Ok(Verdict::Python);
                 }
-                match program.rules.rules().get(root.index) {
-                    Some(rule) => (&rule.check, Vec::new(), &program.needs),
-                    None => return Ok(Verdict::Python),
+                match (
+                    program.rules.rules().get(root.index),
+                    program.reads.get(root.index),
+                ) {
+                    (Some(rule), Some(needs)) => (&rule.check, Vec::new(), needs),
+                    _ => return Ok(Verdict::Python),
                 }
             }
             _ => {
@@ -258,15 +273,9 @@ impl Hook {
                 _ => return Ok(Verdict::Python),
             },
         };
-        let (Ok(target), Ok(creds)) = (
-            call.target.cast_exact::<PyDict>(),
-            call.creds.cast_exact::<PyDict>(),
-        ) else {
-            return Ok(Verdict::Python);
-        };
         let (Some(target), Some(creds)) = (
-            select(target, needs.target.as_deref()),
-            select(creds, Some(&needs.creds)),
+            target.select(needs.target.as_deref()),
+            creds.select(Some(&needs.creds)),
         ) else {
             return Ok(Verdict::Python);
         };

@@ -504,5 +504,60 @@ def test_only_what_the_rules_read_is_converted():
     assert e.enforce('owner', targets[0], creds[0]) is True
     assert decided() == before + 1, 'the tuples under "extra" and "unread" are never read'
     e.rules['whole'] = _checks.GenericCheck('x', '%s')
+    e.rules['uses_whole'] = _checks.NotCheck(_checks.RuleCheck('rule', 'whole'))
     assert e.enforce('owner', targets[0], creds[0]) is True
-    assert decided() == before + 1, 'now the whole target may be read: Python decides'
+    assert decided() == before + 2, 'what "owner" reads is unchanged'
+    assert e.enforce('uses_whole', targets[0], creds[0]) is True
+    assert decided() == before + 2, 'the whole target is read: Python decides'
+
+
+def test_to_policy_values_mappings_as_neutron_passes_them():
+    """neutron's Context authorizes with ctx.to_policy_values() as target
+    and creds: decided in Rust unless a deprecated key (whose read warns)
+    is needed; the warnings must be the same."""
+    from oslo_context import context
+
+    class NeutronishContext(context.RequestContext):
+        def to_policy_values(self):
+            values = super().to_policy_values()
+            values['tenant_id'] = self.project_id     # deprecated: warns
+            values['is_advsvc'] = False
+            return values
+
+    ctx = NeutronishContext(user_id='u1', project_id='p1',
+                            roles=['member', 'reader'], is_admin=False)
+    rules = {
+        'context_is_admin': 'role:admin',
+        'owner': 'project_id:%(project_id)s',
+        'member': 'role:member and user_id:%(user_id)s',
+        'tenant': 'tenant_id:%(tenant_id)s',
+        'tenant_or_member': 'role:member or tenant_id:%(project_id)s',
+    }
+
+    def run(e):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            out = []
+            for n in rules:
+                v = ctx.to_policy_values()
+                out.append(outcome(lambda: e.enforce(n, v, v)))
+                out.append(outcome(lambda: e.authorize(n, v, v)))
+        return out, sorted(str(w.message) for w in caught)
+
+    def make():
+        e = enforcer_with(rules)()
+        for n in rules:
+            e.register_default(policy.RuleDefault(n, rules[n]))
+        return e
+    plain = run(make())
+    oslo_policy_rs.install()
+    fast = run(make())
+    assert plain == fast
+    assert any('tenant_id' in w for w in plain[1])
+    # Without a rule reading a deprecated key, all of it is decided here.
+    e = enforcer_with({k: rules[k] for k in ('context_is_admin', 'owner', 'member')})()
+    before = _checks._check.counts()
+    for n in ('context_is_admin', 'owner', 'member'):
+        v = ctx.to_policy_values()
+        e.enforce(n, v, v)
+    assert _checks._check.counts() == (before[0] + 3, before[1])
