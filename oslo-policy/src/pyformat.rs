@@ -60,21 +60,36 @@ fn format_owned(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
             i += 1;
             continue;
         }
-        let spec = Spec::parse(&chars, &mut i)?;
-        if spec.conv == '%' {
+        // Only a bare `%%` is a percent sign (`%(k)%`, `%5%` raise).
+        if chars.get(i + 1) == Some(&'%') {
             out.push('%');
+            i += 2;
             continue;
+        }
+        // CPython looks a key up as soon as it has read it: a missing
+        // key (false) wins over anything wrong later in the specifier.
+        let looked_up = if chars.get(i + 1) == Some(&'(') {
+            let (key, _) = Spec::key(&chars, i + 1)?;
+            match mapping {
+                Value::Dict(_) => Some(
+                    mapping
+                        .get(&key)
+                        .ok_or_else(|| FormatError::MissingKey(key.clone()))?,
+                ),
+                _ => return Err(invalid("TypeError: format requires a mapping")),
+            }
+        } else {
+            None
+        };
+        let spec = Spec::parse(&chars, &mut i, looked_up)?;
+        if spec.conv == '%' {
+            return Err(unsupported('%', i - 1));
         }
         if spec.key.is_some() {
             keyed_used = true;
         }
-        let arg: &Value = match &spec.key {
-            Some(k) => match mapping {
-                Value::Dict(_) => mapping
-                    .get(k)
-                    .ok_or_else(|| FormatError::MissingKey(k.clone()))?,
-                _ => return Err(invalid("TypeError: format requires a mapping")),
-            },
+        let arg: &Value = match looked_up {
+            Some(v) => v,
             None => {
                 // CPython: once a key was used, the mapping is no longer an
                 // argument for unkeyed specifiers.
@@ -86,7 +101,7 @@ fn format_owned(fmt: &str, mapping: &Value) -> Result<String, FormatError> {
             }
         };
         let body = convert(spec.conv, arg, &spec.flags, spec.precision, i - 1)?;
-        out.push_str(&pad(body, spec.width, &spec.flags, spec.conv));
+        out.push_str(&pad(body, spec.width, &spec.flags, spec.conv)?);
     }
     Ok(out)
 }
@@ -102,8 +117,8 @@ struct Spec {
 
 impl Spec {
     /// Reads the specifier whose `%` is at `*i`, leaving `*i` after its
-    /// conversion character.
-    fn parse(chars: &[char], i: &mut usize) -> Result<Spec, FormatError> {
+    /// conversion character; `keyed` is the value its key named.
+    fn parse(chars: &[char], i: &mut usize, keyed: Option<&Value>) -> Result<Spec, FormatError> {
         let at = |i: usize| chars.get(i).copied();
         *i += 1;
         let key = if at(*i) == Some('(') {
@@ -127,14 +142,11 @@ impl Spec {
         }
         let mut width: Option<usize> = None;
         if at(*i) == Some('*') {
-            return Err(invalid("TypeError: * wants int"));
+            return Err(star(keyed));
         }
         while let Some(d) = at(*i).and_then(|c| c.to_digit(10)) {
             width = Some(
-                width
-                    .unwrap_or(0)
-                    .saturating_mul(10)
-                    .saturating_add(d as usize),
+                grow(width.unwrap_or(0), d).ok_or_else(|| invalid("ValueError: width too big"))?,
             );
             *i += 1;
         }
@@ -142,11 +154,13 @@ impl Spec {
         if at(*i) == Some('.') {
             *i += 1;
             if at(*i) == Some('*') {
-                return Err(invalid("TypeError: * wants int"));
+                return Err(star(keyed));
             }
             let mut p = 0usize;
             while let Some(d) = at(*i).and_then(|c| c.to_digit(10)) {
-                p = p.saturating_mul(10).saturating_add(d as usize);
+                p = grow(p, d)
+                    .filter(|&p| p <= i32::MAX as usize)
+                    .ok_or_else(|| invalid("ValueError: precision too big"))?;
                 *i += 1;
             }
             precision = Some(p);
@@ -193,6 +207,48 @@ impl Spec {
     }
 }
 
+/// `n * 10 + d` within a C `Py_ssize_t` (CPython's limit for widths;
+/// precisions must also fit a C `int`).
+fn grow(n: usize, d: u32) -> Option<usize> {
+    let v = n.checked_mul(10)?.checked_add(d as usize)?;
+    (v <= isize::MAX as usize).then_some(v)
+}
+
+/// A `*` width or precision: with a mapping there is no argument left to
+/// take it from, unless the specifier's key named an int (it then takes
+/// that, and the conversion finds nothing left).
+fn star(keyed: Option<&Value>) -> FormatError {
+    match keyed {
+        Some(Value::Int(i)) if i.parse::<isize>().is_err() => {
+            invalid("OverflowError: Python int too large to convert to C ssize_t")
+        }
+        Some(Value::Int(_) | Value::Bool(_)) => {
+            invalid("TypeError: not enough arguments for format string")
+        }
+        _ => invalid("TypeError: * wants int"),
+    }
+}
+
+/// CPython's message for an unknown conversion character (a character
+/// outside printable ASCII shows as `?`).
+fn unsupported(c: char, at: usize) -> FormatError {
+    let shown = if (' '..='~').contains(&c) { c } else { '?' };
+    invalid(format!(
+        "ValueError: unsupported format character '{shown}' (0x{:x}) at index {at}",
+        u32::from(c)
+    ))
+}
+
+/// `n` copies of `c`, or CPython's `MemoryError` when they do not fit in
+/// memory (a width or precision of a hundred billion).
+fn repeat(c: char, n: usize) -> Result<String, FormatError> {
+    let mut s = String::new();
+    s.try_reserve_exact(n.saturating_mul(c.len_utf8()))
+        .map_err(|_| invalid("MemoryError: "))?;
+    s.extend(std::iter::repeat_n(c, n));
+    Ok(s)
+}
+
 #[derive(Default)]
 struct Flags {
     left: bool,
@@ -202,15 +258,20 @@ struct Flags {
     zero: bool,
 }
 
-fn pad(body: String, width: Option<usize>, flags: &Flags, conv: char) -> String {
-    let Some(w) = width else { return body };
+fn pad(
+    body: String,
+    width: Option<usize>,
+    flags: &Flags,
+    conv: char,
+) -> Result<String, FormatError> {
+    let Some(w) = width else { return Ok(body) };
     let len = body.chars().count();
     if len >= w {
-        return body;
+        return Ok(body);
     }
     let fill = w - len;
     if flags.left {
-        return format!("{body}{}", " ".repeat(fill));
+        return Ok(body + &repeat(' ', fill)?);
     }
     let numeric = !matches!(conv, 's' | 'r' | 'a' | 'c');
     if flags.zero && numeric {
@@ -231,9 +292,9 @@ fn pad(body: String, width: Option<usize>, flags: &Flags, conv: char) -> String 
         } else {
             (String::new(), rest)
         };
-        return format!("{sign}{prefix}{}{digits}", "0".repeat(fill));
+        return Ok(format!("{sign}{prefix}{}{digits}", repeat('0', fill)?));
     }
-    format!("{}{body}", " ".repeat(fill))
+    Ok(repeat(' ', fill)? + &body)
 }
 
 /// The integer value of an argument for `%d`-style conversions.
@@ -269,13 +330,17 @@ fn as_int(v: &Value, conv: char) -> Result<String, FormatError> {
     }
 }
 
-fn as_float(v: &Value, conv: char) -> Result<f64, FormatError> {
+fn as_float(v: &Value) -> Result<f64, FormatError> {
     match v {
         Value::Float(f) => Ok(*f),
-        Value::Int(i) => Ok(i.parse::<f64>().unwrap_or(f64::INFINITY)),
+        Value::Int(i) => i
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| invalid("OverflowError: int too large to convert to float")),
         Value::Bool(b) => Ok(if *b { 1.0 } else { 0.0 }),
         other => Err(invalid(format!(
-            "TypeError: must be real number, not {} (%{conv})",
+            "TypeError: must be real number, not {}",
             other.type_name()
         ))),
     }
@@ -338,7 +403,7 @@ fn convert(
                 None => (false, i),
             };
             let digits = match precision {
-                Some(p) if digits.len() < p => format!("{}{digits}", "0".repeat(p - digits.len())),
+                Some(p) if digits.len() < p => repeat('0', p - digits.len())? + &digits,
                 _ => digits,
             };
             signed(neg, digits, flags)
@@ -352,7 +417,7 @@ fn convert(
             let mut body = to_base(&digits, if conv == 'o' { 8 } else { 16 });
             if let Some(p) = precision {
                 if body.len() < p {
-                    body = format!("{}{body}", "0".repeat(p - body.len()));
+                    body = repeat('0', p - body.len())? + &body;
                 }
             }
             if conv == 'X' {
@@ -371,8 +436,8 @@ fn convert(
             signed(neg, body, flags)
         }
         'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
-            let f = as_float(arg, conv)?;
-            let body = float_format(f.abs(), conv, precision.unwrap_or(6), flags.alt);
+            let f = as_float(arg)?;
+            let body = float_format(f.abs(), conv, precision.unwrap_or(6), flags.alt)?;
             signed(f.is_sign_negative() && !f.is_nan(), body, flags)
         }
         'c' => match arg {
@@ -389,12 +454,7 @@ fn convert(
             }
             _ => return Err(invalid("TypeError: %c requires int or char")),
         },
-        other => {
-            return Err(invalid(format!(
-                "ValueError: unsupported format character '{other}' (0x{:x}) at index {at}",
-                u32::from(other)
-            )));
-        }
+        other => return Err(unsupported(other, at)),
     })
 }
 
@@ -422,64 +482,82 @@ fn ascii_escape(s: &str) -> String {
     out
 }
 
+/// Every finite `f64`'s exact decimal expansion has at most 1074 digits
+/// after the point (767 significant): digits asked beyond this many are
+/// zeros, and the standard formatter refuses precisions past 65535.
+const EXACT_DIGITS: usize = 1100;
+
+/// `{f:.p$}`, for any `p`.
+fn fixed(f: f64, p: usize) -> Result<String, FormatError> {
+    if p <= EXACT_DIGITS {
+        return Ok(format!("{f:.p$}"));
+    }
+    Ok(format!("{f:.EXACT_DIGITS$}") + &repeat('0', p - EXACT_DIGITS)?)
+}
+
+/// `{f:.p$e}` as (mantissa, exponent), for any `p`.
+fn scientific(f: f64, p: usize) -> Result<(String, i32), FormatError> {
+    let shown = p.min(EXACT_DIGITS);
+    let s = format!("{f:.shown$e}");
+    let (m, e) = s.split_once('e').unwrap_or((s.as_str(), "0"));
+    let mut m = m.to_owned();
+    if p > shown {
+        m += &repeat('0', p - shown)?;
+    }
+    Ok((m, e.parse().unwrap_or(0)))
+}
+
 /// `%f`, `%e`, `%g` of a non-negative float.
-fn float_format(f: f64, conv: char, precision: usize, alt: bool) -> String {
+fn float_format(f: f64, conv: char, precision: usize, alt: bool) -> Result<String, FormatError> {
     if f.is_nan() {
-        return if conv.is_uppercase() { "NAN" } else { "nan" }.to_owned();
+        return Ok(if conv.is_uppercase() { "NAN" } else { "nan" }.to_owned());
     }
     if f.is_infinite() {
-        return if conv.is_uppercase() { "INF" } else { "inf" }.to_owned();
+        return Ok(if conv.is_uppercase() { "INF" } else { "inf" }.to_owned());
     }
-    let exp_form = |p: usize, upper: bool| {
-        let s = format!("{f:.p$e}");
-        let (m, e) = s.split_once('e').unwrap_or((s.as_str(), "0"));
-        let e: i32 = e.parse().unwrap_or(0);
-        let m = if alt && p == 0 {
-            format!("{m}.")
-        } else {
-            m.to_owned()
-        };
-        format!(
+    let exp_form = |p: usize, upper: bool| -> Result<String, FormatError> {
+        let (m, e) = scientific(f, p)?;
+        let m = if alt && p == 0 { format!("{m}.") } else { m };
+        Ok(format!(
             "{m}{}{}{:02}",
             if upper { 'E' } else { 'e' },
             if e < 0 { '-' } else { '+' },
             e.unsigned_abs()
-        )
+        ))
     };
-    match conv {
+    Ok(match conv {
         'f' | 'F' => {
-            let s = format!("{f:.precision$}");
+            let s = fixed(f, precision)?;
             if alt && precision == 0 {
                 format!("{s}.")
             } else {
                 s
             }
         }
-        'e' | 'E' => exp_form(precision, conv == 'E'),
+        'e' | 'E' => exp_form(precision, conv == 'E')?,
         _ => {
             let p = precision.max(1);
             if f == 0.0 {
-                return if alt {
-                    format!("0.{}", "0".repeat(p - 1))
+                return Ok(if alt {
+                    format!("0.{}", repeat('0', p - 1)?)
                 } else {
                     "0".to_owned()
-                };
+                });
             }
-            let s = format!("{f:.prec$e}", prec = p - 1);
-            let exp: i32 = s
-                .split_once('e')
-                .and_then(|(_, e)| e.parse().ok())
-                .unwrap_or(0);
+            let (_, exp) = scientific(f, (p - 1).min(EXACT_DIGITS))?;
             let body = if exp < -4 || exp >= i32::try_from(p).unwrap_or(i32::MAX) {
-                exp_form(p - 1, conv == 'G')
+                exp_form(p - 1, conv == 'G')?
             } else {
                 let decimals =
-                    usize::try_from(i32::try_from(p).unwrap_or(0) - 1 - exp).unwrap_or(0);
-                format!("{f:.decimals$}")
+                    usize::try_from(i64::try_from(p).unwrap_or(i64::MAX) - 1 - i64::from(exp))
+                        .unwrap_or(0);
+                let s = fixed(f, decimals)?;
+                // `#` keeps the point even with no digit after it.
+                if alt && !s.contains('.') { s + "." } else { s }
             };
             if alt { body } else { strip_zeros(&body) }
         }
-    }
+    })
 }
 
 /// `%g` without `#`: trailing zeros (and a bare point) go.
@@ -540,6 +618,105 @@ mod tests {
         assert_eq!(
             format("%(f)r", &t).map(|c| c.into_owned()),
             Ok("2.5".to_owned())
+        );
+    }
+
+    /// CPython 3.11's answers (`'%(k)...' % {...}` in the reference's
+    /// interpreter), for the corners a random differential test of the
+    /// Python accelerator found.
+    #[test]
+    fn cpython_corners() {
+        let t = |pairs: &[(&str, Value)]| {
+            Value::Dict(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (Value::str(*k), v.clone()))
+                    .collect(),
+            )
+        };
+        let int = |i: &str| Value::Int(i.to_owned());
+        let run = |f: &str, m: &Value| match format(f, m) {
+            Ok(s) => s.into_owned(),
+            Err(e) => format!("ERR {e}"),
+        };
+        let k5 = t(&[("k", int("5"))]);
+        // A missing key is looked up first: false, whatever follows.
+        for f in [
+            "%(missing)*d",
+            "%(missing).2",
+            "%(missing)%",
+            "%(missing).*f",
+        ] {
+            assert!(
+                matches!(format(f, &k5), Err(FormatError::MissingKey(_))),
+                "{f}"
+            );
+        }
+        assert_eq!(
+            run("%(k)*s", &k5),
+            "ERR TypeError: not enough arguments for format string"
+        );
+        assert_eq!(
+            run("%(k)*s", &t(&[("k", int("100000000000000000000"))])),
+            "ERR OverflowError: Python int too large to convert to C ssize_t"
+        );
+        assert_eq!(
+            run("%(k)*s", &t(&[("k", Value::str("x"))])),
+            "ERR TypeError: * wants int"
+        );
+        assert_eq!(run("%(k).2", &k5), "ERR ValueError: incomplete format");
+        // Only a bare %% is a percent sign.
+        assert_eq!(run("a%%b", &k5), "a%b");
+        assert_eq!(
+            run("%(k)%", &k5),
+            "ERR ValueError: unsupported format character '%' (0x25) at index 4"
+        );
+        assert_eq!(
+            run("%5%", &k5),
+            "ERR ValueError: unsupported format character '%' (0x25) at index 2"
+        );
+        assert_eq!(
+            run("%(k)\u{4db}z", &k5),
+            "ERR ValueError: unsupported format character '?' (0x4db) at index 4"
+        );
+        assert_eq!(
+            run("%(k)f", &t(&[("k", Value::str("x"))])),
+            "ERR TypeError: must be real number, not str"
+        );
+        assert_eq!(
+            run("%(k)e", &t(&[("k", int(&format!("1{}", "0".repeat(309))))])),
+            "ERR OverflowError: int too large to convert to float"
+        );
+        assert_eq!(
+            run("%(k)#g", &t(&[("k", Value::Float(123_456.789))])),
+            "123457."
+        );
+        assert_eq!(run("%(k)#.0g", &t(&[("k", int("1"))])), "1.");
+        assert_eq!(
+            run("%(k)999999999999999999999s", &k5),
+            "ERR ValueError: width too big"
+        );
+        assert_eq!(
+            run("%(k).999999999999999999999f", &k5),
+            "ERR ValueError: precision too big"
+        );
+        // Precisions past the standard formatter's 65535 (it panics).
+        let one = t(&[("k", int("1"))]);
+        let s = run("%(k).70000f", &one);
+        assert!(s.len() == 70_002 && s.starts_with("1.0") && s.ends_with('0'));
+        let s = run("%(k).65535e", &t(&[("k", Value::Float(2.0))]));
+        assert!(s.len() == 65_541 && s.starts_with("2.000") && s.ends_with("0e+00"));
+        let tenth = t(&[("k", Value::Float(0.1))]);
+        let s = run("%(k).1200e", &tenth);
+        assert!(s.len() == 1206 && s.starts_with("1.0000000000000000555111512312"));
+        assert_eq!(run("%(k).1500g", &tenth).len(), 57);
+        let s = run("%(k)#.2000g", &t(&[("k", Value::Float(1e300))]));
+        assert!(s.len() == 2001 && s.starts_with("100000000000000005250476025520"));
+        // Too large to allocate: CPython's MemoryError, not an abort.
+        assert_eq!(run("%(k)99999999999999999s", &k5), "ERR MemoryError: ");
+        assert_eq!(
+            run("%(k).99999999999999999d", &k5),
+            "ERR ValueError: precision too big"
         );
     }
 }
