@@ -693,7 +693,7 @@ pub(crate) fn role_in(wanted: &str, roles: &Value) -> Result<bool, EvalError> {
         if wanted_ascii && s.is_ascii() {
             s.eq_ignore_ascii_case(wanted)
         } else {
-            s.to_lowercase() == *wanted_lower.get_or_init(|| wanted.to_lowercase())
+            pycompat::str::lower(s) == *wanted_lower.get_or_init(|| pycompat::str::lower(wanted))
         }
     };
     let mut found = false;

@@ -107,6 +107,30 @@ pub fn is_printable(c: char) -> bool {
     crate::unicode::contains(crate::unicode::PRINTABLE, c)
 }
 
+/// `str.lower()` of CPython 3.11 (Unicode 14.0.0): Rust's mapping, except
+/// for characters assigned after Unicode 14 — not printable there, like
+/// every character without a case — which stay as they are. Final sigma
+/// is handled as Python does, within each run between such characters.
+pub fn lower(s: &str) -> String {
+    let newer = |c: char| !is_printable(c) && c.to_lowercase().ne(std::iter::once(c));
+    if !s.chars().any(newer) {
+        return s.to_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    for c in s.chars() {
+        if newer(c) {
+            out.push_str(&run.to_lowercase());
+            run.clear();
+            out.push(c);
+        } else {
+            run.push(c);
+        }
+    }
+    out.push_str(&run.to_lowercase());
+    out
+}
+
 /// Python's `str.strip()` with no arguments.
 pub fn py_strip(s: &str) -> &str {
     // ASCII edges (nearly always) are decided byte by byte; a non-ASCII
@@ -379,6 +403,18 @@ pub fn py_repr_list<T: AsRef<[u8]>>(items: &[T]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn lower_is_unicode_14s() {
+        // CPython 3.11: '\ua7cb'.lower() == '\ua7cb' (assigned in Unicode
+        // 16), 'İ'.lower() == 'i̇', final sigma.
+        assert_eq!(lower("\u{a7cb}"), "\u{a7cb}");
+        assert_eq!(lower("\u{10d50}X"), "\u{10d50}x");
+        assert_eq!(lower("AΣ\u{1c89}"), "aς\u{1c89}");
+        assert_eq!(lower("İ"), "i\u{307}");
+        assert_eq!(lower("ΟΔΟΣ"), "οδος");
+        assert_eq!(lower("ADMIN"), "admin");
+    }
     use super::*;
 
     #[test]

@@ -200,7 +200,7 @@ impl<'a> Compiler<'a> {
                 }
             },
             Check::Role(pattern) => match classify(pattern)? {
-                Rhs::Const(role) => (self.atom(Atom::Role(role.to_lowercase()))?, 0),
+                Rhs::Const(role) => (self.atom(Atom::Role(pycompat::str::lower(&role)))?, 0),
                 Rhs::Attr(_) => return Err(NotAnalysed::Pattern(pattern.clone())),
             },
             Check::External { kind, pattern } => (
