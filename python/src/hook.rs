@@ -1,7 +1,8 @@
 //! The replacement for `oslo_policy._checks._check(rule, target, creds,
 //! enforcer, current_rule)`: every check an `Enforcer` evaluates goes
-//! through it. For a rule of the enforcer's (translated when the rules
-//! change, see [`crate::compile`]) with dict target and credentials, the
+//! through it. For a check of an `Enforcer` (its rules translated when
+//! they change, see [`crate::compile`]) whose target and credentials are
+//! dicts or oslo.context's policy values (see [`crate::convert`]), the
 //! tree is evaluated here, calling back into Python only for the atoms
 //! Python must decide; every other call goes to oslo.policy's own
 //! `_check`, unchanged.
